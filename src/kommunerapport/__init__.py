@@ -1,0 +1,3 @@
+"""kommunerapport: Norwegian municipal accounts as press-release PDF reports."""
+
+__version__ = "0.1.0"

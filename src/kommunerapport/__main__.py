@@ -1,0 +1,5 @@
+"""``python -m kommunerapport``."""
+
+from kommunerapport.cli import main
+
+main()

@@ -1,0 +1,195 @@
+"""The tidy data model: one long table where every value carries its provenance.
+
+Columns (all required):
+
+- ``unit``: kommunenummer («0301»), fylkesnummer for a county authority («39»),
+  or an SSB aggregate code (EAK, EAKUO, EAFK, EAFKUO, EKG01–EKG17);
+- ``year``, ``measure`` (a key of ``MEASURES``), ``value`` (empty when missing);
+- ``status``: SSB's symbol for a missing value («..», «:», «.»), else empty;
+- ``scope``: «konsern» or «kasse»;
+- ``source`` («SSB 12134»), ``release`` («foreløpige tall 16.03.2026»);
+- ``synthetic``: «true» for invented sample values, «false» for real ones.
+
+Files are validated on load; every problem is one line naming file, line and
+column. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from kommunerapport.errors import DataError
+from kommunerapport.regions import load_register
+
+COLUMNS = ["unit", "year", "measure", "value", "status", "scope", "source", "release", "synthetic"]
+SCOPES = ("konsern", "kasse")
+MISSING_SYMBOLS = ("..", ":", ".", "…", "-")
+
+# measure code → (Norwegian label, unit of the value)
+MEASURES: dict[str, tuple[str, str]] = {
+    "bdi": ("Brutto driftsinntekter", "1000 kr"),
+    "ndr": ("Netto driftsresultat", "1000 kr"),
+    "ndr_pct": ("Netto driftsresultat i prosent av brutto driftsinntekter", "%"),
+    "dispfond": ("Disposisjonsfond", "1000 kr"),
+    "dispfond_pct": ("Disposisjonsfond i prosent av brutto driftsinntekter", "%"),
+    "frie_inntekter_innb": ("Frie inntekter per innbygger", "kr"),
+    "invest": ("Brutto investeringsutgifter", "1000 kr"),
+    "invest_pct": ("Brutto investeringsutgifter i prosent av brutto driftsinntekter", "%"),
+    "merforbruk_pct": ("Årets merforbruk i prosent av brutto driftsinntekter", "%"),
+    "arbeidskapital_pct": ("Arbeidskapital i prosent av brutto driftsinntekter", "%"),
+    "renteeksponering_pct": ("Netto renteeksponering i prosent av brutto driftsinntekter", "%"),
+    "gjeld_pct": ("Langsiktig gjeld i prosent av brutto driftsinntekter", "%"),
+    "egenfinansiering_pct": ("Egenfinansiering av investeringene i prosent", "%"),
+}
+
+# SSB's aggregate region codes used in KOSTRA tables.
+AGGREGATES: dict[str, str] = {
+    "EAK": "Landet (kommunene inkludert Oslo)",
+    "EAKUO": "Landet uten Oslo",
+    "EAFK": "Fylkeskommunene i alt",
+    "EAFKUO": "Fylkeskommunene i alt uten Oslo",
+    **{f"EKG{n:02d}": f"KOSTRA-gruppe {n}" for n in range(1, 18)},
+}
+
+
+@dataclass
+class Dataset:
+    """The tidy table and what is known about it as a whole."""
+
+    table: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+    path: str = "innebygde data"
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.table["year"].unique())
+
+    @property
+    def has_synthetic(self) -> bool:
+        return bool(self.table["synthetic"].any())
+
+
+def known_units() -> set[str]:
+    register = load_register()
+    return ({m.number for m in register.municipalities}
+            | {c.number for c in register.counties} | set(AGGREGATES))
+
+
+def _fail(path: str, line: int | None, column: str | None, problem: str) -> DataError:
+    where = path + (f", linje {line}" if line else "") + (f", kolonne «{column}»" if column else "")
+    return DataError(f"{where}: {problem}")
+
+
+def validate(raw: pd.DataFrame, path: str) -> pd.DataFrame:
+    """Check a raw string table against the model and return it typed.
+
+    ``raw`` holds strings as read from the file; line numbers in messages count
+    the header as line 1.
+    """
+    if raw.empty:
+        raise _fail(path, None, None, "fila har ingen datarader.")
+    missing = [c for c in COLUMNS if c not in raw.columns]
+    if missing:
+        raise _fail(path, None, None, "mangler kolonnen " + ", ".join(f"«{c}»" for c in missing) + ".")
+    units = known_units()
+    values: list[float] = []
+    for i, row in enumerate(raw[COLUMNS].itertuples(index=False), start=2):
+        unit, year, measure, value, status, scope, _source, _release, synthetic = row
+        if unit not in units:
+            raise _fail(path, i, "unit", f"ukjent enhetskode «{unit}».")
+        if not str(year).isdigit() or not 1990 <= int(year) <= 2100:
+            raise _fail(path, i, "year", f"«{year}» er ikke et årstall.")
+        if measure not in MEASURES:
+            raise _fail(path, i, "measure", f"ukjent mål «{measure}».")
+        if scope not in SCOPES:
+            raise _fail(path, i, "scope", f"«{scope}» er verken konsern eller kasse.")
+        if synthetic not in ("true", "false"):
+            raise _fail(path, i, "synthetic", f"«{synthetic}» skal være true eller false.")
+        values.append(_number(value, status, path, i))
+    table = raw[COLUMNS].copy()
+    table["year"] = table["year"].astype(int)
+    table["value"] = values
+    table["synthetic"] = table["synthetic"] == "true"
+    _check_duplicates(table, path)
+    return table
+
+
+def _number(value: str, status: str, path: str, line: int) -> float:
+    if value == "":
+        if status in MISSING_SYMBOLS:
+            return math.nan
+        raise _fail(path, line, "value", "verdien mangler uten statussymbol (.., : eller .).")
+    try:
+        number = float(value)
+    except ValueError:
+        raise _fail(path, line, "value", f"«{value}» er ikke et tall.") from None
+    if not math.isfinite(number):
+        raise _fail(path, line, "value", f"«{value}» er ikke et endelig tall.")
+    return number
+
+
+def _check_duplicates(table: pd.DataFrame, path: str) -> None:
+    key = ["unit", "year", "measure", "scope"]
+    dup = table.duplicated(key, keep=False)
+    if dup.any():
+        rows = table.index[dup].tolist()
+        first, second = rows[0], rows[1]
+        r = table.loc[second]
+        raise _fail(path, second + 2, None,
+                    f"dobbel rad for {r.unit} {r.year} {r.measure} {r.scope} "
+                    f"(samme som linje {first + 2}).")
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read and validate a tidy CSV file."""
+    name = str(path)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError:
+        raise _fail(name, None, None, "fila finnes ikke.") from None
+    except UnicodeDecodeError as exc:
+        raise _fail(name, None, None,
+                    f"fila er ikke UTF-8 (byte {exc.start}); lagre den som UTF-8.") from None
+    except pd.errors.EmptyDataError:
+        raise _fail(name, None, None, "fila er tom.") from None
+    except pd.errors.ParserError as exc:
+        raise _fail(name, None, None, f"fila kan ikke leses som CSV ({exc}).") from None
+    return validate(raw, name)
+
+
+def _package_file(name: str):  # noqa: ANN202 - a Traversable
+    return resources.files("kommunerapport").joinpath("data", name)
+
+
+@lru_cache(maxsize=1)
+def load_builtin() -> Dataset:
+    """The dataset shipped with the package: real sector figures plus a marked sample."""
+    with resources.as_file(_package_file("dataset.csv")) as path:
+        table = read_table(path)
+    meta = json.loads(_package_file("dataset.json").read_text("utf-8"))
+    return Dataset(table, meta)
+
+
+def load_dataset(path: Path | None = None) -> Dataset:
+    """The built-in dataset, or a tidy CSV file the user gives."""
+    if path is None:
+        return load_builtin()
+    return Dataset(read_table(path), {"description": f"Data fra {path.name}"}, str(path))
+
+
+def values(table: pd.DataFrame, measure: str, year: int, units: list[str] | None = None,
+           scope: str | None = None) -> pd.DataFrame:
+    """Rows for one measure and year, optionally for some units and one scope."""
+    rows = table[(table["measure"] == measure) & (table["year"] == year)]
+    if units is not None:
+        rows = rows[rows["unit"].isin(units)]
+    if scope is not None:
+        rows = rows[rows["scope"] == scope]
+    return rows

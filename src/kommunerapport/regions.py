@@ -1,0 +1,175 @@
+"""The region register: counties and municipalities from 2024 on.
+
+Official names are SSB Klass 131 (municipalities) and Klass 104 (counties),
+bilingual where the law gives a Sami or Kven name. Lookup is forgiving about
+case, diacritics and which official form the user typed, and explains counties
+that did not exist in the year asked for instead of mapping them silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from kommunerapport.errors import RegionError
+
+REGISTER_SOURCE = "SSB Klass 131 (gyldig 1.1.2026) og Klass 104 (fra 1.1.2024)"
+POPULATION_SOURCE = "SSB, folkemengde 1.1.2024"
+ROBEK_SOURCE = "ROBEK, Kommunal- og distriktsdepartementet, publisert 20.04.2026"
+FIRST_YEAR = 2024  # the register's county structure holds from this year
+
+
+@dataclass(frozen=True)
+class Municipality:
+    number: str
+    name: str  # official, possibly bilingual: «Guovdageaidnu - Kautokeino»
+    short_name: str
+    county: str  # county number
+    population: int  # 1.1.2024
+    written_form: str  # «Bokmål», «Nynorsk» or «Nøytral»
+
+    @property
+    def lang(self) -> str:
+        return language_for(self.written_form)
+
+
+@dataclass(frozen=True)
+class County:
+    number: str
+    name: str
+    short_name: str
+    valid_from: int
+    part_of_before: str  # «38 Vestfold og Telemark» for counties split in 2024
+    written_form: str
+
+    @property
+    def lang(self) -> str:
+        return language_for(self.written_form)
+
+
+def language_for(written_form: str) -> str:
+    """The report language for an official written form; neutral reads bokmål."""
+    return "nn" if written_form == "Nynorsk" else "nb"
+
+
+@dataclass(frozen=True)
+class RobekEntry:
+    number: str
+    name: str
+    grounds: str  # letters of kommuneloven § 28-1, «c og d»
+
+
+@dataclass(frozen=True)
+class Register:
+    counties: tuple[County, ...]
+    municipalities: tuple[Municipality, ...]
+    robek: tuple[RobekEntry, ...]
+
+    def county(self, number: str) -> County:
+        return next(c for c in self.counties if c.number == number)
+
+    def municipality(self, number: str) -> Municipality:
+        return self._by_number()[number]
+
+    def in_county(self, county: str) -> list[Municipality]:
+        return [m for m in self.municipalities if m.county == county]
+
+    def is_robek(self, number: str) -> bool:
+        return any(r.number == number for r in self.robek)
+
+    def robek_entry(self, number: str) -> RobekEntry | None:
+        return next((r for r in self.robek if r.number == number), None)
+
+    @lru_cache(maxsize=1)  # noqa: B019 - the register is a frozen singleton
+    def _by_number(self) -> dict[str, Municipality]:
+        return {m.number: m for m in self.municipalities}
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = resources.files("kommunerapport").joinpath("data", name).read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@lru_cache(maxsize=1)
+def load_register() -> Register:
+    """The register shipped with the package (see scripts/build_register.py)."""
+    counties = tuple(
+        County(r["nummer"], r["navn"], r["kortnavn"], int(r["gyldig_fra"]),
+               r["del_av_for"], r["malform"])
+        for r in _rows("fylker.csv")
+    )
+    municipalities = tuple(
+        Municipality(r["nummer"], r["navn"], r["kortnavn"], r["fylke"],
+                     int(r["folkemengde_2024"]), r["malform"])
+        for r in _rows("kommuner.csv")
+    )
+    robek = tuple(RobekEntry(r["nummer"], r["navn"], r["hjemmel"]) for r in _rows("robek.csv"))
+    return Register(counties, municipalities, robek)
+
+
+def normalise(text: str) -> str:
+    """Fold a name for matching: case, æøå, diacritics, dashes and spaces."""
+    text = text.casefold().strip()
+    for a, b in (("æ", "ae"), ("ø", "o"), ("å", "a"), ("aa", "a"), ("oe", "o")):
+        text = text.replace(a, b)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("-", " ")
+    for suffix in (" fylkeskommune", " fylke", " kommune"):
+        text = text.removesuffix(suffix)
+    return " ".join(text.split())
+
+
+def _keys(number: str, name: str) -> set[str]:
+    """Every form a user may type for a region: number, full name, each language part."""
+    keys = {number, number.lstrip("0"), normalise(name)}
+    keys.update(normalise(part) for part in name.split(" - "))
+    return keys
+
+
+def find_county(query: str, year: int | None = None) -> County:
+    """The county the user means, or a RegionError that suggests the nearest names.
+
+    With ``year``, a county created in 2024 asked for an earlier year is refused
+    with an explanation of what it was part of then.
+    """
+    register = load_register()
+    wanted = normalise(query)
+    for county in register.counties:
+        if wanted in _keys(county.number, county.name):
+            if year is not None and year < county.valid_from:
+                raise RegionError(
+                    f"{county.short_name} fylke fantes ikke i {year}: fra 2020 til "
+                    f"{county.valid_from - 1} var det en del av {county.part_of_before}. "
+                    f"Velg et år fra {county.valid_from}."
+                )
+            return county
+    names = {normalise(c.short_name): c.short_name for c in register.counties}
+    raise RegionError(f"Ukjent fylke «{query}».{_suggest(wanted, names)}")
+
+
+def find_municipality(query: str) -> Municipality:
+    """The municipality the user means, by number or any official name form."""
+    register = load_register()
+    wanted = normalise(query)
+    matches = [m for m in register.municipalities if wanted in _keys(m.number, m.name)]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        listed = ", ".join(f"{m.number} {m.short_name}" for m in matches)
+        raise RegionError(f"«{query}» passer på flere kommuner: {listed}. Bruk kommunenummeret.")
+    names = {normalise(m.short_name): m.short_name for m in register.municipalities}
+    raise RegionError(f"Ukjent kommune «{query}».{_suggest(wanted, names)}")
+
+
+def _suggest(wanted: str, names: dict[str, str]) -> str:
+    # A tight match first, so «Vestfol» suggests Vestfold and not also Østfold.
+    close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.75)
+    close = close or difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return " Mente du: " + ", ".join(names[c] for c in close) + "?"
