@@ -271,7 +271,7 @@ def generate(table: Table, known: dict, munis: list[dict[str, str]]) -> dict:
             dtarget = landet_value("dispfond_pct", year)["Landet u/Oslo"]
         fixed = {u for u in units if real(u, "dispfond_pct") is not None}
         raw = {u: real(u, "dispfond_pct") if u in fixed
-               else math.exp(0.55 * reserve[u] + rng.normal(0, 0.25)) for u in units}
+               else math.exp(0.3 * reserve[u] + rng.normal(0, 0.15)) for u in units}
         n_empty = round(EMPTIED_SHARE[year] * (len(units) + 1))
         for u in sorted((u for u in units if u not in fixed), key=lambda u: raw[u])[:n_empty]:
             raw[u] = 0.0

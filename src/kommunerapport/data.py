@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kommunerapport.errors import DataError
+from kommunerapport.errors import DataError, UsageError
 from kommunerapport.regions import load_register
 
 COLUMNS = ["unit", "year", "measure", "value", "status", "scope", "source", "release", "synthetic"]
@@ -98,41 +98,32 @@ def validate(raw: pd.DataFrame, path: str) -> pd.DataFrame:
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
         raise _fail(path, None, None, "mangler kolonnen " + ", ".join(f"«{c}»" for c in missing) + ".")
-    units = known_units()
-    values: list[float] = []
-    for i, row in enumerate(raw[COLUMNS].itertuples(index=False), start=2):
-        unit, year, measure, value, status, scope, _source, _release, synthetic = row
-        if unit not in units:
-            raise _fail(path, i, "unit", f"ukjent enhetskode «{unit}».")
-        if not str(year).isdigit() or not 1990 <= int(year) <= 2100:
-            raise _fail(path, i, "year", f"«{year}» er ikke et årstall.")
-        if measure not in MEASURES:
-            raise _fail(path, i, "measure", f"ukjent mål «{measure}».")
-        if scope not in SCOPES:
-            raise _fail(path, i, "scope", f"«{scope}» er verken konsern eller kasse.")
-        if synthetic not in ("true", "false"):
-            raise _fail(path, i, "synthetic", f"«{synthetic}» skal være true eller false.")
-        values.append(_number(value, status, path, i))
-    table = raw[COLUMNS].copy()
+    raw = raw[COLUMNS].reset_index(drop=True)
+    bad_year = ~raw["year"].str.fullmatch(r"(19|20|21)\d\d")
+    numbers = pd.to_numeric(raw["value"].where(raw["value"] != ""), errors="coerce")
+    bad_value = (raw["value"] != "") & ~numbers.apply(math.isfinite)
+    no_value = (raw["value"] == "") & ~raw["status"].isin(MISSING_SYMBOLS)
+    checks = [
+        ("unit", ~raw["unit"].isin(known_units()), "ukjent enhetskode «{}»."),
+        ("year", bad_year, "«{}» er ikke et årstall."),
+        ("measure", ~raw["measure"].isin(MEASURES), "ukjent mål «{}»."),
+        ("value", bad_value, "«{}» er ikke et tall."),
+        ("value", no_value, "verdien mangler uten statussymbol (.., : eller .){}."),
+        ("scope", ~raw["scope"].isin(SCOPES), "«{}» er verken konsern eller kasse."),
+        ("synthetic", ~raw["synthetic"].isin(["true", "false"]), "«{}» skal være true eller false."),
+    ]
+    failures = [(mask.idxmax(), n, column, message) for n, (column, mask, message)
+                in enumerate(checks) if mask.any()]
+    if failures:
+        row, _, column, message = min(failures)
+        shown = "" if column == "value" and raw.at[row, column] == "" else raw.at[row, column]
+        raise _fail(path, row + 2, column, message.format(shown))
+    table = raw.copy()
     table["year"] = table["year"].astype(int)
-    table["value"] = values
+    table["value"] = numbers.astype(float)
     table["synthetic"] = table["synthetic"] == "true"
     _check_duplicates(table, path)
     return table
-
-
-def _number(value: str, status: str, path: str, line: int) -> float:
-    if value == "":
-        if status in MISSING_SYMBOLS:
-            return math.nan
-        raise _fail(path, line, "value", "verdien mangler uten statussymbol (.., : eller .).")
-    try:
-        number = float(value)
-    except ValueError:
-        raise _fail(path, line, "value", f"«{value}» er ikke et tall.") from None
-    if not math.isfinite(number):
-        raise _fail(path, line, "value", f"«{value}» er ikke et endelig tall.")
-    return number
 
 
 def _check_duplicates(table: pd.DataFrame, path: str) -> None:
@@ -193,3 +184,17 @@ def values(table: pd.DataFrame, measure: str, year: int, units: list[str] | None
     if scope is not None:
         rows = rows[rows["scope"] == scope]
     return rows
+
+
+def resolve_year(dataset: Dataset, year: int | None, measure: str = "ndr_pct") -> int:
+    """The year asked for, or the latest with municipal figures; refuse years not in the data."""
+    table = dataset.table
+    years = sorted(int(y) for y in table.loc[table["measure"] == measure, "year"].unique())
+    if not years:
+        raise DataError(f"{dataset.path}: ingen tall for netto driftsresultat.")
+    if year is None:
+        return years[-1]
+    if year not in years:
+        raise UsageError(f"Ingen tall for {year} i {dataset.path}. Årene i dataene er "
+                         f"{', '.join(map(str, years))}.")
+    return year

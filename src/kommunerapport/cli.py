@@ -1,0 +1,94 @@
+"""The command line: parse options, call the core, print the result.
+
+Heavy libraries (pandas, matplotlib, WeasyPrint) are imported inside the
+commands so that ``--help`` answers at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+EPILOG = """\b
+Examples:
+  kommunerapport --county Vestfold
+  kommunerapport --county Vestland --year 2024 --lang nn
+  kommunerapport --sector --config ks.toml
+  kommunerapport figures --county Vestfold
+  kommunerapport counties
+"""
+
+data_option = click.option(
+    "--data", "data_file", type=click.Path(path_type=Path, dir_okay=False),
+    help="A data file to use instead of the built-in data.")
+year_option = click.option("--year", type=int, help="Accounting year. Default: the latest in the data.")
+
+
+@click.group(invoke_without_command=True, epilog=EPILOG,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--county", help="Write the report for one county (name or number).")
+@click.option("--sector", is_flag=True, help="Write the report for the whole sector.")
+@year_option
+@click.option("--lang", type=click.Choice(["nb", "nn"]),
+              help="Bokmål or nynorsk. Default: the county's official written form.")
+@data_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("output"), show_default=True, help="Folder for the PDF.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="TOML file with quotes, contacts, «Om KS» text and keywords.")
+@click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="A folder with your own copies of the templates and styles.")
+@click.version_option(package_name="kommunerapport")
+@click.pass_context
+def main(ctx: click.Context, county: str | None, sector: bool, year: int | None,
+         lang: str | None, data_file: Path | None, out_dir: Path, config_file: Path | None,
+         templates_dir: Path | None) -> None:
+    """Norwegian municipal accounts as press-release PDF reports.
+
+    Writes the report for a county (--county) or the whole sector (--sector)
+    from the built-in data or your own (--data), and prints the PDF's path.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if bool(county) == sector:
+        raise click.UsageError("Velg enten --county NAVN eller --sector.")
+    from kommunerapport.report import write_report
+
+    path = write_report(county=county, year=year, lang=lang, data_file=data_file,
+                        out_dir=out_dir, config_file=config_file, templates_dir=templates_dir)
+    click.echo(str(path))
+
+
+@main.command()
+@year_option
+def counties(year: int | None) -> None:
+    """List the counties with their number of municipalities and written form.
+
+    \b
+    Example:
+      kommunerapport counties
+    """
+    from kommunerapport.console import print_counties
+
+    print_counties(year)
+
+
+@main.command()
+@click.option("--county", help="A county's municipalities (name or number).")
+@click.option("--sector", is_flag=True, help="The whole sector.")
+@year_option
+@data_option
+def figures(county: str | None, sector: bool, year: int | None, data_file: Path | None) -> None:
+    """Print the key figures and the per-municipality table, without a PDF.
+
+    \b
+    Examples:
+      kommunerapport figures --county Vestfold
+      kommunerapport figures --sector --year 2025
+    """
+    if bool(county) == sector:
+        raise click.UsageError("Velg enten --county NAVN eller --sector.")
+    from kommunerapport.console import print_figures
+
+    print_figures(county=county, year=year, data_file=data_file)

@@ -1,0 +1,95 @@
+"""Norwegian number style, one place for every figure the tool prints.
+
+Decimal comma and a non-breaking space between thousands (Babel's CLDR data for
+nb/nn); a real minus sign (U+2212) in tables; «minus 0,6 prosent» and small whole
+numbers as words in prose. Rounding is half up, as SSB and KS round, not
+Python's half-to-even.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_decimal
+
+MINUS = "\u2212"
+NBSP = "\u00a0"
+LOCALE = "nb_NO"  # nn_NO has the same number symbols
+
+WORDS = {
+    "nb": ["null", "en", "to", "tre", "fire", "fem", "seks", "sju", "åtte", "ni", "ti",
+           "elleve", "tolv"],
+    "nn": ["null", "ein", "to", "tre", "fire", "fem", "seks", "sju", "åtte", "ni", "ti",
+           "elleve", "tolv"],
+}
+PROSENT = "prosent"
+PROSENTPOENG = "prosentpoeng"
+
+
+def rounded(value: float, decimals: int = 1) -> Decimal:
+    """Round half up on the decimal digits a person sees (2,25 → 2,3)."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+
+
+def number(value: float | None, decimals: int = 0, missing: str = "–") -> str:
+    """Table style: «1 234,5», «−0,6» (U+2212), ``missing`` for no value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    d = rounded(value, decimals)
+    if d == 0:
+        d = abs(d)  # never «−0,0»
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    text = format_decimal(abs(d), format=pattern, locale=LOCALE, decimal_quantization=True)
+    return (MINUS if d < 0 else "") + text
+
+
+def signed(value: float | None, decimals: int = 1, missing: str = "–") -> str:
+    """A change in a table: «+1,2», «−0,3», «0,0»."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    text = number(value, decimals)
+    return text if text.startswith(MINUS) or rounded(value, decimals) == 0 else "+" + text
+
+
+def percent(value: float | None, decimals: int = 1, missing: str = "–") -> str:
+    """Table style with the sign: «2,7 %», «−0,6 %»."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    return number(value, decimals) + NBSP + "%"
+
+
+def whole_word(n: int, lang: str = "nb") -> str:
+    """Small whole numbers as words in prose (0–12), larger ones as figures."""
+    return WORDS[lang][n] if 0 <= n <= 12 else number(n)
+
+
+def prose_number(value: float, decimals: int = 1, lang: str = "nb") -> str:
+    """«to», «2,7», «minus 0,6»: how a figure reads in a sentence."""
+    d = rounded(value, decimals)
+    if d == 0:
+        return WORDS[lang][0]
+    sign = "minus " if d < 0 else ""
+    if d == d.to_integral_value():
+        return sign + whole_word(int(abs(d)), lang)
+    return sign + number(abs(float(d)), decimals)
+
+
+def prose_percent(value: float, decimals: int = 1, lang: str = "nb") -> str:
+    """«2,7 prosent», «minus 0,6 prosent», «to prosent»."""
+    return f"{prose_number(value, decimals, lang)}{NBSP}{PROSENT}"
+
+
+def prose_points(value: float, decimals: int = 1, lang: str = "nb") -> str:
+    """The size of a change: «2,6 prosentpoeng» (the direction is said in words)."""
+    return f"{prose_number(abs(value), decimals, lang)}{NBSP}{PROSENTPOENG}"
+
+
+def count(n: int, lang: str = "nb") -> str:
+    """A count in prose: words up to twelve, figures with a thin space after."""
+    return whole_word(n, lang)
+
+
+def kroner(value: float | None, missing: str = "–") -> str:
+    """Whole kroner for tables: «81 240»."""
+    return number(value, 0, missing)
