@@ -206,6 +206,21 @@ def scale_positive(values: dict[str, float], weights: dict[str, float], fixed: s
         values[u] *= factor
 
 
+def ndr_with_spread(k: float, deviation: dict[str, float], real: dict[str, float],
+                    weights: dict[str, float], target: float) -> dict[str, float]:
+    """NDR per unit: the ``real`` value where known, else ``target`` plus ``k`` times the
+    unit's ``deviation``; clipped to NDR_RANGE, the weighted mean calibrated to ``target``."""
+    fixed = set(real)
+    v = {u: real[u] if u in fixed else target + k * deviation[u] for u in deviation}
+    for _ in range(6):
+        calibrate_mean(v, weights, fixed, target)
+        for u in v:
+            if u not in fixed:
+                v[u] = min(max(v[u], NDR_RANGE[0]), NDR_RANGE[1])
+    calibrate_mean(v, weights, fixed, target)
+    return {u: round(x, 1) for u, x in v.items()}
+
+
 def generate(table: Table, known: dict, munis: list[dict[str, str]]) -> dict:
     rng = Rng(SEED)
     units = [m["nummer"] for m in munis if m["nummer"] != "0301"]
@@ -234,32 +249,24 @@ def generate(table: Table, known: dict, munis: list[dict[str, str]]) -> dict:
         noise = {u: rng.normal(0, 2.0 * (1 + 0.6 * smallness[u])) for u in units}
         fixed = {u for u in units if real(u, "ndr_pct") is not None}
         target = NDR_TARGET[year]
+        deviation = {u: strength[u] + noise[u] for u in units}
+        real_ndr = {u: real(u, "ndr_pct") for u in fixed}
 
-        def ndr_with_spread(k: float) -> dict[str, float]:
-            v = {u: real(u, "ndr_pct") if u in fixed else target + k * (strength[u] + noise[u])
-                 for u in units}
-            for _ in range(6):
-                calibrate_mean(v, weights, fixed, target)
-                for u in units:
-                    if u not in fixed:
-                        v[u] = min(max(v[u], NDR_RANGE[0]), NDR_RANGE[1])
-            calibrate_mean(v, weights, fixed, target)
-            return {u: round(x, 1) for u, x in v.items()}
-
-        ndr = ndr_with_spread(1.0)
+        ndr = ndr_with_spread(1.0, deviation, real_ndr, weights, target)
         if year == LATEST:  # one in three in deficit: widen or narrow the spread
             want = round(DEFICIT_SHARE_2025 * (len(units) + 1))
             lo, hi = 0.2, 4.0
             for _ in range(60):
                 mid = (lo + hi) / 2
-                if sum(x < 0 for x in ndr_with_spread(mid).values()) < want:
+                spread = ndr_with_spread(mid, deviation, real_ndr, weights, target)
+                if sum(x < 0 for x in spread.values()) < want:
                     lo = mid
                 else:
                     hi = mid
-            ndr = ndr_with_spread(hi)
+            ndr = ndr_with_spread(hi, deviation, real_ndr, weights, target)
         report["ndr_pct"][year] = round(weighted(ndr, weights), 4)
-        report["deficit_share"][year] = round(
-            (sum(x < 0 for x in ndr.values()) + (real("0301", "ndr_pct") < 0)) / (len(units) + 1), 4)
+        deficits = sum(x < 0 for x in ndr.values()) + (real("0301", "ndr_pct") < 0)
+        report["deficit_share"][year] = round(deficits / (len(units) + 1), 4)
 
         # Disposisjonsfond.
         if year == LATEST:

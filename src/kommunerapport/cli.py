@@ -22,7 +22,8 @@ Examples:
 data_option = click.option(
     "--data", "data_file", type=click.Path(path_type=Path, dir_okay=False),
     help="A data file to use instead of the built-in data.")
-year_option = click.option("--year", type=int, help="Accounting year. Default: the latest in the data.")
+year_option = click.option("--year", type=int,
+                           help="Accounting year. Default: the latest in the data.")
 
 
 @click.group(invoke_without_command=True, epilog=EPILOG,

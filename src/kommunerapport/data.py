@@ -97,7 +97,8 @@ def validate(raw: pd.DataFrame, path: str) -> pd.DataFrame:
         raise _fail(path, None, None, "fila har ingen datarader.")
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
-        raise _fail(path, None, None, "mangler kolonnen " + ", ".join(f"«{c}»" for c in missing) + ".")
+        names = ", ".join(f"«{c}»" for c in missing)
+        raise _fail(path, None, None, f"mangler kolonnen {names}.")
     raw = raw[COLUMNS].reset_index(drop=True)
     bad_year = ~raw["year"].str.fullmatch(r"(19|20|21)\d\d")
     numbers = pd.to_numeric(raw["value"].where(raw["value"] != ""), errors="coerce")
@@ -110,7 +111,8 @@ def validate(raw: pd.DataFrame, path: str) -> pd.DataFrame:
         ("value", bad_value, "«{}» er ikke et tall."),
         ("value", no_value, "verdien mangler uten statussymbol (.., : eller .){}."),
         ("scope", ~raw["scope"].isin(SCOPES), "«{}» er verken konsern eller kasse."),
-        ("synthetic", ~raw["synthetic"].isin(["true", "false"]), "«{}» skal være true eller false."),
+        ("synthetic", ~raw["synthetic"].isin(["true", "false"]),
+         "«{}» skal være true eller false."),
     ]
     failures = [(mask.idxmax(), n, column, message) for n, (column, mask, message)
                 in enumerate(checks) if mask.any()]
