@@ -21,6 +21,7 @@ REGISTER_SOURCE = "SSB Klass 131 (gyldig 1.1.2026) og Klass 104 (fra 1.1.2024)"
 POPULATION_SOURCE = "SSB, folkemengde 1.1.2024"
 ROBEK_SOURCE = "ROBEK, Kommunal- og distriktsdepartementet, publisert 20.04.2026"
 FIRST_YEAR = 2024  # the register's county structure holds from this year
+REFORM_YEAR = 2020  # 428 → 356 municipalities, 19 → 11 counties
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,10 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def _keys(number: str, name: str) -> set[str]:
-    """Every form a user may type for a region: number, full name, each language part."""
-    keys = {number, number.lstrip("0"), normalise(name)}
+def _keys(number: str, name: str, short_name: str) -> set[str]:
+    """Every form a user may type for a region: number, full name, each language part,
+    and the short name («Herøy» for «Herøy (Nordland)»)."""
+    keys = {number, number.lstrip("0"), normalise(name), normalise(short_name)}
     keys.update(normalise(part) for part in name.split(" - "))
     return keys
 
@@ -140,27 +142,34 @@ def find_county(query: str, year: int | None = None) -> County:
     register = load_register()
     wanted = normalise(query)
     for county in register.counties:
-        if wanted in _keys(county.number, county.name):
+        if wanted in _keys(county.number, county.name, county.short_name):
             if year is not None and year < county.valid_from:
-                raise RegionError(
-                    f"{county.short_name} fylke fantes ikke i {year}: fra 2020 til "
-                    f"{county.valid_from - 1} var det en del av {county.part_of_before}. "
-                    f"Velg et år fra {county.valid_from}."
-                )
+                raise RegionError(_not_in_year(county, year))
             return county
     names = {normalise(c.short_name): c.short_name for c in register.counties}
     raise RegionError(f"Ukjent fylke «{query}».{_suggest(wanted, names)}")
+
+
+def _not_in_year(county: County, year: int) -> str:
+    """Why ``county`` cannot be used for ``year``: what it was part of, or the register's span."""
+    if county.part_of_before and year >= REFORM_YEAR:
+        return (f"{county.short_name} fylke fantes ikke i {year}: fra {REFORM_YEAR} til "
+                f"{county.valid_from - 1} var det en del av {county.part_of_before}. "
+                f"Velg et år fra {county.valid_from}.")
+    return (f"{county.short_name}: registeret har fylkesinndelingen fra {county.valid_from}, "
+            f"ikke {year}. Velg et år fra {county.valid_from}.")
 
 
 def find_municipality(query: str) -> Municipality:
     """The municipality the user means, by number or any official name form."""
     register = load_register()
     wanted = normalise(query)
-    matches = [m for m in register.municipalities if wanted in _keys(m.number, m.name)]
+    matches = [m for m in register.municipalities
+               if wanted in _keys(m.number, m.name, m.short_name)]
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        listed = ", ".join(f"{m.number} {m.short_name}" for m in matches)
+        listed = ", ".join(f"{m.number} {m.name}" for m in matches)
         raise RegionError(f"«{query}» passer på flere kommuner: {listed}. Bruk kommunenummeret.")
     names = {normalise(m.short_name): m.short_name for m in register.municipalities}
     raise RegionError(f"Ukjent kommune «{query}».{_suggest(wanted, names)}")

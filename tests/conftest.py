@@ -1,0 +1,34 @@
+"""Shared fixtures: the built-in dataset, the region register and a CLI runner."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from kommunerapport.data import Dataset, load_builtin
+from kommunerapport.regions import Register, load_register
+
+
+@pytest.fixture(scope="session")
+def register() -> Register:
+    """The 15 counties and 357 municipalities shipped with the package."""
+    return load_register()
+
+
+@pytest.fixture(scope="session")
+def dataset() -> Dataset:
+    """The built-in dataset: real sector figures plus the marked synthetic sample."""
+    return load_builtin()
+
+
+@pytest.fixture(scope="session")
+def table(dataset: Dataset) -> pd.DataFrame:
+    """The built-in dataset's tidy table (shared: do not modify it in a test)."""
+    return dataset.table
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """Runs the CLI in-process; stdout and stderr are kept apart."""
+    return CliRunner()
