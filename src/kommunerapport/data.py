@@ -16,8 +16,10 @@ column. Nothing is dropped silently.
 
 from __future__ import annotations
 
+import csv
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -47,6 +49,7 @@ MEASURES: dict[str, tuple[str, str]] = {
     "renteeksponering_pct": ("Netto renteeksponering i prosent av brutto driftsinntekter", "%"),
     "gjeld_pct": ("Langsiktig gjeld i prosent av brutto driftsinntekter", "%"),
     "egenfinansiering_pct": ("Egenfinansiering av investeringene i prosent", "%"),
+    "folkemengde": ("Folkemengde 1. januar", "personer"),  # SSB 07459, from `fetch`
 }
 
 # SSB's aggregate region codes used in KOSTRA tables.
@@ -130,11 +133,11 @@ def validate(raw: pd.DataFrame, path: str) -> pd.DataFrame:
 
 def _check_duplicates(table: pd.DataFrame, path: str) -> None:
     key = ["unit", "year", "measure", "scope"]
-    dup = table.duplicated(key, keep=False)
+    dup = table.duplicated(key)  # the second and later copies
     if dup.any():
-        rows = table.index[dup].tolist()
-        first, second = rows[0], rows[1]
+        second = dup.idxmax()
         r = table.loc[second]
+        first = (table[key] == r[key]).all(axis=1).idxmax()
         raise _fail(path, second + 2, None,
                     f"dobbel rad for {r.unit} {r.year} {r.measure} {r.scope} "
                     f"(samme som linje {first + 2}).")
@@ -147,14 +150,38 @@ def read_table(path: Path) -> pd.DataFrame:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except FileNotFoundError:
         raise _fail(name, None, None, "fila finnes ikke.") from None
-    except UnicodeDecodeError as exc:
-        raise _fail(name, None, None,
-                    f"fila er ikke UTF-8 (byte {exc.start}); lagre den som UTF-8.") from None
+    except OSError as exc:
+        raise _fail(name, None, None, f"fila kan ikke leses ({exc.strerror}).") from None
+    except UnicodeDecodeError:
+        raise _encoding_error(path) from None
     except pd.errors.EmptyDataError:
         raise _fail(name, None, None, "fila er tom.") from None
     except pd.errors.ParserError as exc:
+        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if fields:
+            expected, line, saw = fields.groups()
+            raise _fail(name, int(line), None,
+                        f"{saw} felt, men overskriften har {expected}.") from None
         raise _fail(name, None, None, f"fila kan ikke leses som CSV ({exc}).") from None
     return validate(raw, name)
+
+
+def _encoding_error(path: Path) -> DataError:
+    """Name the line and column of the first byte that is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        before = data[start:exc.start].decode("utf-8", "replace")
+        cells = len(next(csv.reader([before + "x"]))) - 1  # cells before the bad one
+        header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8", "replace").strip()]))
+        column = header[cells] if line > 1 and cells < len(header) else None
+        return _fail(str(path), line, column,
+                     "teksten er ikke UTF-8 (kanskje Latin-1 eller Windows-1252); "
+                     "lagre fila som UTF-8.")
+    return _fail(str(path), None, None, "fila er ikke UTF-8; lagre den som UTF-8.")
 
 
 def _package_file(name: str):  # noqa: ANN202 - a Traversable

@@ -1,0 +1,184 @@
+"""The tidy data model: the built-in dataset, and one clear line for every bad file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kommunerapport.cli import main
+from kommunerapport.data import COLUMNS, MEASURES, load_dataset, read_table, resolve_year
+from kommunerapport.errors import DataError, UsageError
+
+HEADER = ",".join(COLUMNS)
+HORTEN = "3901,2025,ndr_pct,3.8,,konsern,SSB 12134,foreløpige tall 16.03.2026,false"
+HOLMESTRAND = "3903,2025,ndr_pct,1.2,,konsern,SSB 12134,foreløpige tall 16.03.2026,false"
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "tall.csv") -> Path:
+    path = tmp_path / name
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+    return path
+
+
+def csv_text(*rows: str, header: str = HEADER) -> str:
+    return "\n".join([header, *rows]) + "\n"
+
+
+# -- The built-in dataset ---------------------------------------------------------------------
+
+def test_the_builtin_dataset_loads_and_validates(dataset) -> None:
+    assert list(dataset.table.columns) == COLUMNS
+    assert dataset.years == [2020, 2021, 2022, 2023, 2024, 2025]
+    assert set(dataset.table["measure"]) <= set(MEASURES)
+    assert set(dataset.table["scope"]) == {"konsern"}  # SSB's KOSTRA default
+
+
+def test_every_synthetic_row_is_marked_and_the_metadata_says_so(dataset) -> None:
+    table = dataset.table
+    sample = table[table["source"].str.startswith("Eksempeldata")]
+    assert sample["synthetic"].all()
+    assert not table.loc[table["source"].str.startswith("SSB"), "synthetic"].any()
+    assert len(sample) + (~table["synthetic"]).sum() == len(table)  # nothing unmarked
+    assert dataset.has_synthetic
+    assert dataset.meta["synthetic"] is True
+    assert "eksempeldata – ikke offisielle tall" in dataset.meta["synthetic_note"]
+    assert dataset.meta["generated_by"] == "scripts/make_dataset.py"
+
+
+def test_every_real_row_names_its_ssb_table_and_release(dataset) -> None:
+    real = dataset.table[~dataset.table["synthetic"]]
+    assert set(real["source"]) == {"SSB 12134", "SSB 13561"}
+    assert real["release"].str.len().gt(0).all()
+    assert "foreløpige tall 16.03.2026" in set(real.loc[real["year"] == 2025, "release"])
+
+
+def test_missing_values_carry_ssbs_status_symbol(dataset) -> None:
+    missing = dataset.table[dataset.table["value"].isna()]
+    # SSB did not publish «landet uten Oslo» on 16.03.2026 (12134), except NDR later.
+    assert set(missing["unit"]) == {"EAKUO"}
+    assert set(missing["year"]) == {2025}
+    assert set(missing["status"]) == {".."}
+
+
+def test_a_users_file_loads_with_its_own_provenance(tmp_path: Path) -> None:
+    data = load_dataset(write(tmp_path, csv_text(HORTEN, HOLMESTRAND)))
+    assert data.years == [2025]
+    assert not data.has_synthetic
+    assert data.path.endswith("tall.csv")
+    assert data.table["value"].tolist() == [3.8, 1.2]
+
+
+def test_a_missing_value_with_a_status_symbol_is_kept_as_missing(tmp_path: Path) -> None:
+    row = "3903,2025,ndr_pct,,..,konsern,SSB 12134,foreløpige tall 16.03.2026,false"
+    table = read_table(write(tmp_path, csv_text(HORTEN, row)))
+    assert len(table) == 2  # nothing dropped
+    assert table["value"].isna().tolist() == [False, True]  # missing, not zero
+
+
+# -- Bad files: one line each, naming file, line and column ------------------------------------
+
+BAD_FILES = {
+    "duplicate row": (
+        csv_text(HORTEN, HOLMESTRAND, HORTEN),
+        ", linje 4: dobbel rad for 3901 2025 ndr_pct konsern (samme som linje 2).",
+    ),
+    "unknown unit code": (
+        csv_text(HORTEN, "9998,2025,ndr_pct,1.0,,konsern,SSB 12134,x,false"),
+        ", linje 3, kolonne «unit»: ukjent enhetskode «9998».",
+    ),
+    "text in a number column": (
+        csv_text(HORTEN, "3903,2025,ndr_pct,ca. 2,,konsern,SSB 12134,x,false"),
+        ", linje 3, kolonne «value»: «ca. 2» er ikke et tall.",
+    ),
+    "decimal comma": (
+        csv_text('3903,2025,ndr_pct,"1,2",,konsern,SSB 12134,x,false'),
+        ", linje 2, kolonne «value»: «1,2» er ikke et tall.",
+    ),
+    "missing column": (
+        csv_text("3901,2025,ndr_pct,3.8,,SSB 12134,x,false",
+                 header="unit,year,measure,value,status,source,release,synthetic"),
+        ": mangler kolonnen «scope».",
+    ),
+    "empty file": ("", ": fila er tom."),
+    "header only": (csv_text(), ": fila har ingen datarader."),
+    "missing value without status": (
+        csv_text(HORTEN, "3903,2025,ndr_pct,,,konsern,SSB 12134,x,false"),
+        ", linje 3, kolonne «value»: verdien mangler uten statussymbol (.., : eller .).",
+    ),
+    "unknown measure": (
+        csv_text("3903,2025,netto,1.0,,konsern,SSB 12134,x,false"),
+        ", linje 2, kolonne «measure»: ukjent mål «netto».",
+    ),
+    "bad year": (
+        csv_text("3903,25,ndr_pct,1.0,,konsern,SSB 12134,x,false"),
+        ", linje 2, kolonne «year»: «25» er ikke et årstall.",
+    ),
+    "bad scope": (
+        csv_text("3903,2025,ndr_pct,1.0,,kommune,SSB 12134,x,false"),
+        ", linje 2, kolonne «scope»: «kommune» er verken konsern eller kasse.",
+    ),
+    "too many fields": (
+        csv_text(HORTEN, "3903,2025,ndr_pct,1,2,,konsern,SSB 12134,x,false"),
+        ", linje 3: 10 felt, men overskriften har 9.",
+    ),
+    "wrong encoding (latin-1)": (  # «ø» in «foreløpige» is the first non-UTF-8 byte
+        csv_text(HORTEN, "3903,2025,ndr_pct,1.2,,konsern,Bjørn,x,false").encode("latin-1"),
+        ", linje 2, kolonne «release»: teksten er ikke UTF-8 (kanskje Latin-1 eller "
+        "Windows-1252); lagre fila som UTF-8.",
+    ),
+}
+
+
+@pytest.mark.parametrize("content,expected", BAD_FILES.values(), ids=BAD_FILES.keys())
+def test_a_bad_file_gives_one_line_naming_file_line_and_column(
+        tmp_path: Path, content: str | bytes, expected: str) -> None:
+    path = write(tmp_path, content)
+    with pytest.raises(DataError) as caught:
+        read_table(path)
+    message = caught.value.format_message()
+    assert message == f"{path}{expected}"
+    assert "\n" not in message
+    assert caught.value.exit_code == 1
+
+
+def test_the_first_duplicate_is_paired_with_its_own_twin(tmp_path: Path) -> None:
+    bdi = "3901,2025,bdi,1000,,konsern,SSB 12134,x,false"
+    path = write(tmp_path, csv_text(bdi, HORTEN, HOLMESTRAND, HOLMESTRAND, HORTEN))
+    with pytest.raises(DataError, match=r"linje 5: dobbel rad for 3903 .*samme som linje 4"):
+        read_table(path)
+
+
+def test_a_file_that_does_not_exist(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=r"finnes\.csv: fila finnes ikke\.$"):
+        read_table(tmp_path / "finnes.csv")
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_the_cli_reports_a_bad_data_file_without_a_traceback(
+        tmp_path: Path, runner, name: str) -> None:
+    content, expected = BAD_FILES[name]
+    path = write(tmp_path, content)
+    result = runner.invoke(main, ["figures", "--sector", "--data", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Feil: {path}{expected}\n"
+    assert result.stdout == ""
+    assert isinstance(result.exception, SystemExit)  # Click's clean exit, not a crash
+
+
+# -- Years -------------------------------------------------------------------------------------
+
+def test_the_latest_year_is_the_default(dataset) -> None:
+    assert resolve_year(dataset, None) == 2025
+
+
+def test_a_year_not_in_the_data_lists_the_years(dataset) -> None:
+    with pytest.raises(UsageError) as caught:
+        resolve_year(dataset, 2019)
+    assert caught.value.format_message() == (
+        "Ingen tall for 2019 i innebygde data. Årene i dataene er "
+        "2020, 2021, 2022, 2023, 2024, 2025.")
+    assert caught.value.exit_code == 2
