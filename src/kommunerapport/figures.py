@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from kommunerapport.regions import Register
+from kommunerapport.regions import FIRST_YEAR, Register
 
 # TBU's norms for netto driftsresultat in % of brutto driftsinntekter.
 NORM_MUNICIPALITIES = 1.75
@@ -173,6 +173,7 @@ def municipalities(register: Register, with_oslo: bool = True) -> list[str]:
 
 
 def county_authorities(register: Register, year: int, with_oslo: bool = False) -> list[str]:
+    """The register's county authorities that existed in ``year`` (complete from 2024)."""
     return [c.number for c in register.counties
             if c.valid_from <= year and (with_oslo or c.number != "03")]
 
@@ -187,7 +188,16 @@ def national(table: pd.DataFrame, register: Register, year: int, measure: str = 
 
 def county_authorities_total(table: pd.DataFrame, register: Register, year: int,
                              measure: str = "ndr_pct") -> Figure:
-    """The county authorities without Oslo, weighted by BDI (as KS reports them)."""
+    """The county authorities without Oslo, weighted by BDI (as KS reports them).
+
+    Before 2024 the register does not hold that year's counties (Viken, Vestfold og
+    Telemark, Troms og Finnmark), so a weighted figure would silently leave them out:
+    SSB's own aggregate (EAFKUO) is used instead, or no figure.
+    """
+    if year < FIRST_YEAR:
+        return published(table, "EAFKUO", year, measure) or Figure(
+            None, measure, year, METHOD_PUBLISHED, total=1, missing=("EAFKUO",),
+            note=f"fylkesinndelingen før {FIRST_YEAR} er ikke i registeret")
     return weighted(table, county_authorities(register, year), year, measure)
 
 
