@@ -1,0 +1,144 @@
+"""Norwegian number style, character for character.
+
+U+2212 is the minus sign (−), U+00A0 the non-breaking space; both are spelt out in the
+expected strings so that a hyphen or an ordinary space cannot pass unnoticed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kommunerapport.formatting import (
+    MINUS,
+    NBSP,
+    count,
+    kroner,
+    number,
+    percent,
+    prose_number,
+    prose_percent,
+    prose_points,
+    rounded,
+    signed,
+)
+
+
+def test_the_special_characters_are_the_right_code_points() -> None:
+    assert MINUS == "\u2212"
+    assert NBSP == "\u00a0"
+
+
+# -- Tables ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "decimals", "expected"), [
+    (2.7, 1, "2,7"),  # decimal comma
+    (-0.6, 1, "\u22120,6"),  # KS 6.3.2026: −0,6, with a real minus sign
+    (1234.5, 1, "1\u00a0234,5"),  # thousands grouped with a non-breaking space
+    (5_550_203, 0, "5\u00a0550\u00a0203"),  # SSB: folkemengde 1.1.2024
+    (-1234.56, 1, "\u22121\u00a0234,6"),
+    (999, 0, "999"),
+    (4.0, 1, "4,0"),  # the decimal is kept in tables
+    (1.75, 2, "1,75"),  # TBU's norm for the municipalities
+])
+def test_number_in_table_style(value: float, decimals: int, expected: str) -> None:
+    assert number(value, decimals) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (2.25, "2,3"),  # half up, not Python's half to even («2,2»)
+    (2.35, "2,4"),
+    (0.05, "0,1"),
+    (-0.05, "\u22120,1"),  # half away from zero for negatives too
+    (2.66, "2,7"),  # DOMAIN.md: 2.66 % → KS 2,7
+    (4.29, "4,3"),  # DOMAIN.md: 4.29 % → KS 4,3
+])
+def test_rounding_is_half_up_on_the_digits_a_person_sees(value: float, expected: str) -> None:
+    assert number(value, 1) == expected
+
+
+def test_rounded_returns_the_decimal_that_is_shown() -> None:
+    assert str(rounded(2.25)) == "2.3"
+    assert str(rounded(2.675, 2)) == "2.68"  # the float 2.675 is just below; repr says 2.675
+
+
+@pytest.mark.parametrize("value", [-0.04, -0.0, 0.0, 0.04])
+def test_never_minus_zero(value: float) -> None:
+    assert number(value, 1) == "0,0"
+    assert percent(value) == "0,0\u00a0%"
+    assert signed(value) == "0,0"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (2.7, "2,7\u00a0%"),  # a non-breaking space before «%»
+    (-0.6, "\u22120,6\u00a0%"),
+    (15.1685, "15,2\u00a0%"),
+])
+def test_percent_in_tables(value: float, expected: str) -> None:
+    assert percent(value) == expected
+
+
+def test_percent_with_no_decimals() -> None:
+    assert percent(12.0448, 0) == "12\u00a0%"  # share that emptied the reserve, 2024
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (1.6, "+1,6"),
+    (-0.3, "\u22120,3"),
+    (0.0, "0,0"),  # no sign on no change
+])
+def test_signed_changes(value: float, expected: str) -> None:
+    assert signed(value) == expected
+
+
+@pytest.mark.parametrize("formatter", [number, percent, signed, kroner])
+@pytest.mark.parametrize("missing", [None, float("nan")])
+def test_a_missing_value_is_a_dash_never_zero(formatter, missing) -> None:
+    assert formatter(missing) == "–"  # U+2013
+
+
+def test_a_missing_value_can_be_shown_another_way() -> None:
+    assert number(None, missing="..") == ".."
+
+
+def test_kroner_are_whole() -> None:
+    assert kroner(81_240.4) == "81\u00a0240"
+
+
+# -- Prose -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (-0.6, "minus 0,6\u00a0prosent"),  # KS 6.3.2026: «minus 0,6 prosent»
+    (2.0, "to\u00a0prosent"),  # small whole numbers as words
+    (1.96, "to\u00a0prosent"),  # rounds to 2,0, which reads «to»
+    (-2.0, "minus to\u00a0prosent"),
+    (4.29, "4,3\u00a0prosent"),
+    (12.0, "tolv\u00a0prosent"),
+    (13.0, "13\u00a0prosent"),  # above twelve: figures
+    (-0.04, "null\u00a0prosent"),  # never «minus null»
+])
+def test_prose_percent(value: float, expected: str) -> None:
+    assert prose_percent(value) == expected
+
+
+def test_nynorsk_says_ein() -> None:
+    assert prose_percent(1.0, lang="nn") == "ein\u00a0prosent"
+    assert prose_percent(1.0, lang="nb") == "en\u00a0prosent"
+    assert count(1, "nn") == "ein"
+
+
+def test_prose_points_say_the_size_of_a_change() -> None:
+    assert prose_points(-2.6) == "2,6\u00a0prosentpoeng"  # the direction is said in words
+    assert prose_points(1.6) == "1,6\u00a0prosentpoeng"
+    assert prose_points(3.0) == "tre\u00a0prosentpoeng"
+
+
+@pytest.mark.parametrize(("n", "expected"), [
+    (0, "null"), (3, "tre"), (12, "tolv"), (13, "13"), (1234, "1\u00a0234"),
+])
+def test_counts_in_prose(n: int, expected: str) -> None:
+    assert count(n) == expected
+
+
+def test_prose_number_keeps_decimals_that_matter() -> None:
+    assert prose_number(2.5) == "2,5"
+    assert prose_number(-1.0) == "minus en"
