@@ -1,0 +1,84 @@
+"""What the templates receive: the report context, every field documented.
+
+This is the contract between the Python side and the templates a designer
+edits. ``tests/test_context.py`` fails when a template uses a key that is not
+documented here, or when a documented key is no longer used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from kommunerapport.charts import Chart
+from kommunerapport.config import Contact, Quote
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """A key-figure box: a big number with a label and a short note."""
+
+    label: str
+    value: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """A table with a caption; ``numeric`` marks the right-aligned columns."""
+
+    caption: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...] = ()
+    header_column: int = 0  # the column that names the row (a <th scope="row">)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A headed block of prose, optionally with a chart and/or a table."""
+
+    heading: str
+    paragraphs: tuple[str, ...] = ()
+    chart: Chart | None = None
+    table: DataTable | None = None
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything a report template may use."""
+
+    lang: str  # «nb» or «nn»: html lang, hyphenation
+    title: str  # the headline, also the PDF title
+    subject: str  # PDF subject: what, where, year, release (and the sample notice)
+    kind: str  # «county», «sector» or «member»
+    organisation: str  # author and the dateline's sender
+    dateline: str  # «6.3.2026»
+    created: str  # ISO date for the PDF metadata
+    labels: dict[str, str]  # fixed words of the layout in ``lang`` (lang.LABELS)
+    sample: bool  # any synthetic figure in the report
+    sample_notice: str  # «Eksempeldata – ikke offisielle tall» (shown when ``sample``)
+    sample_note: str  # a sentence explaining the sample data
+    lede: tuple[str, ...]  # the opening sentences
+    key_figures: tuple[KeyFigure, ...]
+    quotes: tuple[Quote, ...]  # only from the user's config, never invented
+    sections: tuple[Section, ...]
+    charts: tuple[Chart, ...]  # every chart, for the «figures as data» appendix
+    sources: tuple[str, ...]  # «SSB, tabell 12134 (foreløpige tall 16.03.2026)»
+    scope: str  # konsern or kasse, in words
+    method: str  # how aggregates are computed
+    notes: tuple[str, ...]  # other notes on the figures (Oslo, missing data)
+    contacts: tuple[Contact, ...]
+    about: str  # «Om KS» text from the config, may be empty
+    keywords: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        """Top-level keys for Jinja; nested dataclasses stay objects."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def documented_keys() -> set[str]:
+    return set(ReportContext.__dataclass_fields__)
+
+
+__all__ = ["Chart", "Contact", "DataTable", "KeyFigure", "Quote", "ReportContext", "Section",
+           "asdict", "documented_keys"]
