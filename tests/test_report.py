@@ -1,0 +1,163 @@
+"""End to end: render real PDFs into tmp_path and read them back."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+
+import pytest
+from pdfs import figure_alts, fonts, full_text, page_texts
+from pypdf import PdfReader
+
+from kommunerapport import figures as fig
+from kommunerapport.config import Config, Quote
+from kommunerapport.formatting import number, percent
+from kommunerapport.regions import find_county
+from kommunerapport.report import county_context, write_context, write_report
+from kommunerapport.sector import sector_context
+
+SAMPLE = "Eksempeldata – ikke offisielle tall"
+EPOCH = "1772755200"  # 6.3.2026, the date of KS's press release
+# WeasyPrint's one allowed warning: without libharfbuzz-subset0 it falls back to fontTools.
+ALLOWED_WARNING = "harfbuzz"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Vestfold, Vestland and the sector, rendered once for the whole module."""
+    out = tmp_path_factory.mktemp("reports")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger("weasyprint").addHandler(handler)
+    try:
+        paths = {
+            "vestfold": write_report("Vestfold", None, None, None, out, None),
+            "vestland": write_report("vestland", None, None, None, out, None),
+            "sector": write_report(None, 2025, None, None, out, None),
+        }
+    finally:
+        logging.getLogger("weasyprint").removeHandler(handler)
+        mp.undo()
+    paths["warnings"] = [r.getMessage() for r in records if r.levelno >= logging.WARNING
+                         and ALLOWED_WARNING not in r.getMessage().lower()]
+    return paths
+
+
+def test_weasyprint_logs_no_warning(rendered: dict) -> None:
+    assert rendered["warnings"] == []
+
+
+def test_files_are_named_for_year_and_county(rendered: dict) -> None:
+    assert rendered["vestfold"].name == "kommuneokonomi-2025-vestfold.pdf"
+    assert rendered["sector"].name == "kommuneokonomi-2025-landet.pdf"
+
+
+def test_vestfold_report_states_the_figures_module_values(rendered: dict, dataset,
+                                                          register) -> None:
+    text = full_text(rendered["vestfold"])
+    units = [m.number for m in register.in_county("39")]
+    now = fig.weighted(dataset.table, units, 2025)
+    assert "kommunene i Vestfold" in text
+    assert percent(now.value).replace("\u00a0", " ") in text.replace("\u00a0", " ")
+    for name in ("Horten", "Holmestrand", "Tønsberg", "Sandefjord", "Larvik", "Færder"):
+        assert name in text
+    for row in fig.unit_rows(dataset.table, register, units, 2025):
+        assert f"{row.name} {number(row.ndr.value, 1)}" in text.replace("\u00a0", " ")
+    assert "6.3.2026 | KS | Pressemelding" in text
+    assert "Vestfold fylkeskommune" in text
+
+
+def test_headline_is_chosen_from_the_numbers(rendered: dict) -> None:
+    # Sample: Vestfold's municipalities 0,4 % (2024) → 3,5 % (2025): better by 3,1 points.
+    title = PdfReader(rendered["vestfold"]).metadata.title
+    assert title == "Bedre resultat for kommunene i Vestfold"
+    # SSB 12134: −0,3 (2024) → 2,1 (2025, revised): back in plus, as KS said.
+    assert PdfReader(rendered["sector"]).metadata.title == "Kommunesektoren tilbake i pluss"
+
+
+def test_every_page_says_sample_data(rendered: dict) -> None:
+    for key in ("vestfold", "vestland", "sector"):
+        pages = page_texts(rendered[key])
+        assert all(SAMPLE.upper() in p or SAMPLE in p for p in pages), key
+        meta = PdfReader(rendered[key]).metadata
+        assert SAMPLE in meta.subject and SAMPLE in meta["/Keywords"]
+
+
+def test_vestland_is_written_in_nynorsk(rendered: dict) -> None:
+    text = full_text(rendered["vestland"])
+    assert "Kommunane i Vestland" in text
+    for word in ("fekk samla", "kommunar", "norma", "utan Oslo"):
+        assert word in text
+    assert PdfReader(rendered["vestland"]).trailer["/Root"]["/Lang"] == "nn"
+
+
+def test_sector_report_has_the_real_sector_figures(rendered: dict) -> None:
+    text = full_text(rendered["sector"]).replace("\u00a0", " ")
+    assert "2,1 prosent i 2025" in text  # SSB 12134, Landet u/Oslo (revised)
+    assert "Inkludert Oslo ble resultatet 2,2 prosent" in text  # SSB 12134, Landet
+    assert "4,3 prosent i 2025, mot 2,7 prosent året før" in text  # SSB 13561, KS 6.3.2026
+    assert "Hver tredje kommune gikk med underskudd i 2025" in text
+    assert "har økt fra 12 til 15 prosent" in text
+    for county in ("Rogaland", "Vestland", "Finnmark", "Trøndelag"):
+        assert county in text
+
+
+def test_pdf_is_tagged_with_language_title_and_embedded_fonts(rendered: dict) -> None:
+    reader = PdfReader(rendered["vestfold"])
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "nb"
+    assert reader.metadata.title
+    assert reader.metadata.author == "KS"
+    used = fonts(rendered["vestfold"])
+    assert used and all(embedded for _, embedded in used)
+    assert all("SourceSansPro" in name for name, _ in used)
+
+
+def test_every_figure_has_an_alt_text(rendered: dict) -> None:
+    alts = figure_alts(rendered["vestfold"])
+    assert len(alts) == 3
+    assert all(alt and len(alt) > 40 for alt in alts)
+    assert any("over normen" in alt for alt in alts)
+
+
+def test_same_data_and_epoch_give_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    a = write_report("Vestfold", 2025, None, None, tmp_path / "a", None)
+    b = write_report("Vestfold", 2025, None, None, tmp_path / "b", None)
+    assert a.read_bytes() == b.read_bytes()
+
+
+HOSTILE = ('<img src="file:///etc/passwd"> <link rel="attachment" '
+           'href="file:///etc/passwd"> <script>alert(1)</script>')
+
+
+def test_hostile_strings_render_as_plain_text(tmp_path: Path, dataset, register) -> None:
+    horten = register.municipality("3901")
+    evil = dataclasses.replace(horten, short_name="Horten" + HOSTILE)
+    municipalities = tuple(evil if m.number == "3901" else m for m in register.municipalities)
+    hostile_register = dataclasses.replace(register, municipalities=municipalities)
+    config = Config(organisation="KS", quotes=(Quote(HOSTILE, "Navn" + HOSTILE, "rolle"),),
+                    about=HOSTILE)
+    context = county_context(dataset, hostile_register, find_county("39"), 2025, "nb", config)
+    path = write_context(context, tmp_path / "hostile.pdf")
+    reader = PdfReader(path)
+    assert "/EmbeddedFiles" not in reader.trailer["/Root"].get("/Names", {})
+    assert not any("/Annots" in p and any(
+        a.get_object().get("/Subtype") == "/FileAttachment" for a in p["/Annots"])
+        for p in reader.pages)
+    text = full_text(path)
+    assert "<script>alert(1)</script>" in text
+    assert 'file:///etc/passwd">' in text
+    assert "root:x:0:0" not in text
+
+
+def test_sector_context_without_config_has_no_quotes(dataset, register) -> None:
+    context = sector_context(dataset, register, 2025, "nb", Config())
+    assert context.quotes == ()
+    assert context.contacts == ()
