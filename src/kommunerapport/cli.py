@@ -93,3 +93,24 @@ def figures(county: str | None, sector: bool, year: int | None, data_file: Path 
     from kommunerapport.console import print_figures
 
     print_figures(county=county, year=year, data_file=data_file)
+
+
+@main.command()
+@click.option("--year", "years", type=int, multiple=True,
+              help="Accounting year; repeat for more. Default: the latest six years.")
+@click.option("--refresh", is_flag=True, help="Ask SSB again even for what is in the cache.")
+@click.option("--offline", is_flag=True, help="Never touch the network; use the cache only.")
+def fetch(years: tuple[int, ...], refresh: bool, offline: bool) -> None:
+    """Download the real figures from SSB (KOSTRA, Klass, population) into the cache.
+
+    Reports then use them instead of the built-in sample. A second run asks SSB
+    nothing unless --refresh. Set KOMMUNERAPPORT_CACHE_DIR to choose the cache.
+
+    \b
+    Examples:
+      kommunerapport fetch
+      kommunerapport fetch --year 2024 --year 2025 --refresh
+    """
+    from kommunerapport.ssb import run_fetch
+
+    run_fetch(years, refresh=refresh, offline=offline)

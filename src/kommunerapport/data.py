@@ -198,10 +198,46 @@ def load_builtin() -> Dataset:
 
 
 def load_dataset(path: Path | None = None) -> Dataset:
-    """The built-in dataset, or a tidy CSV file the user gives."""
-    if path is None:
+    """The user's file, else the figures fetched from SSB, else the built-in dataset.
+
+    A file in any format ``imports.read_any`` reads, or the fetched figures, are
+    completed with the built-in *real* rows for units and measures they lack
+    (county authorities, national figures); never with the synthetic sample.
+    """
+    from kommunerapport import imports, ssb  # here: both import this module
+
+    if path is not None:
+        return with_builtin_real(imports.read_any(path))
+    fetched = ssb.fetched_files()
+    if fetched is None:
         return load_builtin()
-    return Dataset(read_table(path), {"description": f"Data fra {path.name}"}, str(path))
+    csv_path, meta_path = fetched
+    meta = json.loads(meta_path.read_text("utf-8"))
+    return with_builtin_real(Dataset(read_table(csv_path), meta, f"SSB-tall hentet ({csv_path})"))
+
+
+def with_builtin_real(dataset: Dataset) -> Dataset:
+    """Add the built-in real rows for (unit, measure) pairs the dataset lacks.
+
+    Municipal rows are added only for a measure the dataset has no municipal
+    figures for, so one municipality's figure never comes from another source
+    than its neighbours'. Synthetic rows are never added.
+    """
+    table = dataset.table
+    builtin = load_builtin().table
+    real = builtin[~builtin["synthetic"]]
+    have = set(zip(table["unit"], table["measure"], strict=True))
+    municipal = set(table.loc[table["unit"].str.fullmatch(r"\d{4}"), "measure"])
+    pairs = pd.Series(list(zip(real["unit"], real["measure"], strict=True)), index=real.index)
+    is_municipal = real["unit"].str.fullmatch(r"\d{4}")
+    keep = ~pairs.isin(have) & ~(is_municipal & real["measure"].isin(municipal))
+    added = real[keep]
+    meta = dict(dataset.meta)
+    meta["synthetic"] = bool(table["synthetic"].any())
+    if not added.empty:
+        meta["builtin_real_added"] = sorted(set(added["source"]))
+    combined = pd.concat([table, added], ignore_index=True)
+    return Dataset(combined, meta, dataset.path)
 
 
 def values(table: pd.DataFrame, measure: str, year: int, units: list[str] | None = None,

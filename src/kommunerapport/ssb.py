@@ -1,0 +1,655 @@
+"""Fetch the real figures from Statistics Norway (SSB): PxWebApi v2 and Klass.
+
+What is fetched (``TABLES``): the KOSTRA key figures for municipalities (12134),
+the financial key figures with disposisjonsfond (12143), the operating statement
+in kroner (13551), the county authorities (13561) and population (07459), plus
+the municipality and county register valid for the year (Klass 131 and 104).
+Contents codes are never hard-coded: they are found in each table's metadata by
+their Norwegian labels (``measure_for``).
+
+SSB's limits shape the client: data queries are POSTed in batches of regions
+(one GET naming all ~840 regions is an HTML 404), calls are spaced to about 30 a
+minute, and 429, 5xx and timeouts are retried with backoff. A 4xx is not
+retried: it stops with SSB's own message, the table and the codes asked for.
+
+Every response is cached on disk (``cache_dir()``), keyed by table and query, so
+a second ``fetch`` makes no request unless ``refresh``. The tidy result is
+written to ``fetched.csv`` and ``fetched.json`` in the cache folder, where
+``kommunerapport.data.load_dataset`` finds it.
+
+Settings: ``KOMMUNERAPPORT_SSB_URL`` (PxWebApi v2 base), ``KOMMUNERAPPORT_KLASS_URL``
+(Klass base) and ``KOMMUNERAPPORT_CACHE_DIR`` (cache folder).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from kommunerapport import jsonstat
+from kommunerapport.data import AGGREGATES, MEASURES, known_units
+from kommunerapport.errors import FetchError
+
+BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
+KLASS_URL = "https://data.ssb.no/api/klass/v1"
+USER_AGENT = "kommunerapport (KS; https://www.ks.no)"
+
+MIN_INTERVAL = 2.0  # seconds between calls: SSB allows about 30 a minute
+RETRIES = 5  # attempts per call on 429, 5xx and timeouts
+BACKOFF = 2.0  # first wait; doubles on each retry
+MAX_WAIT = 60.0
+TIMEOUT = 30.0
+BATCH = 150  # regions per data call
+CELL_CAP = 100_000  # well below SSB's cap on cells per call
+DEFAULT_YEARS = 6  # years fetched when none are asked for
+FIRST_DEFAULT_YEAR = 2020  # the 2020 reform: earlier region codes do not compare
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    id: str
+    level: str  # «kommuner» or «fylker»: which register codes are asked for
+    about: str
+
+
+TABLES = (
+    TableSpec("12134", "kommuner", "Utvalgte nøkkeltall for kommuneregnskap, kommunekonsern"),
+    TableSpec("12143", "kommuner", "Finansielle nøkkeltall, disposisjonsfond"),
+    TableSpec("13551", "kommuner", "Driftsregnskapet etter art, beløp"),
+    TableSpec("13561", "fylker", "Nøkkeltall for fylkeskommunene"),
+    TableSpec("07459", "kommuner", "Folkemengde 1. januar"),
+)
+CLASSIFICATIONS = {"131": "kommuner", "104": "fylker"}
+
+# The subject a label starts with → (measure as an amount, measure in %).
+SUBJECTS: tuple[tuple[str, str | None, str | None], ...] = (
+    ("netto driftsresultat", "ndr", "ndr_pct"),
+    ("brutto driftsinntekter", "bdi", None),
+    ("disposisjonsfond", "dispfond", "dispfond_pct"),
+    ("fri egenkapital drift", None, "dispfond_pct"),
+    ("årets merforbruk", None, "merforbruk_pct"),
+    ("arbeidskapital", None, "arbeidskapital_pct"),
+    ("netto renteeksponering", None, "renteeksponering_pct"),
+    ("langsiktig gjeld", None, "gjeld_pct"),
+    ("frie inntekter per innbygger", "frie_inntekter_innb", None),
+    ("brutto investeringsutgifter", "invest", "invest_pct"),
+    ("egenfinansiering", None, "egenfinansiering_pct"),
+    ("personer", "folkemengde", None),
+    ("folkemengde", "folkemengde", None),
+)
+
+
+def measure_for(label: str) -> str | None:
+    """The measure an SSB label names: the earliest subject in it, as amount or %.
+
+    «Netto driftsresultat i % av brutto driftsinntekter (%)» → ``ndr_pct``;
+    «Brutto driftsinntekter (1000 kr)» → ``bdi``.
+    """
+    text = " ".join(label.casefold().split())
+    found = [(text.find(s), s, a, p) for s, a, p in SUBJECTS if s in text]
+    if not found:
+        return None
+    _, _, amount, pct = min(found)
+    return pct if ("%" in text or "prosent" in text) else amount
+
+
+def amount_factor(unit_text: str) -> float | None:
+    """Factor to 1000 kr from a unit («kr», «1000 kr», «mill. kr»); None if not kroner."""
+    t = unit_text.casefold().replace(" ", "")
+    if "mill" in t:
+        return 1000.0
+    if "1000kr" in t or "1000kroner" in t:
+        return 1.0
+    if re.search(r"(^|\()(kr|kroner)(\)|$)", t):
+        return 0.001
+    return None
+
+
+def scope_for(text: str) -> str | None:
+    t = text.casefold()
+    if "kasse" in t:
+        return "kasse"
+    if "konsern" in t:
+        return "konsern"
+    return None
+
+
+def release_label(year: int, updated: str) -> str:
+    """«foreløpige tall 16.03.2026» or «reviderte tall 15.06.2026» for a year's figures.
+
+    SSB publishes a year's unrevised figures in March and revised ones in June of
+    the next year; a table updated before 1 June of year + 1 holds unrevised ones.
+    """
+    if not updated:
+        return "SSB, uten oppdateringsdato"
+    day = date.fromisoformat(updated[:10])
+    kind = "foreløpige" if day < date(year + 1, 6, 1) else "reviderte"
+    return f"{kind} tall {day:%d.%m.%Y}"
+
+
+# --------------------------------------------------------------------------- tidy rows
+
+@dataclass
+class TidyResult:
+    rows: list[dict[str, str]]
+    skipped: dict[str, int] = field(default_factory=dict)  # unknown code → cells with values
+    notes: list[str] = field(default_factory=list)
+
+
+def _format_value(value: float, decimals: int | None) -> str:
+    if decimals is None:
+        text = repr(round(value, 6))
+        return text[:-2] if text.endswith(".0") else text
+    text = f"{value:.{decimals}f}"
+    return "0" if decimals == 0 and text == "-0" else text
+
+
+def normalise_region(code: str, level: str | None = None) -> str:
+    """SSB's region codes to ours: «K-0301» → «0301», «3900» (a county) → «39»."""
+    code = re.sub(r"^[KF]-", "", code.strip())
+    if level == "fylker" and re.fullmatch(r"\d\d00", code):
+        return code[:2]
+    return code
+
+
+def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
+              level: str | None = None) -> TidyResult:
+    """The tidy rows (``data.COLUMNS``, all strings) of a JSON-stat dataset.
+
+    Regions not in ``known`` are left out and counted in ``skipped`` when they
+    carry values (historic municipalities, SSB aggregates the model lacks).
+    """
+    geo = ds.role_of("geo") or next((d for d in ds.ids if "region" in d.casefold()), None)
+    tid = ds.role_of("time") or next((d for d in ds.ids if d.casefold() in ("tid", "år")), None)
+    if geo is None or tid is None:
+        raise jsonstat.JsonStatError("finner ikke region- og tidsdimensjonen")
+    source = source or (f"SSB {ds.table_id}" if ds.table_id else "SSB")
+    table_scope = scope_for(ds.label) or "konsern"
+    others = [d for d in ds.dimensions if d.id not in (geo, tid)]
+    result = TidyResult([])
+    seen: set[tuple[str, str, str, str]] = set()
+    for cell in ds.cells():
+        label = " ".join(d.label_of(cell.codes[d.id]) for d in others)
+        measure = measure_for(label)
+        if measure is None:
+            continue
+        unit = normalise_region(cell.codes[geo], level)
+        if unit not in known:
+            if cell.value is not None:
+                result.skipped[unit] = result.skipped.get(unit, 0) + 1
+            continue
+        year = cell.codes[tid][:4]
+        scope = scope_for(label) or table_scope
+        key = (unit, year, measure, scope)
+        if key in seen:
+            continue
+        seen.add(key)
+        u = ds.unit(cell.codes)
+        decimals = u.decimals if u and u.decimals is not None else ds.decimals
+        value = cell.value
+        if value is not None and MEASURES[measure][1] == "1000 kr":
+            factor = amount_factor(u.base if u else "") or amount_factor(label) or 1.0
+            value *= factor
+            if factor < 1 and decimals is not None:
+                decimals = max(decimals - 3, 0) + 3  # keep what the kroner said
+        status = cell.status if value is None else ""
+        if value is None and status not in ("..", ":", ".", "…", "-"):
+            status = ".."  # SSB gave neither a value nor a symbol
+        result.rows.append({
+            "unit": unit, "year": year, "measure": measure,
+            "value": "" if value is None else _format_value(value, decimals),
+            "status": status, "scope": scope, "source": source,
+            "release": release_label(int(year), ds.updated), "synthetic": "false",
+        })
+    result.notes = list(ds.notes)
+    return result
+
+
+# --------------------------------------------------------------------------- settings
+
+def base_url() -> str:
+    return os.environ.get("KOMMUNERAPPORT_SSB_URL", BASE_URL).rstrip("/")
+
+
+def klass_url() -> str:
+    return os.environ.get("KOMMUNERAPPORT_KLASS_URL", KLASS_URL).rstrip("/")
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get("KOMMUNERAPPORT_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("kommunerapport", appauthor=False))
+
+
+# --------------------------------------------------------------------------- HTTP client
+
+@dataclass
+class Request:
+    url: str
+    method: str = "GET"
+    body: dict | None = None
+    table: str = ""  # for messages: «tabell 12134», «Klass 131»
+    asked: str = ""  # for messages: the codes asked for
+
+    def key(self) -> str:
+        text = json.dumps([self.method, self.url, self.body], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+class Client:
+    """PxWebApi and Klass calls: throttled, retried, cached.
+
+    ``sleep`` and ``clock`` are injectable so tests need not wait.
+    """
+
+    def __init__(self, cache: Path | None = None, *, refresh: bool = False,
+                 offline: bool = False, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic,
+                 min_interval: float | None = None, retries: int | None = None,
+                 backoff: float | None = None, timeout: float | None = None) -> None:
+        self.cache = (cache or cache_dir()) / "ssb"
+        self.refresh, self.offline = refresh, offline
+        self.sleep, self.clock = sleep, clock
+        self.min_interval = MIN_INTERVAL if min_interval is None else min_interval
+        self.retries = RETRIES if retries is None else retries
+        self.backoff = BACKOFF if backoff is None else backoff
+        self.timeout = TIMEOUT if timeout is None else timeout
+        self.calls = 0  # HTTP requests actually sent
+        self._last: float | None = None
+
+    # -- cache
+    def _path(self, req: Request) -> Path:
+        name = re.sub(r"[^0-9A-Za-z]+", "-", req.table).strip("-") or "ssb"
+        return self.cache / f"{name}-{req.key()}.json"
+
+    def cached(self, req: Request) -> Any | None:
+        path = self._path(req)
+        if self.refresh or not path.exists():
+            return None
+        try:
+            return json.loads(path.read_text("utf-8"))["response"]
+        except (OSError, ValueError, KeyError):
+            return None  # a damaged entry is fetched again
+
+    def _store(self, req: Request, response: Any) -> None:
+        path = self._path(req)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        entry = {"url": req.url, "method": req.method, "body": req.body,
+                 "fetched": datetime.now(UTC).isoformat(timespec="seconds"),
+                 "updated": response.get("updated") if isinstance(response, dict) else None,
+                 "response": response}
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(entry, ensure_ascii=False), "utf-8")
+        os.replace(tmp, path)
+
+    def get_json(self, req: Request) -> Any:
+        """The response to ``req``, from the cache or from SSB."""
+        hit = self.cached(req)
+        if hit is not None:
+            return hit
+        if self.offline:
+            raise FetchError(f"{req.table}: ikke hentet ennå, og --offline hindrer nedlasting. "
+                             "Kjør «kommunerapport fetch» uten --offline.")
+        response = self._send(req)
+        self._store(req, response)
+        return response
+
+    # -- network
+    def _throttle(self) -> None:
+        if self._last is not None:
+            wait = self._last + self.min_interval - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+        self._last = self.clock()
+
+    def _send(self, req: Request) -> Any:
+        data = None
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        if req.body is not None:
+            data = json.dumps(req.body).encode()
+            headers["Content-Type"] = "application/json"
+        problem = ""
+        for attempt in range(self.retries):
+            if attempt:
+                self.sleep(min(self.backoff * 2 ** (attempt - 1), MAX_WAIT))
+            self._throttle()
+            self.calls += 1
+            http = urllib.request.Request(req.url, data=data, headers=headers,
+                                          method=req.method)
+            try:
+                with urllib.request.urlopen(http, timeout=self.timeout) as resp:
+                    body = resp.read()
+            except urllib.error.HTTPError as exc:
+                text = exc.read().decode("utf-8", "replace")
+                if exc.code == 429 or exc.code >= 500:
+                    problem = f"HTTP {exc.code}"
+                    retry_after = exc.headers.get("Retry-After", "")
+                    if retry_after.isdigit():
+                        self.sleep(min(float(retry_after), MAX_WAIT))
+                    continue
+                raise FetchError(refusal(req, exc.code, text)) from None
+            except TimeoutError as exc:
+                problem = f"tidsavbrudd etter {self.timeout:g} s ({exc})"
+                continue
+            except urllib.error.URLError as exc:
+                if isinstance(exc.reason, TimeoutError):
+                    problem = f"tidsavbrudd etter {self.timeout:g} s"
+                else:
+                    problem = f"ingen forbindelse ({exc.reason})"
+                continue
+            try:
+                return json.loads(body.decode("utf-8-sig"))
+            except ValueError:
+                raise FetchError(f"{req.table}: SSB svarte med noe som ikke er JSON "
+                                 f"({req.url}).") from None
+        raise FetchError(f"{req.table}: SSB svarte ikke etter {self.retries} forsøk "
+                         f"(siste feil: {problem}). Prøv igjen senere; det som er hentet, "
+                         "er lagret.")
+
+
+def refusal(req: Request, status: int, body: str) -> str:
+    """One line from SSB's error: its own title, the table, the codes asked for."""
+    title = ""
+    try:
+        doc = json.loads(body)
+        title = str(doc.get("title") or doc.get("detail") or doc.get("type") or "")
+    except (ValueError, AttributeError):
+        pass
+    asked = f" ({req.asked})" if req.asked else ""
+    if title:
+        return f"SSB avviste spørringen mot {req.table}{asked}: «{title}» (HTTP {status})."
+    if body.lstrip().startswith("<"):
+        return (f"SSB svarte HTTP {status} med en HTML-side for {req.table}{asked}; "
+                f"adressen er trolig for lang ({len(req.url)} tegn).")
+    return f"SSB avviste spørringen mot {req.table}{asked} (HTTP {status})."
+
+
+# --------------------------------------------------------------------------- the fetch
+
+def _requests_for_metadata(spec: TableSpec) -> Request:
+    url = f"{base_url()}/tables/{spec.id}/metadata?lang=no&outputFormat=json-stat2"
+    return Request(url, table=f"tabell {spec.id}", asked="metadata")
+
+
+def _klass_request(number: str, year: int) -> Request:
+    query = urllib.parse.urlencode({"date": f"{year}-01-01", "language": "nb"})
+    url = f"{klass_url()}/classifications/{number}/codesAt?{query}"
+    return Request(url, table=f"Klass {number}")
+
+
+def klass_codes(doc: dict) -> dict[str, str]:
+    """Code → name from a Klass ``codesAt`` response, without «Uoppgitt» (99, 9999)."""
+    return {c["code"]: c["name"] for c in doc.get("codes", [])
+            if not set(c["code"]) <= {"9"}}
+
+
+def _pick_other_codes(dim: jsonstat.Dimension) -> list[str] | None:
+    """Codes of a dimension other than region and time; None leaves it out (SSB sums)."""
+    matched = [c for c in dim.codes if measure_for(dim.label_of(c))]
+    if matched:
+        return matched
+    if dim.elimination:
+        return None
+    if len(dim.codes) == 1:
+        return list(dim.codes)
+    konsern = [c for c in dim.codes if scope_for(dim.label_of(c)) == "konsern"]
+    return konsern[:1] or list(dim.codes)
+
+
+def _short(codes: list[str]) -> str:
+    return ",".join(codes) if len(codes) <= 4 else f"{','.join(codes[:3])},… ({len(codes)} koder)"
+
+
+def data_requests(spec: TableSpec, meta: jsonstat.Dataset, regions: list[str],
+                  years: list[int]) -> list[Request]:
+    """The POST queries for one table: regions in batches within the cell cap."""
+    geo = meta.role_of("geo") or next(d for d in meta.ids if "region" in d.casefold())
+    tid = meta.role_of("time") or "Tid"
+    available = {normalise_region(c, spec.level): c for c in meta.dimension(geo).codes}
+    wanted = [available[r] for r in regions if r in available]
+    times = [c for c in meta.dimension(tid).codes if int(c[:4]) in years]
+    fixed = []
+    cells = max(len(times), 1)
+    for dim in meta.dimensions:
+        if dim.id in (geo, tid):
+            continue
+        codes = _pick_other_codes(dim)
+        if codes is not None:
+            fixed.append({"variableCode": dim.id, "valueCodes": codes})
+            cells *= len(codes)
+    if not any(measure_for(meta.dimension(f["variableCode"]).label_of(c))
+               for f in fixed for c in f["valueCodes"]):
+        raise FetchError(f"tabell {spec.id}: fant ingen av målene i metadataene "
+                         f"(«{meta.label}»).")
+    size = max(1, min(BATCH, CELL_CAP // cells))
+    url = f"{base_url()}/tables/{spec.id}/data?lang=no&outputFormat=json-stat2"
+    out = []
+    for start in range(0, len(wanted), size):
+        batch = wanted[start:start + size]
+        selection = [{"variableCode": geo, "valueCodes": batch},
+                     {"variableCode": tid, "valueCodes": times}, *fixed]
+        asked = f"{geo}={_short(batch)}; " + "; ".join(
+            f"{f['variableCode']}={_short(f['valueCodes'])}" for f in fixed)
+        out.append(Request(url, "POST", {"selection": selection},
+                           f"tabell {spec.id}", asked))
+    return out
+
+
+def _years(meta: jsonstat.Dataset, asked: Iterable[int]) -> list[int]:
+    tid = meta.role_of("time") or "Tid"
+    have = sorted({int(c[:4]) for c in meta.dimension(tid).codes})
+    asked = sorted(set(asked))
+    if asked:
+        missing = [y for y in asked if y not in have]
+        if missing:
+            raise FetchError(f"tabell {meta.table_id or '?'} har ikke tall for "
+                             f"{', '.join(map(str, missing))}; siste år er {have[-1]}.")
+        return asked
+    return [y for y in have if y >= FIRST_DEFAULT_YEAR][-DEFAULT_YEARS:]
+
+
+@dataclass
+class FetchReport:
+    tables: dict[str, dict] = field(default_factory=dict)  # id → label, updated, rows
+    missing: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    register: dict[str, Any] = field(default_factory=dict)
+    rows: list[dict[str, str]] = field(default_factory=list)
+    calls: int = 0
+    path: Path | None = None
+
+
+class _Progress:
+    """A rich progress bar, or nothing."""
+
+    def __init__(self, show: bool) -> None:
+        self.bar = None
+        if show:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                                MofNCompleteColumn(), transient=False)
+            self.task = self.bar.add_task("Henter fra SSB", total=None)
+
+    def __enter__(self) -> _Progress:
+        if self.bar:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar:
+            self.bar.stop()
+
+    def plan(self, n: int) -> None:
+        if self.bar:
+            total = self.bar.tasks[0].total or 0
+            self.bar.update(self.task, total=total + n)
+
+    def step(self, what: str) -> None:
+        if self.bar:
+            self.bar.update(self.task, advance=1, description=f"Henter {what}")
+
+
+def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = False,
+          client: Client | None = None, progress: bool = True,
+          tables: Iterable[TableSpec] = TABLES) -> FetchReport:
+    """Fetch (or read from the cache) every table the reports use; write the tidy result.
+
+    On a failure the tables already fetched are kept and written, and the
+    FetchError says which are missing.
+    """
+    client = client or Client(refresh=refresh, offline=offline)
+    tables = list(tables)
+    report = FetchReport()
+    known = known_units()
+    done: list[str] = []
+    seen: set[tuple[str, ...]] = set()  # a measure two tables give is taken from the first
+    with _Progress(progress) as bar:
+        bar.plan(len(tables))
+        try:
+            metas = {}
+            for spec in tables:
+                metas[spec.id] = jsonstat.parse(client.get_json(_requests_for_metadata(spec)))
+                bar.step(f"metadata {spec.id}")
+            first = metas[tables[0].id]
+            wanted_years = _years(first, years)
+            regions = _register(client, max(wanted_years), report, bar)
+            for spec in tables:
+                meta = metas[spec.id]
+                ys = [y for y in wanted_years
+                      if y in {int(c[:4]) for c in meta.dimension(meta.role_of("time")
+                                                                   or "Tid").codes}]
+                requests = data_requests(spec, meta, regions[spec.level], ys)
+                bar.plan(len(requests))
+                rows, skipped, updated, notes = [], {}, "", []
+                for req in requests:
+                    ds = jsonstat.parse(client.get_json(req))
+                    tidy = tidy_rows(ds, known, f"SSB {spec.id}", spec.level)
+                    rows += [r for r in tidy.rows if _first(r, seen)]
+                    for k, v in tidy.skipped.items():
+                        skipped[k] = skipped.get(k, 0) + v
+                    bar.step(f"tabell {spec.id}")
+                    updated, notes = ds.updated, ds.notes
+                report.rows += rows
+                report.skipped.update(skipped)
+                report.tables[spec.id] = {"label": meta.label, "updated": updated,
+                                          "rows": len(rows), "notes": notes}
+                done.append(spec.id)
+        except (FetchError, jsonstat.JsonStatError) as exc:
+            report.missing = [s.id for s in tables if s.id not in done]
+            report.calls = client.calls
+            if done:
+                write_fetched(report)
+            message = exc.message if isinstance(exc, FetchError) else f"SSB: {exc}"
+            kept = f" Lagret: {', '.join(done)}." if done else ""
+            raise FetchError(f"{message}{kept} Mangler: {', '.join(report.missing)}.") from None
+    report.calls = client.calls
+    write_fetched(report)
+    return report
+
+
+def _first(row: dict[str, str], seen: set[tuple[str, ...]]) -> bool:
+    key = (row["unit"], row["year"], row["measure"], row["scope"])
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def _register(client: Client, year: int, report: FetchReport,
+              bar: _Progress) -> dict[str, list[str]]:
+    """Region codes to ask for: Klass 131/104 for the year, as far as our register knows them."""
+    from kommunerapport.regions import load_register
+
+    register = load_register()
+    ours = {"kommuner": {m.number for m in register.municipalities},
+            "fylker": {c.number for c in register.counties}}
+    bar.plan(len(CLASSIFICATIONS))
+    out = {}
+    for number, level in CLASSIFICATIONS.items():
+        codes = klass_codes(client.get_json(_klass_request(number, year)))
+        bar.step(f"Klass {number}")
+        unknown = sorted(set(codes) - ours[level])
+        absent = sorted(ours[level] - set(codes))
+        report.register[f"Klass {number}"] = {"year": year, "codes": len(codes),
+                                              "unknown": unknown, "absent": absent}
+        aggregates = [a for a in AGGREGATES if a.startswith("EAFK") == (level == "fylker")]
+        out[level] = sorted(set(codes) & ours[level]) + aggregates
+    return out
+
+
+COLUMNS_ORDER = ("unit", "year", "measure", "value", "status", "scope", "source", "release",
+                 "synthetic")
+
+
+def write_fetched(report: FetchReport, folder: Path | None = None) -> Path:
+    """Write the tidy table and what is known about it to the cache folder."""
+    folder = folder or cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COLUMNS_ORDER, lineterminator="\n")
+    w.writeheader()
+    w.writerows(report.rows)
+    meta = {
+        "description": "Tall hentet fra SSB med «kommunerapport fetch».",
+        "fetched": datetime.now(UTC).isoformat(timespec="seconds"),
+        "tables": report.tables, "missing": report.missing,
+        "register": report.register,
+        "skipped_units": report.skipped,
+        "synthetic": False,
+    }
+    for name, text in (("fetched.csv", buf.getvalue()),
+                       ("fetched.json", json.dumps(meta, ensure_ascii=False, indent=1))):
+        tmp = folder / f".{name}.tmp"
+        tmp.write_text(text, "utf-8")
+        os.replace(tmp, folder / name)
+    report.path = folder / "fetched.csv"
+    return report.path
+
+
+def fetched_files(folder: Path | None = None) -> tuple[Path, Path] | None:
+    """The tidy table and its description written by the last fetch, if any."""
+    folder = folder or cache_dir()
+    csv_path, meta_path = folder / "fetched.csv", folder / "fetched.json"
+    if csv_path.exists() and meta_path.exists():
+        return csv_path, meta_path
+    return None
+
+
+def summary(report: FetchReport) -> list[str]:
+    """Lines for the terminal: what was fetched, from which release."""
+    lines = []
+    for tid, t in report.tables.items():
+        stamp = t["updated"][:10] if t["updated"] else "ukjent dato"
+        lines.append(f"SSB {tid}: {t['rows']} verdier, oppdatert {stamp} – {t['label']}")
+    for name, r in report.register.items():
+        lines.append(f"{name} ({r['year']}): {r['codes']} koder"
+                     + (f"; ukjent for registeret: {', '.join(r['unknown'])}" if r["unknown"]
+                        else ""))
+    lines.append(f"{report.calls} kall til SSB. Lagret i {report.path}")
+    return lines
+
+
+def run_fetch(years: Iterable[int] = (), refresh: bool = False, offline: bool = False) -> None:
+    """The ``fetch`` command: fetch, then print a summary."""
+    import click
+
+    report = fetch(years, refresh=refresh, offline=offline)
+    for line in summary(report):
+        click.echo(line)

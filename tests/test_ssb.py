@@ -1,0 +1,430 @@
+"""`fetch` against a local server on 127.0.0.1 that plays SSB (PxWebApi v2 and Klass).
+
+Nothing here touches the internet. The server answers metadata from the
+constructed fixtures, data from a deterministic generator (not real figures,
+except the real 12134 response), and on request misbehaves: 429, 500, slow
+answers, SSB's real error bodies, an HTML 404 for an over-long URL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+import zlib
+from collections import defaultdict
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from kommunerapport import cli, data, jsonstat, ssb
+from kommunerapport.errors import FetchError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ssb"
+ERRORS = {e["case"]: e["body"] for e in json.loads(
+    (FIXTURES / "pxwebapi_v2_error_bodies.json").read_text("utf-8"))["errors"]}
+REAL_12134 = json.loads((FIXTURES / "12134_v2_jsonstat2_3kommuner_2024.json").read_text("utf-8"))
+MAX_URL = 2000  # longer request lines get SSB's HTML 404
+
+
+def _metadata(table: str) -> dict | None:
+    path = FIXTURES / "constructed" / f"{table}_metadata.json"
+    return json.loads(path.read_text("utf-8")) if path.exists() else None
+
+
+def _value(table: str, codes: tuple[str, ...], unit: str) -> float:
+    """A made-up but stable value for a cell (not a real figure)."""
+    n = zlib.crc32("|".join((table, *codes)).encode())
+    if unit in ("%", "prosent"):
+        return (n % 150 - 50) / 10
+    return float(n % 5_000_000)
+
+
+class FakeSSB:
+    """State shared with the handler: the request log and scripted misbehaviour."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[str, str, dict | None]] = []
+        self.script: dict[str, list[tuple]] = defaultdict(list)  # path part → actions
+        self.lock = threading.Lock()
+
+    def reset(self) -> None:
+        self.log.clear()
+        self.script.clear()
+
+    def next_action(self, path: str) -> tuple | None:
+        with self.lock:
+            for key, actions in self.script.items():
+                if key in path and actions:
+                    return actions.pop(0)
+        return None
+
+    def data(self, table: str, selection: dict[str, list[str]]) -> tuple[int, dict | str]:
+        meta = _metadata(table)
+        if meta is None:
+            return 400, ERRORS["ugyldig tabell-ID"]
+        ids, dims = [], {}
+        for dim_id in meta["id"]:
+            d = meta["dimension"][dim_id]
+            codes = list(d["category"]["index"])
+            if dim_id not in selection:
+                if d["extension"]["elimination"]:
+                    continue
+                return 400, ERRORS["manglende mandatory"]
+            asked = selection[dim_id]
+            if any(c not in codes for c in asked):
+                return 400, ERRORS["ugyldig kommune-kode"]
+            cat = d["category"]
+            dims[dim_id] = {**d, "category": {
+                "index": {c: i for i, c in enumerate(asked)},
+                "label": {c: cat["label"][c] for c in asked},
+                **({"unit": {c: u for c, u in cat["unit"].items() if c in asked}}
+                   if "unit" in cat else {})}}
+            ids.append(dim_id)
+        values, status = [], {}
+        geo = meta["role"]["geo"][0]
+        from itertools import product
+
+        for n, combo in enumerate(product(*(list(dims[i]["category"]["index"]) for i in ids))):
+            cell = dict(zip(ids, combo, strict=True))
+            unit = dims["ContentsCode"]["category"]["unit"][cell["ContentsCode"]]["base"]
+            if cell[geo] == "EAKUO" and cell["Tid"] == "2025":
+                values.append(None)
+                status[str(n)] = ".."
+            elif cell[geo] in ("3801", "1507") and cell["Tid"] >= "2024":
+                values.append(None)
+                status[str(n)] = "."
+            elif (table, cell[geo], cell["ContentsCode"], cell["Tid"]) in REAL:
+                values.append(REAL[(table, cell[geo], cell["ContentsCode"], cell["Tid"])])
+            else:
+                values.append(_value(table, combo, unit))
+        doc = {**meta, "id": ids, "size": [len(dims[i]["category"]["index"]) for i in ids],
+               "dimension": dims, "value": values, "status": status}
+        return 200, doc
+
+
+# The real 12134 response's values, so that a fetch carries them through.
+REAL = {("12134", code, "KOSAG110000", "2024"): v for code, v in
+        zip(["0301", "4601", "5001"], REAL_12134["value"], strict=True)}
+
+
+def make_handler(state: FakeSSB) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:  # keep pytest output clean
+            pass
+
+        def _send(self, status: int, body: dict | str, ctype: str = "application/json",
+                  headers: dict[str, str] | None = None) -> None:
+            raw = (body if isinstance(body, str) else json.dumps(body)).encode()
+            self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            # the client may have given up waiting (the timeout tests)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(raw)
+
+        def _handle(self, body: dict | None) -> None:
+            state.log.append((self.command, self.path, body))
+            if len(self.path) > MAX_URL:
+                self._send(404, "<!DOCTYPE html><html><body><h1>404 - File or directory not "
+                                "found.</h1></body></html>", "text/html")
+                return
+            url = urlsplit(self.path)
+            action = state.next_action(url.path)
+            if action and action[0] == "status":
+                body = action[2] if len(action) > 2 else {"title": "Error"}
+                self._send(action[1], body, headers=action[3] if len(action) > 3 else None)
+                return
+            if action and action[0] == "sleep":
+                time.sleep(action[1])
+            parts = url.path.strip("/").split("/")
+            if parts[:2] == ["klass", "classifications"]:
+                name = {"131": "klass131_kommuner_2026-01-01.json",
+                        "104": "constructed/klass104_fylker_2025-01-01.json"}[parts[2]]
+                self._send(200, json.loads((FIXTURES / name).read_text("utf-8")))
+                return
+            table = parts[parts.index("tables") + 1]
+            if parts[-1] == "metadata":
+                meta = _metadata(table)
+                self._send(200, meta) if meta else self._send(400, ERRORS["ugyldig tabell-ID"])
+                return
+            if body is not None:
+                selection = {s["variableCode"]: s["valueCodes"] for s in body["selection"]}
+            else:
+                query = parse_qs(url.query)
+                selection = {k[len("valuecodes["):-1]: v[0].split(",") for k, v in query.items()
+                             if k.startswith("valuecodes[")}
+            self._send(*state.data(table, selection))
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            self._handle(None)
+
+        def do_POST(self) -> None:  # noqa: N802
+            length = int(self.headers.get("Content-Length", 0))
+            self._handle(json.loads(self.rfile.read(length)))
+
+    return Handler
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, FakeSSB]]:
+    state = FakeSSB()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", state
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class FakeTime:
+    """An injectable clock and sleep: records waits, never waits."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def ssb_env(server: tuple[str, FakeSSB], tmp_path: Path,
+            monkeypatch: pytest.MonkeyPatch) -> FakeSSB:
+    url, state = server
+    state.reset()
+    monkeypatch.setenv("KOMMUNERAPPORT_SSB_URL", f"{url}/api/v2")
+    monkeypatch.setenv("KOMMUNERAPPORT_KLASS_URL", f"{url}/klass")
+    monkeypatch.setenv("KOMMUNERAPPORT_CACHE_DIR", str(tmp_path / "cache"))
+    return state
+
+
+def client(fake: FakeTime, **kw: object) -> ssb.Client:
+    return ssb.Client(sleep=fake.sleep, clock=fake.clock, **kw)
+
+
+# --------------------------------------------------------------------------- pure functions
+
+@pytest.mark.parametrize(("label", "measure"), [
+    ("Netto driftsresultat i % av brutto driftsinntekter (%)", "ndr_pct"),
+    ("Fri egenkapital drift i % av br. driftsinnt. (%)", "dispfond_pct"),
+    ("Disposisjonsfond (1000 kr)", "dispfond"),
+    ("AGD2 Brutto driftsinntekter Beløp (1000 kr) Konsern", "bdi"),
+    ("Frie inntekter per innbygger (kr)", "frie_inntekter_innb"),
+    ("Netto lånegjeld i prosent av brutto driftsinntekter", None),
+    ("Brutto driftsresultat", None),
+])
+def test_measure_for(label: str, measure: str | None) -> None:
+    assert ssb.measure_for(label) == measure
+
+
+@pytest.mark.parametrize(("year", "updated", "label"), [
+    (2025, "2026-03-16T07:00:00Z", "foreløpige tall 16.03.2026"),
+    (2024, "2026-03-16T07:00:00Z", "reviderte tall 16.03.2026"),
+    (2025, "2026-06-15T06:00:00Z", "reviderte tall 15.06.2026"),
+])
+def test_release_label(year: int, updated: str, label: str) -> None:
+    assert ssb.release_label(year, updated) == label
+
+
+def test_klass131_has_357_municipalities_in_15_counties() -> None:
+    doc = json.loads((FIXTURES / "klass131_kommuner_2026-01-01.json").read_text("utf-8"))
+    codes = ssb.klass_codes(doc)
+    assert len(codes) == 357  # SSB Klass 131, valid 1.1.2026 (9999 Uoppgitt left out)
+    assert len({c[:2] for c in codes}) == 15
+    assert codes["5603"] == "Hammerfest - Hámmerfeasta"
+
+
+def test_real_12134_to_tidy_rows() -> None:
+    ds = jsonstat.parse(REAL_12134)
+    rows = ssb.tidy_rows(ds, data.known_units()).rows
+    got = {r["unit"]: r["value"] for r in rows}
+    assert got == {"0301": "81240", "4601": "66605", "5001": "62853"}  # SSB 12134, 2024, kr
+    assert {r["release"] for r in rows} == {"reviderte tall 16.03.2026"}
+    assert {(r["measure"], r["scope"], r["source"]) for r in rows} == {
+        ("frie_inntekter_innb", "konsern", "SSB 12134")}
+
+
+# --------------------------------------------------------------------------- fetch
+
+def test_fetch_everything_then_cache_hit(ssb_env: FakeSSB) -> None:
+    fake = FakeTime()
+    report = ssb.fetch([2024, 2025], client=client(fake), progress=False)
+    assert report.missing == []
+    rows = {(r["unit"], r["year"], r["measure"], r["scope"]): r for r in report.rows}
+    oslo = rows[("0301", "2024", "frie_inntekter_innb", "konsern")]
+    assert (oslo["value"], oslo["source"], oslo["release"]) == (
+        "81240", "SSB 12134", "reviderte tall 16.03.2026")
+    assert rows[("0301", "2025", "ndr_pct", "konsern")]["release"] == "foreløpige tall 16.03.2026"
+    # SSB withholds «landet uten Oslo» 2025: a null with its symbol, not a zero.
+    assert (rows[("EAKUO", "2025", "ndr_pct", "konsern")]["value"],
+            rows[("EAKUO", "2025", "ndr_pct", "konsern")]["status"]) == ("", "..")
+    # 13551: the konsern amounts, not the kommunekasse; 13561 mill. kr → 1000 kr.
+    assert ("0301", "2025", "bdi", "konsern") in rows
+    assert not any(k[3] == "kasse" for k in rows)
+    fk = rows[("39", "2025", "bdi", "konsern")]
+    assert fk["source"] == "SSB 13561" and float(fk["value"]) % 1000 == 0
+    assert ("4601", "2025", "folkemengde", "konsern") in rows
+    # The municipalities of Klass 131 and the SSB aggregates, no unknown codes.
+    assert {k[0] for k in rows if k[2] == "ndr_pct"} >= {"EAK", "EKG08", "5001", "5636"}
+    assert report.register["Klass 131"]["unknown"] == []
+    # Data by POST in batches of at most 150 regions; every call throttled ≥ 2 s apart.
+    posts = [b for m, _, b in ssb_env.log if m == "POST"]
+    assert posts and all(len(b["selection"][0]["valueCodes"]) <= 150 for b in posts)
+    assert len(ssb_env.log) == report.calls == 5 + 2 + len(posts)
+    assert fake.sleeps == [ssb.MIN_INTERVAL] * (report.calls - 1)
+    # The written table validates; a second fetch makes no request.
+    csv_path, _ = ssb.fetched_files()
+    assert data.read_table(csv_path)["synthetic"].eq(False).all()
+    again = ssb.fetch([2024, 2025], client=client(FakeTime()), progress=False)
+    assert again.calls == 0 and len(ssb_env.log) == report.calls
+    assert len(again.rows) == len(report.rows)
+
+
+def test_offline_without_cache_fails_and_with_cache_works(ssb_env: FakeSSB) -> None:
+    with pytest.raises(FetchError, match="--offline"):
+        ssb.fetch([2025], client=client(FakeTime(), offline=True), progress=False)
+    assert ssb_env.log == []
+    ssb.fetch([2025], client=client(FakeTime()), progress=False)
+    n = len(ssb_env.log)
+    report = ssb.fetch([2025], client=client(FakeTime(), offline=True), progress=False)
+    assert report.calls == 0 and len(ssb_env.log) == n
+
+
+def test_refresh_fetches_again(ssb_env: FakeSSB) -> None:
+    first = ssb.fetch([2025], client=client(FakeTime()), progress=False)
+    again = ssb.fetch([2025], client=client(FakeTime(), refresh=True), progress=False)
+    assert again.calls == first.calls > 0
+
+
+def test_429_then_200_is_retried_with_backoff(ssb_env: FakeSSB) -> None:
+    ssb_env.script["/tables/12134/data"] = [
+        ("status", 429, {"title": "Too many requests"}),
+        ("status", 429, {"title": "Too many requests"}, {"Retry-After": "7"})]
+    fake = FakeTime()
+    report = ssb.fetch([2025], client=client(fake), progress=False)
+    assert report.missing == []
+    # 2 s throttle, then backoff 2 s; then 7 s as SSB asked, and backoff 4 s.
+    assert [s for s in fake.sleeps if s > ssb.MIN_INTERVAL] == [7.0, 4.0]
+    assert sum(m == "POST" and "/12134/" in p for m, p, _ in ssb_env.log) == 3 + 2
+
+
+def test_500_until_retries_run_out_keeps_what_was_fetched(ssb_env: FakeSSB) -> None:
+    ssb_env.script["/tables/13551/data"] = [("status", 500)] * ssb.RETRIES
+    fake = FakeTime()
+    with pytest.raises(FetchError) as err:
+        ssb.fetch([2025], client=client(fake), progress=False)
+    message = err.value.format_message()
+    assert message.startswith("tabell 13551: SSB svarte ikke etter 5 forsøk "
+                              "(siste feil: HTTP 500)")
+    assert "Lagret: 12134, 12143. Mangler: 13551, 13561, 07459." in message
+    assert "\n" not in message
+    assert [s for s in fake.sleeps if s > ssb.MIN_INTERVAL] == [4.0, 8.0, 16.0]
+    meta = json.loads(ssb.fetched_files()[1].read_text("utf-8"))
+    assert meta["missing"] == ["13551", "13561", "07459"] and set(meta["tables"]) == {
+        "12134", "12143"}
+    # The next fetch asks only for what is missing.
+    n = len(ssb_env.log)
+    report = ssb.fetch([2025], client=client(FakeTime()), progress=False)
+    assert report.missing == []
+    assert all("/13551/" in p or "/13561/" in p or "/07459/" in p for _, p, _ in ssb_env.log[n:])
+
+
+def test_timeout_is_retried(ssb_env: FakeSSB) -> None:
+    ssb_env.script["/tables/12134/metadata"] = [("sleep", 0.6)]
+    c = client(FakeTime(), timeout=0.2)
+    meta = c.get_json(ssb._requests_for_metadata(ssb.TABLES[0]))
+    assert meta["extension"]["px"]["tableid"] == "12134"
+    assert c.calls == 2
+
+
+def test_timeouts_until_retries_run_out(ssb_env: FakeSSB) -> None:
+    ssb_env.script["/tables/12134/metadata"] = [("sleep", 0.3)] * 2
+    c = client(FakeTime(), timeout=0.1, retries=2)
+    with pytest.raises(FetchError, match=r"tabell 12134: SSB svarte ikke etter 2 forsøk "
+                                         r"\(siste feil: tidsavbrudd etter 0.1 s"):
+        c.get_json(ssb._requests_for_metadata(ssb.TABLES[0]))
+
+
+def test_non_existent_table_stops_with_ssbs_message(ssb_env: FakeSSB) -> None:
+    spec = ssb.TableSpec("99999", "kommuner", "finnes ikke")
+    with pytest.raises(FetchError) as err:
+        ssb.fetch([2025], client=client(FakeTime()), progress=False, tables=[spec])
+    assert err.value.format_message() == (
+        "SSB avviste spørringen mot tabell 99999 (metadata): «Non-existent table» (HTTP 400). "
+        "Mangler: 99999.")
+    assert len(ssb_env.log) == 1  # a 4xx is not retried
+
+
+def test_non_existent_value_names_table_and_codes(ssb_env: FakeSSB) -> None:
+    base = ssb.base_url()
+    req = ssb.Request(f"{base}/tables/12134/data?lang=no&outputFormat=json-stat2", "POST",
+                      {"selection": [
+                          {"variableCode": "KOKkommuneregion0000", "valueCodes": ["0301"]},
+                          {"variableCode": "ContentsCode", "valueCodes": ["KOSAG999999"]},
+                          {"variableCode": "Tid", "valueCodes": ["2025"]}]},
+                      "tabell 12134", "ContentsCode=KOSAG999999")
+    with pytest.raises(FetchError) as err:
+        client(FakeTime()).get_json(req)
+    assert err.value.format_message() == (
+        "SSB avviste spørringen mot tabell 12134 (ContentsCode=KOSAG999999): "
+        "«Non-existent value» (HTTP 400).")
+
+
+def test_missing_mandatory_variable(ssb_env: FakeSSB) -> None:
+    url = f"{ssb.base_url()}/tables/12134/data?valuecodes[Tid]=2025"
+    with pytest.raises(FetchError, match="«Missing selection for mandantory variable»"):
+        client(FakeTime()).get_json(ssb.Request(url, table="tabell 12134"))
+
+
+def test_long_get_gets_html_404_but_fetch_posts(ssb_env: FakeSSB) -> None:
+    codes = ",".join(f"{n:04d}" for n in range(301, 1141))  # ~840 codes, like all regions
+    url = (f"{ssb.base_url()}/tables/12134/data?valuecodes[KOKkommuneregion0000]={codes}"
+           "&valuecodes[ContentsCode]=KOSAG230000&valuecodes[Tid]=2025")
+    with pytest.raises(FetchError, match=r"HTML-side for tabell 12134; adressen er trolig for "
+                                         r"lang \(\d+ tegn\)"):
+        client(FakeTime()).get_json(ssb.Request(url, table="tabell 12134"))
+    assert len(ssb_env.log) == 1  # not retried
+    ssb.fetch([2025], client=client(FakeTime()), progress=False)
+    assert all(len(p) < MAX_URL for _, p, _ in ssb_env.log[1:])
+
+
+def test_year_not_in_table(ssb_env: FakeSSB) -> None:
+    with pytest.raises(FetchError, match="har ikke tall for 2031; siste år er 2025"):
+        ssb.fetch([2031], client=client(FakeTime()), progress=False)
+
+
+def test_cli_fetch_and_dataset_uses_fetched(ssb_env: FakeSSB, runner,  # noqa: ANN001
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ssb, "MIN_INTERVAL", 0.0)
+    result = runner.invoke(cli.main, ["fetch", "--year", "2024", "--year", "2025"])
+    assert result.exit_code == 0, result.output
+    assert "SSB 12134:" in result.output and "oppdatert 2026-03-16" in result.output
+    n = len(ssb_env.log)
+    result = runner.invoke(cli.main, ["fetch", "--year", "2024", "--year", "2025", "--offline"])
+    assert result.exit_code == 0 and len(ssb_env.log) == n
+    assert "0 kall til SSB" in result.output
+    dataset = data.load_dataset()
+    assert not dataset.has_synthetic
+    t = dataset.table
+    oslo = t[(t.unit == "0301") & (t.year == 2024) & (t.measure == "frie_inntekter_innb")]
+    assert oslo["value"].tolist() == [81240.0]
+    assert set(t.source) == {f"SSB {s.id}" for s in ssb.TABLES}
+
+
+def test_cli_fetch_offline_without_cache(ssb_env: FakeSSB, runner) -> None:  # noqa: ANN001
+    result = runner.invoke(cli.main, ["fetch", "--offline"])
+    assert result.exit_code == 1
+    assert "--offline" in result.output and ssb_env.log == []
