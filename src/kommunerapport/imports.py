@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -294,7 +295,8 @@ def _statbank_roles(columns: list[str], records: list[list[str]]) -> dict[int, s
                                                and all(_year_in(s) == s for s in sample)):
             roles[i] = "year"
         elif name in ("statistikkvariabel", "contents", "statistikkvariabler") or (
-                sample and not all(_is_value(s) for s in sample)):
+                sample and not any(_is_value(s) for s in sample)
+                and all(ssb.measure_for(s) for s in sample)):
             roles[i] = "measure"
         else:
             roles[i] = "value"
@@ -319,6 +321,7 @@ SURVEY_COLUMNS = {
     "unit": {"kommunenummer", "kommunenr", "knr", "kommune nr"},
     "year": {"ar", "aar", "regnskapsar", "year"},
     "name": {"kommunenavn", "kommune", "navn"},
+    "synthetic": {"syntetisk", "eksempeldata"},  # «ja» marks invented example figures
 }
 SURVEY_MEASURES = ("bdi", "ndr", "dispfond", "ndr_pct", "dispfond_pct")
 
@@ -353,12 +356,18 @@ def read_survey(path: Path) -> Dataset:
             value, status = _cell(record[i], path, line, str(header[i]))
             values[measure] = (_scaled(value, measure, str(header[i])), status)
         _derive_percentages(values)
+        synthetic = _survey_flag(record[roles["synthetic"]], path, line) \
+            if "synthetic" in roles else "false"
         for measure, (value, status) in values.items():
             rows.append({"unit": unit, "year": year, "measure": measure, "value": value,
                          "status": status, "scope": SURVEY_SCOPE, "source": SURVEY_SOURCE,
-                         "release": f"KS-undersøkelse, {path.name}", "synthetic": "false"})
+                         "release": f"KS-undersøkelse, {path.name}", "synthetic": synthetic})
             lines.append(line)
-    return _finish(rows, lines, path, {"format": "KS-undersøkelse", "scope": SURVEY_SCOPE})
+    meta = {"format": "KS-undersøkelse", "scope": SURVEY_SCOPE}
+    if any(r["synthetic"] == "true" for r in rows):
+        meta["synthetic_note"] = (f"Tallene i {path.name} er merket som eksempeldata – "
+                                  "ikke offisielle tall.")
+    return _finish(rows, lines, path, meta)
 
 
 def _xlsx_rows(path: Path) -> list[tuple[int, list]]:
@@ -367,7 +376,7 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list]]:
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise _fail(path, None, f"kan ikke leses som Excel-fil (.xlsx): {exc}.") from None
     try:
         sheet = book.worksheets[0]
@@ -428,6 +437,15 @@ def _survey_year(cell: object, path: Path, line: int) -> str:
     if not re.fullmatch(r"(19|20)\d\d", text):
         raise _fail(path, line, f"«{text}» er ikke et årstall.")
     return text
+
+
+def _survey_flag(cell: object, path: Path, line: int) -> str:
+    text = normalise(str(cell if cell is not None else ""))
+    if text in ("ja", "true", "1", "x"):
+        return "true"
+    if text in ("nei", "false", "0", ""):
+        return "false"
+    raise _fail(path, line, f"«{cell}» i kolonnen «syntetisk» skal være ja eller nei.")
 
 
 def _derive_percentages(values: dict[str, tuple[str, str]]) -> None:
