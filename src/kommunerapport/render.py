@@ -85,8 +85,12 @@ def stylesheet_path(templates_dir: Path | None = None) -> Path:
     return asset_dir("styles") / "report.css"
 
 
-FONT_FACES = (("SourceSansPro-Regular.ttf", 400, "normal"), ("SourceSansPro-It.ttf", 400, "italic"),
-              ("SourceSansPro-Semibold.ttf", 600, "normal"), ("SourceSansPro-Bold.ttf", 700, "normal"))
+FONT_FACES = (
+    ("SourceSansPro-Regular.ttf", 400, "normal"),
+    ("SourceSansPro-It.ttf", 400, "italic"),
+    ("SourceSansPro-Semibold.ttf", 600, "normal"),
+    ("SourceSansPro-Bold.ttf", 700, "normal"),
+)
 
 
 def font_face_css() -> str:
