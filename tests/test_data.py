@@ -64,12 +64,20 @@ def test_missing_values_carry_ssbs_status_symbol(dataset) -> None:
     assert set(missing["status"]) == {".."}
 
 
-def test_a_users_file_loads_with_its_own_provenance(tmp_path: Path) -> None:
+def test_a_users_file_is_read_as_it_is(tmp_path: Path) -> None:
+    table = read_table(write(tmp_path, csv_text(HORTEN, HOLMESTRAND)))
+    assert table["unit"].tolist() == ["3901", "3903"]
+    assert table["value"].tolist() == [3.8, 1.2]
+    assert table["year"].tolist() == [2025, 2025]
+    assert not table["synthetic"].any()
+
+
+def test_a_users_file_is_completed_with_real_figures_never_the_sample(tmp_path: Path) -> None:
     data = load_dataset(write(tmp_path, csv_text(HORTEN, HOLMESTRAND)))
-    assert data.years == [2025]
-    assert not data.has_synthetic
     assert data.path.endswith("tall.csv")
-    assert data.table["value"].tolist() == [3.8, 1.2]
+    assert not data.has_synthetic  # the built-in sample never fills a user's gaps
+    mine = data.table[data.table["unit"].str.fullmatch(r"39\d\d")]
+    assert mine["value"].tolist() == [3.8, 1.2]  # the user's own figures, nothing added
 
 
 def test_a_missing_value_with_a_status_symbol_is_kept_as_missing(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from kommunerapport import figures as fig
 from kommunerapport.data import load_dataset, resolve_year
+from kommunerapport.errors import UsageError
 from kommunerapport.formatting import number, percent, signed
 from kommunerapport.regions import FIRST_YEAR, find_county, load_register
 
@@ -20,6 +21,11 @@ def _console() -> Console:
 
 
 def print_counties(year: int | None = None) -> None:
+    """The counties from 2024 on; an earlier year is refused, not shown with today's counties."""
+    if year is not None and year < FIRST_YEAR:
+        raise UsageError(f"Registeret har fylkesinndelingen fra {FIRST_YEAR}; {year} hadde "
+                         "andre fylker (som Viken og Vestfold og Telemark). "
+                         f"Velg et år fra {FIRST_YEAR}.")
     register = load_register()
     table = Table(title=f"Fylkene fra {FIRST_YEAR}", title_justify="left")
     for name in ("Nr.", "Fylke", "Kommuner", "Målform"):
