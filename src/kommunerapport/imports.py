@@ -63,7 +63,7 @@ def detect(path: Path) -> str:
         raise _fail(path, None, "fila har ingen tabell.")
     number, line = header
     cells = [normalise(c) for c in _split(line)]
-    if cells[:len(COLUMNS)] == COLUMNS:
+    if len(set(cells) & set(COLUMNS)) >= 3:  # the tidy format, maybe with a column missing
         return "tidy"
     if any(c in SURVEY_COLUMNS["unit"] for c in cells):
         return "survey"
