@@ -1,0 +1,672 @@
+"""``kommunerapport send``: e-mail each member its own report.
+
+The run has two halves. First everything is checked without touching the
+network: the recipients file (numbers, names, addresses), that every member's
+report exists, and that none is built on sample figures. Only then does it
+connect and send, one message per address, each recorded in the send log
+(``sendlog.py``) after the server's 250 reply. A rerun skips what the log
+already holds, so a run that died half-way can simply be started again.
+
+SMTP in short: STARTTLS with a verifying context whenever the server offers it
+(required with ``--starttls``, off with ``--no-starttls``); 4xx replies and lost
+connections are retried with backoff, 5xx replies never; the password comes
+only from the environment and is never printed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import ipaddress
+import os
+import re
+import smtplib
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, parseaddr
+from importlib import resources
+from pathlib import Path
+from typing import TypedDict
+
+import click
+import jinja2
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from kommunerapport import outputs, regions
+from kommunerapport.errors import DeliveryError, TemplateError, UsageError
+from kommunerapport.sendlog import SendLog, open_log, read_only_log
+
+PASSWORD_ENV = "KOMMUNERAPPORT_SMTP_PASSWORD"
+# What the report renderer writes into /Keywords and /Subject when any figure
+# is synthetic (the same text as console.SAMPLE_NOTICE).
+SAMPLE_MARK = "Eksempeldata – ikke offisielle tall"
+HEADER = ["nummer", "navn", "epost"]
+SUBJECT_TEMPLATE = "email_subject.txt"
+BODY_TEMPLATE = "email_body.txt"
+TIMEOUT = 60  # seconds for one SMTP command
+BACKOFF = (5.0, 20.0, 60.0)  # seconds before the 2nd, 3rd and 4th attempt
+ADDRESS_RE = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
+ALREADY_SENT = "allerede sendt"
+CHANGED = "rapporten er endret siden forrige sending; bruk --resend for å sende den nye"
+LANG_NAMES = {"nb": "bokmål", "nn": "nynorsk"}
+
+
+class EmailContext(TypedDict):
+    """What the e-mail templates receive; every key is documented here."""
+
+    lang: str  # «nb» or «nn»: the member's official written form (neutral → nb)
+    member: str  # «Kinn kommune», «Vestland fylkeskommune»
+    number: str  # «4602» (kommunenummer) or «46» (fylkesnummer)
+    kind: str  # «kommune» or «fylkeskommune»
+    year: int  # accounting year of the attached report
+    report_name: str  # the attached file's name
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    """The ``send`` command's options, as the user gave them."""
+
+    recipients: Path
+    reports: Path = Path("output")
+    dry_run: bool = False
+    host: str = "localhost"
+    port: int = 25
+    user: str | None = None
+    sender: str | None = None
+    rate: str | None = None  # «30/min» or «30»
+    resend: bool = False
+    allow_sample: bool = False
+    starttls: bool | None = None  # None: when offered; True: required; False: never
+    templates: Path | None = None
+
+
+@dataclass
+class Hooks:
+    """Seams for tests: time, output, and a call after each delivered message."""
+
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    echo: Callable[[str], None] = click.echo
+    after_send: Callable[[Outgoing], None] | None = None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    row: int
+    number: str
+    short_name: str  # «Kinn»
+    member: str  # «Kinn kommune»
+    kind: str  # «kommune» or «fylkeskommune»
+    lang: str
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    path: Path
+    year: int
+    sha256: str
+    sample: bool
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message: one member's report to one address."""
+
+    recipient: Recipient
+    address: str
+    report: Report
+
+    @property
+    def label(self) -> str:
+        return f"{self.recipient.number} {self.recipient.short_name} <{self.address}>"
+
+
+@dataclass
+class Summary:
+    sent: list[Outgoing] = field(default_factory=list)
+    skipped: list[tuple[Outgoing, str]] = field(default_factory=list)
+    failed: list[tuple[Outgoing, str]] = field(default_factory=list)
+
+
+class ConnectionLost(Exception):
+    """The server could not be reached again after every retry."""
+
+
+# --- The run -------------------------------------------------------------------------
+
+
+def run_send(options: SendOptions, hooks: Hooks | None = None) -> Summary:
+    """The ``send`` command: check, send, summarise; DeliveryError if any failed."""
+    summary = send_reports(options, hooks or Hooks())
+    if summary.failed:
+        total = len(summary.failed) + len(summary.sent)
+        raise DeliveryError(f"{len(summary.failed)} av {total} e-poster ble ikke sendt; se over.")
+    return summary
+
+
+def send_reports(options: SendOptions, hooks: Hooks) -> Summary:
+    """Check everything first, then send (or, with dry_run, only show) each message."""
+    per_minute = parse_rate(options.rate)
+    recipients = read_recipients(options.recipients)
+    messages = plan_messages(recipients, find_reports(recipients, options.reports))
+    check_samples(messages, options.allow_sample)
+    env = template_env(options.templates)
+    if options.dry_run:
+        return dry_run(messages, options, env, hooks.echo)
+    sender = parse_sender(options.sender)
+    password = read_password(options.user)
+    with open_log(options.reports) as log:
+        summary = Summary()
+        try:
+            deliver(messages, log, Session(options, password, hooks.sleep), sender, env,
+                    per_minute, hooks, summary)
+        finally:
+            print_summary(summary, hooks.echo)
+    return summary
+
+
+def deliver(messages: list[Outgoing], log: SendLog, session: Session, sender: str,
+            env: jinja2.Environment, per_minute: float | None, hooks: Hooks,
+            summary: Summary) -> None:
+    """Send every message the log does not hold yet; record each one accepted."""
+    todo = []
+    for out in messages:
+        reason = skip_reason(out, log, session.options.resend)
+        if reason:
+            summary.skipped.append((out, reason))
+        else:
+            todo.append(out)
+    if not todo:
+        return
+    pace = Pacer(per_minute, hooks.clock, hooks.sleep)
+    with session:
+        for i, out in enumerate(todo):
+            pace.wait()
+            try:
+                error = send_one(out, session, log, sender, env)
+            except ConnectionLost as exc:
+                summary.failed.extend((o, f"ikke sendt: {exc}") for o in todo[i:])
+                return
+            if error:
+                summary.failed.append((out, error))
+                hooks.echo(f"Feilet: {out.label}: {error}")
+                continue
+            summary.sent.append(out)
+            hooks.echo(f"Sendt: {out.label}")
+            if hooks.after_send:
+                hooks.after_send(out)
+
+
+def send_one(out: Outgoing, session: Session, log: SendLog, sender: str,
+             env: jinja2.Environment) -> str | None:
+    """Send one message and log it; the reason it failed, or None."""
+    data = out.report.path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != out.report.sha256:
+        return f"{out.report.path.name} ble endret under sendingen; kjør send på nytt"
+    msg = build_message(out, data, sender, env)
+    error = session.send(msg, parseaddr(sender)[1], out.address)
+    if error is None:
+        log.record(out.address, out.recipient.number, out.report.sha256,
+                   out.report.path.name, msg["Message-ID"])
+    return error
+
+
+def skip_reason(out: Outgoing, log: SendLog | None, resend: bool) -> str | None:
+    """Why this message is not sent again, or None to send it."""
+    if log is None:
+        return None
+    hashes = log.hashes_sent(out.address, out.recipient.number)
+    if out.report.sha256 in hashes:
+        return ALREADY_SENT
+    if hashes and not resend:
+        return CHANGED
+    return None
+
+
+def dry_run(messages: list[Outgoing], options: SendOptions, env: jinja2.Environment,
+            echo: Callable[[str], None]) -> Summary:
+    """Print what a real run would send, and send nothing."""
+    summary = Summary()
+    log = read_only_log(options.reports)
+    try:
+        for out in messages:
+            reason = skip_reason(out, log, options.resend)
+            subject, _ = render_email(out, env)
+            if reason:
+                summary.skipped.append((out, reason))
+                echo(f"Hopper over {out.label}: {reason}")
+            else:
+                summary.sent.append(out)
+                echo(f"Ville sendt {out.label}: {out.report.path.name} "
+                     f"({LANG_NAMES[out.recipient.lang]}), «{subject}»")
+    finally:
+        if log is not None:
+            log.db.close()
+    echo(f"Tørrkjøring: {len(summary.sent)} e-poster ville blitt sendt, "
+         f"{len(summary.skipped)} hoppet over. Ingenting er sendt.")
+    return summary
+
+
+def print_summary(summary: Summary, echo: Callable[[str], None]) -> None:
+    already = sum(1 for _, reason in summary.skipped if reason == ALREADY_SENT)
+    changed = len(summary.skipped) - already
+    echo(f"Sendt: {len(summary.sent)}. Allerede sendt: {already}. "
+         f"Endret, ikke sendt (bruk --resend): {changed}. Feilet: {len(summary.failed)}.")
+    for out, reason in summary.failed:
+        echo(f"  Feilet: {out.label}: {reason}")
+
+
+# --- Options -------------------------------------------------------------------------
+
+
+def parse_rate(text: str | None) -> float | None:
+    """«30/min» or «30» → 30.0 messages a minute; None for no limit."""
+    if text is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*(?:/\s*min)?\s*", text)
+    value = float(match.group(1).replace(",", ".")) if match else 0.0
+    if value <= 0:
+        raise UsageError(f"--rate «{text}»: skriv antall e-poster per minutt, for eksempel 30/min.")
+    return value
+
+
+def parse_sender(text: str | None) -> str:
+    """The From header: «analyse@ks.no» or «KS Analyse <analyse@ks.no>»."""
+    if not text:
+        raise UsageError("Mangler --from: oppgi avsenderadressen, "
+                         "for eksempel --from analyse@ks.no.")
+    name, address = parseaddr(text)
+    if not valid_address(address) or "\n" in text or "\r" in text:
+        raise UsageError(f"--from «{text}» er ikke en gyldig e-postadresse.")
+    return formataddr((name, address)) if name else address
+
+
+def read_password(user: str | None) -> str | None:
+    """The SMTP password from the environment; required when a user is given."""
+    if user is None:
+        return None
+    password = os.environ.get(PASSWORD_ENV)
+    if not password:
+        raise UsageError(f"--smtp-user er satt, men miljøvariabelen {PASSWORD_ENV} er tom. "
+                         "Sett passordet der.")
+    return password
+
+
+# --- Recipients ----------------------------------------------------------------------
+
+
+def read_recipients(path: Path) -> list[Recipient]:
+    """Every row of the recipients CSV, checked; UsageError naming the row otherwise."""
+    rows = _csv_rows(path)
+    header = [h.strip().casefold() for h in next(rows, [])]
+    if header != HEADER:
+        raise UsageError(f"{path}: første linje må være «nummer,navn,epost», "
+                         f"ikke «{','.join(header)}».")
+    recipients: list[Recipient] = []
+    seen: dict[str, int] = {}
+    for row_no, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        recipient = parse_row(row, f"{path}, rad {row_no}", row_no)
+        if recipient.number in seen:
+            raise UsageError(f"{path}, rad {row_no}: nummer {recipient.number} står også på "
+                             f"rad {seen[recipient.number]}. Slå radene sammen.")
+        seen[recipient.number] = row_no
+        recipients.append(recipient)
+    if not recipients:
+        raise UsageError(f"{path}: ingen mottakere under overskriftslinjen.")
+    return recipients
+
+
+def _csv_rows(path: Path):  # noqa: ANN202 - a csv reader
+    try:
+        text = path.read_text("utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"Fant ikke mottakerfilen {path}.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"Kan ikke lese mottakerfilen {path} som UTF-8: {exc}.") from None
+    lines = text.splitlines()
+    # Norwegian Excel saves CSV with semicolons.
+    delimiter = ";" if lines and "," not in lines[0] and ";" in lines[0] else ","
+    return csv.reader(lines, delimiter=delimiter)
+
+
+def parse_row(row: list[str], where: str, row_no: int) -> Recipient:
+    if len(row) < 3:
+        raise UsageError(f"{where}: ventet tre felt (nummer,navn,epost), fant {len(row)}.")
+    number = member_number(row[0], where)
+    recipient = find_member(number, where, row_no)
+    check_name(row[1], recipient, where)
+    return replace(recipient, addresses=parse_addresses(row[2:], where))
+
+
+def member_number(text: str, where: str) -> str:
+    """«3901», «39»; also «301» and «3», as a spreadsheet may have dropped the zero."""
+    text = text.strip()
+    if not text.isdigit() or len(text) not in (1, 2, 3, 4):
+        raise UsageError(f"{where}: «{text}» er ikke et kommunenummer (4 sifre) "
+                         "eller fylkesnummer (2 sifre).")
+    return text.zfill(4) if len(text) >= 3 else text.zfill(2)
+
+
+def find_member(number: str, where: str, row_no: int) -> Recipient:
+    """The member from the register; addresses still empty."""
+    register = regions.load_register()
+    if len(number) == 4:
+        m = next((m for m in register.municipalities if m.number == number), None)
+        if m:
+            return Recipient(row_no, number, m.short_name, f"{m.name} kommune", "kommune",
+                             m.lang, ())
+        raise UsageError(f"{where}: ukjent kommunenummer {number}.")
+    c = next((c for c in register.counties if c.number == number), None)
+    if c is None:
+        raise UsageError(f"{where}: ukjent fylkesnummer {number}.")
+    kind = "kommune" if number == "03" else "fylkeskommune"  # Oslo is both
+    return Recipient(row_no, number, c.short_name, f"{c.name} {kind}", kind, c.lang, ())
+
+
+def check_name(given: str, recipient: Recipient, where: str) -> None:
+    """A mistyped number sends a report to the wrong member; the name must agree."""
+    if not given.strip():
+        return
+    official = recipient.member.rsplit(" ", 1)[0]
+    forms = {regions.normalise(official), regions.normalise(recipient.short_name)}
+    forms.update(regions.normalise(part) for part in official.split(" - "))
+    if regions.normalise(given) not in forms:
+        raise UsageError(f"{where}: nummer {recipient.number} er {recipient.short_name}, "
+                         f"ikke «{given.strip()}». Rett nummeret eller navnet.")
+
+
+def parse_addresses(fields: list[str], where: str) -> tuple[str, ...]:
+    """One or more addresses separated by «;»; each one checked."""
+    parts = [p.strip() for f in fields for p in re.split(r"[;,]", f) if p.strip()]
+    if not parts:
+        raise UsageError(f"{where}: mangler e-postadresse.")
+    for part in parts:
+        if not valid_address(part):
+            raise UsageError(f"{where}: ugyldig e-postadresse «{part}».")
+    unique = {p.casefold(): p for p in reversed(parts)}
+    return tuple(reversed(unique.values()))
+
+
+def valid_address(text: str) -> bool:
+    """A plain address (no display name) that a mail server will accept."""
+    return parseaddr(text)[1] == text and ADDRESS_RE.fullmatch(text) is not None
+
+
+# --- Reports -------------------------------------------------------------------------
+
+
+def find_reports(recipients: list[Recipient], folder: Path) -> dict[str, Report]:
+    """Each member's report in the folder; DeliveryError listing the missing ones."""
+    if not folder.is_dir():
+        raise DeliveryError(f"Fant ikke rapportmappen {folder}. Lag rapportene med "
+                            "kommunerapport --members, eller velg mappe med --reports.")
+    reports: dict[str, Report] = {}
+    missing: list[str] = []
+    for r in recipients:
+        path = outputs.find_member_report(folder, r.number)
+        if path is None:
+            missing.append(f"{r.number} {r.short_name}")
+        else:
+            reports[r.number] = read_report(path)
+    if missing:
+        raise DeliveryError(f"Mangler rapport i {folder} for {len(missing)} mottakere: "
+                            f"{listing(missing, 5)}. "
+                            "Lag dem med kommunerapport --members.")
+    return reports
+
+
+def read_report(path: Path) -> Report:
+    data = path.read_bytes()
+    year = int(re.match(rf"{outputs.PREFIX}-(\d{{4}})-", path.name).group(1))
+    return Report(path, year, hashlib.sha256(data).hexdigest(), is_sample(data, path))
+
+
+def is_sample(data: bytes, path: Path) -> bool:
+    """True when the PDF's /Keywords or /Subject says it is built on sample figures."""
+    try:
+        meta = PdfReader(io.BytesIO(data)).metadata or {}
+    except (PyPdfError, ValueError) as exc:
+        raise DeliveryError(f"Kan ikke lese PDF-en {path}: {exc}.") from None
+    return any(SAMPLE_MARK in str(meta.get(key) or "") for key in ("/Keywords", "/Subject"))
+
+
+def listing(items: list[str], first: int) -> str:
+    """«a, b, c og 4 til»."""
+    rest = f" og {len(items) - first} til" if len(items) > first else ""
+    return ", ".join(items[:first]) + rest
+
+
+def plan_messages(recipients: list[Recipient], reports: dict[str, Report]) -> list[Outgoing]:
+    return [Outgoing(r, address, reports[r.number]) for r in recipients for address in r.addresses]
+
+
+def check_samples(messages: list[Outgoing], allow_sample: bool) -> None:
+    """Refuse reports on sample figures unless the user said --allow-sample."""
+    names = sorted({m.report.path.name for m in messages if m.report.sample})
+    if names and not allow_sample:
+        raise DeliveryError(f"{len(names)} rapporter bygger på eksempeldata "
+                            f"({listing(names, 3)}) og sendes "
+                            "ikke. Bruk --allow-sample om det er meningen.")
+
+
+# --- The message ---------------------------------------------------------------------
+
+
+def templates_dir(custom: Path | None = None) -> Path:
+    """The user's folder, the copy inside the wheel, or the checkout's ``templates/``."""
+    if custom is not None:
+        return custom
+    packaged = resources.files("kommunerapport").joinpath("templates")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def template_env(custom: Path | None = None) -> jinja2.Environment:
+    folder = templates_dir(custom)
+    for name in (SUBJECT_TEMPLATE, BODY_TEMPLATE):
+        if not (folder / name).is_file():
+            raise TemplateError(f"Fant ikke e-postmalen {folder / name}.")
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=False,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def email_context(out: Outgoing) -> EmailContext:
+    r = out.recipient
+    return EmailContext(lang=r.lang, member=r.member, number=r.number, kind=r.kind,
+                        year=out.report.year, report_name=out.report.path.name)
+
+
+def render_email(out: Outgoing, env: jinja2.Environment) -> tuple[str, str]:
+    """Subject (one line) and body in the member's written form."""
+    context = email_context(out)
+    try:
+        subject = " ".join(env.get_template(SUBJECT_TEMPLATE).render(context).split())
+        body = env.get_template(BODY_TEMPLATE).render(context)
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"E-postmalen kan ikke brukes: {exc}.") from None
+    if not subject:
+        raise TemplateError(f"E-postmalen {SUBJECT_TEMPLATE} gir et tomt emne.")
+    return subject, body
+
+
+def message_id(out: Outgoing, sender: str) -> str:
+    """The same for the same address and report, so a duplicate is recognisable."""
+    key = f"{out.address.casefold()}\n{out.recipient.number}\n{out.report.sha256}"
+    domain = parseaddr(sender)[1].rsplit("@", 1)[1]
+    return f"<kr.{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+def build_message(out: Outgoing, data: bytes, sender: str,
+                  env: jinja2.Environment) -> EmailMessage:
+    subject, body = render_email(out, env)
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = sender
+    msg["To"] = out.address
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = message_id(out, sender)
+    msg.set_content(body)
+    msg.add_attachment(data, maintype="application", subtype="pdf",
+                       filename=out.report.path.name)
+    msg["Content-Language"] = out.recipient.lang
+    return msg
+
+
+# --- SMTP ----------------------------------------------------------------------------
+
+
+class Pacer:
+    """At most ``per_minute`` messages a minute."""
+
+    def __init__(self, per_minute: float | None, clock: Callable[[], float],
+                 sleep: Callable[[float], None]) -> None:
+        self.interval = 60.0 / per_minute if per_minute else 0.0
+        self.clock, self.sleep = clock, sleep
+        self.last: float | None = None
+
+    def wait(self) -> None:
+        if self.interval and self.last is not None:
+            delay = self.last + self.interval - self.clock()
+            if delay > 0:
+                self.sleep(delay)
+        self.last = self.clock()
+
+
+class Session:
+    """One SMTP connection, reopened when lost; retries 4xx and lost connections."""
+
+    def __init__(self, options: SendOptions, password: str | None,
+                 sleep: Callable[[float], None]) -> None:
+        self.options, self.sleep = options, sleep
+        self._password = password
+        self.smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Session:
+        """Connect once before the first message: a wrong host fails at once."""
+        try:
+            self.smtp = connect(self.options, self._password)
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise DeliveryError(
+                f"Får ikke kontakt med e-postserveren {self.options.host}:{self.options.port}: "
+                f"{exc}. Sjekk --smtp-host og --smtp-port.") from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self.smtp.close()
+            self.smtp = None
+
+    def send(self, msg: EmailMessage, from_addr: str, address: str) -> str | None:
+        """Deliver to one address: None when accepted (250), else why not.
+
+        Raises ConnectionLost when the server stays unreachable after every retry.
+        """
+        tries = len(BACKOFF) + 1
+        for delay in (0.0, *BACKOFF):
+            if delay:
+                self.sleep(delay)
+            try:
+                code, text = self._attempt(msg, from_addr, address)
+            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                self.close()
+                lost = f"forbindelsen til e-postserveren brøt: {' '.join(str(exc).split())}"
+                continue
+            lost = ""
+            if code == 250 or not 400 <= code < 500:
+                return None if code == 250 else reply_text(code, text)
+        if lost:
+            raise ConnectionLost(f"{lost} (ga opp etter {tries} forsøk)")
+        return f"{reply_text(code, text)} (ga opp etter {tries} forsøk)"
+
+    def _attempt(self, msg: EmailMessage, from_addr: str, address: str) -> tuple[int, bytes]:
+        """One try: (250, b"") when accepted, else the server's reply for this address."""
+        if self.smtp is None:
+            self.smtp = connect(self.options, self._password)
+        try:
+            refused = self.smtp.send_message(msg, from_addr, [address])
+        except smtplib.SMTPRecipientsRefused as exc:
+            refused = exc.recipients
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            return exc.smtp_code, exc.smtp_error
+        return refused.get(address, (250, b"")) if refused else (250, b"")
+
+
+def reply_text(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {' '.join(text.split())}"[:200]
+
+
+def connect(options: SendOptions, password: str | None) -> smtplib.SMTP:
+    """Open, say EHLO, STARTTLS as asked, log in; DeliveryError for what retrying won't fix."""
+    smtp = smtplib.SMTP(options.host, options.port, timeout=TIMEOUT)
+    try:
+        smtp.ehlo()
+        start_tls(smtp, options)
+        if options.user:
+            login(smtp, options, password or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def start_tls(smtp: smtplib.SMTP, options: SendOptions) -> None:
+    where = f"{options.host}:{options.port}"
+    if options.starttls is False:
+        return
+    if not smtp.has_extn("starttls"):
+        if options.starttls:
+            raise DeliveryError(f"E-postserveren {where} tilbyr ikke STARTTLS, og --starttls "
+                                "krever kryptering. Bruk --no-starttls for å sende ukryptert.")
+        return
+    try:
+        smtp.starttls(context=ssl.create_default_context())
+    except ssl.SSLError as exc:
+        raise DeliveryError(f"TLS mot {where} feilet: {exc.reason or exc}. "
+                            "Sjekk --smtp-host og serverens sertifikat.") from None
+    smtp.ehlo()
+
+
+def login(smtp: smtplib.SMTP, options: SendOptions, password: str) -> None:
+    where = f"{options.host}:{options.port}"
+    encrypted = isinstance(smtp.sock, ssl.SSLSocket)
+    if not encrypted and options.starttls is None and not is_loopback(options.host):
+        raise DeliveryError(f"E-postserveren {where} tilbyr ikke STARTTLS, så passordet ville "
+                            "gått ukryptert. Bruk --no-starttls om det er meningen.")
+    try:
+        smtp.login(options.user or "", password)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(f"E-postserveren {where} godtok ikke innloggingen for "
+                            f"--smtp-user {options.user} ({exc.smtp_code}). "
+                            f"Sjekk brukernavnet og {PASSWORD_ENV}.") from None
+    except smtplib.SMTPNotSupportedError:
+        raise DeliveryError(f"E-postserveren {where} tilbyr ikke innlogging (AUTH); "
+                            "send uten --smtp-user.") from None
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,552 @@
+"""``kommunerapport send`` against a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import socket
+import sqlite3
+import ssl
+import subprocess
+from collections import Counter
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from click.testing import CliRunner
+from pypdf import PdfWriter
+
+from kommunerapport import mail, outputs
+from kommunerapport.cli import main
+from kommunerapport.sendlog import LOG_NAME
+
+FROM = "analyse@ks.example"
+PASSWORD = "hemmelig-Pa55ord!"
+# nummer, kortnavn, address; written forms from the register (Klass 131/104):
+# Horten bokmål, Kinn nynorsk, Vestland (county authority) nynorsk.
+# aiosmtpd warns on each connection to a server that takes AUTH without TLS (our
+# test server); pyproject turns UserWarning into errors, which would drop the connection.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Requiring AUTH while not requiring TLS:UserWarning")
+
+MEMBERS = [
+    ("3901", "Horten", "post@horten.example"),
+    ("4602", "Kinn", "post@kinn.example"),
+    ("46", "Vestland", "post@vestland.example"),
+]
+
+
+# --- A real SMTP server -------------------------------------------------------------
+
+
+class Inbox:
+    """aiosmtpd handler: keeps every accepted message, refuses as told."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+        self.permanent: dict[str, str] = {}  # address → reply, every time
+        self.temporary: dict[str, list[str]] = {}  # address → replies, one per attempt
+        self.attempts: Counter[str] = Counter()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+        self.attempts[address] += 1
+        if address in self.permanent:
+            return self.permanent[address]
+        if self.temporary.get(address):
+            return self.temporary[address].pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        msg = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), msg))
+        return "250 Message accepted for delivery"
+
+    def received(self) -> Counter[str]:
+        return Counter(r for rcpts, _ in self.messages for r in rcpts)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(handler: Inbox, **kwargs: object) -> Controller:
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **kwargs)
+    controller.start()
+    return controller
+
+
+@pytest.fixture
+def inbox():
+    handler = Inbox()
+    controller = start(handler)
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+def check_password(server, session, envelope, mechanism, auth_data) -> AuthResult:  # noqa: ANN001
+    ok = auth_data.login == b"analyse" and auth_data.password == PASSWORD.encode()
+    return AuthResult(success=ok, handled=False)
+
+
+@pytest.fixture
+def auth_inbox():
+    handler = Inbox()
+    controller = start(handler, authenticator=check_password, auth_required=True,
+                       auth_require_tls=False)
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+# --- Reports and recipients ---------------------------------------------------------
+
+
+def write_report(folder: Path, number: str, short: str, *, sample: bool = False,
+                 title: str = "") -> Path:
+    """A small real PDF named as the batch writer names member reports."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    meta = {"/Title": title or f"Kommuneøkonomi 2025 {short}"}
+    if sample:
+        meta |= {"/Keywords": mail.SAMPLE_MARK, "/Subject": mail.SAMPLE_MARK}
+    writer.add_metadata(meta)
+    path = folder / outputs.member_name(2025, number, short)
+    with path.open("wb") as f:
+        writer.write(f)
+    return path
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Path:
+    """output/ with the three members' reports and members.csv; returns tmp_path."""
+    out = tmp_path / "output"
+    out.mkdir()
+    for number, short, _ in MEMBERS:
+        write_report(out, number, short)
+    write_csv(tmp_path, [(n, s, a) for n, s, a in MEMBERS])
+    return tmp_path
+
+
+def write_csv(folder: Path, rows: list[tuple[str, str, str]], header: str = "nummer,navn,epost",
+              sep: str = ",") -> Path:
+    path = folder / "members.csv"
+    lines = [header] + [sep.join(f'"{c}"' if ";" in c and sep == "," else c for c in row)
+                        for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def options(root: Path, port: int, **kw: object) -> mail.SendOptions:
+    return mail.SendOptions(recipients=root / "members.csv", reports=root / "output",
+                            host="127.0.0.1", port=port, sender=FROM, **kw)
+
+
+def quiet() -> mail.Hooks:
+    return mail.Hooks(sleep=lambda s: None, echo=lambda s: None)
+
+
+def cli(root: Path, port: int, *args: str, env: dict[str, str] | None = None):  # noqa: ANN201
+    base = ["send", "--recipients", str(root / "members.csv"), "--reports", str(root / "output"),
+            "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--from", FROM]
+    return CliRunner().invoke(main, [*base, *args], env=env or {})
+
+
+# --- Delivery -----------------------------------------------------------------------
+
+
+def test_each_member_gets_its_own_report_in_its_written_form(setup: Path, inbox: Inbox) -> None:
+    result = cli(setup, inbox.port)
+    assert result.exit_code == 0, result.output
+    assert inbox.received() == Counter(a for *_, a in MEMBERS)
+    by_rcpt = {rcpts[0]: msg for rcpts, msg in inbox.messages}
+    for number, short, address in MEMBERS:
+        msg = by_rcpt[address]
+        assert msg["To"] == address and msg["From"] == FROM
+        assert msg["Date"] and msg["Message-ID"].endswith("@ks.example>")
+        [part] = list(msg.iter_attachments())
+        report = setup / "output" / outputs.member_name(2025, number, short)
+        assert part.get_filename() == report.name
+        assert part.get_content_type() == "application/pdf"
+        assert part.get_payload(decode=True) == report.read_bytes()
+    assert by_rcpt["post@horten.example"]["Subject"] == (
+        "Kommuneøkonomien 2025: tallene for Horten kommune")
+    assert by_rcpt["post@kinn.example"]["Subject"] == "Kommuneøkonomien 2025: tala for Kinn kommune"
+    assert by_rcpt["post@vestland.example"]["Subject"] == (
+        "Kommuneøkonomien 2025: tala for Vestland fylkeskommune")
+    kinn = by_rcpt["post@kinn.example"].get_body().get_content()
+    assert "vedlagt er rapporten frå KS om økonomien til Kinn kommune i 2025" in kinn
+    assert "Med venleg helsing" in kinn and "vennlig" not in kinn
+    assert "samanlikna med dei andre fylkeskommunane" in (
+        by_rcpt["post@vestland.example"].get_body().get_content())
+    horten = by_rcpt["post@horten.example"].get_body().get_content()
+    assert "sammenlignet med fylket og landet" in horten and "Med vennlig hilsen" in horten
+    assert by_rcpt["post@kinn.example"]["Content-Language"] == "nn"
+    assert result.output.splitlines()[-1] == (
+        "Sendt: 3. Allerede sendt: 0. Endret, ikke sendt (bruk --resend): 0. Feilet: 0.")
+
+
+def test_several_addresses_each_get_one_message(tmp_path: Path, inbox: Inbox) -> None:
+    (tmp_path / "output").mkdir()
+    write_report(tmp_path / "output", "4602", "Kinn")
+    # Norwegian Excel writes semicolon-separated CSV; the addresses follow in the row.
+    (tmp_path / "members.csv").write_text(
+        "\ufeffnummer;navn;epost\n4602;Kinn kommune;post@kinn.example;ordforer@kinn.example\n",
+        encoding="utf-8")
+    summary = mail.run_send(options(tmp_path, inbox.port), quiet())
+    assert len(summary.sent) == 2
+    assert inbox.received() == Counter({"post@kinn.example": 1, "ordforer@kinn.example": 1})
+
+
+def test_rerun_sends_nothing_again(setup: Path, inbox: Inbox) -> None:
+    mail.run_send(options(setup, inbox.port), quiet())
+    result = cli(setup, inbox.port)
+    assert result.exit_code == 0
+    assert result.output == (
+        "Sendt: 0. Allerede sendt: 3. Endret, ikke sendt (bruk --resend): 0. Feilet: 0.\n")
+    assert inbox.received() == Counter(a for *_, a in MEMBERS)
+
+
+def test_crash_mid_batch_and_rerun_sends_each_exactly_once(setup: Path, inbox: Inbox) -> None:
+    delivered = []
+
+    def die_after_two(out: mail.Outgoing) -> None:
+        delivered.append(out.address)
+        if len(delivered) == 2:
+            raise KeyboardInterrupt  # the operator's Ctrl-C, or a killed process
+
+    hooks = quiet()
+    hooks.after_send = die_after_two
+    with pytest.raises(KeyboardInterrupt):
+        mail.run_send(options(setup, inbox.port), hooks)
+    assert len(inbox.messages) == 2
+    summary = mail.run_send(options(setup, inbox.port), quiet())
+    assert (len(summary.sent), len(summary.skipped)) == (1, 2)
+    assert inbox.received() == Counter(a for *_, a in MEMBERS)  # each exactly once
+
+
+def test_message_id_is_stable_per_address_and_report(setup: Path, inbox: Inbox) -> None:
+    mail.run_send(options(setup, inbox.port), quiet())
+    db = sqlite3.connect(setup / "output" / LOG_NAME)
+    logged = dict(db.execute("SELECT recipient, message_id FROM sent"))
+    assert logged == {rcpts[0]: msg["Message-ID"].strip() for rcpts, msg in inbox.messages}
+    recipients = mail.read_recipients(setup / "members.csv")
+    reports = mail.find_reports(recipients, setup / "output")
+    [first, second, *_] = mail.plan_messages(recipients, reports)
+    assert mail.message_id(first, FROM) == logged[first.address]
+    assert mail.message_id(first, FROM) != mail.message_id(second, FROM)
+
+
+def test_changed_report_is_sent_again_only_with_resend(setup: Path, inbox: Inbox) -> None:
+    mail.run_send(options(setup, inbox.port), quiet())
+    changed = write_report(setup / "output", "4602", "Kinn", title="Revidert")
+    result = cli(setup, inbox.port)
+    assert result.exit_code == 0
+    assert result.output == (
+        "Sendt: 0. Allerede sendt: 2. Endret, ikke sendt (bruk --resend): 1. Feilet: 0.\n")
+    result = cli(setup, inbox.port, "--resend")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0] == "Sendt: 4602 Kinn <post@kinn.example>"
+    assert inbox.received()["post@kinn.example"] == 2
+    [part] = list(inbox.messages[-1][1].iter_attachments())
+    assert part.get_payload(decode=True) == changed.read_bytes()
+
+
+# --- Refusals and retries -----------------------------------------------------------
+
+
+def test_550_for_one_recipient_the_others_are_delivered(setup: Path, inbox: Inbox) -> None:
+    inbox.permanent["post@kinn.example"] = "550 5.1.1 Mailbox unavailable"
+    result = cli(setup, inbox.port)
+    assert result.exit_code == 1
+    assert inbox.received() == Counter({"post@horten.example": 1, "post@vestland.example": 1})
+    assert inbox.attempts["post@kinn.example"] == 1  # 5xx is never retried
+    assert "  Feilet: 4602 Kinn <post@kinn.example>: 550 5.1.1 Mailbox unavailable\n" in (
+        result.stdout)
+    assert result.stderr == "Feil: 1 av 3 e-poster ble ikke sendt; se over.\n"
+    # The failure is not logged: a rerun (once the address is fixed) sends it.
+    del inbox.permanent["post@kinn.example"]
+    assert cli(setup, inbox.port).exit_code == 0
+    assert inbox.received() == Counter(a for *_, a in MEMBERS)
+
+
+def test_4xx_is_retried_with_backoff(setup: Path, inbox: Inbox) -> None:
+    inbox.temporary["post@kinn.example"] = ["451 4.3.0 Try again later"] * 2
+    slept: list[float] = []
+    hooks = mail.Hooks(sleep=slept.append, echo=lambda s: None)
+    summary = mail.run_send(options(setup, inbox.port), hooks)
+    assert len(summary.sent) == 3
+    assert slept == [5.0, 20.0]  # mail.BACKOFF
+    assert inbox.received()["post@kinn.example"] == 1
+
+
+def test_4xx_that_never_clears_fails_after_bounded_retries(setup: Path, inbox: Inbox) -> None:
+    inbox.temporary["post@kinn.example"] = ["452 4.2.2 Mailbox full"] * 10
+    slept: list[float] = []
+    hooks = mail.Hooks(sleep=slept.append, echo=lambda s: None)
+    summary = mail.send_reports(options(setup, inbox.port), hooks)
+    assert [reason for _, reason in summary.failed] == [
+        "452 4.2.2 Mailbox full (ga opp etter 4 forsøk)"]
+    assert slept == list(mail.BACKOFF) and inbox.attempts["post@kinn.example"] == 4
+
+
+def test_server_unreachable_stops_before_sending(setup: Path) -> None:
+    port = free_port()  # nobody listens
+    result = cli(setup, port)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"Feil: Får ikke kontakt med e-postserveren 127.0.0.1:{port}: ")
+    assert result.stderr.endswith("Sjekk --smtp-host og --smtp-port.\n")
+
+
+# --- Authentication and TLS ---------------------------------------------------------
+
+
+def test_auth_with_password_from_environment_never_shown(
+        setup: Path, auth_inbox: Inbox, caplog: pytest.LogCaptureFixture,
+        capfd: pytest.CaptureFixture[str]) -> None:
+    caplog.set_level(logging.DEBUG)
+    env = {mail.PASSWORD_ENV: PASSWORD}
+    result = cli(setup, auth_inbox.port, "--smtp-user", "analyse", env=env)
+    assert result.exit_code == 0, result.output
+    assert auth_inbox.received() == Counter(a for *_, a in MEMBERS)
+    encoded = base64.b64encode(f"\0analyse\0{PASSWORD}".encode()).decode()
+    logged = caplog.text  # ours and the test server's (aiosmtpd masks AUTH lines)
+    captured = capfd.readouterr()
+    log_db = (setup / "output" / LOG_NAME).read_bytes().decode("latin-1")
+    for text in (result.output, logged, captured.out, captured.err, log_db):
+        assert PASSWORD not in text and encoded not in text
+    for _, msg in auth_inbox.messages:
+        assert PASSWORD not in msg.as_string()
+
+
+def test_auth_without_password_in_environment(setup: Path, auth_inbox: Inbox) -> None:
+    result = cli(setup, auth_inbox.port, "--smtp-user", "analyse")
+    assert result.exit_code == 2
+    assert result.stderr == ("Feil: --smtp-user er satt, men miljøvariabelen "
+                             "KOMMUNERAPPORT_SMTP_PASSWORD er tom. Sett passordet der.\n")
+    assert auth_inbox.messages == []
+
+
+def test_wrong_password_is_refused_without_showing_it(setup: Path, auth_inbox: Inbox) -> None:
+    result = cli(setup, auth_inbox.port, "--smtp-user", "analyse",
+                 env={mail.PASSWORD_ENV: "feil-passord"})
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Feil: E-postserveren 127.0.0.1:{auth_inbox.port} godtok ikke innloggingen for "
+        "--smtp-user analyse (535). Sjekk brukernavnet og KOMMUNERAPPORT_SMTP_PASSWORD.\n")
+    assert "feil-passord" not in result.output
+
+
+def test_starttls_required_but_not_offered(setup: Path, inbox: Inbox) -> None:
+    result = cli(setup, inbox.port, "--starttls")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Feil: E-postserveren 127.0.0.1:{inbox.port} tilbyr ikke STARTTLS, og --starttls "
+        "krever kryptering. Bruk --no-starttls for å sende ukryptert.\n")
+    assert inbox.messages == []
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    try:
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("openssl is needed to make a test certificate")
+    return cert, key
+
+
+@pytest.fixture
+def tls_inbox(certificate: tuple[Path, Path]):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    handler = Inbox()
+    controller = start(handler, tls_context=context, require_starttls=True)
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+def test_starttls_verifies_the_certificate(setup: Path, tls_inbox: Inbox) -> None:
+    result = cli(setup, tls_inbox.port)  # self-signed: not trusted by the default context
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Feil: TLS mot 127.0.0.1:{tls_inbox.port} feilet: ")
+    assert tls_inbox.messages == []
+
+
+def test_starttls_used_when_offered(setup: Path, tls_inbox: Inbox,
+                                   certificate: tuple[Path, Path],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    trusting = ssl.create_default_context(cafile=str(certificate[0]))
+    monkeypatch.setattr(mail.ssl, "create_default_context", lambda: trusting)
+    result = cli(setup, tls_inbox.port)
+    assert result.exit_code == 0, result.output
+    assert tls_inbox.received() == Counter(a for *_, a in MEMBERS)
+
+
+# --- Checks before sending ----------------------------------------------------------
+
+
+def test_dry_run_sends_nothing(setup: Path, inbox: Inbox) -> None:
+    result = cli(setup, inbox.port, "--dry-run")
+    assert result.exit_code == 0
+    assert result.output == (
+        "Ville sendt 3901 Horten <post@horten.example>: kommuneokonomi-2025-3901-horten.pdf "
+        "(bokmål), «Kommuneøkonomien 2025: tallene for Horten kommune»\n"
+        "Ville sendt 4602 Kinn <post@kinn.example>: kommuneokonomi-2025-4602-kinn.pdf "
+        "(nynorsk), «Kommuneøkonomien 2025: tala for Kinn kommune»\n"
+        "Ville sendt 46 Vestland <post@vestland.example>: "
+        "kommuneokonomi-2025-fk46-vestland.pdf "
+        "(nynorsk), «Kommuneøkonomien 2025: tala for Vestland fylkeskommune»\n"
+        "Tørrkjøring: 3 e-poster ville blitt sendt, 0 hoppet over. Ingenting er sendt.\n")
+    assert inbox.attempts == Counter() and inbox.messages == []
+    assert not (setup / "output" / LOG_NAME).exists()
+
+
+def test_dry_run_needs_no_server_or_sender(setup: Path) -> None:
+    result = CliRunner().invoke(main, ["send", "--recipients", str(setup / "members.csv"),
+                                       "--reports", str(setup / "output"), "--dry-run"])
+    assert result.exit_code == 0
+    assert result.output.endswith("Ingenting er sendt.\n")
+
+
+def test_dry_run_after_a_send_shows_what_is_skipped(setup: Path, inbox: Inbox) -> None:
+    mail.run_send(options(setup, inbox.port), quiet())
+    result = cli(setup, inbox.port, "--dry-run")
+    assert result.output.splitlines()[0] == (
+        "Hopper over 3901 Horten <post@horten.example>: allerede sendt")
+
+
+def test_sample_report_refused_unless_allowed(setup: Path, inbox: Inbox) -> None:
+    write_report(setup / "output", "4602", "Kinn", sample=True)
+    result = cli(setup, inbox.port)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Feil: 1 rapporter bygger på eksempeldata (kommuneokonomi-2025-4602-kinn.pdf) og "
+        "sendes ikke. Bruk --allow-sample om det er meningen.\n")
+    assert inbox.attempts == Counter()
+    assert cli(setup, inbox.port, "--allow-sample").exit_code == 0
+    assert len(inbox.messages) == 3
+
+
+def test_sample_mark_matches_what_the_tool_prints() -> None:
+    from kommunerapport.console import SAMPLE_NOTICE
+
+    assert mail.SAMPLE_MARK == SAMPLE_NOTICE
+
+
+def test_missing_report_stops_before_sending(setup: Path, inbox: Inbox) -> None:
+    (setup / "output" / outputs.member_name(2025, "46", "Vestland")).unlink()
+    result = cli(setup, inbox.port)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Feil: Mangler rapport i {setup / 'output'} for 1 mottakere: 46 Vestland. "
+        "Lag dem med kommunerapport --members.\n")
+    assert inbox.attempts == Counter()
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    (("4602", "Kinn", "post@kinn"), "rad 2: ugyldig e-postadresse «post@kinn»."),
+    (("4602", "Kinn", "a@kinn.example;Ola <b@kinn.example>"),
+     "rad 2: ugyldig e-postadresse «Ola <b@kinn.example>»."),
+    (("4602", "Kinn", ""), "rad 2: mangler e-postadresse."),
+    (("4602", "Klepp", "post@kinn.example"),
+     "rad 2: nummer 4602 er Kinn, ikke «Klepp». Rett nummeret eller navnet."),
+    (("9999", "Kinn", "post@kinn.example"), "rad 2: ukjent kommunenummer 9999."),
+    (("4602x", "Kinn", "post@kinn.example"),
+     "rad 2: «4602x» er ikke et kommunenummer (4 sifre) eller fylkesnummer (2 sifre)."),
+])
+def test_bad_row_is_named(setup: Path, inbox: Inbox, row: tuple[str, str, str],
+                          message: str) -> None:
+    write_csv(setup, [row])
+    result = cli(setup, inbox.port)
+    assert result.exit_code == 2
+    assert result.stderr == f"Feil: {setup / 'members.csv'}, {message}\n"
+    assert inbox.attempts == Counter()
+
+
+def test_duplicate_member_and_bad_header(setup: Path) -> None:
+    write_csv(setup, [("4602", "Kinn", "a@kinn.example"), ("4602", "Kinn", "b@kinn.example")])
+    with pytest.raises(mail.UsageError, match="rad 3: nummer 4602 står også på rad 2"):
+        mail.read_recipients(setup / "members.csv")
+    write_csv(setup, [("4602", "Kinn", "a@kinn.example")], header="kommune,epost")
+    with pytest.raises(mail.UsageError, match="første linje må være «nummer,navn,epost», "
+                                             "ikke «kommune,epost»"):
+        mail.read_recipients(setup / "members.csv")
+
+
+def test_spreadsheet_numbers_and_names_are_accepted(setup: Path) -> None:
+    write_csv(setup, [("301", "Oslo - Oslove", "post@oslo.example"),
+                      ("3", "oslo", "fk@oslo.example"),
+                      ("4602", "KINN KOMMUNE", "post@kinn.example")])
+    got = [(r.number, r.member, r.lang) for r in mail.read_recipients(setup / "members.csv")]
+    assert got == [("0301", "Oslo - Oslove kommune", "nb"), ("03", "Oslo kommune", "nb"),
+                   ("4602", "Kinn kommune", "nn")]
+
+
+def test_sender_is_required_and_checked(setup: Path, inbox: Inbox) -> None:
+    runner = CliRunner()
+    base = ["send", "--recipients", str(setup / "members.csv"), "--reports", str(setup / "output")]
+    result = runner.invoke(main, base)
+    assert (result.exit_code, result.stderr) == (
+        2, "Feil: Mangler --from: oppgi avsenderadressen, for eksempel --from analyse@ks.no.\n")
+    result = runner.invoke(main, [*base, "--from", "ks.no"])
+    assert result.stderr == "Feil: --from «ks.no» er ikke en gyldig e-postadresse.\n"
+
+
+# --- Rate, templates, help ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "per_minute"), [("30/min", 30.0), ("30", 30.0),
+                                                  ("0,5/min", 0.5), (None, None)])
+def test_parse_rate(text: str | None, per_minute: float | None) -> None:
+    assert mail.parse_rate(text) == per_minute
+
+
+def test_bad_rate(setup: Path) -> None:
+    result = cli(setup, free_port(), "--rate", "fort")
+    assert (result.exit_code, result.stderr) == (
+        2, "Feil: --rate «fort»: skriv antall e-poster per minutt, for eksempel 30/min.\n")
+
+
+def test_rate_limit_spaces_the_messages(setup: Path, inbox: Inbox) -> None:
+    now = [100.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    hooks = mail.Hooks(sleep=sleep, clock=lambda: now[0], echo=lambda s: None)
+    mail.run_send(options(setup, inbox.port, rate="20/min"), hooks)
+    assert slept == [3.0, 3.0]  # 60 s / 20; none before the first message
+    assert len(inbox.messages) == 3
+
+
+def test_templates_use_only_documented_context() -> None:
+    env = mail.template_env()
+    documented = set(mail.EmailContext.__annotations__)
+    for name in (mail.SUBJECT_TEMPLATE, mail.BODY_TEMPLATE):
+        source = env.loader.get_source(env, name)[0]
+        used = jinja2.meta.find_undeclared_variables(env.parse(source))
+        assert used <= documented, name
+        assert "lang" in used, name
+
+
+def test_send_help_has_an_example() -> None:
+    result = CliRunner().invoke(main, ["send", "--help"])
+    assert result.exit_code == 0
+    assert "Examples:\n    kommunerapport send --recipients members.csv --dry-run\n" in (
+        result.output)
