@@ -99,6 +99,17 @@ PHRASES: dict[str, dict[str, str]] = {
         "reserve_national": "I landet uten Oslo var disposisjonsfondet {value}.",
         "rank": "{name} har det {rank}. beste resultatet av {total} kommuner i {county}.",
         "rank_first": "{name} har det beste resultatet av {total} kommuner i {county}.",
+        "rank_county_authority": "{name} har det {rank}. beste resultatet av {total} "
+                                 "fylkeskommuner.",
+        "rank_first_county_authority": "{name} har det beste resultatet av {total} "
+                                       "fylkeskommuner.",
+        "versus_group_above": "{Subject} ligger {diff} over {group} samlet.",
+        "versus_group_below": "{Subject} ligger {diff} under {group} samlet.",
+        "versus_group_same": "{Subject} ligger på samme nivå som {group} samlet.",
+        "group_county_authorities": "fylkeskommunene uten Oslo",
+        "reserve_emptied": "{Subject} har ikke noe igjen på disposisjonsfondet.",
+        "reserve_county": "For kommunene i {county} samlet var det {value}.",
+        "reserve_county_authorities": "For fylkeskommunene uten Oslo samlet var det {value}.",
         # Sector.
         "sector_counties_best": "Kommunene i {best} hadde samlet det sterkeste resultatet med "
                                 "{best_value}, kommunene i {worst} det svakeste med "
@@ -216,6 +227,17 @@ PHRASES: dict[str, dict[str, str]] = {
         "reserve_national": "I landet utan Oslo var disposisjonsfondet {value}.",
         "rank": "{name} har det {rank}. beste resultatet av {total} kommunar i {county}.",
         "rank_first": "{name} har det beste resultatet av {total} kommunar i {county}.",
+        "rank_county_authority": "{name} har det {rank}. beste resultatet av {total} "
+                                 "fylkeskommunar.",
+        "rank_first_county_authority": "{name} har det beste resultatet av {total} "
+                                       "fylkeskommunar.",
+        "versus_group_above": "{Subject} ligg {diff} over {group} samla.",
+        "versus_group_below": "{Subject} ligg {diff} under {group} samla.",
+        "versus_group_same": "{Subject} ligg på same nivå som {group} samla.",
+        "group_county_authorities": "fylkeskommunane utan Oslo",
+        "reserve_emptied": "{Subject} har ikkje noko att på disposisjonsfondet.",
+        "reserve_county": "For kommunane i {county} samla var det {value}.",
+        "reserve_county_authorities": "For fylkeskommunane utan Oslo samla var det {value}.",
         "sector_counties_best": "Kommunane i {best} hadde samla det sterkaste resultatet med "
                                 "{best_value}, kommunane i {worst} det svakaste med "
                                 "{worst_value}.",
@@ -276,6 +298,8 @@ LABELS: dict[str, dict[str, str]] = {
         "h_county_authorities": "Fylkeskommunene",
         "h_versus": "{county} sammenlignet med landet",
         "h_versus_member": "{name} sammenlignet med fylket og landet",
+        "h_versus_county_authority": "{name} sammenlignet med de andre fylkeskommunene",
+        "key_rank_county_authorities": "Plass blant fylkeskommunene",
         "h_table": "Kommunene i {county}",
         "h_counties": "Fylkene sammenlignet",
         "h_reserve": "Disposisjonsfond",
@@ -334,6 +358,8 @@ LABELS: dict[str, dict[str, str]] = {
         "h_county_authorities": "Fylkeskommunane",
         "h_versus": "{county} samanlikna med landet",
         "h_versus_member": "{name} samanlikna med fylket og landet",
+        "h_versus_county_authority": "{name} samanlikna med dei andre fylkeskommunane",
+        "key_rank_county_authorities": "Plass blant fylkeskommunane",
         "h_table": "Kommunane i {county}",
         "h_counties": "Fylka samanlikna",
         "h_reserve": "Disposisjonsfond",

@@ -108,11 +108,13 @@ def unit_chart(lang: str, register: Register, rows: list[fig.Row], county: str,
 
 
 def trend_chart(lang: str, subject_label: str, mine: list[fig.Figure],
-                national: list[fig.Figure], norm: fig.Norm, subject: str) -> charts.Chart:
+                national: list[fig.Figure], norm: fig.Norm, subject: str,
+                others: dict[str, list[fig.Figure]] | None = None) -> charts.Chart:
+    """``others``: more lines between the subject's and the country's (a member's county)."""
     years = [f.year for f in mine]
     norm_text = percent(norm.value, 2)
-    series = {subject_label: [f.value if f.known else None for f in mine],
-              phrase(lang, "series_national"): [f.value if f.known else None for f in national]}
+    drawn = {subject_label: mine, **(others or {}), phrase(lang, "series_national"): national}
+    series = {label: [f.value if f.known else None for f in fs] for label, fs in drawn.items()}
     last, last_nat = mine[-1], national[-1]
     alt = phrase(lang, "chart_trend_alt", first=years[0], last=years[-1], subject=subject,
                  norm=prose_percent(norm.value, 2, lang),
@@ -122,9 +124,9 @@ def trend_chart(lang: str, subject_label: str, mine: list[fig.Figure],
     return charts.Chart(
         charts.trend(years, series, norm.value, phrase(lang, "series_norm", norm=norm_text)),
         alt, phrase(lang, "chart_trend_title", first=years[0], last=years[-1]),
-        (labels["col_year"], subject_label, phrase(lang, "series_national")),
-        tuple((str(y), number(a.value, 1), number(b.value, 1))
-              for y, a, b in zip(years, mine, national, strict=True)))
+        (labels["col_year"], *drawn),
+        tuple((str(y), *(number(fs[i].value, 1) for fs in drawn.values()))
+              for i, y in enumerate(years)))
 
 
 def spread_chart(lang: str, values: pd.Series, deficits: fig.Count, year: int) -> charts.Chart:
