@@ -32,3 +32,9 @@ def table(dataset: Dataset) -> pd.DataFrame:
 def runner() -> CliRunner:
     """Runs the CLI in-process; stdout and stderr are kept apart."""
     return CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _no_user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """Tests never see a developer's own `kommunerapport fetch` cache."""
+    monkeypatch.setenv("KOMMUNERAPPORT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))

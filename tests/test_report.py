@@ -29,6 +29,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("reports")
     mp = pytest.MonkeyPatch()
     mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    mp.setenv("KOMMUNERAPPORT_CACHE_DIR", str(out / "cache"))  # never a developer's fetch
     records: list[logging.LogRecord] = []
     handler = logging.Handler()
     handler.emit = records.append  # type: ignore[method-assign]
@@ -116,7 +117,7 @@ def test_pdf_is_tagged_with_language_title_and_embedded_fonts(rendered: dict) ->
     assert reader.metadata.author == "KS"
     used = fonts(rendered["vestfold"])
     assert used and all(embedded for _, embedded in used)
-    assert all("SourceSansPro" in name for name, _ in used)
+    assert all("Source-Sans-Pro" in name for name, _ in used)  # no system-font fallback
 
 
 def test_every_figure_has_an_alt_text(rendered: dict) -> None:
