@@ -23,7 +23,7 @@ from pypdf import PdfWriter
 
 from kommunerapport import mail, outputs
 from kommunerapport.cli import main
-from kommunerapport.sendlog import LOG_NAME
+from kommunerapport.sendlog import LOG_NAME, open_log
 
 FROM = "analyse@ks.example"
 PASSWORD = "hemmelig-Pa55ord!"
@@ -434,7 +434,7 @@ def test_sample_report_refused_unless_allowed(setup: Path, inbox: Inbox) -> None
     result = cli(setup, inbox.port)
     assert result.exit_code == 1
     assert result.stderr == (
-        "Feil: 1 rapporter bygger på eksempeldata (kommuneokonomi-2025-4602-kinn.pdf) og "
+        "Feil: 1 rapport bygger på eksempeldata (kommuneokonomi-2025-4602-kinn.pdf) og "
         "sendes ikke. Bruk --allow-sample om det er meningen.\n")
     assert inbox.attempts == Counter()
     assert cli(setup, inbox.port, "--allow-sample").exit_code == 0
@@ -452,7 +452,7 @@ def test_missing_report_stops_before_sending(setup: Path, inbox: Inbox) -> None:
     result = cli(setup, inbox.port)
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Feil: Mangler rapport i {setup / 'output'} for 1 mottakere: 46 Vestland. "
+        f"Feil: Mangler rapport i {setup / 'output'} for 1 mottaker: 46 Vestland. "
         "Lag dem med kommunerapport --members.\n")
     assert inbox.attempts == Counter()
 
@@ -550,3 +550,13 @@ def test_send_help_has_an_example() -> None:
     assert result.exit_code == 0
     assert "Examples:\n    kommunerapport send --recipients members.csv --dry-run\n" in (
         result.output)
+
+
+def test_two_runs_on_one_folder_cannot_both_send(setup: Path, inbox: Inbox) -> None:
+    with open_log(setup / "output"):
+        result = cli(setup, inbox.port)
+        assert result.exit_code == 1
+        assert result.stderr == (f"Feil: Sendeloggen {setup / 'output' / LOG_NAME} er i bruk "
+                                 "av en annen sending. Vent til den er ferdig.\n")
+    assert inbox.attempts == Counter()
+    assert cli(setup, inbox.port).exit_code == 0

@@ -149,7 +149,8 @@ def run_send(options: SendOptions, hooks: Hooks | None = None) -> Summary:
     summary = send_reports(options, hooks or Hooks())
     if summary.failed:
         total = len(summary.failed) + len(summary.sent)
-        raise DeliveryError(f"{len(summary.failed)} av {total} e-poster ble ikke sendt; se over.")
+        raise DeliveryError(f"{len(summary.failed)} av {count(total, 'e-post', 'e-poster')} "
+                            "ble ikke sendt; se over.")
     return summary
 
 
@@ -161,6 +162,8 @@ def send_reports(options: SendOptions, hooks: Hooks) -> Summary:
     check_samples(messages, options.allow_sample)
     env = template_env(options.templates)
     if options.dry_run:
+        if options.sender:
+            parse_sender(options.sender)
         return dry_run(messages, options, env, hooks.echo)
     sender = parse_sender(options.sender)
     password = read_password(options.user)
@@ -251,7 +254,7 @@ def dry_run(messages: list[Outgoing], options: SendOptions, env: jinja2.Environm
     finally:
         if log is not None:
             log.db.close()
-    echo(f"Tørrkjøring: {len(summary.sent)} e-poster ville blitt sendt, "
+    echo(f"Tørrkjøring: {count(len(summary.sent), 'e-post', 'e-poster')} ville blitt sendt, "
          f"{len(summary.skipped)} hoppet over. Ingenting er sendt.")
     return summary
 
@@ -420,7 +423,8 @@ def find_reports(recipients: list[Recipient], folder: Path) -> dict[str, Report]
         else:
             reports[r.number] = read_report(path)
     if missing:
-        raise DeliveryError(f"Mangler rapport i {folder} for {len(missing)} mottakere: "
+        raise DeliveryError(f"Mangler rapport i {folder} for "
+                            f"{count(len(missing), 'mottaker', 'mottakere')}: "
                             f"{listing(missing, 5)}. "
                             "Lag dem med kommunerapport --members.")
     return reports
@@ -447,6 +451,11 @@ def listing(items: list[str], first: int) -> str:
     return ", ".join(items[:first]) + rest
 
 
+def count(n: int, singular: str, plural: str) -> str:
+    """«1 rapport», «3 rapporter»."""
+    return f"{n} {singular if n == 1 else plural}"
+
+
 def plan_messages(recipients: list[Recipient], reports: dict[str, Report]) -> list[Outgoing]:
     return [Outgoing(r, address, reports[r.number]) for r in recipients for address in r.addresses]
 
@@ -455,7 +464,7 @@ def check_samples(messages: list[Outgoing], allow_sample: bool) -> None:
     """Refuse reports on sample figures unless the user said --allow-sample."""
     names = sorted({m.report.path.name for m in messages if m.report.sample})
     if names and not allow_sample:
-        raise DeliveryError(f"{len(names)} rapporter bygger på eksempeldata "
+        raise DeliveryError(f"{count(len(names), 'rapport', 'rapporter')} bygger på eksempeldata "
                             f"({listing(names, 3)}) og sendes "
                             "ikke. Bruk --allow-sample om det er meningen.")
 

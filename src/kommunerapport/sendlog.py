@@ -65,13 +65,20 @@ class SendLog:
 
 
 def open_log(folder: Path) -> SendLog:
-    """Open (or create) the send log in the reports folder."""
+    """Open (or create) the send log in the reports folder, locked for this run.
+
+    The exclusive lock is held until the log is closed, so two ``send`` runs on
+    the same folder cannot both send the same report.
+    """
     path = folder / LOG_NAME
     try:
-        db = sqlite3.connect(path)
+        db = sqlite3.connect(path, timeout=0.5)
+        db.execute("PRAGMA locking_mode = EXCLUSIVE")
         db.execute(SCHEMA)
+        db.execute("BEGIN EXCLUSIVE")
+        db.commit()  # in exclusive locking mode the lock outlives the transaction
     except sqlite3.Error as exc:
-        raise DeliveryError(f"Kan ikke åpne sendeloggen {path}: {exc}.") from None
+        raise log_error(path, exc) from None
     return SendLog(path, db)
 
 
@@ -81,8 +88,15 @@ def read_only_log(folder: Path) -> SendLog | None:
     if not path.exists():
         return None
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.5)
         db.execute("SELECT 1 FROM sent LIMIT 1")
     except sqlite3.Error as exc:
-        raise DeliveryError(f"Kan ikke lese sendeloggen {path}: {exc}.") from None
+        raise log_error(path, exc) from None
     return SendLog(path, db)
+
+
+def log_error(path: Path, exc: sqlite3.Error) -> DeliveryError:
+    if "locked" in str(exc):
+        return DeliveryError(f"Sendeloggen {path} er i bruk av en annen sending. "
+                             "Vent til den er ferdig.")
+    return DeliveryError(f"Kan ikke bruke sendeloggen {path}: {exc}.")
