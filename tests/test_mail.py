@@ -437,6 +437,12 @@ def test_sample_report_refused_unless_allowed(setup: Path, inbox: Inbox) -> None
         "Feil: 1 rapport bygger på eksempeldata (kommuneokonomi-2025-4602-kinn.pdf) og "
         "sendes ikke. Bruk --allow-sample om det er meningen.\n")
     assert inbox.attempts == Counter()
+    preview = cli(setup, inbox.port, "--dry-run")  # the preview shows it, with a note
+    assert preview.exit_code == 0
+    assert "kommuneokonomi-2025-4602-kinn.pdf (nynorsk, eksempeldata)" in preview.output
+    assert preview.output.endswith(
+        "Merk: 1 rapport bygger på eksempeldata (kommuneokonomi-2025-4602-kinn.pdf) og "
+        "sendes ikke. Bruk --allow-sample om det er meningen.\n")
     assert cli(setup, inbox.port, "--allow-sample").exit_code == 0
     assert len(inbox.messages) == 3
 

@@ -15,6 +15,7 @@ only from the environment and is never printed.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -159,12 +160,14 @@ def send_reports(options: SendOptions, hooks: Hooks) -> Summary:
     per_minute = parse_rate(options.rate)
     recipients = read_recipients(options.recipients)
     messages = plan_messages(recipients, find_reports(recipients, options.reports))
-    check_samples(messages, options.allow_sample)
+    refusal = sample_refusal(messages, options.allow_sample)
     env = template_env(options.templates)
     if options.dry_run:
         if options.sender:
             parse_sender(options.sender)
-        return dry_run(messages, options, env, hooks.echo)
+        return dry_run(messages, options, env, hooks.echo, refusal)
+    if refusal:
+        raise DeliveryError(refusal)
     sender = parse_sender(options.sender)
     password = read_password(options.user)
     with open_log(options.reports) as log:
@@ -236,11 +239,14 @@ def skip_reason(out: Outgoing, log: SendLog | None, resend: bool) -> str | None:
 
 
 def dry_run(messages: list[Outgoing], options: SendOptions, env: jinja2.Environment,
-            echo: Callable[[str], None]) -> Summary:
-    """Print what a real run would send, and send nothing."""
+            echo: Callable[[str], None], refusal: str | None) -> Summary:
+    """Print what a real run would send, and send nothing.
+
+    Sample reports are shown with a note instead of stopping the preview.
+    """
     summary = Summary()
     log = read_only_log(options.reports)
-    try:
+    with log or contextlib.nullcontext():
         for out in messages:
             reason = skip_reason(out, log, options.resend)
             subject, _ = render_email(out, env)
@@ -249,13 +255,13 @@ def dry_run(messages: list[Outgoing], options: SendOptions, env: jinja2.Environm
                 echo(f"Hopper over {out.label}: {reason}")
             else:
                 summary.sent.append(out)
+                sample = ", eksempeldata" if out.report.sample else ""
                 echo(f"Ville sendt {out.label}: {out.report.path.name} "
-                     f"({LANG_NAMES[out.recipient.lang]}), «{subject}»")
-    finally:
-        if log is not None:
-            log.db.close()
+                     f"({LANG_NAMES[out.recipient.lang]}{sample}), «{subject}»")
     echo(f"Tørrkjøring: {count(len(summary.sent), 'e-post', 'e-poster')} ville blitt sendt, "
          f"{len(summary.skipped)} hoppet over. Ingenting er sendt.")
+    if refusal:
+        echo(f"Merk: {refusal}")
     return summary
 
 
@@ -460,13 +466,13 @@ def plan_messages(recipients: list[Recipient], reports: dict[str, Report]) -> li
     return [Outgoing(r, address, reports[r.number]) for r in recipients for address in r.addresses]
 
 
-def check_samples(messages: list[Outgoing], allow_sample: bool) -> None:
-    """Refuse reports on sample figures unless the user said --allow-sample."""
+def sample_refusal(messages: list[Outgoing], allow_sample: bool) -> str | None:
+    """Why reports on sample figures will not be sent, unless --allow-sample; else None."""
     names = sorted({m.report.path.name for m in messages if m.report.sample})
-    if names and not allow_sample:
-        raise DeliveryError(f"{count(len(names), 'rapport', 'rapporter')} bygger på eksempeldata "
-                            f"({listing(names, 3)}) og sendes "
-                            "ikke. Bruk --allow-sample om det er meningen.")
+    if not names or allow_sample:
+        return None
+    return (f"{count(len(names), 'rapport', 'rapporter')} bygger på eksempeldata "
+            f"({listing(names, 3)}) og sendes ikke. Bruk --allow-sample om det er meningen.")
 
 
 # --- The message ---------------------------------------------------------------------
