@@ -15,6 +15,8 @@ Examples:
   kommunerapport --county Vestfold
   kommunerapport --county Vestland --year 2024 --lang nn
   kommunerapport --sector --config ks.toml
+  kommunerapport --all
+  kommunerapport --members --jobs 2 --skip-existing
   kommunerapport figures --county Vestfold
   kommunerapport counties
 """
@@ -30,6 +32,14 @@ year_option = click.option("--year", type=int,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--county", help="Write the report for one county (name or number).")
 @click.option("--sector", is_flag=True, help="Write the report for the whole sector.")
+@click.option("--all", "everything", is_flag=True,
+              help="Write the sector report and the 15 county reports.")
+@click.option("--members", is_flag=True,
+              help="Write one report per municipality and per county authority.")
+@click.option("--jobs", type=click.IntRange(min=1),
+              help="Worker processes for --all/--members. Default: the number of CPUs.")
+@click.option("--skip-existing", is_flag=True,
+              help="With --all/--members: write only the reports that are missing.")
 @year_option
 @click.option("--lang", type=click.Choice(["nb", "nn"]),
               help="Bokmål or nynorsk. Default: the county's official written form.")
@@ -42,18 +52,26 @@ year_option = click.option("--year", type=int,
               help="A folder with your own copies of the templates and styles.")
 @click.version_option(package_name="kommunerapport")
 @click.pass_context
-def main(ctx: click.Context, county: str | None, sector: bool, year: int | None,
+def main(ctx: click.Context, county: str | None, sector: bool, everything: bool, members: bool,
+         jobs: int | None, skip_existing: bool, year: int | None,
          lang: str | None, data_file: Path | None, out_dir: Path, config_file: Path | None,
          templates_dir: Path | None) -> None:
     """Norwegian municipal accounts as press-release PDF reports.
 
     Writes the report for a county (--county) or the whole sector (--sector)
-    from the built-in data or your own (--data), and prints the PDF's path.
+    from the built-in data or your own (--data), and prints the PDF's path;
+    or many at once (--all, --members) with a summary.
     """
     if ctx.invoked_subcommand is not None:
         return
-    if bool(county) == sector:
-        raise click.UsageError("Velg enten --county NAVN eller --sector.")
+    if sum((bool(county), sector, everything, members)) != 1:
+        raise click.UsageError("Velg én av --county NAVN, --sector, --all eller --members.")
+    if everything or members:
+        from kommunerapport.batch import run_cli
+
+        ctx.exit(run_cli(everything=everything, members=members, year=year, lang=lang,
+                         data_file=data_file, out_dir=out_dir, config_file=config_file,
+                         templates_dir=templates_dir, jobs=jobs, skip_existing=skip_existing))
     from kommunerapport.report import write_report
 
     path = write_report(county=county, year=year, lang=lang, data_file=data_file,
