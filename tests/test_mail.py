@@ -52,6 +52,8 @@ class Inbox:
         self.permanent: dict[str, str] = {}  # address → reply, every time
         self.temporary: dict[str, list[str]] = {}  # address → replies, one per attempt
         self.attempts: Counter[str] = Counter()
+        self.port = 0
+        self.controller: Controller | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
         self.attempts[address] += 1
@@ -77,19 +79,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(handler: Inbox, **kwargs: object) -> Controller:
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **kwargs)
-    controller.start()
-    return controller
+def start(handler: Inbox, port: int | None = None, **kwargs: object) -> Inbox:
+    """Serve ``handler`` on 127.0.0.1; ``handler.port``, ``handler.controller`` tell where."""
+    handler.port = port or free_port()
+    handler.controller = Controller(handler, hostname="127.0.0.1", port=handler.port, **kwargs)
+    handler.controller.start()
+    return handler
+
+
+def stop(handler: Inbox) -> None:
+    if handler.controller is not None:
+        handler.controller.stop()
+        handler.controller = None
 
 
 @pytest.fixture
 def inbox():
-    handler = Inbox()
-    controller = start(handler)
-    handler.port = controller.port
+    handler = start(Inbox())
     yield handler
-    controller.stop()
+    stop(handler)
 
 
 def check_password(server, session, envelope, mechanism, auth_data) -> AuthResult:  # noqa: ANN001
@@ -99,19 +107,17 @@ def check_password(server, session, envelope, mechanism, auth_data) -> AuthResul
 
 @pytest.fixture
 def auth_inbox():
-    handler = Inbox()
-    controller = start(handler, authenticator=check_password, auth_required=True,
-                       auth_require_tls=False)
-    handler.port = controller.port
+    handler = start(Inbox(), authenticator=check_password, auth_required=True,
+                    auth_require_tls=False)
     yield handler
-    controller.stop()
+    stop(handler)
 
 
 # --- Reports and recipients ---------------------------------------------------------
 
 
 def write_report(folder: Path, number: str, short: str, *, sample: bool = False,
-                 title: str = "") -> Path:
+                 title: str = "", year: int = 2025) -> Path:
     """A small real PDF named as the batch writer names member reports."""
     writer = PdfWriter()
     writer.add_blank_page(width=72, height=72)
@@ -119,7 +125,7 @@ def write_report(folder: Path, number: str, short: str, *, sample: bool = False,
     if sample:
         meta |= {"/Keywords": mail.SAMPLE_MARK, "/Subject": mail.SAMPLE_MARK}
     writer.add_metadata(meta)
-    path = folder / outputs.member_name(2025, number, short)
+    path = folder / outputs.member_name(year, number, short)
     with path.open("wb") as f:
         writer.write(f)
     return path
@@ -307,6 +313,35 @@ def test_server_unreachable_stops_before_sending(setup: Path) -> None:
     assert result.stderr.endswith("Sjekk --smtp-host og --smtp-port.\n")
 
 
+def test_lost_connection_is_reopened(setup: Path, inbox: Inbox) -> None:
+    restarted = []
+
+    def restart_server(out: mail.Outgoing) -> None:
+        if not restarted:  # after the first message the server goes away and comes back
+            stop(inbox)
+            start(inbox, inbox.port)
+            restarted.append(True)
+
+    slept: list[float] = []
+    hooks = mail.Hooks(sleep=slept.append, echo=lambda s: None, after_send=restart_server)
+    summary = mail.run_send(options(setup, inbox.port), hooks)
+    assert len(summary.sent) == 3 and slept == [5.0]
+    assert inbox.received() == Counter(a for *_, a in MEMBERS)
+
+
+def test_server_gone_for_good_fails_the_rest(setup: Path, inbox: Inbox) -> None:
+    def stop_server(out: mail.Outgoing) -> None:
+        stop(inbox)
+
+    slept: list[float] = []
+    hooks = mail.Hooks(sleep=slept.append, echo=lambda s: None, after_send=stop_server)
+    summary = mail.send_reports(options(setup, inbox.port), hooks)
+    assert len(summary.sent) == 1 and slept == list(mail.BACKOFF)  # bounded
+    assert [out.address for out, _ in summary.failed] == [a for *_, a in MEMBERS[1:]]
+    assert all(reason.startswith("ikke sendt: forbindelsen til e-postserveren brøt")
+               and reason.endswith("(ga opp etter 4 forsøk)") for _, reason in summary.failed)
+
+
 # --- Authentication and TLS ---------------------------------------------------------
 
 
@@ -372,11 +407,9 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def tls_inbox(certificate: tuple[Path, Path]):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*certificate)
-    handler = Inbox()
-    controller = start(handler, tls_context=context, require_starttls=True)
-    handler.port = controller.port
+    handler = start(Inbox(), tls_context=context, require_starttls=True)
     yield handler
-    controller.stop()
+    stop(handler)
 
 
 def test_starttls_verifies_the_certificate(setup: Path, tls_inbox: Inbox) -> None:
@@ -460,6 +493,17 @@ def test_missing_report_stops_before_sending(setup: Path, inbox: Inbox) -> None:
     assert result.stderr == (
         f"Feil: Mangler rapport i {setup / 'output'} for 1 mottaker: 46 Vestland. "
         "Lag dem med kommunerapport --members.\n")
+    assert inbox.attempts == Counter()
+
+
+def test_a_mix_of_years_is_refused(setup: Path, inbox: Inbox) -> None:
+    (setup / "output" / outputs.member_name(2025, "4602", "Kinn")).unlink()
+    write_report(setup / "output", "4602", "Kinn", year=2024)  # last year's, still there
+    result = cli(setup, inbox.port)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Feil: Rapportene i {setup / 'output'} er fra ulike år: 2025 for de fleste, eldre for "
+        "4602 Kinn (2024). Lag dem for 2025, eller velg en annen mappe med --reports.\n")
     assert inbox.attempts == Counter()
 
 

@@ -25,6 +25,7 @@ import re
 import smtplib
 import ssl
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
@@ -433,7 +434,22 @@ def find_reports(recipients: list[Recipient], folder: Path) -> dict[str, Report]
                             f"{count(len(missing), 'mottaker', 'mottakere')}: "
                             f"{listing(missing, 5)}. "
                             "Lag dem med kommunerapport --members.")
+    check_one_year(reports, recipients, folder)
     return reports
+
+
+def check_one_year(reports: dict[str, Report], recipients: list[Recipient],
+                   folder: Path) -> None:
+    """Refuse a mix of years: a member whose new report failed would get last year's."""
+    years = Counter(r.year for r in reports.values())
+    if len(years) < 2:
+        return
+    newest = max(years)
+    older = [f"{r.number} {r.short_name} ({reports[r.number].year})" for r in recipients
+             if reports[r.number].year != newest]
+    raise DeliveryError(f"Rapportene i {folder} er fra ulike år: {newest} for de fleste, "
+                        f"eldre for {listing(older, 5)}. Lag dem for {newest}, "
+                        "eller velg en annen mappe med --reports.")
 
 
 def read_report(path: Path) -> Report:
