@@ -610,3 +610,17 @@ def test_two_runs_on_one_folder_cannot_both_send(setup: Path, inbox: Inbox) -> N
                                  "av en annen sending. Vent til den er ferdig.\n")
     assert inbox.attempts == Counter()
     assert cli(setup, inbox.port).exit_code == 0
+
+
+def test_password_is_not_sent_in_clear_to_a_remote_server(
+        setup: Path, auth_inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mail, "is_loopback", lambda host: False)  # pretend 127.0.0.1 is remote
+    env = {mail.PASSWORD_ENV: PASSWORD}
+    result = cli(setup, auth_inbox.port, "--smtp-user", "analyse", env=env)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Feil: E-postserveren 127.0.0.1:{auth_inbox.port} tilbyr ikke STARTTLS, så passordet "
+        "ville gått ukryptert. Bruk --no-starttls om det er meningen.\n")
+    assert cli(setup, auth_inbox.port, "--smtp-user", "analyse", "--no-starttls",
+               env=env).exit_code == 0
+    assert len(auth_inbox.messages) == 3

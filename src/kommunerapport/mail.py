@@ -172,59 +172,70 @@ def send_reports(options: SendOptions, hooks: Hooks) -> Summary:
     sender = parse_sender(options.sender)
     password = read_password(options.user)
     with open_log(options.reports) as log:
-        summary = Summary()
+        delivery = Delivery(log, Session(options, password, hooks.sleep), sender, env, hooks)
         try:
-            deliver(messages, log, Session(options, password, hooks.sleep), sender, env,
-                    per_minute, hooks, summary)
+            delivery.run(messages, Pacer(per_minute, hooks.clock, hooks.sleep))
         finally:
-            print_summary(summary, hooks.echo)
-    return summary
+            print_summary(delivery.summary, hooks.echo)
+    return delivery.summary
 
 
-def deliver(messages: list[Outgoing], log: SendLog, session: Session, sender: str,
-            env: jinja2.Environment, per_minute: float | None, hooks: Hooks,
-            summary: Summary) -> None:
-    """Send every message the log does not hold yet; record each one accepted."""
-    todo = []
-    for out in messages:
-        reason = skip_reason(out, log, session.options.resend)
+@dataclass
+class Delivery:
+    """One sending run: what it sends with, and what happened so far."""
+
+    log: SendLog
+    session: Session
+    sender: str
+    env: jinja2.Environment
+    hooks: Hooks
+    summary: Summary = field(default_factory=Summary)
+
+    def run(self, messages: list[Outgoing], pace: Pacer) -> None:
+        """Send every message the log does not hold yet; record each one accepted."""
+        todo = [out for out in messages if not self.skipped(out)]
+        if not todo:
+            return
+        with self.session:
+            for i, out in enumerate(todo):
+                pace.wait()
+                try:
+                    error = self.send_one(out)
+                except ConnectionLost as exc:
+                    self.summary.failed.extend((o, f"ikke sendt: {exc}") for o in todo[i:])
+                    return
+                self.note(out, error)
+
+    def skipped(self, out: Outgoing) -> bool:
+        reason = skip_reason(out, self.log, self.session.options.resend)
         if reason:
-            summary.skipped.append((out, reason))
-        else:
-            todo.append(out)
-    if not todo:
-        return
-    pace = Pacer(per_minute, hooks.clock, hooks.sleep)
-    with session:
-        for i, out in enumerate(todo):
-            pace.wait()
-            try:
-                error = send_one(out, session, log, sender, env)
-            except ConnectionLost as exc:
-                summary.failed.extend((o, f"ikke sendt: {exc}") for o in todo[i:])
-                return
-            if error:
-                summary.failed.append((out, error))
-                hooks.echo(f"Feilet: {out.label}: {error}")
-                continue
-            summary.sent.append(out)
-            hooks.echo(f"Sendt: {out.label}")
-            if hooks.after_send:
-                hooks.after_send(out)
+            self.summary.skipped.append((out, reason))
+        return reason is not None
 
+    def send_one(self, out: Outgoing) -> str | None:
+        """Send one message and log it; the reason it failed, or None."""
+        try:
+            data = out.report.path.read_bytes()
+        except OSError as exc:
+            return f"kan ikke lese {out.report.path.name}: {exc.strerror}"
+        if hashlib.sha256(data).hexdigest() != out.report.sha256:
+            return f"{out.report.path.name} ble endret under sendingen; kjør send på nytt"
+        msg = build_message(out, data, self.sender, self.env)
+        error = self.session.send(msg, parseaddr(self.sender)[1], out.address)
+        if error is None:
+            self.log.record(out.address, out.recipient.number, out.report.sha256,
+                            out.report.path.name, msg["Message-ID"])
+        return error
 
-def send_one(out: Outgoing, session: Session, log: SendLog, sender: str,
-             env: jinja2.Environment) -> str | None:
-    """Send one message and log it; the reason it failed, or None."""
-    data = out.report.path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != out.report.sha256:
-        return f"{out.report.path.name} ble endret under sendingen; kjør send på nytt"
-    msg = build_message(out, data, sender, env)
-    error = session.send(msg, parseaddr(sender)[1], out.address)
-    if error is None:
-        log.record(out.address, out.recipient.number, out.report.sha256,
-                   out.report.path.name, msg["Message-ID"])
-    return error
+    def note(self, out: Outgoing, error: str | None) -> None:
+        if error:
+            self.summary.failed.append((out, error))
+            self.hooks.echo(f"Feilet: {out.label}: {error}")
+            return
+        self.summary.sent.append(out)
+        self.hooks.echo(f"Sendt: {out.label}")
+        if self.hooks.after_send:
+            self.hooks.after_send(out)
 
 
 def skip_reason(out: Outgoing, log: SendLog | None, resend: bool) -> str | None:
