@@ -1,0 +1,64 @@
+"""Batch runs over a few members: failures isolated and reported, --skip-existing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kommunerapport import batch, member
+from kommunerapport.cli import main
+
+FEW = ["3903", "4602", "39"]
+
+
+@pytest.fixture
+def failing_kinn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kinn's report raises; forked workers inherit the patch."""
+    real = member.member_context
+
+    def context(dataset, register, number, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        if number == "4602":
+            raise RuntimeError("tvunget feil for test")
+        return real(dataset, register, number, *args, **kwargs)
+
+    monkeypatch.setattr(member, "member_context", context)
+
+
+def test_one_failure_does_not_stop_the_others(failing_kinn, tmp_path: Path) -> None:
+    summary = batch.run_batch(members=FEW, out_dir=tmp_path, jobs=2)
+    assert sorted(o.job.number for o in summary.written) == ["39", "3903"]
+    assert [(o.job.number, o.reason) for o in summary.failed] == [
+        ("4602", "RuntimeError: tvunget feil for test")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "kommuneokonomi-2025-3903-holmestrand.pdf", "kommuneokonomi-2025-fk39-vestfold.pdf"]
+
+
+def test_cli_exit_code_and_summary_name_the_failure(failing_kinn, runner, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "all_members", lambda register: FEW)
+    result = runner.invoke(main, ["--members", "--jobs", "1", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "Skrevet: 2, hoppet over: 0, feilet: 1" in result.stderr
+    assert "Feilet: 4602 Kinn: RuntimeError: tvunget feil for test" in result.stderr
+
+
+def test_skip_existing_writes_only_what_is_missing(tmp_path: Path) -> None:
+    first = batch.run_batch(members=["3903"], out_dir=tmp_path, jobs=1)
+    assert len(first.written) == 1
+    again = batch.run_batch(members=["3903", "39"], out_dir=tmp_path, jobs=1, skip_existing=True)
+    assert [o.job.number for o in again.skipped] == ["3903"]
+    assert [o.job.number for o in again.written] == ["39"]
+
+
+def test_exactly_one_mode(runner) -> None:
+    result = runner.invoke(main, ["--members", "--sector"])
+    assert result.exit_code == 2
+    assert "Velg én av --county NAVN, --sector, --all eller --members." in result.stderr
+
+
+def test_plan_names_all_members(register) -> None:
+    jobs = batch.plan(register, 2025, Path("out"), everything=True,
+                      members=batch.all_members(register))
+    assert len(jobs) == 1 + 15 + 357 + 15
+    assert len({j.target for j in jobs}) == len(jobs)
