@@ -88,6 +88,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "county_authority_norm_above": "Det er {diff} over normen for fylkeskommunene.",
         "county_authority_norm_below": "Det er {diff} under normen for fylkeskommunene.",
         "county_authority_norm_at": "Det er på normen for fylkeskommunene.",
+        "county_authority_norm_same": "Det er på normen for fylkeskommunene.",
         # Against the country.
         "national": "Kommunene uten Oslo fikk samlet {value} i {year}.",
         "versus_above": "{Subject} ligger dermed {diff} over landet uten Oslo.",
@@ -217,6 +218,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "county_authority_norm_above": "Det er {diff} over norma for fylkeskommunane.",
         "county_authority_norm_below": "Det er {diff} under norma for fylkeskommunane.",
         "county_authority_norm_at": "Det er på norma for fylkeskommunane.",
+        "county_authority_norm_same": "Det er på norma for fylkeskommunane.",
         "national": "Kommunane utan Oslo fekk samla {value} i {year}.",
         "versus_above": "{Subject} ligg dermed {diff} over landet utan Oslo.",
         "versus_below": "{Subject} ligg dermed {diff} under landet utan Oslo.",
