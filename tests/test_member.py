@@ -77,3 +77,15 @@ def test_robek_member_is_flagged_with_its_grounds(rendered: dict, register) -> N
     assert "Kragerø kommune er oppført i ROBEK" in text
     assert "§ 28-1 c og d" in text
     assert "ikke oppført i ROBEK" in full_text(rendered["39"])
+
+
+def test_shared_figures_equal_those_from_the_whole_table(dataset, table, register) -> None:
+    """The batch's shortcut (per-year and per-unit rows) changes no figure."""
+    shared = shared_figures(dataset, register, YEAR)
+    units = [m.number for m in register.in_county("46")]
+    assert shared.national == fig.national(table, register, YEAR)
+    assert shared.groups["46"].series == tuple(fig.series(table, units, list(shared.years)))
+    assert shared.groups["46"].ranks == fig.ranking(table, units, YEAR)
+    assert shared.groups["fk"].now == fig.county_authorities_total(table, register, YEAR)
+    assert fig.unit_figure(shared.tables["4602"], "4602", YEAR, "ndr_pct") == fig.unit_figure(
+        table, "4602", YEAR, "ndr_pct")
