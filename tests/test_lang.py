@@ -27,4 +27,5 @@ def test_nynorsk_is_not_bokmal() -> None:
     assert set(same) <= {"subject_member", "subject_county_authority", "subject_sector",
                          "head_back_in_plus", "head_unknown", "sample_notice",
                          "chart_units_title", "chart_trend_title", "direction_down",
-                         "axis_percent", "reserve", "series_norm"}
+                         "axis_percent", "reserve", "series_norm", "bin_below", "bin_between",
+                         "bin_above"}

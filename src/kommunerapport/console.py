@@ -82,7 +82,7 @@ def print_figures(county: str | None, year: int | None, data_file: Path | None) 
     lines.append(_line("Disposisjonsfond, fylkeskommunene uten Oslo",
                        fig.county_authorities_total(t, register, year, "dispfond_pct")))
     norm = fig.norm("kommuner", year)
-    lines.append(f"Norm for kommunene (TBU): {percent(norm.value, 2)}")
+    lines.append(f"Norm for kommunene (TBU): {percent(norm.value, norm.decimals)}")
     for label, counted in (("Med underskudd", fig.deficits(t, units, year)),
                            ("Med tømt disposisjonsfond", fig.emptied_reserves(t, units, year))):
         text = (f"{label}: {counted.count} av {counted.reported} som har rapportert "

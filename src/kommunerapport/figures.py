@@ -77,6 +77,11 @@ class Norm:
     value: float
     kind: str  # kommuner | fylkeskommuner | sektoren
 
+    @property
+    def decimals(self) -> int:
+        """As TBU writes them: «1,75», «4»."""
+        return 2 if self.value % 1 else 0
+
 
 @dataclass(frozen=True)
 class Row:

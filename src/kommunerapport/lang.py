@@ -98,10 +98,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "versus_county_below": "Det er {diff} under kommunene i {county} samlet.",
         "versus_county_same": "Det er på samme nivå som kommunene i {county} samlet.",
         "reserve_national": "I landet uten Oslo var disposisjonsfondet {value}.",
-        "rank": "{name} har det {rank}. beste resultatet av {total} kommuner i {county}.",
+        "rank": "Rangert etter netto driftsresultat er {name} nummer {rank} av {total} kommuner "
+                "i {county}.",
         "rank_first": "{name} har det beste resultatet av {total} kommuner i {county}.",
-        "rank_county_authority": "{name} har det {rank}. beste resultatet av {total} "
-                                 "fylkeskommuner.",
+        "rank_county_authority": "Rangert etter netto driftsresultat er {name} nummer {rank} "
+                                 "av {total} fylkeskommuner.",
         "rank_first_county_authority": "{name} har det beste resultatet av {total} "
                                        "fylkeskommuner.",
         "versus_group_above": "{Subject} ligger {diff} over {group} samlet.",
@@ -127,9 +128,11 @@ PHRASES: dict[str, dict[str, str]] = {
                            "på {norm}. Høyest: {best} ({best_value}), lavest: {worst} "
                            "({worst_value}).",
         "chart_trend_title": "Netto driftsresultat {first}–{last}, prosent",
-        "chart_trend_alt": "Linjediagram over netto driftsresultat {first}–{last} for {subject} "
-                           "og for landet uten Oslo, med normen på {norm}. I {last} var "
-                           "resultatet {value} mot {national} for landet.",
+        "chart_trend_alt": "Linjediagram over netto driftsresultat {first}–{last} i prosent for "
+                           "{series}, med normen på {norm}. I {last}: {values}.",
+        "bin_below": "under {hi}",
+        "bin_between": "{lo} til {hi}",
+        "bin_above": "{lo} og over",
         "chart_spread_title": "Kommunene etter netto driftsresultat {year}",
         "chart_spread_alt": "Søylediagram over hvor mange kommuner som hadde netto "
                             "driftsresultat i hvert intervall i {year}. {deficit} av {reported} "
@@ -227,10 +230,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "versus_county_below": "Det er {diff} under kommunane i {county} samla.",
         "versus_county_same": "Det er på same nivå som kommunane i {county} samla.",
         "reserve_national": "I landet utan Oslo var disposisjonsfondet {value}.",
-        "rank": "{name} har det {rank}. beste resultatet av {total} kommunar i {county}.",
+        "rank": "Rangert etter netto driftsresultat er {name} nummar {rank} av {total} kommunar "
+                "i {county}.",
         "rank_first": "{name} har det beste resultatet av {total} kommunar i {county}.",
-        "rank_county_authority": "{name} har det {rank}. beste resultatet av {total} "
-                                 "fylkeskommunar.",
+        "rank_county_authority": "Rangert etter netto driftsresultat er {name} nummar {rank} "
+                                 "av {total} fylkeskommunar.",
         "rank_first_county_authority": "{name} har det beste resultatet av {total} "
                                        "fylkeskommunar.",
         "versus_group_above": "{Subject} ligg {diff} over {group} samla.",
@@ -253,9 +257,11 @@ PHRASES: dict[str, dict[str, str]] = {
                            "på {norm}. Høgast: {best} ({best_value}), lågast: {worst} "
                            "({worst_value}).",
         "chart_trend_title": "Netto driftsresultat {first}–{last}, prosent",
-        "chart_trend_alt": "Linjediagram over netto driftsresultat {first}–{last} for {subject} "
-                           "og for landet utan Oslo, med norma på {norm}. I {last} var "
-                           "resultatet {value} mot {national} for landet.",
+        "chart_trend_alt": "Linjediagram over netto driftsresultat {first}–{last} i prosent for "
+                           "{series}, med norma på {norm}. I {last}: {values}.",
+        "bin_below": "under {hi}",
+        "bin_between": "{lo} til {hi}",
+        "bin_above": "{lo} og over",
         "chart_spread_title": "Kommunane etter netto driftsresultat {year}",
         "chart_spread_alt": "Søylediagram over kor mange kommunar som hadde netto "
                             "driftsresultat i kvart intervall i {year}. {deficit} av {reported} "

@@ -137,8 +137,14 @@ def member_context(dataset: Dataset, register: Register, number: str, year: int,
 
     group_label = (labels["key_county_authorities"] if authority
                    else phrase(lang, "series_county", county=county.short_name))
-    chart = trend_chart(lang, text.capital(subject), mine, list(shared.national_series), norm,
-                        subject, {group_label: list(group.series)})
+    # Oslo is its county's only municipality: no county line to compare with.
+    if authority:  # against the other county authorities, not the municipalities
+        chart = trend_chart(lang, text.capital(subject), mine, list(group.series), norm,
+                            subject, national_label=group_label)
+    else:
+        others = {group_label: list(group.series)} if group.size > 1 else None
+        chart = trend_chart(lang, text.capital(subject), mine, list(shared.national_series),
+                            norm, subject, others)
     heading = labels["h_versus_county_authority" if authority else "h_versus_member"]
     sections = (
         Section(labels["h_norm"], (" ".join(norm_par),)),
@@ -170,7 +176,7 @@ def _versus(lang: str, subject: str, now: fig.Figure, group: Group, county: str,
                  else phrase(lang, "subject_county", county=county))
         out.append(text.compare_sentence(lang, "versus_group", subject, now, group.now,
                                          group=other) or "")
-    if shared.national.known:
+    if shared.national.known and not authority:
         out.append(phrase(lang, "national", value=text.pct(shared.national.value, lang),
                           year=shared.year))
         out.append(text.compare_sentence(lang, "versus", subject, now, shared.national) or "")
@@ -221,6 +227,7 @@ def _key_figures(lang: str, now: fig.Figure, before: fig.Figure,
                   f"{labels['of']} {percent(before.value)}" if before.known else ""),
         KeyFigure(labels["key_dispfond"], _pct_or_missing(reserve, lang), str(year)),
         KeyFigure(labels["key_rank_county_authorities" if authority else "key_rank"],
-                  f"{rank} {labels['of']} {len(group.ranks)}" if rank else "–",
+                  f"{rank} {labels['of']} {len(group.ranks)}"
+                  if rank and len(group.ranks) > 1 else "–",
                   "" if authority else county),
     )

@@ -92,7 +92,7 @@ def unit_chart(lang: str, register: Register, rows: list[fig.Row], county: str,
         return None
     names = [r.name for r in known]
     values = [r.ndr.value for r in known]
-    norm_text = percent(norm.value, 2)
+    norm_text = percent(norm.value, norm.decimals)
     alt = phrase(lang, "chart_units_alt", year=year, total=whole_word(len(known), lang),
                  county=county, above=whole_word(sum(v >= norm.value for v in values), lang),
                  norm=prose_percent(norm.value, 2, lang), best=names[0],
@@ -109,17 +109,23 @@ def unit_chart(lang: str, register: Register, rows: list[fig.Row], county: str,
 
 def trend_chart(lang: str, subject_label: str, mine: list[fig.Figure],
                 national: list[fig.Figure], norm: fig.Norm, subject: str,
-                others: dict[str, list[fig.Figure]] | None = None) -> charts.Chart:
-    """``others``: more lines between the subject's and the country's (a member's county)."""
+                others: dict[str, list[fig.Figure]] | None = None,
+                national_label: str | None = None) -> charts.Chart:
+    """``others``: more lines between the subject's and the country's (a member's county).
+
+    ``national_label``: what ``national`` is, if not the municipalities without Oslo.
+    """
     years = [f.year for f in mine]
-    norm_text = percent(norm.value, 2)
-    drawn = {subject_label: mine, **(others or {}), phrase(lang, "series_national"): national}
+    norm_text = percent(norm.value, norm.decimals)
+    national_label = national_label or phrase(lang, "series_national")
+    drawn = {subject_label: mine, **(others or {}), national_label: national}
     series = {label: [f.value if f.known else None for f in fs] for label, fs in drawn.items()}
-    last, last_nat = mine[-1], national[-1]
-    alt = phrase(lang, "chart_trend_alt", first=years[0], last=years[-1], subject=subject,
-                 norm=prose_percent(norm.value, 2, lang),
-                 value=prose_percent(last.value, 1, lang) if last.known else "–",
-                 national=prose_percent(last_nat.value, 1, lang) if last_nat.known else "–")
+    last = {label: fs[-1] for label, fs in drawn.items()}
+    alt = phrase(lang, "chart_trend_alt", first=years[0], last=years[-1],
+                 series=text.join_names(list(drawn), lang),
+                 norm=prose_percent(norm.value, norm.decimals, lang),
+                 values=", ".join(f"{label} {text.pct(f.value, lang) if f.known else '–'}"
+                                  for label, f in last.items()))
     labels = LABELS[lang]
     return charts.Chart(
         charts.trend(years, series, norm.value, phrase(lang, "series_norm", norm=norm_text)),
@@ -133,11 +139,11 @@ def spread_chart(lang: str, values: pd.Series, deficits: fig.Count, year: int) -
     labels_ = []
     for lo, hi in zip(BINS, BINS[1:], strict=False):
         if lo == BINS[0]:
-            labels_.append(f"under {number(hi)}")
+            labels_.append(phrase(lang, "bin_below", hi=number(hi)))
         elif hi == BINS[-1]:
-            labels_.append(f"{number(lo)} og over" if lang == "nb" else f"{number(lo)} og over")
+            labels_.append(phrase(lang, "bin_above", lo=number(lo)))
         else:
-            labels_.append(f"{number(lo)} til {number(hi)}")
+            labels_.append(phrase(lang, "bin_between", lo=number(lo), hi=number(hi)))
     counts = [int(((values >= lo) & (values < hi)).sum()) for lo, hi in
               zip(BINS, BINS[1:], strict=False)]
     alt = phrase(lang, "chart_spread_alt", year=year,

@@ -44,7 +44,7 @@ def counties_chart(lang: str, rows: list[tuple], national: fig.Figure, norm: fig
                  national=text.pct(national.value, lang) if national.known else "–")
     return charts.Chart(
         charts.unit_bars(names, values, norm.value,
-                         phrase(lang, "series_norm", norm=percent(norm.value, 2))),
+                         phrase(lang, "series_norm", norm=percent(norm.value, norm.decimals))),
         alt, phrase(lang, "chart_counties_title", year=year),
         (labels["col_county"], labels["col_ndr"].format(year=year)),
         tuple((n, number(v, 1)) for n, v in zip(names, values, strict=True)))
