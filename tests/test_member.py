@@ -39,10 +39,14 @@ def test_files_are_named_for_the_member(rendered: dict) -> None:
 
 
 @pytest.mark.parametrize("number", ["4602", "4014", "39"])
-def test_member_report_is_one_or_two_pages_with_sample_notice(rendered: dict,
-                                                              number: str) -> None:
+def test_member_report_is_one_or_two_pages(rendered: dict, number: str) -> None:
     assert 1 <= len(page_texts(rendered[number])) <= 2
-    assert SAMPLE in full_text(rendered[number])
+
+
+@pytest.mark.parametrize(("number", "sample"), [("4602", True), ("4014", True), ("39", False)])
+def test_sample_notice_only_on_sample_figures(rendered: dict, number: str, sample: bool) -> None:
+    # Municipal accounts are sample data; a county authority's are SSB 13561's own.
+    assert (SAMPLE in full_text(rendered[number])) is sample
 
 
 def test_own_figures_match_the_figures_module(rendered: dict, table, register) -> None:
@@ -89,3 +93,10 @@ def test_shared_figures_equal_those_from_the_whole_table(dataset, table, registe
     assert shared.groups["fk"].now == fig.county_authorities_total(table, register, YEAR)
     assert fig.unit_figure(shared.tables["4602"], "4602", YEAR, "ndr_pct") == fig.unit_figure(
         table, "4602", YEAR, "ndr_pct")
+
+
+def test_a_county_authority_report_on_real_figures_is_not_marked_sample(dataset, register) -> None:
+    # SSB 13561: every figure a county authority's report states is real.
+    context = member_context(dataset, register, "46", 2025, None, Config())
+    assert context.sample is False
+    assert "Eksempeldata" not in context.subject

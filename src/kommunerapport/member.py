@@ -126,8 +126,9 @@ def member_context(dataset: Dataset, register: Register, number: str, year: int,
     reserve = fig.unit_figure(t, number, year, "dispfond_pct")
     mine = [fig.unit_figure(t, number, y, "ndr_pct") for y in shared.years]
     prov = Provenance()
-    prov.add(now, before, reserve, *mine, group.now, group.reserve, *group.series,
-             shared.national, shared.national_reserve, *shared.national_series)
+    prov.add(now, before, reserve, *mine, group.now, group.reserve, *group.series)
+    if not authority:  # a county authority's report states no municipal figures
+        prov.add(shared.national, shared.national_reserve, *shared.national_series)
 
     norm_par = text.norm_sentences(lang, subject, now, norm) + [_robek(lang, register, number,
                                                                       text.capital(subject))]
