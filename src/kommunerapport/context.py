@@ -7,7 +7,7 @@ documented here, or when a documented key is no longer used.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from kommunerapport.charts import Chart
 from kommunerapport.config import Contact, Quote
@@ -81,4 +81,4 @@ def documented_keys() -> set[str]:
 
 
 __all__ = ["Chart", "Contact", "DataTable", "KeyFigure", "Quote", "ReportContext", "Section",
-           "asdict", "documented_keys"]
+           "documented_keys"]

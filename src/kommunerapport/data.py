@@ -240,17 +240,6 @@ def with_builtin_real(dataset: Dataset) -> Dataset:
     return Dataset(combined, meta, dataset.path)
 
 
-def values(table: pd.DataFrame, measure: str, year: int, units: list[str] | None = None,
-           scope: str | None = None) -> pd.DataFrame:
-    """Rows for one measure and year, optionally for some units and one scope."""
-    rows = table[(table["measure"] == measure) & (table["year"] == year)]
-    if units is not None:
-        rows = rows[rows["unit"].isin(units)]
-    if scope is not None:
-        rows = rows[rows["scope"] == scope]
-    return rows
-
-
 def resolve_year(dataset: Dataset, year: int | None, measure: str = "ndr_pct") -> int:
     """The year asked for, or the latest with municipal figures; refuse years not in the data."""
     table = dataset.table

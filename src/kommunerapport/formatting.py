@@ -83,13 +83,3 @@ def prose_percent(value: float, decimals: int = 1, lang: str = "nb") -> str:
 def prose_points(value: float, decimals: int = 1, lang: str = "nb") -> str:
     """The size of a change: «2,6 prosentpoeng» (the direction is said in words)."""
     return f"{prose_number(abs(value), decimals, lang)}{NBSP}{PROSENTPOENG}"
-
-
-def count(n: int, lang: str = "nb") -> str:
-    """A count in prose: words up to twelve, figures with a thin space after."""
-    return whole_word(n, lang)
-
-
-def kroner(value: float | None, missing: str = "–") -> str:
-    """Whole kroner for tables: «81 240»."""
-    return number(value, 0, missing)
