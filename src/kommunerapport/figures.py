@@ -10,6 +10,7 @@ Missing values are counted and named, never read as zero.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -106,10 +107,25 @@ def _provenance(rows: pd.DataFrame) -> dict:
     }
 
 
+# Tables are never changed after loading, so each one is split by (measure, year)
+# once; a report asks for a hundred slices and a full scan each time costs more
+# than the rest of its figures together. The entry goes when the table does.
+_SLICES: dict[int, dict[tuple[str, int], pd.DataFrame]] = {}
+
+
+def _slice(table: pd.DataFrame, measure: str, year: int) -> pd.DataFrame:
+    key = id(table)
+    if key not in _SLICES:
+        known = table[table["value"].notna()]
+        _SLICES[key] = {(m, int(y)): rows for (m, y), rows in known.groupby(["measure", "year"])}
+        weakref.finalize(table, _SLICES.pop, key, None)
+    return _SLICES[key].get((measure, year), table.iloc[:0])
+
+
 def _rows(table: pd.DataFrame, measure: str, year: int, units: list[str]) -> pd.DataFrame:
-    rows = table[(table["measure"] == measure) & (table["year"] == year)
-                 & table["unit"].isin(units)]
-    return rows[rows["value"].notna()].drop_duplicates("unit").set_index("unit")
+    rows = _slice(table, measure, year)
+    rows = rows[rows["unit"].isin(units)]
+    return rows.drop_duplicates("unit").set_index("unit")
 
 
 def shares(table: pd.DataFrame, measure: str, year: int, units: list[str]) -> pd.DataFrame:
@@ -132,9 +148,9 @@ def shares(table: pd.DataFrame, measure: str, year: int, units: list[str]) -> pd
 
 
 def _used_rows(table: pd.DataFrame, measure: str, year: int, units: list[str]) -> pd.DataFrame:
-    measures = [measure, "bdi", AMOUNT_OF.get(measure, measure)]
-    return table[table["measure"].isin(measures) & (table["year"] == year)
-                 & table["unit"].isin(units) & table["value"].notna()]
+    measures = dict.fromkeys([measure, "bdi", AMOUNT_OF.get(measure, measure)])
+    rows = pd.concat([_slice(table, m, year) for m in measures])
+    return rows[rows["unit"].isin(units)]
 
 
 def unit_figure(table: pd.DataFrame, unit: str, year: int, measure: str) -> Figure:
@@ -165,8 +181,8 @@ def weighted(table: pd.DataFrame, units: list[str], year: int, measure: str = "n
 
 def published(table: pd.DataFrame, code: str, year: int, measure: str) -> Figure | None:
     """SSB's own aggregate (EAK, EAKUO, EAFKUO …), or None if SSB gave no value."""
-    rows = table[(table["unit"] == code) & (table["year"] == year) & (table["measure"] == measure)]
-    rows = rows[rows["value"].notna()]
+    rows = _slice(table, measure, year)
+    rows = rows[rows["unit"] == code]
     if rows.empty:
         return None
     return Figure(float(rows["value"].iloc[0]), measure, year, METHOD_PUBLISHED, n=1, total=1,
