@@ -48,3 +48,26 @@ def test_templates_fail_on_unknown_names() -> None:
 
     with pytest.raises(jinja2.UndefinedError):
         environment().from_string("{{ nothing }}").render()
+
+
+def test_a_users_own_templates_come_first(tmp_path) -> None:
+    (tmp_path / "_header.html").write_text("<p>{{ organisation }} Vestfold</p>", "utf-8")
+    env = environment(tmp_path)
+    assert env.get_template("_header.html").render(organisation="KS") == "<p>KS Vestfold</p>"
+    assert env.get_template("_footer.html").filename.startswith(str(asset_dir("templates")))
+
+
+def test_a_users_stylesheet_replaces_the_projects(tmp_path) -> None:
+    from kommunerapport.render import stylesheet_path
+
+    assert stylesheet_path(tmp_path) == asset_dir("styles") / "report.css"
+    (tmp_path / "report.css").write_text("@page { size: A4 }", "utf-8")
+    assert stylesheet_path(tmp_path) == tmp_path / "report.css"
+
+
+def test_a_missing_templates_folder_is_refused(runner) -> None:
+    from kommunerapport.cli import main
+
+    result = runner.invoke(main, ["--county", "Vestfold", "--templates", "/nonexistent/x"])
+    assert result.exit_code == 2
+    assert "'/nonexistent/x' does not exist" in result.output

@@ -48,7 +48,8 @@ year_option = click.option("--year", type=int,
               default=Path("output"), show_default=True, help="Folder for the PDF.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
               help="TOML file with quotes, contacts, «Om KS» text and keywords.")
-@click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False),
+@click.option("--templates", "templates_dir",
+              type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="A folder with your own copies of the templates and styles.")
 @click.version_option(package_name="kommunerapport")
 @click.pass_context
@@ -130,7 +131,8 @@ def figures(county: str | None, sector: bool, year: int | None, data_file: Path 
 @click.option("--allow-sample", is_flag=True, help="Allow reports built on sample figures.")
 @click.option("--starttls/--no-starttls", default=None,
               help="Require STARTTLS, or never use it. Default: use it when offered.")
-@click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False),
+@click.option("--templates", "templates_dir",
+              type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="A folder with your own copies of email_subject.txt and email_body.txt.")
 def send(recipients_file: Path, reports_dir: Path, dry_run: bool, smtp_host: str,
          smtp_port: int, smtp_user: str | None, sender: str | None, rate: str | None,
