@@ -115,6 +115,7 @@ def test_pdf_is_tagged_with_language_title_and_embedded_fonts(rendered: dict) ->
     assert root["/Lang"] == "nb"
     assert reader.metadata.title
     assert reader.metadata.author == "KS"
+    assert "foreløpige tall 16.03.2026" in reader.metadata.subject  # the data release
     used = fonts(rendered["vestfold"])
     assert used and all(embedded for _, embedded in used)
     assert all("Source-Sans-Pro" in name for name, _ in used)  # no system-font fallback

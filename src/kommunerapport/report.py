@@ -71,7 +71,9 @@ def _base(lang: str, config: Config, prov: Provenance, title: str, subject: str,
     labels = LABELS[lang]
     sources = [SOURCE_NAMES.get(s, s) for s in sorted(prov.sources)]
     scope = "; ".join(labels[f"scope_{s}"] for s in sorted(prov.scopes)) or labels["scope_konsern"]
-    pdf_subject = subject + (f" ({SAMPLE_NOTICE})" if prov.synthetic else "")
+    # The PDF's subject names the release of the figures, as the footer does.
+    pdf_subject = (f"{subject}. {labels['release']}: {'; '.join(sorted(prov.releases))}."
+                   + (f" {SAMPLE_NOTICE}." if prov.synthetic else ""))
     return ReportContext(
         lang=lang, title=title, subject=pdf_subject, kind=kind,
         organisation=config.organisation, dateline=f"{date.day}.{date.month}.{date.year}",
