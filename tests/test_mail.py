@@ -17,7 +17,7 @@ import jinja2
 import jinja2.meta
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
+from aiosmtpd.smtp import SMTP, AuthResult
 from click.testing import CliRunner
 from pypdf import PdfWriter
 
@@ -52,8 +52,23 @@ class Inbox:
         self.permanent: dict[str, str] = {}  # address → reply, every time
         self.temporary: dict[str, list[str]] = {}  # address → replies, one per attempt
         self.attempts: Counter[str] = Counter()
+        self.greetings: list[str] = []  # replaces the 220 greeting, one per connection
+        self.ehlo_refusal: str | None = None  # the reply to EHLO and HELO
+        self.ehlo_extra: list[str] = []  # more EHLO lines, e.g. «250-STARTTLS»
         self.port = 0
         self.controller: Controller | None = None
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: ANN001, ANN201, N802
+        if self.ehlo_refusal:
+            return [self.ehlo_refusal]
+        session.host_name = hostname
+        return [*responses[:-1], *self.ehlo_extra, responses[-1]]
+
+    async def handle_HELO(self, server, session, envelope, hostname):  # noqa: ANN001, ANN201, N802
+        if self.ehlo_refusal:
+            return self.ehlo_refusal
+        session.host_name = hostname
+        return f"250 {server.hostname}"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
         self.attempts[address] += 1
@@ -73,6 +88,24 @@ class Inbox:
         return Counter(r for rcpts, _ in self.messages for r in rcpts)
 
 
+class Server(SMTP):
+    """aiosmtpd's server, greeting with what the Inbox says (once per connection)."""
+
+    greeted = False
+
+    async def push(self, status: str) -> None:
+        if not self.greeted:
+            self.greeted = True
+            if self.event_handler.greetings:
+                status = self.event_handler.greetings.pop(0)
+        await super().push(status)
+
+
+class InboxController(Controller):
+    def factory(self) -> SMTP:
+        return Server(self.handler, **self.SMTP_kwargs)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -82,7 +115,7 @@ def free_port() -> int:
 def start(handler: Inbox, port: int | None = None, **kwargs: object) -> Inbox:
     """Serve ``handler`` on 127.0.0.1; ``handler.port``, ``handler.controller`` tell where."""
     handler.port = port or free_port()
-    handler.controller = Controller(handler, hostname="127.0.0.1", port=handler.port, **kwargs)
+    handler.controller = InboxController(handler, hostname="127.0.0.1", port=handler.port, **kwargs)
     handler.controller.start()
     return handler
 
@@ -340,6 +373,66 @@ def test_server_gone_for_good_fails_the_rest(setup: Path, inbox: Inbox) -> None:
     assert [out.address for out, _ in summary.failed] == [a for *_, a in MEMBERS[1:]]
     assert all(reason.startswith("ikke sendt: forbindelsen til e-postserveren brøt")
                and reason.endswith("(ga opp etter 4 forsøk)") for _, reason in summary.failed)
+
+
+def restart_with(inbox: Inbox, **settings: object) -> mail.Hooks:
+    """Hooks that, after the first message, restart the server with these settings."""
+    def restart(out: mail.Outgoing) -> None:
+        if out.address == MEMBERS[0][2]:
+            stop(inbox)
+            start(inbox, inbox.port)  # (start() itself connects once to check the server)
+            for name, value in settings.items():
+                setattr(inbox, name, value)
+
+    return mail.Hooks(sleep=lambda s: None, echo=lambda s: None, after_send=restart)
+
+
+@pytest.mark.parametrize(("settings", "reason"), [
+    ({"greetings": ["554 5.3.2 Ikke nå"]}, "avviste forbindelsen: 554 5.3.2 Ikke nå."),
+    ({"ehlo_refusal": "550 5.7.1 Ukjent"}, "avviste EHLO/HELO: 550 5.7.1 Ukjent."),
+])
+def test_5xx_to_a_new_session_is_not_retried(setup: Path, inbox: Inbox, settings: dict,
+                                              reason: str) -> None:
+    hooks = restart_with(inbox, **settings)
+    slept: list[float] = []
+    hooks.sleep = slept.append
+    summary = mail.send_reports(options(setup, inbox.port), hooks)
+    assert len(summary.sent) == 1
+    assert slept == [5.0]  # the lost connection, then the 5xx on reconnecting: no more
+    assert [out.address for out, _ in summary.failed] == [a for *_, a in MEMBERS[1:]]
+    assert all(why == f"ikke sendt: E-postserveren 127.0.0.1:{inbox.port} {reason}"
+               for _, why in summary.failed), summary.failed
+
+
+def test_4xx_greeting_on_reconnect_is_retried(setup: Path, inbox: Inbox) -> None:
+    hooks = restart_with(inbox, greetings=["421 4.3.2 Opptatt"])
+    slept: list[float] = []
+    hooks.sleep = slept.append
+    summary = mail.send_reports(options(setup, inbox.port), hooks)
+    assert len(summary.sent) == 3 and slept == [5.0, 20.0]
+    assert inbox.received() == Counter(a for *_, a in MEMBERS)
+
+
+@pytest.mark.parametrize(("settings", "args", "message"), [
+    ({"greetings": ["554 5.3.2 Ikke nå"]}, (),
+     "avviste forbindelsen: 554 5.3.2 Ikke nå."),
+    ({"greetings": ["421 4.3.2 Opptatt"]}, (),
+     "avviste forbindelsen: 421 4.3.2 Opptatt. Prøv igjen senere."),
+    ({"ehlo_refusal": "550 5.7.1 Ukjent"}, (), "avviste EHLO/HELO: 550 5.7.1 Ukjent."),
+    ({"ehlo_extra": ["250-STARTTLS"]}, (),  # offered, but no TLS behind it: 454
+     "tilbyr STARTTLS, men avviste den: 454 TLS not available. Prøv igjen senere."),
+    ({"ehlo_extra": ["250-AUTH XOAUTH2"]}, ("--smtp-user", "analyse"),
+     "tilbyr ingen innloggingsmåte dette verktøyet kan (den tilbyr XOAUTH2; "
+     "vi kan PLAIN, LOGIN og CRAM-MD5)."),
+])
+def test_refused_session_is_named_not_called_unreachable(
+        setup: Path, inbox: Inbox, settings: dict, args: tuple[str, ...], message: str) -> None:
+    for name, value in settings.items():
+        setattr(inbox, name, value)
+    result = cli(setup, inbox.port, *args, env={mail.PASSWORD_ENV: PASSWORD})
+    assert result.exit_code == 1
+    assert result.stderr == f"Feil: E-postserveren 127.0.0.1:{inbox.port} {message}\n"
+    assert inbox.messages == []
 
 
 # --- Authentication and TLS ---------------------------------------------------------

@@ -140,7 +140,23 @@ class Summary:
 
 
 class ConnectionLost(Exception):
-    """The server could not be reached again after every retry."""
+    """The server cannot be used any more: lost after every retry, or it refuses us."""
+
+
+class SessionError(DeliveryError):
+    """The server refused to open a session: its greeting, EHLO, STARTTLS or AUTH.
+
+    ``code`` is the server's reply code, or None when there was no reply to judge
+    (no STARTTLS on offer, a certificate that does not verify). Only 4xx is retried.
+    """
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+    @property
+    def temporary(self) -> bool:
+        return self.code is not None and 400 <= self.code < 500
 
 
 # --- The run -------------------------------------------------------------------------
@@ -599,11 +615,21 @@ class Session:
         """Connect once before the first message: a wrong host fails at once."""
         try:
             self.smtp = connect(self.options, self._password)
-        except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            raise DeliveryError(
-                f"Får ikke kontakt med e-postserveren {self.options.host}:{self.options.port}: "
-                f"{exc}. Sjekk --smtp-host og --smtp-port.") from None
+        except smtplib.SMTPException as exc:
+            if not is_lost(exc):
+                raise DeliveryError(f"E-postserveren {self.where}: {one_line(exc)}.") from None
+            raise self.unreachable(exc) from None
+        except OSError as exc:
+            raise self.unreachable(exc) from None
         return self
+
+    @property
+    def where(self) -> str:
+        return f"{self.options.host}:{self.options.port}"
+
+    def unreachable(self, exc: BaseException) -> DeliveryError:
+        return DeliveryError(f"Får ikke kontakt med e-postserveren {self.where}: "
+                             f"{one_line(exc)}. Sjekk --smtp-host og --smtp-port.")
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -619,19 +645,34 @@ class Session:
     def send(self, msg: EmailMessage, from_addr: str, address: str) -> str | None:
         """Deliver to one address: None when accepted (250), else why not.
 
-        Raises ConnectionLost when the server stays unreachable after every retry.
+        4xx replies and lost connections are retried with backoff, 5xx replies never.
+        Raises ConnectionLost when the server stays unreachable after every retry, or
+        refuses a new session (greeting, EHLO, STARTTLS, AUTH) in a way retrying won't fix.
         """
-        tries = len(BACKOFF) + 1
+        tries, lost = len(BACKOFF) + 1, ""
         for delay in (0.0, *BACKOFF):
             if delay:
                 self.sleep(delay)
             try:
                 code, text = self._attempt(msg, from_addr, address)
-            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            except SessionError as exc:  # greeting, EHLO, STARTTLS or AUTH when reconnecting
                 self.close()
-                lost = f"forbindelsen til e-postserveren brøt: {' '.join(str(exc).split())}"
+                if not exc.temporary:
+                    raise ConnectionLost(exc.format_message()) from None
+                lost = exc.format_message()
                 continue
+            except (smtplib.SMTPException, OSError) as exc:
+                self.close()
+                if isinstance(exc, smtplib.SMTPResponseException):  # a reply: 4xx or 5xx
+                    code, text = exc.smtp_code, exc.smtp_error
+                elif is_lost(exc):
+                    lost = f"forbindelsen til e-postserveren brøt: {one_line(exc)}"
+                    continue
+                else:  # e.g. SMTPNotSupportedError: retrying won't help
+                    return one_line(exc)
             lost = ""
+            if self.smtp is not None and self.smtp.sock is None:  # smtplib closed it (421)
+                self.smtp = None
             if code == 250 or not 400 <= code < 500:
                 return None if code == 250 else reply_text(code, text)
         if lost:
@@ -651,6 +692,17 @@ class Session:
         return refused.get(address, (250, b"")) if refused else (250, b"")
 
 
+def is_lost(exc: BaseException) -> bool:
+    """A lost or failed connection (retried), as opposed to a reply from the server."""
+    if isinstance(exc, smtplib.SMTPException):
+        return isinstance(exc, smtplib.SMTPServerDisconnected)
+    return isinstance(exc, OSError)  # ConnectionError, TimeoutError, DNS, a broken TLS stream
+
+
+def one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def reply_text(code: int, text: bytes | str) -> str:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
@@ -658,10 +710,20 @@ def reply_text(code: int, text: bytes | str) -> str:
 
 
 def connect(options: SendOptions, password: str | None) -> smtplib.SMTP:
-    """Open, say EHLO, STARTTLS as asked, log in; DeliveryError for what retrying won't fix."""
-    smtp = smtplib.SMTP(options.host, options.port, timeout=TIMEOUT)
+    """Open, say EHLO, STARTTLS as asked, log in.
+
+    SessionError (with the reply code) when the server refuses any of it; lost
+    connections are raised as they come (OSError, SMTPServerDisconnected).
+    """
+    where = f"{options.host}:{options.port}"
     try:
-        smtp.ehlo()
+        smtp = smtplib.SMTP(options.host, options.port, timeout=TIMEOUT)
+    except smtplib.SMTPConnectError as exc:
+        raise SessionError(f"E-postserveren {where} avviste forbindelsen: "
+                           f"{reply_text(exc.smtp_code, exc.smtp_error)}.{later(exc.smtp_code)}",
+                           exc.smtp_code) from None
+    try:
+        greet(smtp, where)
         start_tls(smtp, options)
         if options.user:
             login(smtp, options, password or "")
@@ -671,38 +733,70 @@ def connect(options: SendOptions, password: str | None) -> smtplib.SMTP:
     return smtp
 
 
+def later(code: int) -> str:
+    """What to do about a refusal: wait for a 4xx, nothing to say for others."""
+    return " Prøv igjen senere." if 400 <= code < 500 else ""
+
+
+def greet(smtp: smtplib.SMTP, where: str) -> None:
+    try:
+        smtp.ehlo_or_helo_if_needed()
+    except smtplib.SMTPHeloError as exc:
+        raise SessionError(f"E-postserveren {where} avviste EHLO/HELO: "
+                           f"{reply_text(exc.smtp_code, exc.smtp_error)}.{later(exc.smtp_code)}",
+                           exc.smtp_code) from None
+
+
 def start_tls(smtp: smtplib.SMTP, options: SendOptions) -> None:
     where = f"{options.host}:{options.port}"
     if options.starttls is False:
         return
     if not smtp.has_extn("starttls"):
         if options.starttls:
-            raise DeliveryError(f"E-postserveren {where} tilbyr ikke STARTTLS, og --starttls "
-                                "krever kryptering. Bruk --no-starttls for å sende ukryptert.")
+            raise SessionError(f"E-postserveren {where} tilbyr ikke STARTTLS, og --starttls "
+                               "krever kryptering. Bruk --no-starttls for å sende ukryptert.")
         return
     try:
         smtp.starttls(context=ssl.create_default_context())
     except ssl.SSLError as exc:
-        raise DeliveryError(f"TLS mot {where} feilet: {exc.reason or exc}. "
-                            "Sjekk --smtp-host og serverens sertifikat.") from None
-    smtp.ehlo()
+        raise SessionError(f"TLS mot {where} feilet: {exc.reason or exc}. "
+                           "Sjekk --smtp-host og serverens sertifikat.") from None
+    except smtplib.SMTPResponseException as exc:  # e.g. 454 TLS not available
+        raise SessionError(f"E-postserveren {where} tilbyr STARTTLS, men avviste den: "
+                           f"{reply_text(exc.smtp_code, exc.smtp_error)}.{later(exc.smtp_code)}",
+                           exc.smtp_code) from None
+    greet(smtp, where)
+
+
+def encrypted(smtp: smtplib.SMTP) -> bool:
+    return isinstance(smtp.sock, ssl.SSLSocket)
 
 
 def login(smtp: smtplib.SMTP, options: SendOptions, password: str) -> None:
     where = f"{options.host}:{options.port}"
-    encrypted = isinstance(smtp.sock, ssl.SSLSocket)
-    if not encrypted and options.starttls is None and not is_loopback(options.host):
-        raise DeliveryError(f"E-postserveren {where} tilbyr ikke STARTTLS, så passordet ville "
-                            "gått ukryptert. Bruk --no-starttls om det er meningen.")
+    if not encrypted(smtp) and options.starttls is None and not is_loopback(options.host):
+        raise SessionError(f"E-postserveren {where} tilbyr ikke STARTTLS, så passordet ville "
+                           "gått ukryptert. Bruk --no-starttls om det er meningen.")
     try:
         smtp.login(options.user or "", password)
     except smtplib.SMTPAuthenticationError as exc:
-        raise DeliveryError(f"E-postserveren {where} godtok ikke innloggingen for "
-                            f"--smtp-user {options.user} ({exc.smtp_code}). "
-                            f"Sjekk brukernavnet og {PASSWORD_ENV}.") from None
+        check = ("Prøv igjen senere." if 400 <= exc.smtp_code < 500
+                 else f"Sjekk brukernavnet og {PASSWORD_ENV}.")
+        raise SessionError(f"E-postserveren {where} godtok ikke innloggingen for "
+                           f"--smtp-user {options.user} ({exc.smtp_code}). {check}",
+                           exc.smtp_code) from None
     except smtplib.SMTPNotSupportedError:
-        raise DeliveryError(f"E-postserveren {where} tilbyr ikke innlogging (AUTH); "
-                            "send uten --smtp-user.") from None
+        raise SessionError(f"E-postserveren {where} tilbyr ikke innlogging (AUTH); "
+                           "send uten --smtp-user.") from None
+    except smtplib.SMTPResponseException as exc:  # e.g. a 4xx/5xx to EHLO before AUTH
+        raise SessionError(f"E-postserveren {where} avviste innloggingen: "
+                           f"{reply_text(exc.smtp_code, exc.smtp_error)}.{later(exc.smtp_code)}",
+                           exc.smtp_code) from None
+    except smtplib.SMTPException:  # «No suitable authentication method found.»
+        offered = smtp.esmtp_features.get("auth", "").strip() or "ingen"
+        raise SessionError(f"E-postserveren {where} tilbyr ingen innloggingsmåte dette "
+                           f"verktøyet kan (den tilbyr {offered}; vi kan PLAIN, LOGIN og "
+                           "CRAM-MD5).") from None
 
 
 def is_loopback(host: str) -> bool:
