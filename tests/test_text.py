@@ -86,3 +86,11 @@ def test_missing_units_are_named() -> None:
 
 def test_names_are_joined_with_og() -> None:
     assert text.join_names(["Grue", "Åsnes", "Eidskog"], "nb") == "Grue, Åsnes og Eidskog"
+
+
+def test_no_reported_figures_is_said_once_not_counted_as_zero() -> None:
+    nobody = Count(0, 0, 43, ("4601",), (), 2025, False)
+    assert text.deficit_sentences("nn", nobody, None) == []
+    assert text.emptied_sentences("nn", nobody, None) == []
+    assert text.coverage_sentence("nn", nobody, ["Bergen"]) == (
+        "Det finst ikkje tal for nokon av dei 43 kommunane.")

@@ -241,13 +241,19 @@ def with_builtin_real(dataset: Dataset) -> Dataset:
 
 
 def resolve_year(dataset: Dataset, year: int | None, measure: str = "ndr_pct") -> int:
-    """The year asked for, or the latest with municipal figures; refuse years not in the data."""
+    """The year asked for, or the latest with municipal figures; refuse years not in the data.
+
+    The default follows the municipalities' own figures, so a file of 2024 accounts
+    completed with the built-in national figures reports on 2024, not 2025.
+    """
     table = dataset.table
-    years = sorted(int(y) for y in table.loc[table["measure"] == measure, "year"].unique())
+    municipal = table["unit"].str.fullmatch(r"\d{4}") & table["value"].notna()
+    own = sorted(int(y) for y in table.loc[municipal, "year"].unique())
+    years = sorted(set(own) | {int(y) for y in table.loc[table["measure"] == measure, "year"]})
     if not years:
         raise DataError(f"{dataset.path}: ingen tall for netto driftsresultat.")
     if year is None:
-        return years[-1]
+        return (own or years)[-1]
     if year not in years:
         raise UsageError(f"Ingen tall for {year} i {dataset.path}. Årene i dataene er "
                          f"{', '.join(map(str, years))}.")

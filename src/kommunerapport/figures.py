@@ -28,6 +28,10 @@ METHOD_WEIGHTED = "vektet"
 METHOD_UNIT = "enhet"
 METHOD_CHANGE = "endring"
 
+# Why a weighted aggregate has no value.
+NOTE_NO_WEIGHTS = "kan ikke vektes uten brutto driftsinntekter"
+NOTE_NO_FIGURES = "ingen tall"
+
 # measure in % → the amount (1000 kr) it is a share of BDI of
 AMOUNT_OF = {"ndr_pct": "ndr", "dispfond_pct": "dispfond", "invest_pct": "invest"}
 
@@ -171,7 +175,7 @@ def weighted(table: pd.DataFrame, units: list[str], year: int, measure: str = "n
     missing = tuple(u for u in units if u not in usable.index)
     prov = _provenance(rows) if len(rows) else {}
     if usable.empty:
-        note = ("kan ikke vektes uten brutto driftsinntekter" if len(s) else "ingen tall")
+        note = NOTE_NO_WEIGHTS if len(s) else NOTE_NO_FIGURES
         return Figure(None, measure, year, METHOD_WEIGHTED, n=0, total=len(units),
                       missing=missing, note=note, **prov)
     value = float((usable["pct"] * usable["bdi"]).sum() / usable["bdi"].sum())

@@ -64,6 +64,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "best_worst": "{best} hadde det sterkeste resultatet med {best_value}, mens {worst} "
                       "hadde det svakeste med {worst_value}.",
         "coverage_all": "Tallene omfatter alle {total} kommunene.",
+        "coverage_none": "Det finnes ikke tall for noen av de {total} kommunene.",
         "coverage_some": "Tallene omfatter {reported} av {total} kommuner som har rapportert. "
                          "Det mangler tall for {missing}.",
         "robek_none": "Ingen av kommunene er oppført i ROBEK, registeret over kommuner under "
@@ -198,6 +199,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "best_worst": "{best} hadde det sterkaste resultatet med {best_value}, medan {worst} "
                       "hadde det svakaste med {worst_value}.",
         "coverage_all": "Tala omfattar alle dei {total} kommunane.",
+        "coverage_none": "Det finst ikkje tal for nokon av dei {total} kommunane.",
         "coverage_some": "Tala omfattar {reported} av {total} kommunar som har rapportert. "
                          "Det manglar tal for {missing}.",
         "robek_none": "Ingen av kommunane er førte opp i ROBEK, registeret over kommunar under "

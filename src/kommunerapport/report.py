@@ -62,6 +62,11 @@ def _names(register: Register, units: list[str] | tuple[str, ...]) -> list[str]:
     return [register.municipality(u).short_name for u in units]
 
 
+def count_of(counted: fig.Count, lang: str) -> str:
+    """«2 av 6» for a key-figure box; a dash when nobody reported."""
+    return f"{counted.count} {LABELS[lang]['of']} {counted.reported}" if counted.reported else "–"
+
+
 def _pct_or_missing(f: fig.Figure, lang: str) -> str:
     return percent(f.value) if f.known else LABELS[lang]["missing"]
 
@@ -137,7 +142,11 @@ def trend_chart(lang: str, subject_label: str, mine: list[fig.Figure],
               for i, y in enumerate(years)))
 
 
-def spread_chart(lang: str, values: pd.Series, deficits: fig.Count, year: int) -> charts.Chart:
+def spread_chart(lang: str, values: pd.Series, deficits: fig.Count,
+                 year: int) -> charts.Chart | None:
+    """How many units in each interval of NDR; None when no unit has a figure."""
+    if values.empty:
+        return None
     labels_ = []
     for lo, hi in zip(BINS, BINS[1:], strict=False):
         if lo == BINS[0]:
@@ -199,7 +208,7 @@ def county_context(dataset: Dataset, register: Register, county: County, year: i
         norm_par.append(phrase(lang, "norm_reached",
                                count=text.count_words(len(reached), lang, True),
                                total=whole_word(deficits.reported, lang), year=year))
-    if not now.known and now.note:
+    if not now.known and now.note == fig.NOTE_NO_WEIGHTS:
         norm_par.append(phrase(lang, "not_weighted"))
 
     known_rows = [r for r in rows if r.ndr.known]
@@ -261,7 +270,7 @@ def county_context(dataset: Dataset, register: Register, county: County, year: i
         KeyFigure(labels["key_change"].format(year=year - 1),
                   signed(change.value) + " " + labels["points"] if change.known else "–",
                   f"{labels['of']} {percent(before.value)}" if before.known else ""),
-        KeyFigure(labels["key_deficit"], f"{deficits.count} {labels['of']} {deficits.reported}",
+        KeyFigure(labels["key_deficit"], count_of(deficits, lang),
                   str(year)),
         KeyFigure(labels["col_county_authority"].format(year=year), _pct_or_missing(fk_now, lang),
                   labels["key_norm"].format(kind=phrase(lang, "kind_fylkeskommuner"))

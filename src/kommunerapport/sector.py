@@ -17,6 +17,7 @@ from kommunerapport.report import (
     Provenance,
     _base,
     _pct_or_missing,
+    count_of,
     report_date,
     spread_chart,
 )
@@ -33,8 +34,10 @@ def county_rows(t, register: Register, year: int) -> list[tuple]:  # noqa: ANN00
 
 
 def counties_chart(lang: str, rows: list[tuple], national: fig.Figure, norm: fig.Norm,
-                   year: int) -> charts.Chart:
+                   year: int) -> charts.Chart | None:
     ranked = sorted((r for r in rows if r[1].known), key=lambda r: -r[1].value)
+    if not ranked:
+        return None
     names = [r[0].short_name for r in ranked]
     values = [r[1].value for r in ranked]
     labels = LABELS[lang]
@@ -123,11 +126,11 @@ def sector_context(dataset: Dataset, register: Register, year: int, lang: str, c
         KeyFigure(labels["key_county_authorities"], _pct_or_missing(fk, lang),
                   labels["key_norm"].format(kind=phrase(lang, "kind_fylkeskommuner"))
                   + " " + percent(norm_f.value, 0)),
-        KeyFigure(labels["key_deficit"], f"{deficits.count} {labels['of']} {deficits.reported}",
+        KeyFigure(labels["key_deficit"], count_of(deficits, lang),
                   str(year)),
     )
     title = text.headline(lang, phrase(lang, "subject_sector"), now, before, norm_k)
     return _base(lang, config, prov, title, f"Kommuneøkonomien {year}: kommunesektoren", "sector",
                  report_date(config), templates_dir, lede=tuple(lede), key_figures=key_figures,
-                 sections=sections, charts=(spread_c, counties),
+                 sections=sections, charts=tuple(c for c in (spread_c, counties) if c),
                  notes=(labels["without_oslo"],))

@@ -105,7 +105,9 @@ def count_words(n: int, lang: str, capital_first: bool = False) -> str:
 
 
 def deficit_sentences(lang: str, now: Count, before: Count | None) -> list[str]:
-    if now.reported and now.count == 0:
+    if not now.reported:
+        return []  # the coverage sentence says that no figures came in
+    if now.count == 0:
         out = [phrase(lang, "deficit_none", year=now.year)]
     elif (word := fraction_word(now.count, now.reported, lang)) is not None:
         out = [phrase(lang, "deficit_fraction", fraction=word, year=now.year)]
@@ -119,6 +121,8 @@ def deficit_sentences(lang: str, now: Count, before: Count | None) -> list[str]:
 
 
 def emptied_sentences(lang: str, now: Count, before: Count | None) -> list[str]:
+    if not now.reported:
+        return []
     if now.count == 0:
         out = [phrase(lang, "emptied_none")]
     else:
@@ -143,6 +147,8 @@ def join_names(names: list[str], lang: str) -> str:
 
 
 def coverage_sentence(lang: str, counted: Count, missing_names: list[str]) -> str:
+    if not counted.reported:
+        return phrase(lang, "coverage_none", total=whole_word(counted.total, lang))
     if not counted.missing:
         return phrase(lang, "coverage_all", total=whole_word(counted.total, lang))
     return phrase(lang, "coverage_some", reported=whole_word(counted.reported, lang),
