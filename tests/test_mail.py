@@ -8,6 +8,7 @@ import socket
 import sqlite3
 import ssl
 import subprocess
+import sys
 from collections import Counter
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -587,6 +588,20 @@ def test_missing_report_stops_before_sending(setup: Path, inbox: Inbox) -> None:
         f"Feil: Mangler rapport i {setup / 'output'} for 1 mottaker: 46 Vestland. "
         "Lag dem med kommunerapport --members.\n")
     assert inbox.attempts == Counter()
+
+
+def test_broken_pdf_is_one_line_on_stderr(setup: Path) -> None:
+    report = setup / "output" / outputs.member_name(2025, "4602", "Kinn")
+    report.write_bytes(report.read_bytes()[:200])  # truncated: no %%EOF, no xref
+    # A process of its own: pytest's log capture would hide what pypdf logs.
+    result = subprocess.run(
+        [sys.executable, "-m", "kommunerapport", "send", "--recipients",
+         str(setup / "members.csv"), "--reports", str(setup / "output"), "--dry-run"],
+        capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"Feil: Kan ikke lese PDF-en {report}: ")
 
 
 def test_a_mix_of_years_is_refused(setup: Path, inbox: Inbox) -> None:

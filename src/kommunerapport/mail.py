@@ -20,13 +20,15 @@ import csv
 import hashlib
 import io
 import ipaddress
+import logging
 import os
 import re
 import smtplib
 import ssl
 import time
+import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
@@ -488,10 +490,27 @@ def read_report(path: Path) -> Report:
 def is_sample(data: bytes, path: Path) -> bool:
     """True when the PDF's /Keywords or /Subject says it is built on sample figures."""
     try:
-        meta = PdfReader(io.BytesIO(data)).metadata or {}
+        with quiet_pypdf():
+            meta = PdfReader(io.BytesIO(data)).metadata or {}
+            fields = [str(meta.get(key) or "") for key in ("/Keywords", "/Subject")]
     except (PyPdfError, ValueError) as exc:
         raise DeliveryError(f"Kan ikke lese PDF-en {path}: {exc}.") from None
-    return any(SAMPLE_MARK in str(meta.get(key) or "") for key in ("/Keywords", "/Subject"))
+    return any(SAMPLE_MARK in text for text in fields)
+
+
+@contextlib.contextmanager
+def quiet_pypdf() -> Iterator[None]:
+    """pypdf logs and warns about a broken file («EOF marker not found») before it
+    raises; the user gets our one line instead."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
 
 
 def listing(items: list[str], first: int) -> str:
