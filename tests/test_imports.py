@@ -90,6 +90,46 @@ def test_survey_amounts_only_derive_percentages(tmp_path: Path) -> None:
     assert v[("0301", 2025, "bdi")] == (1000.0, "")
 
 
+@pytest.mark.parametrize(("header", "bdi", "ndr"), [
+    ("brutto driftsinntekter (1000 kr);netto driftsresultat (1000 kr)", "20 000 000", "-120 000"),
+    ("Brutto driftsinntekter i kroner;Netto driftsresultat i kroner",
+     "20 000 000 000", "-120 000 000"),
+    ("brutto driftsinntekter (mill. kr);netto driftsresultat (mill. kr)", "20 000", "-120"),
+    ("Brutto driftsinntekter, millioner kroner;Netto driftsresultat, NOK",
+     "20 000", "-120 000 000"),
+])
+def test_survey_amounts_in_kr_or_mill_kr_give_the_same_values(
+        tmp_path: Path, header: str, bdi: str, ndr: str) -> None:
+    f = tmp_path / "kr.csv"
+    f.write_text(f"kommunenummer;år;{header}\n0301;2025;{bdi};{ndr}\n", encoding="utf-8")
+    assert values(imports.read_any(f)) == {("0301", 2025, "bdi"): (20_000_000.0, ""),
+                                           ("0301", 2025, "ndr"): (-120_000.0, ""),
+                                           ("0301", 2025, "ndr_pct"): (-0.6, "")}
+
+
+def test_survey_amount_in_an_unknown_unit_names_the_column(tmp_path: Path) -> None:
+    f = tmp_path / "euro.csv"
+    f.write_text("kommunenummer;år;brutto driftsinntekter (euro)\n0301;2025;1\n", "utf-8")
+    with pytest.raises(DataError) as err:
+        imports.read_any(f)
+    assert err.value.format_message() == (
+        f"{f}, linje 1: kolonnen «brutto driftsinntekter (euro)» har enheten «euro», som ikke "
+        "er kr, 1000 kr eller mill. kr.")
+
+
+def test_statbank_amounts_in_mill_kr_and_without_a_unit(tmp_path: Path) -> None:
+    f = tmp_path / "statbank.csv"
+    head = '"13561: Fylkeskommunene"\n\n"region";"statistikkvariabel";"år";"x"\n'
+    f.write_text(head + '"46 Vestland";"Brutto driftsinntekter (mill. kr)";"2025";"12 345"\n',
+                 encoding="utf-8")
+    assert values(imports.read_any(f)) == {("46", 2025, "bdi"): (12_345_000.0, "")}
+    f.write_text(head + '"46 Vestland";"Brutto driftsinntekter";"2025";"12 345"\n',
+                 encoding="utf-8")
+    with pytest.raises(DataError, match=r"linje 4: finner ikke enheten for beløpet i "
+                                        r"«Brutto driftsinntekter»"):
+        imports.read_any(f)
+
+
 def test_survey_percentages_only(tmp_path: Path) -> None:
     f = tmp_path / "pst.csv"
     f.write_text("kommunenummer;år;netto driftsresultat i prosent;disposisjonsfond i prosent\n"

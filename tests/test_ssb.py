@@ -230,6 +230,55 @@ def test_measure_for(label: str, measure: str | None) -> None:
     assert ssb.measure_for(label) == measure
 
 
+@pytest.mark.parametrize(("text", "factor"), [
+    ("kr", 0.001), ("Kroner", 0.001), ("NOK", 0.001), ("Frie inntekter per innbygger (kr)", 0.001),
+    ("Brutto driftsinntekter i kroner", 0.001), ("1000 kr", 1.0), ("1 000 kr", 1.0),
+    ("1\u00a0000 kroner", 1.0), ("tusen kr", 1.0), ("Disposisjonsfond (1000 kr)", 1.0),
+    ("mill. kr", 1000.0), ("Brutto driftsinntekter (millioner kroner)", 1000.0),
+    ("Netto driftsresultat, mill. kr", 1000.0), ("mrd. kr", 1_000_000.0),
+    # «mill» outside the unit, or a unit that is not kroner, is no factor
+    ("Tilskudd fra millionbyfondet (kr)", 0.001), ("Brutto driftsinntekter (euro)", None),
+    ("Brutto driftsinntekter", None), ("prosent", None), ("Brutto driftsinntekter i alt", None),
+])
+def test_amount_factor(text: str, factor: float | None) -> None:
+    assert ssb.amount_factor(text) == factor
+
+
+def _amount_doc(unit: dict | None, label: str = "Brutto driftsinntekter") -> dict:
+    cat = {"index": ["BDI"], "label": {"BDI": label}}
+    if unit is not None:
+        cat["unit"] = {"BDI": unit}
+    return {"class": "dataset", "id": ["Region", "ContentsCode", "Tid"], "size": [1, 1, 1],
+            "role": {"geo": ["Region"], "time": ["Tid"]}, "updated": "2026-03-16T07:00:00Z",
+            "dimension": {"Region": {"category": {"index": ["0301"]}},
+                          "ContentsCode": {"category": cat},
+                          "Tid": {"category": {"index": ["2025"]}}},
+            "value": [20_000_000_000]}
+
+
+@pytest.mark.parametrize(("unit", "label", "value"), [
+    ({"base": "kr", "decimals": 0}, "Brutto driftsinntekter", "20000000.000"),  # kr kept
+    (None, "Brutto driftsinntekter (kr)", "20000000"),
+    ({"base": "1000 kr", "decimals": 0}, "Brutto driftsinntekter", "20000000000"),
+    ({"base": "mill. kr", "decimals": 0}, "Brutto driftsinntekter", "20000000000000"),
+])
+def test_tidy_rows_scales_amounts_by_their_unit(unit: dict | None, label: str,
+                                                value: str) -> None:
+    rows = ssb.tidy_rows(jsonstat.parse(_amount_doc(unit, label)), data.known_units()).rows
+    assert [(r["measure"], r["value"]) for r in rows] == [("bdi", value)]
+
+
+@pytest.mark.parametrize(("unit", "label", "message"), [
+    (None, "Brutto driftsinntekter", "«Brutto driftsinntekter» er et beløp uten kjent enhet"),
+    ({"base": "euro"}, "Brutto driftsinntekter", "har enheten «euro», som ikke er kr"),
+    (None, "Brutto driftsinntekter (antall)", "har enheten «antall», som ikke er kr"),
+])
+def test_tidy_rows_refuses_an_amount_without_a_known_unit(unit: dict | None, label: str,
+                                                          message: str) -> None:
+    with pytest.raises(jsonstat.JsonStatError, match=message):
+        ssb.tidy_rows(jsonstat.parse(_amount_doc(unit, label)), data.known_units())
+
+
 @pytest.mark.parametrize(("year", "updated", "label"), [
     (2025, "2026-03-16T07:00:00Z", "foreløpige tall 16.03.2026"),
     (2024, "2026-03-16T07:00:00Z", "reviderte tall 16.03.2026"),

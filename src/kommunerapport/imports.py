@@ -151,11 +151,30 @@ def _fmt(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _scaled(value: str, measure: str, label: str) -> str:
-    if not value or MEASURES[measure][1] != "1000 kr":
-        return value
-    factor = ssb.amount_factor(label)
-    return value if factor in (None, 1.0) else _fmt(float(value) * factor)
+def _amount_factor(texts: Iterable[str], path: Path, line: int | None, column: str,
+                   default: float | None) -> float:
+    """Factor to 1000 kr from the first of ``texts`` that states a unit.
+
+    A unit that is stated but not kroner is an error naming the column; no unit at
+    all is ``default`` (the survey's documented 1000 kr), or an error if None.
+    """
+    for text in texts:
+        stated = ssb.stated_unit(text)
+        if stated is None:
+            continue
+        factor = ssb.amount_factor(text)
+        if factor is None:
+            raise _fail(path, line, f"kolonnen «{column}» har enheten «{stated}», som ikke er "
+                                    "kr, 1000 kr eller mill. kr.")
+        return factor
+    if default is None:
+        raise _fail(path, line, f"finner ikke enheten for beløpet i «{column}» (ventet f.eks. "
+                                "«(1000 kr)» eller «(kr)»).")
+    return default
+
+
+def _scaled(value: str, factor: float) -> str:
+    return value if not value or factor == 1.0 else _fmt(float(value) * factor)
 
 
 def _finish(rows: list[dict[str, str]], lines: list[int], path: Path, meta: dict) -> Dataset:
@@ -262,6 +281,10 @@ def read_statbank(path: Path) -> Dataset:
                 raise _fail(path, line, f"vet ikke hvilket mål «{fixed.get('measure') or column}"
                                         "» er.")
             value, status = _cell(record[i], path, line, column)
+            if MEASURES[measure][1] == "1000 kr":
+                measure_text = fixed.get("measure") or column
+                value = _scaled(value, _amount_factor((measure_text, column, title), path, line,
+                                                      measure_text, None))
             if unit not in known:
                 if unit.isdigit() and value and int(year) >= FIRST_YEAR:
                     raise _fail(path, line, f"ukjent regionkode «{unit}» i «{unit_text}»; "
@@ -269,7 +292,7 @@ def read_statbank(path: Path) -> Dataset:
                 skipped.add(unit)
                 continue
             rows.append({"unit": unit, "year": year, "measure": measure,
-                         "value": _scaled(value, measure, label), "status": status,
+                         "value": value, "status": status,
                          "scope": ssb.scope_for(label) or scope_default, "source": source,
                          "release": release, "synthetic": "false"})
             lines.append(line)
@@ -354,7 +377,7 @@ def read_survey(path: Path) -> Dataset:
         values = {}
         for i, measure in roles["measures"].items():
             value, status = _cell(record[i], path, line, str(header[i]))
-            values[measure] = (_scaled(value, measure, str(header[i])), status)
+            values[measure] = (_scaled(value, roles["factors"].get(i, 1.0)), status)
         _derive_percentages(values)
         synthetic = _survey_flag(record[roles["synthetic"]], path, line) \
             if "synthetic" in roles else "false"
@@ -390,7 +413,7 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list]]:
 
 
 def _survey_roles(path: Path, line: int, header: Iterable) -> dict:
-    roles: dict = {"measures": {}}
+    roles: dict = {"measures": {}, "factors": {}}
     for i, column in enumerate(header):
         name = normalise(str(column or ""))
         if not name:
@@ -409,6 +432,8 @@ def _survey_roles(path: Path, line: int, header: Iterable) -> dict:
             raise _fail(path, line, f"kolonnen «{column}» gir {MEASURES[measure][0].lower()} "
                                     "en gang til.")
         roles["measures"][i] = measure
+        if MEASURES[measure][1] == "1000 kr":  # no unit: the documented 1000 kr
+            roles["factors"][i] = _amount_factor([str(column)], path, line, str(column), 1.0)
     for role, label in (("unit", "kommunenummer"), ("year", "år")):
         if role not in roles:
             raise _fail(path, line, f"mangler kolonnen «{label}».")

@@ -27,6 +27,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import time
@@ -106,16 +107,56 @@ def measure_for(label: str) -> str | None:
     return pct if ("%" in text or "prosent" in text) else amount
 
 
-def amount_factor(unit_text: str) -> float | None:
-    """Factor to 1000 kr from a unit («kr», «1000 kr», «mill. kr»); None if not kroner."""
-    t = unit_text.casefold().replace(" ", "")
-    if "mill" in t:
-        return 1000.0
-    if "1000kr" in t or "1000kroner" in t:
-        return 1.0
-    if re.search(r"(^|\()(kr|kroner)(\)|$)", t):
-        return 0.001
+# A unit as written (casefolded, spaces collapsed, «1 000» as «1000») → factor to 1000 kr.
+AMOUNT_UNITS: dict[str, float] = {
+    **dict.fromkeys(("kr", "kr.", "kroner", "nok"), 0.001),
+    **dict.fromkeys(("1000 kr", "1000 kr.", "1000 kroner", "1000 nok", "tusen kr",
+                     "tusen kr.", "tusen kroner", "tusen nok", "tkr", "tkr.", "i 1000 kr",
+                     "i tusen kroner"), 1.0),
+    **dict.fromkeys(("mill. kr", "mill kr", "mill. kr.", "mill. kroner", "mill kroner",
+                     "millioner kr", "millioner kroner", "mill. nok", "mill nok", "mnok",
+                     "mill.kr", "i mill. kr", "i millioner kroner"), 1000.0),
+    **dict.fromkeys(("mrd. kr", "mrd kr", "mrd. kr.", "mrd. kroner", "mrd kroner",
+                     "milliarder kr", "milliarder kroner", "mrd. nok", "mrd nok",
+                     "mrd.kr"), 1_000_000.0),
+}
+PERCENT_UNITS = ("%", "prosent", "pst", "pst.")
+
+
+def _unit_key(text: str) -> str:
+    t = " ".join(text.casefold().replace("\u00a0", " ").replace("\u202f", " ").split())
+    return re.sub(r"(?<=\d) (?=\d{3}\b)", "", t).strip(" ,")
+
+
+def stated_unit(text: str) -> str | None:
+    """The unit a label or unit text states, as written; None if it states none.
+
+    A unit in brackets counts whatever it says («(1000 kr)», «(euro)»); without
+    brackets only a known unit at the end does («… i kroner», «…, mill. kr»), or
+    the whole text when it is a unit («1000 kr»).
+    """
+    key = _unit_key(text)
+    if key in AMOUNT_UNITS or key in PERCENT_UNITS:
+        return text.strip()
+    brackets = re.findall(r"\(([^()]*)\)", text)
+    if brackets:
+        return brackets[-1].strip()
+    words = text.split()
+    for n in (3, 2, 1):
+        tail = " ".join(words[-n:]) if len(words) > n else ""
+        if tail and (_unit_key(tail) in AMOUNT_UNITS or _unit_key(tail) in PERCENT_UNITS):
+            return tail
     return None
+
+
+def amount_factor(text: str) -> float | None:
+    """Factor to 1000 kr from the unit a text states («kr», «(1000 kr)», «i mill. kr»).
+
+    None when the text states no unit, or a unit that is not an amount in kroner;
+    tell the two apart with ``stated_unit``.
+    """
+    unit = stated_unit(text)
+    return AMOUNT_UNITS.get(_unit_key(unit)) if unit is not None else None
 
 
 def scope_for(text: str) -> str | None:
@@ -155,6 +196,19 @@ def _format_value(value: float, decimals: int | None) -> str:
         return text[:-2] if text.endswith(".0") else text
     text = f"{value:.{decimals}f}"
     return "0" if decimals == 0 and text == "-0" else text
+
+
+def _dataset_factor(unit: jsonstat.Unit | None, label: str) -> float:
+    """Factor to 1000 kr for an amount in a dataset; an unknown or absent unit is an error."""
+    stated = unit.base.strip() if unit and unit.base.strip() else stated_unit(label)
+    factor = AMOUNT_UNITS.get(_unit_key(stated)) if stated is not None else None
+    if factor is not None:
+        return factor
+    if stated is None:
+        raise jsonstat.JsonStatError(f"«{label}» er et beløp uten kjent enhet "
+                                     "(kr, 1000 kr eller mill. kr)")
+    raise jsonstat.JsonStatError(f"«{label}» har enheten «{stated}», som ikke er kr, "
+                                 "1000 kr eller mill. kr")
 
 
 def normalise_region(code: str, level: str | None = None) -> str:
@@ -200,11 +254,12 @@ def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
         u = ds.unit(cell.codes)
         decimals = u.decimals if u and u.decimals is not None else ds.decimals
         value = cell.value
-        if value is not None and MEASURES[measure][1] == "1000 kr":
-            factor = amount_factor(u.base if u else "") or amount_factor(label) or 1.0
-            value *= factor
-            if factor < 1 and decimals is not None:
-                decimals = max(decimals - 3, 0) + 3  # keep what the kroner said
+        if MEASURES[measure][1] == "1000 kr":
+            factor = _dataset_factor(u, label)
+            if value is not None:
+                value *= factor
+                if decimals is not None:  # keep what the kroner said, no more
+                    decimals = max(decimals - round(math.log10(factor)), 0)
         status = cell.status if value is None else ""
         if value is None and status not in ("..", ":", ".", "…", "-"):
             status = ".."  # SSB gave neither a value nor a symbol
