@@ -484,6 +484,24 @@ def test_starttls_required_but_not_offered(setup: Path, inbox: Inbox) -> None:
     assert inbox.messages == []
 
 
+def test_plain_text_to_a_remote_server_is_said_once(
+        setup: Path, inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = cli(setup, inbox.port)  # loopback: plain text is fine, nothing said
+    assert (result.exit_code, result.stderr) == (0, "")
+    write_report(setup / "output", "4602", "Kinn", title="Revidert")
+    monkeypatch.setattr(mail, "is_loopback", lambda host: False)  # pretend 127.0.0.1 is remote
+    result = cli(setup, inbox.port, "--resend")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"Advarsel: E-postserveren 127.0.0.1:{inbox.port} tilbyr ikke STARTTLS, så e-postene "
+        "sendes ukryptert. Bruk --starttls for å kreve kryptering, eller --no-starttls for å "
+        "sende ukryptert uten denne advarselen.\n")
+    write_report(setup / "output", "4602", "Kinn", title="Revidert igjen")
+    result = cli(setup, inbox.port, "--resend", "--no-starttls")  # asked for: nothing said
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert inbox.received()["post@kinn.example"] == 3
+
+
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("tls")

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import TypedDict
@@ -94,11 +95,13 @@ class SendOptions:
 
 @dataclass
 class Hooks:
-    """Seams for tests: time, output, and a call after each delivered message."""
+    """Seams for tests: time, output (echo: stdout, warn: stderr), and a call after
+    each delivered message."""
 
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     echo: Callable[[str], None] = click.echo
+    warn: Callable[[str], None] = partial(click.echo, err=True)
     after_send: Callable[[Outgoing], None] | None = None
 
 
@@ -190,7 +193,8 @@ def send_reports(options: SendOptions, hooks: Hooks) -> Summary:
     sender = parse_sender(options.sender)
     password = read_password(options.user)
     with open_log(options.reports) as log:
-        delivery = Delivery(log, Session(options, password, hooks.sleep), sender, env, hooks)
+        session = Session(options, password, hooks.sleep, hooks.warn)
+        delivery = Delivery(log, session, sender, env, hooks)
         try:
             delivery.run(messages, Pacer(per_minute, hooks.clock, hooks.sleep))
         finally:
@@ -625,8 +629,8 @@ class Session:
     """One SMTP connection, reopened when lost; retries 4xx and lost connections."""
 
     def __init__(self, options: SendOptions, password: str | None,
-                 sleep: Callable[[float], None]) -> None:
-        self.options, self.sleep = options, sleep
+                 sleep: Callable[[float], None], warn: Callable[[str], None]) -> None:
+        self.options, self.sleep, self.warn = options, sleep, warn
         self._password = password
         self.smtp: smtplib.SMTP | None = None
 
@@ -640,6 +644,11 @@ class Session:
             raise self.unreachable(exc) from None
         except OSError as exc:
             raise self.unreachable(exc) from None
+        if not encrypted(self.smtp) and self.options.starttls is None \
+                and not is_loopback(self.options.host):
+            self.warn(f"Advarsel: E-postserveren {self.where} tilbyr ikke STARTTLS, så "
+                      "e-postene sendes ukryptert. Bruk --starttls for å kreve kryptering, "
+                      "eller --no-starttls for å sende ukryptert uten denne advarselen.")
         return self
 
     @property
