@@ -653,6 +653,19 @@ def test_bad_row_is_named(setup: Path, inbox: Inbox, row: tuple[str, str, str],
     assert inbox.attempts == Counter()
 
 
+def test_line_break_inside_a_quoted_field_is_refused(setup: Path, inbox: Inbox) -> None:
+    # A spreadsheet cell with Alt+Enter: one field over two lines, not two rows.
+    (setup / "members.csv").write_text(
+        'nummer,navn,epost\n4602,Kinn,"post@kinn.\nexample"\n3901,Horten,post@horten.example\n',
+        encoding="utf-8")
+    result = cli(setup, inbox.port)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Feil: {setup / 'members.csv'}, rad 2: e-postfeltet «post@kinn. example» går over "
+        "flere linjer; skill adressene med «;».\n")
+    assert inbox.attempts == Counter()
+
+
 def test_duplicate_member_and_bad_header(setup: Path) -> None:
     write_csv(setup, [("4602", "Kinn", "a@kinn.example"), ("4602", "Kinn", "b@kinn.example")])
     with pytest.raises(mail.UsageError, match="rad 3: nummer 4602 står også på rad 2"):

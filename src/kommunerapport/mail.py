@@ -377,10 +377,11 @@ def _csv_rows(path: Path):  # noqa: ANN202 - a csv reader
         raise UsageError(f"Fant ikke mottakerfilen {path}.") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"Kan ikke lese mottakerfilen {path} som UTF-8: {exc}.") from None
-    lines = text.splitlines()
+    first = text.partition("\n")[0]
     # Norwegian Excel saves CSV with semicolons.
-    delimiter = ";" if lines and "," not in lines[0] and ";" in lines[0] else ","
-    return csv.reader(lines, delimiter=delimiter)
+    delimiter = ";" if "," not in first and ";" in first else ","
+    # The whole text, not its lines: a quoted field may hold a line break.
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
 def parse_row(row: list[str], where: str, row_no: int) -> Recipient:
@@ -435,6 +436,9 @@ def parse_addresses(fields: list[str], where: str) -> tuple[str, ...]:
     if not parts:
         raise UsageError(f"{where}: mangler e-postadresse.")
     for part in parts:
+        if "\n" in part or "\r" in part:
+            raise UsageError(f"{where}: e-postfeltet «{' '.join(part.split())}» går over flere "
+                             "linjer; skill adressene med «;».")
         if not valid_address(part):
             raise UsageError(f"{where}: ugyldig e-postadresse «{part}».")
     unique = {p.casefold(): p for p in reversed(parts)}
