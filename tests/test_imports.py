@@ -146,6 +146,10 @@ def test_survey_percentages_only(tmp_path: Path) -> None:
      "linje 2: «tolv» i kolonnen «netto driftsresultat (1000 kr)» er ikke et tall eller et "
      "statussymbol (.., : eller .)."),
     ("kommunenummer;år;skatteinngang\n0301;2025;1\n", "linje 1: ukjent kolonne «skatteinngang»."),
+    ("kommunenummer;år;Brutto driftsinntekter per innbygger (kr)\n0301;2025;1\n",
+     "linje 1: ukjent kolonne «Brutto driftsinntekter per innbygger (kr)»."),
+    ("kommunenummer;år;Bruk av / Avsetninger til disposisjonsfond (1000 kr)\n0301;2025;1\n",
+     "linje 1: ukjent kolonne «Bruk av / Avsetninger til disposisjonsfond (1000 kr)»."),
     ("kommunenummer;år;netto driftsresultat (1000 kr)\nOslo;2025;1\n",
      "linje 2: «Oslo» er ikke et kommunenummer"),
     ("kommunenummer;år;netto driftsresultat (1000 kr)\n0301;25;1\n",

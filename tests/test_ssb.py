@@ -225,9 +225,56 @@ def client(fake: FakeTime, **kw: object) -> ssb.Client:
     ("Frie inntekter per innbygger (kr)", "frie_inntekter_innb"),
     ("Netto lånegjeld i prosent av brutto driftsinntekter", None),
     ("Brutto driftsresultat", None),
+    ("Personer", "folkemengde"),
+    # The subject must start the label; flows, per innbygger and other persons are not it.
+    ("Bruk av / Avsetninger til disposisjonsfond (1000 kr)", None),
+    ("Avsetninger til disposisjonsfond (1000 kr)", None),
+    ("Brutto driftsinntekter per innbygger (kr)", None),
+    ("Disposisjonsfond per innbygger (kr)", None),
+    ("Personer i arbeidsstyrken", None),
+    ("Renteutgifter i % av brutto driftsinntekter", None),
 ])
 def test_measure_for(label: str, measure: str | None) -> None:
     assert ssb.measure_for(label) == measure
+
+
+def test_measure_for_one_cells_labels() -> None:
+    assert ssb.measure_for("Brutto driftsinntekter", "Konsern", "Beløp (1000 kr)") == "bdi"
+    assert ssb.measure_for("Menn", "Personer") == "folkemengde"
+    # two subjects in one cell: neither is taken
+    assert ssb.measure_for("Netto driftsresultat", "Disposisjonsfond (1000 kr)") is None
+
+
+def _two_codes_doc(labels: dict[str, str]) -> dict:
+    return {"class": "dataset", "id": ["Region", "ContentsCode", "Tid"],
+            "size": [1, len(labels), 1], "role": {"geo": ["Region"], "time": ["Tid"]},
+            "dimension": {"Region": {"category": {"index": ["0301"]}},
+                          "ContentsCode": {"category": {"index": list(labels), "label": labels}},
+                          "Tid": {"category": {"index": ["2025"]}}},
+            "value": [1.0] * len(labels)}
+
+
+def test_two_codes_for_one_measure_is_an_error_not_the_first() -> None:
+    labels = {"A": "Disposisjonsfond i % av brutto driftsinntekter (%)",
+              "B": "Fri egenkapital drift i % av br. driftsinnt. (%)"}
+    ds = jsonstat.parse(_two_codes_doc(labels))
+    with pytest.raises(jsonstat.JsonStatError, match=r"«Disposisjonsfond i % av brutto "
+                       r"driftsinntekter \(%\)» og «Fri egenkapital drift .*» gir begge "
+                       r"disposisjonsfond i prosent av brutto driftsinntekter \(konsern\)"):
+        ssb.tidy_rows(ds, data.known_units())
+    spec = ssb.TableSpec("12134", "kommuner", "test")
+    with pytest.raises(FetchError, match=r"tabell 12134: kodene A .* og B .* gir begge "
+                                         r"disposisjonsfond i prosent"):
+        ssb.data_requests(spec, ds, ["0301"], [2025])
+
+
+def test_flows_and_per_innbygger_labels_are_left_out_of_tidy_rows() -> None:
+    labels = {"A": "Bruk av / Avsetninger til disposisjonsfond (1000 kr)",
+              "B": "Brutto driftsinntekter per innbygger (kr)",
+              "C": "Disposisjonsfond per innbygger (kr)",
+              "D": "Disposisjonsfond (1000 kr)"}
+    rows = ssb.tidy_rows(jsonstat.parse(_two_codes_doc(labels)), data.known_units()).rows
+    assert [(r["measure"], r["value"]) for r in rows] == [("dispfond", "1")]
 
 
 @pytest.mark.parametrize(("text", "factor"), [

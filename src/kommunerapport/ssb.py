@@ -75,7 +75,8 @@ TABLES = (
 )
 CLASSIFICATIONS = {"131": "kommuner", "104": "fylker"}
 
-# The subject a label starts with → (measure as an amount, measure in %).
+# The subject a label must start with (a regular expression) → (measure as an
+# amount, measure in %). «personer» is 07459's whole label, nothing more.
 SUBJECTS: tuple[tuple[str, str | None, str | None], ...] = (
     ("netto driftsresultat", "ndr", "ndr_pct"),
     ("brutto driftsinntekter", "bdi", None),
@@ -88,22 +89,45 @@ SUBJECTS: tuple[tuple[str, str | None, str | None], ...] = (
     ("frie inntekter per innbygger", "frie_inntekter_innb", None),
     ("brutto investeringsutgifter", "invest", "invest_pct"),
     ("egenfinansiering", None, "egenfinansiering_pct"),
-    ("personer", "folkemengde", None),
+    (r"personer(?: \([^()]*\))?$", "folkemengde", None),
     ("folkemengde", "folkemengde", None),
 )
+# A label with these is about something else: a flow into or out of the measure.
+NOT_THE_MEASURE = ("bruk av", "avsetning")
 
 
-def measure_for(label: str) -> str | None:
-    """The measure an SSB label names: the earliest subject in it, as amount or %.
-
-    «Netto driftsresultat i % av brutto driftsinntekter (%)» → ``ndr_pct``;
-    «Brutto driftsinntekter (1000 kr)» → ``bdi``.
-    """
+def _clean_label(label: str) -> str:
+    """Casefolded, spaces collapsed, a leading code dropped («AGD2 Brutto …» → «brutto …»)."""
     text = " ".join(label.casefold().split())
-    found = [(text.find(s), s, a, p) for s, a, p in SUBJECTS if s in text]
-    if not found:
+    return re.sub(r"^[a-zæøå]*\d[\w.]*:?\s+", "", text)
+
+
+def measure_for(*labels: str) -> str | None:
+    """The measure SSB labels name, as amount or %; None when they name none or two.
+
+    ``labels`` are one category's label, or the labels of one cell's categories
+    (art, regnskapsomfang, statistikkvariabel). One of them must *start* with a
+    subject: «Netto driftsresultat i % av brutto driftsinntekter (%)» →
+    ``ndr_pct``; «Brutto driftsinntekter» + «Beløp (1000 kr)» → ``bdi``. Flows
+    («Bruk av / Avsetninger til disposisjonsfond»), figures per innbygger (but for
+    the measure that is per innbygger) and other persons than the population
+    («Personer i arbeidsstyrken») name no measure.
+    """
+    parts = [_clean_label(label) for label in labels]
+    text = " ".join(parts)
+    if any(word in text for word in NOT_THE_MEASURE):
         return None
-    _, _, amount, pct = min(found)
+    found = set()
+    for part in parts:
+        for subject, amount, pct in SUBJECTS:
+            if re.match(subject + r"(?![\wæøå])", part):
+                found.add((subject, amount, pct))
+                break
+    if len(found) != 1:
+        return None
+    subject, amount, pct = found.pop()
+    if "per innbygger" in text and "per innbygger" not in subject:
+        return None
     return pct if ("%" in text or "prosent" in text) else amount
 
 
@@ -234,10 +258,11 @@ def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
     table_scope = scope_for(ds.label) or "konsern"
     others = [d for d in ds.dimensions if d.id not in (geo, tid)]
     result = TidyResult([])
-    seen: set[tuple[str, str, str, str]] = set()
+    seen: dict[tuple[str, str, str, str], str] = {}  # key → the label it came from
     for cell in ds.cells():
-        label = " ".join(d.label_of(cell.codes[d.id]) for d in others)
-        measure = measure_for(label)
+        labels = [d.label_of(cell.codes[d.id]) for d in others]
+        label = " ".join(labels)
+        measure = measure_for(*labels)
         if measure is None:
             continue
         unit = normalise_region(cell.codes[geo], level)
@@ -249,8 +274,12 @@ def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
         scope = scope_for(label) or table_scope
         key = (unit, year, measure, scope)
         if key in seen:
-            continue
-        seen.add(key)
+            if seen[key] == label:
+                continue  # a region listed twice
+            raise jsonstat.JsonStatError(
+                f"«{seen[key]}» og «{label}» gir begge {MEASURES[measure][0].lower()} "
+                f"({scope}); vet ikke hvilken som gjelder")
+        seen[key] = label
         u = ds.unit(cell.codes)
         decimals = u.decimals if u and u.decimals is not None else ds.decimals
         value = cell.value
@@ -454,10 +483,19 @@ def klass_codes(doc: dict) -> dict[str, str]:
             if not set(c["code"]) <= {"9"}}
 
 
-def _pick_other_codes(dim: jsonstat.Dimension) -> list[str] | None:
+def _pick_other_codes(dim: jsonstat.Dimension, table: str = "?") -> list[str] | None:
     """Codes of a dimension other than region and time; None leaves it out (SSB sums)."""
     matched = [c for c in dim.codes if measure_for(dim.label_of(c))]
     if matched:
+        first: dict[tuple[str | None, str | None], str] = {}
+        for c in matched:
+            key = (measure_for(dim.label_of(c)), scope_for(dim.label_of(c)))
+            if key in first:
+                raise FetchError(
+                    f"tabell {table}: kodene {first[key]} («{dim.label_of(first[key])}») og {c} "
+                    f"(«{dim.label_of(c)}») gir begge {MEASURES[key[0]][0].lower()}; "
+                    "vet ikke hvilken som gjelder.")
+            first[key] = c
         return matched
     if dim.elimination:
         return None
@@ -484,7 +522,7 @@ def data_requests(spec: TableSpec, meta: jsonstat.Dataset, regions: list[str],
     for dim in meta.dimensions:
         if dim.id in (geo, tid):
             continue
-        codes = _pick_other_codes(dim)
+        codes = _pick_other_codes(dim, spec.id)
         if codes is not None:
             fixed.append({"variableCode": dim.id, "valueCodes": codes})
             cells *= len(codes)
