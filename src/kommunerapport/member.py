@@ -27,8 +27,8 @@ from kommunerapport.lang import LABELS, phrase
 from kommunerapport.regions import Register
 from kommunerapport.report import (
     Provenance,
-    _base,
-    _pct_or_missing,
+    base_context,
+    pct_or_missing,
     report_date,
     trend_chart,
 )
@@ -154,12 +154,12 @@ def member_context(dataset: Dataset, register: Register, number: str, year: int,
         Section(labels["h_reserve"], (" ".join(reserve_par),) if reserve_par else ()),
     )
     title = text.headline(lang, subject, now, before, norm)
-    return _base(lang, config, prov, title, f"Kommuneøkonomien {year}: {subject}", "member",
-                 report_date(config), templates_dir,
-                 lede=tuple(text.lede(lang, subject, now, before, member=True)),
-                 key_figures=_key_figures(lang, now, before, reserve, group, number,
-                                          norm, authority, county.short_name),
-                 sections=sections, charts=(chart,), notes=(labels["without_oslo"],))
+    return base_context(lang, config, prov, title, f"Kommuneøkonomien {year}: {subject}",
+                        "member", report_date(config), templates_dir,
+                        lede=tuple(text.lede(lang, subject, now, before, member=True)),
+                        key_figures=_key_figures(lang, now, before, reserve, group, number,
+                                                 norm, authority, county.short_name),
+                        sections=sections, charts=(chart,), notes=(labels["without_oslo"],))
 
 
 def _robek(lang: str, register: Register, number: str, name: str) -> str:
@@ -220,13 +220,13 @@ def _key_figures(lang: str, now: fig.Figure, before: fig.Figure,
     change = fig.change(now, before)
     rank = group.ranks.get(number)
     return (
-        KeyFigure(labels["key_ndr"].format(year=year), _pct_or_missing(now, lang),
+        KeyFigure(labels["key_ndr"].format(year=year), pct_or_missing(now, lang),
                   labels["key_norm"].format(kind=phrase(lang, f"kind_{norm.kind}"))
                   + " " + percent(norm.value, 2 if norm.value % 1 else 0)),
         KeyFigure(labels["key_change"].format(year=year - 1),
                   signed(change.value) + " " + labels["points"] if change.known else "–",
                   f"{labels['of']} {percent(before.value)}" if before.known else ""),
-        KeyFigure(labels["key_dispfond"], _pct_or_missing(reserve, lang), str(year)),
+        KeyFigure(labels["key_dispfond"], pct_or_missing(reserve, lang), str(year)),
         KeyFigure(labels["key_rank_county_authorities" if authority else "key_rank"],
                   f"{rank} {labels['of']} {len(group.ranks)}"
                   if rank and len(group.ranks) > 1 else "–",

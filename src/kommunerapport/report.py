@@ -67,12 +67,13 @@ def count_of(counted: fig.Count, lang: str) -> str:
     return f"{counted.count} {LABELS[lang]['of']} {counted.reported}" if counted.reported else "–"
 
 
-def _pct_or_missing(f: fig.Figure, lang: str) -> str:
+def pct_or_missing(f: fig.Figure, lang: str) -> str:
     return percent(f.value) if f.known else LABELS[lang]["missing"]
 
 
-def _base(lang: str, config: Config, prov: Provenance, title: str, subject: str, kind: str,
-          date: dt.date, templates_dir: Path | None, **parts) -> ReportContext:
+def base_context(lang: str, config: Config, prov: Provenance, title: str, subject: str,
+                 kind: str, date: dt.date, templates_dir: Path | None,
+                 **parts) -> ReportContext:
     labels = LABELS[lang]
     sources = [SOURCE_NAMES.get(s, s) for s in sorted(prov.sources)]
     scope = "; ".join(labels[f"scope_{s}"] for s in sorted(prov.scopes)) or labels["scope_konsern"]
@@ -265,23 +266,23 @@ def county_context(dataset: Dataset, register: Register, county: County, year: i
     )
     change = fig.change(now, before)
     key_figures = (
-        KeyFigure(labels["key_ndr"].format(year=year), _pct_or_missing(now, lang),
+        KeyFigure(labels["key_ndr"].format(year=year), pct_or_missing(now, lang),
                   text.capital(subject)),
         KeyFigure(labels["key_change"].format(year=year - 1),
                   signed(change.value) + " " + labels["points"] if change.known else "–",
                   f"{labels['of']} {percent(before.value)}" if before.known else ""),
         KeyFigure(labels["key_deficit"], count_of(deficits, lang),
                   str(year)),
-        KeyFigure(labels["col_county_authority"].format(year=year), _pct_or_missing(fk_now, lang),
+        KeyFigure(labels["col_county_authority"].format(year=year), pct_or_missing(fk_now, lang),
                   labels["key_norm"].format(kind=phrase(lang, "kind_fylkeskommuner"))
                   + " " + percent(fig.NORM_COUNTY_AUTHORITIES, 0)),
     )
     title = text.headline(lang, subject, now, before, norm_k)
-    return _base(lang, config, prov, title, f"Kommuneøkonomien {year}: {subject}", "county",
-                 report_date(config), templates_dir,
-                 lede=tuple(text.lede(lang, subject, now, before)), key_figures=key_figures,
-                 sections=sections, charts=tuple(charts_),
-                 notes=(labels["without_oslo"],))
+    return base_context(lang, config, prov, title, f"Kommuneøkonomien {year}: {subject}",
+                        "county", report_date(config), templates_dir,
+                        lede=tuple(text.lede(lang, subject, now, before)),
+                        key_figures=key_figures, sections=sections, charts=tuple(charts_),
+                        notes=(labels["without_oslo"],))
 
 
 def _county_authority(lang: str, t: pd.DataFrame, register: Register, county: County,

@@ -15,9 +15,9 @@ from kommunerapport.lang import LABELS, phrase
 from kommunerapport.regions import Register
 from kommunerapport.report import (
     Provenance,
-    _base,
-    _pct_or_missing,
+    base_context,
     count_of,
+    pct_or_missing,
     report_date,
     spread_chart,
 )
@@ -120,17 +120,18 @@ def sector_context(dataset: Dataset, register: Register, year: int, lang: str, c
     )
     change = fig.change(now, before)
     key_figures = (
-        KeyFigure(labels["key_municipalities"], _pct_or_missing(now, lang),
+        KeyFigure(labels["key_municipalities"], pct_or_missing(now, lang),
                   f"{signed(change.value)} {labels['points']}" if change.known else ""),
-        KeyFigure(labels["key_with_oslo"], _pct_or_missing(with_oslo, lang), str(year)),
-        KeyFigure(labels["key_county_authorities"], _pct_or_missing(fk, lang),
+        KeyFigure(labels["key_with_oslo"], pct_or_missing(with_oslo, lang), str(year)),
+        KeyFigure(labels["key_county_authorities"], pct_or_missing(fk, lang),
                   labels["key_norm"].format(kind=phrase(lang, "kind_fylkeskommuner"))
                   + " " + percent(norm_f.value, 0)),
         KeyFigure(labels["key_deficit"], count_of(deficits, lang),
                   str(year)),
     )
     title = text.headline(lang, phrase(lang, "subject_sector"), now, before, norm_k)
-    return _base(lang, config, prov, title, f"Kommuneøkonomien {year}: kommunesektoren", "sector",
-                 report_date(config), templates_dir, lede=tuple(lede), key_figures=key_figures,
-                 sections=sections, charts=tuple(c for c in (spread_c, counties) if c),
-                 notes=(labels["without_oslo"],))
+    return base_context(lang, config, prov, title, f"Kommuneøkonomien {year}: kommunesektoren",
+                        "sector", report_date(config), templates_dir, lede=tuple(lede),
+                        key_figures=key_figures, sections=sections,
+                        charts=tuple(c for c in (spread_c, counties) if c),
+                        notes=(labels["without_oslo"],))
