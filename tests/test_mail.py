@@ -22,7 +22,7 @@ from aiosmtpd.smtp import SMTP, AuthResult
 from click.testing import CliRunner
 from pypdf import PdfWriter
 
-from kommunerapport import mail, outputs
+from kommunerapport import mail, outputs, recipients
 from kommunerapport.cli import main
 from kommunerapport.sendlog import LOG_NAME, open_log
 
@@ -157,7 +157,7 @@ def write_report(folder: Path, number: str, short: str, *, sample: bool = False,
     writer.add_blank_page(width=72, height=72)
     meta = {"/Title": title or f"Kommuneøkonomi 2025 {short}"}
     if sample:
-        meta |= {"/Keywords": mail.SAMPLE_MARK, "/Subject": mail.SAMPLE_MARK}
+        meta |= {"/Keywords": recipients.SAMPLE_MARK, "/Subject": recipients.SAMPLE_MARK}
     writer.add_metadata(meta)
     path = folder / outputs.member_name(year, number, short)
     with path.open("wb") as f:
@@ -278,9 +278,9 @@ def test_message_id_is_stable_per_address_and_report(setup: Path, inbox: Inbox) 
     db = sqlite3.connect(setup / "output" / LOG_NAME)
     logged = dict(db.execute("SELECT recipient, message_id FROM sent"))
     assert logged == {rcpts[0]: msg["Message-ID"].strip() for rcpts, msg in inbox.messages}
-    recipients = mail.read_recipients(setup / "members.csv")
-    reports = mail.find_reports(recipients, setup / "output")
-    [first, second, *_] = mail.plan_messages(recipients, reports)
+    members = recipients.read_recipients(setup / "members.csv")
+    reports = recipients.find_reports(members, setup / "output")
+    [first, second, *_] = recipients.plan_messages(members, reports)
     assert mail.message_id(first, FROM) == logged[first.address]
     assert mail.message_id(first, FROM) != mail.message_id(second, FROM)
 
@@ -595,7 +595,7 @@ def test_sample_report_refused_unless_allowed(setup: Path, inbox: Inbox) -> None
 def test_sample_mark_matches_what_the_tool_prints() -> None:
     from kommunerapport.console import SAMPLE_NOTICE
 
-    assert mail.SAMPLE_MARK == SAMPLE_NOTICE
+    assert recipients.SAMPLE_MARK == SAMPLE_NOTICE
 
 
 def test_missing_report_stops_before_sending(setup: Path, inbox: Inbox) -> None:
@@ -668,19 +668,20 @@ def test_line_break_inside_a_quoted_field_is_refused(setup: Path, inbox: Inbox) 
 
 def test_duplicate_member_and_bad_header(setup: Path) -> None:
     write_csv(setup, [("4602", "Kinn", "a@kinn.example"), ("4602", "Kinn", "b@kinn.example")])
-    with pytest.raises(mail.UsageError, match="rad 3: nummer 4602 står også på rad 2"):
-        mail.read_recipients(setup / "members.csv")
+    with pytest.raises(recipients.UsageError, match="rad 3: nummer 4602 står også på rad 2"):
+        recipients.read_recipients(setup / "members.csv")
     write_csv(setup, [("4602", "Kinn", "a@kinn.example")], header="kommune,epost")
-    with pytest.raises(mail.UsageError, match="første linje må være «nummer,navn,epost», "
+    with pytest.raises(recipients.UsageError, match="første linje må være «nummer,navn,epost», "
                                              "ikke «kommune,epost»"):
-        mail.read_recipients(setup / "members.csv")
+        recipients.read_recipients(setup / "members.csv")
 
 
 def test_spreadsheet_numbers_and_names_are_accepted(setup: Path) -> None:
     write_csv(setup, [("301", "Oslo - Oslove", "post@oslo.example"),
                       ("3", "oslo", "fk@oslo.example"),
                       ("4602", "KINN KOMMUNE", "post@kinn.example")])
-    got = [(r.number, r.member, r.lang) for r in mail.read_recipients(setup / "members.csv")]
+    members = recipients.read_recipients(setup / "members.csv")
+    got = [(r.number, r.member, r.lang) for r in members]
     assert got == [("0301", "Oslo - Oslove kommune", "nb"), ("03", "Oslo kommune", "nb"),
                    ("4602", "Kinn kommune", "nn")]
 

@@ -1,9 +1,9 @@
 """``kommunerapport send``: e-mail each member its own report.
 
 The run has two halves. First everything is checked without touching the
-network: the recipients file (numbers, names, addresses), that every member's
-report exists, and that none is built on sample figures. Only then does it
-connect and send, one message per address, each recorded in the send log
+network (``recipients.py``): the recipients file (numbers, names, addresses),
+that every member's report exists, and that none is built on sample figures.
+Only then does it connect and send, one message per address, each recorded in the send log
 (``sendlog.py``) after the server's 250 reply. A rerun skips what the log
 already holds, so a run that died half-way can simply be started again.
 
@@ -16,20 +16,15 @@ only from the environment and is never printed.
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
-import io
 import ipaddress
-import logging
 import os
 import re
 import smtplib
 import ssl
 import time
-import warnings
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
 from functools import partial
@@ -39,26 +34,24 @@ from typing import TypedDict
 
 import click
 import jinja2
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
-from kommunerapport import outputs, regions
 from kommunerapport.errors import DeliveryError, TemplateError, UsageError
+from kommunerapport.recipients import (
+    Outgoing,
+    count,
+    find_reports,
+    plan_messages,
+    read_recipients,
+    sample_refusal,
+    valid_address,
+)
 from kommunerapport.sendlog import SendLog, open_log, read_only_log
 
 PASSWORD_ENV = "KOMMUNERAPPORT_SMTP_PASSWORD"
-# What the report renderer writes into /Keywords and /Subject when any figure
-# is synthetic (the same text as console.SAMPLE_NOTICE).
-SAMPLE_MARK = "Eksempeldata – ikke offisielle tall"
-HEADER = ["nummer", "navn", "epost"]
 SUBJECT_TEMPLATE = "email_subject.txt"
 BODY_TEMPLATE = "email_body.txt"
 TIMEOUT = 60  # seconds for one SMTP command
 BACKOFF = (5.0, 20.0, 60.0)  # seconds before the 2nd, 3rd and 4th attempt
-ADDRESS_RE = re.compile(
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
-    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
-)
 ALREADY_SENT = "allerede sendt"
 CHANGED = "rapporten er endret siden forrige sending; bruk --resend for å sende den nye"
 LANG_NAMES = {"nb": "bokmål", "nn": "nynorsk"}
@@ -103,38 +96,6 @@ class Hooks:
     echo: Callable[[str], None] = click.echo
     warn: Callable[[str], None] = partial(click.echo, err=True)
     after_send: Callable[[Outgoing], None] | None = None
-
-
-@dataclass(frozen=True)
-class Recipient:
-    row: int
-    number: str
-    short_name: str  # «Kinn»
-    member: str  # «Kinn kommune»
-    kind: str  # «kommune» or «fylkeskommune»
-    lang: str
-    addresses: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Report:
-    path: Path
-    year: int
-    sha256: str
-    sample: bool
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One message: one member's report to one address."""
-
-    recipient: Recipient
-    address: str
-    report: Report
-
-    @property
-    def label(self) -> str:
-        return f"{self.recipient.number} {self.recipient.short_name} <{self.address}>"
 
 
 @dataclass
@@ -342,207 +303,6 @@ def read_password(user: str | None) -> str | None:
         raise UsageError(f"--smtp-user er satt, men miljøvariabelen {PASSWORD_ENV} er tom. "
                          "Sett passordet der.")
     return password
-
-
-# --- Recipients ----------------------------------------------------------------------
-
-
-def read_recipients(path: Path) -> list[Recipient]:
-    """Every row of the recipients CSV, checked; UsageError naming the row otherwise."""
-    rows = _csv_rows(path)
-    header = [h.strip().casefold() for h in next(rows, [])]
-    if header != HEADER:
-        raise UsageError(f"{path}: første linje må være «nummer,navn,epost», "
-                         f"ikke «{','.join(header)}».")
-    recipients: list[Recipient] = []
-    seen: dict[str, int] = {}
-    for row_no, row in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        recipient = parse_row(row, f"{path}, rad {row_no}", row_no)
-        if recipient.number in seen:
-            raise UsageError(f"{path}, rad {row_no}: nummer {recipient.number} står også på "
-                             f"rad {seen[recipient.number]}. Slå radene sammen.")
-        seen[recipient.number] = row_no
-        recipients.append(recipient)
-    if not recipients:
-        raise UsageError(f"{path}: ingen mottakere under overskriftslinjen.")
-    return recipients
-
-
-def _csv_rows(path: Path):  # noqa: ANN202 - a csv reader
-    try:
-        text = path.read_text("utf-8-sig")
-    except FileNotFoundError:
-        raise UsageError(f"Fant ikke mottakerfilen {path}.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"Kan ikke lese mottakerfilen {path} som UTF-8: {exc}.") from None
-    first = text.partition("\n")[0]
-    # Norwegian Excel saves CSV with semicolons.
-    delimiter = ";" if "," not in first and ";" in first else ","
-    # The whole text, not its lines: a quoted field may hold a line break.
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
-def parse_row(row: list[str], where: str, row_no: int) -> Recipient:
-    if len(row) < 3:
-        raise UsageError(f"{where}: ventet tre felt (nummer,navn,epost), fant {len(row)}.")
-    number = member_number(row[0], where)
-    recipient = find_member(number, where, row_no)
-    check_name(row[1], recipient, where)
-    return replace(recipient, addresses=parse_addresses(row[2:], where))
-
-
-def member_number(text: str, where: str) -> str:
-    """«3901», «39»; also «301» and «3», as a spreadsheet may have dropped the zero."""
-    text = text.strip()
-    if not text.isdigit() or len(text) not in (1, 2, 3, 4):
-        raise UsageError(f"{where}: «{text}» er ikke et kommunenummer (4 sifre) "
-                         "eller fylkesnummer (2 sifre).")
-    return text.zfill(4) if len(text) >= 3 else text.zfill(2)
-
-
-def find_member(number: str, where: str, row_no: int) -> Recipient:
-    """The member from the register; addresses still empty."""
-    register = regions.load_register()
-    if len(number) == 4:
-        m = next((m for m in register.municipalities if m.number == number), None)
-        if m:
-            return Recipient(row_no, number, m.short_name, f"{m.name} kommune", "kommune",
-                             m.lang, ())
-        raise UsageError(f"{where}: ukjent kommunenummer {number}.")
-    c = next((c for c in register.counties if c.number == number), None)
-    if c is None:
-        raise UsageError(f"{where}: ukjent fylkesnummer {number}.")
-    kind = "kommune" if number == "03" else "fylkeskommune"  # Oslo is both
-    return Recipient(row_no, number, c.short_name, f"{c.name} {kind}", kind, c.lang, ())
-
-
-def check_name(given: str, recipient: Recipient, where: str) -> None:
-    """A mistyped number sends a report to the wrong member; the name must agree."""
-    if not given.strip():
-        return
-    official = recipient.member.rsplit(" ", 1)[0]
-    forms = {regions.normalise(official), regions.normalise(recipient.short_name)}
-    forms.update(regions.normalise(part) for part in official.split(" - "))
-    if regions.normalise(given) not in forms:
-        raise UsageError(f"{where}: nummer {recipient.number} er {recipient.short_name}, "
-                         f"ikke «{given.strip()}». Rett nummeret eller navnet.")
-
-
-def parse_addresses(fields: list[str], where: str) -> tuple[str, ...]:
-    """One or more addresses separated by «;»; each one checked."""
-    parts = [p.strip() for f in fields for p in re.split(r"[;,]", f) if p.strip()]
-    if not parts:
-        raise UsageError(f"{where}: mangler e-postadresse.")
-    for part in parts:
-        if "\n" in part or "\r" in part:
-            raise UsageError(f"{where}: e-postfeltet «{' '.join(part.split())}» går over flere "
-                             "linjer; skill adressene med «;».")
-        if not valid_address(part):
-            raise UsageError(f"{where}: ugyldig e-postadresse «{part}».")
-    unique = {p.casefold(): p for p in reversed(parts)}
-    return tuple(reversed(unique.values()))
-
-
-def valid_address(text: str) -> bool:
-    """A plain address (no display name) that a mail server will accept."""
-    return parseaddr(text)[1] == text and ADDRESS_RE.fullmatch(text) is not None
-
-
-# --- Reports -------------------------------------------------------------------------
-
-
-def find_reports(recipients: list[Recipient], folder: Path) -> dict[str, Report]:
-    """Each member's report in the folder; DeliveryError listing the missing ones."""
-    if not folder.is_dir():
-        raise DeliveryError(f"Fant ikke rapportmappen {folder}. Lag rapportene med "
-                            "kommunerapport --members, eller velg mappe med --reports.")
-    reports: dict[str, Report] = {}
-    missing: list[str] = []
-    for r in recipients:
-        path = outputs.find_member_report(folder, r.number)
-        if path is None:
-            missing.append(f"{r.number} {r.short_name}")
-        else:
-            reports[r.number] = read_report(path)
-    if missing:
-        raise DeliveryError(f"Mangler rapport i {folder} for "
-                            f"{count(len(missing), 'mottaker', 'mottakere')}: "
-                            f"{listing(missing, 5)}. "
-                            "Lag dem med kommunerapport --members.")
-    check_one_year(reports, recipients, folder)
-    return reports
-
-
-def check_one_year(reports: dict[str, Report], recipients: list[Recipient],
-                   folder: Path) -> None:
-    """Refuse a mix of years: a member whose new report failed would get last year's."""
-    years = Counter(r.year for r in reports.values())
-    if len(years) < 2:
-        return
-    newest = max(years)
-    older = [f"{r.number} {r.short_name} ({reports[r.number].year})" for r in recipients
-             if reports[r.number].year != newest]
-    raise DeliveryError(f"Rapportene i {folder} er fra ulike år: {newest} for de fleste, "
-                        f"eldre for {listing(older, 5)}. Lag dem for {newest}, "
-                        "eller velg en annen mappe med --reports.")
-
-
-def read_report(path: Path) -> Report:
-    data = path.read_bytes()
-    year = int(re.match(rf"{outputs.PREFIX}-(\d{{4}})-", path.name).group(1))
-    return Report(path, year, hashlib.sha256(data).hexdigest(), is_sample(data, path))
-
-
-def is_sample(data: bytes, path: Path) -> bool:
-    """True when the PDF's /Keywords or /Subject says it is built on sample figures."""
-    try:
-        with quiet_pypdf():
-            meta = PdfReader(io.BytesIO(data)).metadata or {}
-            fields = [str(meta.get(key) or "") for key in ("/Keywords", "/Subject")]
-    except (PyPdfError, ValueError) as exc:
-        raise DeliveryError(f"Kan ikke lese PDF-en {path}: {exc}.") from None
-    return any(SAMPLE_MARK in text for text in fields)
-
-
-@contextlib.contextmanager
-def quiet_pypdf() -> Iterator[None]:
-    """pypdf logs and warns about a broken file («EOF marker not found») before it
-    raises; the user gets our one line instead."""
-    logger = logging.getLogger("pypdf")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        logger.setLevel(level)
-
-
-def listing(items: list[str], first: int) -> str:
-    """«a, b, c og 4 til»."""
-    rest = f" og {len(items) - first} til" if len(items) > first else ""
-    return ", ".join(items[:first]) + rest
-
-
-def count(n: int, singular: str, plural: str) -> str:
-    """«1 rapport», «3 rapporter»."""
-    return f"{n} {singular if n == 1 else plural}"
-
-
-def plan_messages(recipients: list[Recipient], reports: dict[str, Report]) -> list[Outgoing]:
-    return [Outgoing(r, address, reports[r.number]) for r in recipients for address in r.addresses]
-
-
-def sample_refusal(messages: list[Outgoing], allow_sample: bool) -> str | None:
-    """Why reports on sample figures will not be sent, unless --allow-sample; else None."""
-    names = sorted({m.report.path.name for m in messages if m.report.sample})
-    if not names or allow_sample:
-        return None
-    return (f"{count(len(names), 'rapport', 'rapporter')} bygger på eksempeldata "
-            f"({listing(names, 3)}) og sendes ikke. Bruk --allow-sample om det er meningen.")
 
 
 # --- The message ---------------------------------------------------------------------
