@@ -328,6 +328,15 @@ def test_4xx_is_retried_with_backoff(setup: Path, inbox: Inbox) -> None:
     assert inbox.received()["post@kinn.example"] == 1
 
 
+def test_421_closes_and_the_retry_reconnects(setup: Path, inbox: Inbox) -> None:
+    inbox.temporary["post@kinn.example"] = ["421 4.3.2 Stenger ned"]  # smtplib hangs up
+    slept: list[float] = []
+    hooks = mail.Hooks(sleep=slept.append, echo=lambda s: None)
+    summary = mail.run_send(options(setup, inbox.port), hooks)
+    assert len(summary.sent) == 3 and slept == [5.0]  # no try wasted on the closed socket
+    assert inbox.received() == Counter(a for *_, a in MEMBERS)
+
+
 def test_4xx_that_never_clears_fails_after_bounded_retries(setup: Path, inbox: Inbox) -> None:
     inbox.temporary["post@kinn.example"] = ["452 4.2.2 Mailbox full"] * 10
     slept: list[float] = []
