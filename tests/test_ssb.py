@@ -438,6 +438,63 @@ def test_500_until_retries_run_out_keeps_what_was_fetched(ssb_env: FakeSSB) -> N
     assert all("/13551/" in p or "/13561/" in p or "/07459/" in p for _, p, _ in ssb_env.log[n:])
 
 
+def _fetched() -> dict[tuple[str, ...], dict[str, str]]:
+    import csv
+
+    with ssb.fetched_files()[0].open(encoding="utf-8") as f:
+        return {(r["unit"], r["year"], r["measure"], r["scope"]): r for r in csv.DictReader(f)}
+
+
+def test_failed_refresh_keeps_the_figures_fetched_before(ssb_env: FakeSSB) -> None:
+    ssb.fetch([2024, 2025], client=client(FakeTime()), progress=False)
+    before = _fetched()
+    amounts = {k: v for k, v in before.items() if v["source"] == "SSB 13551"}
+    assert {k[2] for k in amounts} == {"bdi", "ndr"}
+    ssb_env.script["/tables/13551/data"] = [("status", 500)] * ssb.RETRIES
+    with pytest.raises(FetchError) as err:
+        ssb.fetch([2024, 2025], client=client(FakeTime(), refresh=True), progress=False)
+    assert err.value.format_message().endswith(
+        "Lagret: 12134, 12143. Mangler: 13551, 13561, 07459. Tallene fra forrige henting "
+        "beholdes for 13551, 13561, 07459.")
+    after = _fetched()
+    assert after == before  # the same figures: nothing lost, nothing doubled
+    assert all(after[k] == v for k, v in amounts.items())
+    meta = json.loads(ssb.fetched_files()[1].read_text("utf-8"))
+    assert meta["missing"] == [] and meta["kept_from_earlier"] == ["13551", "13561", "07459"]
+    assert data.read_table(ssb.fetched_files()[0]) is not None  # still validates
+
+
+def test_a_narrower_fetch_keeps_the_other_years(ssb_env: FakeSSB) -> None:
+    ssb.fetch(client=client(FakeTime()), progress=False)  # the latest six years
+    six = _fetched()
+    assert {k[1] for k in six} == {"2020", "2021", "2022", "2023", "2024", "2025"}
+    ssb.fetch([2025], client=client(FakeTime(), refresh=True), progress=False)
+    assert _fetched() == six
+    meta = json.loads(ssb.fetched_files()[1].read_text("utf-8"))
+    assert meta["tables"]["12134"]["years"] == [2020, 2021, 2022, 2023, 2024, 2025]
+
+
+def test_merge_rows_replaces_refetched_years_and_keeps_table_priority() -> None:
+    def row(unit: str, year: str, value: str, source: str, measure: str = "ndr_pct") -> dict:
+        return {"unit": unit, "year": year, "measure": measure, "value": value, "status": "",
+                "scope": "konsern", "source": source, "release": "r", "synthetic": "false"}
+
+    previous = [row("0301", "2024", "1", "SSB 12134"), row("0301", "2025", "2", "SSB 12134"),
+                row("4601", "2025", "3", "SSB 12134"),
+                row("0301", "2025", "4", "SSB 12134", "dispfond_pct")]
+    new = [row("0301", "2025", "5", "SSB 12134"),
+           row("0301", "2025", "6", "SSB 12143", "dispfond_pct")]
+    merged = {(r["unit"], r["year"], r["measure"]): r["value"] for r in
+              ssb.merge_rows(previous, new, {("SSB 12134", "2025"), ("SSB 12143", "2025")})}
+    # 2024 kept; 2025 replaced; 4601 2025 gone (12134 2025 was fetched again and lacks it)
+    assert merged == {("0301", "2024", "ndr_pct"): "1", ("0301", "2025", "ndr_pct"): "5",
+                      ("0301", "2025", "dispfond_pct"): "6"}
+    # A table that failed this time keeps its figures and its precedence over 12143.
+    merged = {(r["unit"], r["year"], r["measure"]): r["source"] for r in
+              ssb.merge_rows(previous, new, {("SSB 12143", "2025")})}
+    assert merged[("0301", "2025", "dispfond_pct")] == "SSB 12134"
+
+
 def test_timeout_is_retried(ssb_env: FakeSSB) -> None:
     ssb_env.script["/tables/12134/metadata"] = [("sleep", 0.6)]
     c = client(FakeTime(), timeout=0.2)

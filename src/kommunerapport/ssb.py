@@ -642,16 +642,20 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
                 report.rows += rows
                 report.skipped.update(skipped)
                 report.tables[spec.id] = {"label": meta.label, "updated": updated,
-                                          "rows": len(rows), "notes": notes}
+                                          "rows": len(rows), "notes": notes, "years": ys}
                 done.append(spec.id)
         except (FetchError, jsonstat.JsonStatError) as exc:
             report.missing = [s.id for s in tables if s.id not in done]
             report.calls = client.calls
             if done:
                 write_fetched(report)
+            earlier = _earlier_tables(report.missing)
             message = exc.message if isinstance(exc, FetchError) else f"SSB: {exc}"
             kept = f" Lagret: {', '.join(done)}." if done else ""
-            raise FetchError(f"{message}{kept} Mangler: {', '.join(report.missing)}.") from None
+            old = (f" Tallene fra forrige henting beholdes for {', '.join(earlier)}."
+                   if earlier else "")
+            raise FetchError(f"{message}{kept} Mangler: {', '.join(report.missing)}.{old}") \
+                from None
     report.calls = client.calls
     write_fetched(report)
     return report
@@ -691,20 +695,83 @@ COLUMNS_ORDER = ("unit", "year", "measure", "value", "status", "scope", "source"
                  "synthetic")
 
 
+# A measure two tables give is taken from the earlier one in TABLES.
+_PRIORITY = {f"SSB {spec.id}": n for n, spec in enumerate(TABLES)}
+
+
+def _key(row: dict[str, str]) -> tuple[str, str, str, str]:
+    return row["unit"], row["year"], row["measure"], row["scope"]
+
+
+def _read_previous(folder: Path) -> tuple[list[dict[str, str]], dict]:
+    """The rows and description the last fetch wrote, or nothing if there are none."""
+    try:
+        with (folder / "fetched.csv").open(encoding="utf-8", newline="") as f:
+            rows = [r for r in csv.DictReader(f) if set(COLUMNS_ORDER) <= set(r)]
+        meta = json.loads((folder / "fetched.json").read_text("utf-8"))
+    except (OSError, ValueError, csv.Error):
+        return [], {}
+    return rows, meta if isinstance(meta, dict) else {}
+
+
+def merge_rows(previous: list[dict[str, str]], new: list[dict[str, str]],
+               fetched: set[tuple[str, str]]) -> list[dict[str, str]]:
+    """The previous fetch's rows updated with this one's.
+
+    A previous row is dropped when its table and year were fetched again
+    (``fetched`` holds (source, year)), so what SSB no longer gives goes; the
+    rest stay. For one (unit, year, measure, scope) the earlier table in
+    ``TABLES`` wins, as in a single fetch; between rows of one table the new one.
+    """
+    out: dict[tuple[str, str, str, str], dict[str, str]] = {}
+    kept = [r for r in previous if (r["source"], r["year"]) not in fetched]
+    for row in [*kept, *new]:
+        key = _key(row)
+        old = out.get(key)
+        if old is None or (_PRIORITY.get(row["source"], len(_PRIORITY))
+                           <= _PRIORITY.get(old["source"], len(_PRIORITY))):
+            out[key] = row
+    return list(out.values())
+
+
+def _earlier_tables(missing: list[str], folder: Path | None = None) -> list[str]:
+    """Those of ``missing`` that the fetched file still has figures from."""
+    rows, _ = _read_previous(folder or cache_dir())
+    sources = {r["source"] for r in rows}
+    return [t for t in missing if f"SSB {t}" in sources]
+
+
 def write_fetched(report: FetchReport, folder: Path | None = None) -> Path:
-    """Write the tidy table and what is known about it to the cache folder."""
+    """Merge this fetch into the tidy table in the cache folder (``merge_rows``) and write it.
+
+    A failed or narrower fetch (``--year 2025``, a table SSB did not answer for)
+    never loses figures an earlier fetch got.
+    """
     folder = folder or cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    previous, old_meta = _read_previous(folder)
+    fetched = {(f"SSB {tid}", str(y)) for tid, t in report.tables.items()
+               for y in t.get("years", ())}
+    rows = merge_rows(previous, report.rows, fetched)
+    tables = dict(old_meta.get("tables") or {})
+    for tid, t in report.tables.items():
+        years = sorted(set((tables.get(tid) or {}).get("years") or ()) | set(t.get("years", ())))
+        tables[tid] = {**t, "years": years}
+    for tid, t in tables.items():
+        t["rows"] = sum(r["source"] == f"SSB {tid}" for r in rows)
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=COLUMNS_ORDER, lineterminator="\n")
+    w = csv.DictWriter(buf, fieldnames=COLUMNS_ORDER, lineterminator="\n",
+                       extrasaction="ignore")
     w.writeheader()
-    w.writerows(report.rows)
+    w.writerows(rows)
     meta = {
         "description": "Tall hentet fra SSB med «kommunerapport fetch».",
         "fetched": datetime.now(UTC).isoformat(timespec="seconds"),
-        "tables": report.tables, "missing": report.missing,
-        "register": report.register,
-        "skipped_units": report.skipped,
+        "tables": tables,
+        "missing": [t for t in report.missing if t not in tables],
+        "kept_from_earlier": [t for t in report.missing if t in tables],
+        "register": report.register or old_meta.get("register") or {},
+        "skipped_units": {**(old_meta.get("skipped_units") or {}), **report.skipped},
         "synthetic": False,
     }
     for name, text in (("fetched.csv", buf.getvalue()),
