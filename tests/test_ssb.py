@@ -144,6 +144,17 @@ def make_handler(state: FakeSSB) -> type[BaseHTTPRequestHandler]:
                 return
             if action and action[0] == "sleep":
                 time.sleep(action[1])
+            if action and action[0] == "close":  # hang up without an answer
+                self.close_connection = True
+                return
+            if action and action[0] == "truncate":  # promise more than is sent, hang up
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "1000")
+                self.end_headers()
+                self.wfile.write(b'{"class": "data')
+                self.close_connection = True
+                return
             parts = url.path.strip("/").split("/")
             if parts[:2] == ["klass", "classifications"]:
                 name = {"131": "klass131_kommuner_2026-01-01.json",
@@ -501,6 +512,26 @@ def test_timeout_is_retried(ssb_env: FakeSSB) -> None:
     meta = c.get_json(ssb._requests_for_metadata(ssb.TABLES[0]))
     assert meta["extension"]["px"]["tableid"] == "12134"
     assert c.calls == 2
+
+
+@pytest.mark.parametrize("drop", ["close", "truncate"])
+def test_a_dropped_connection_is_retried(ssb_env: FakeSSB, drop: str) -> None:
+    ssb_env.script["/tables/12134/metadata"] = [(drop,)]
+    fake = FakeTime()
+    c = client(fake)
+    meta = c.get_json(ssb._requests_for_metadata(ssb.TABLES[0]))
+    assert meta["extension"]["px"]["tableid"] == "12134"
+    assert c.calls == 2 and fake.sleeps == [ssb.BACKOFF]
+
+
+def test_a_connection_that_keeps_dropping_is_one_line(ssb_env: FakeSSB) -> None:
+    ssb_env.script["/tables/12134/metadata"] = [("close",), ("truncate",)]
+    c = client(FakeTime(), retries=2)
+    with pytest.raises(FetchError) as err:
+        c.get_json(ssb._requests_for_metadata(ssb.TABLES[0]))
+    assert err.value.format_message() == (
+        "tabell 12134: SSB svarte ikke etter 2 forsøk (siste feil: forbindelsen ble brutt "
+        "(IncompleteRead)). Prøv igjen senere; det som er hentet, er lagret.")
 
 
 def test_timeouts_until_retries_run_out(ssb_env: FakeSSB) -> None:

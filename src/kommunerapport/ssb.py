@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import http.client
 import io
 import json
 import math
@@ -414,10 +415,10 @@ class Client:
                 self.sleep(min(self.backoff * 2 ** (attempt - 1), MAX_WAIT))
             self._throttle()
             self.calls += 1
-            http = urllib.request.Request(req.url, data=data, headers=headers,
+            request = urllib.request.Request(req.url, data=data, headers=headers,
                                           method=req.method)
             try:
-                with urllib.request.urlopen(http, timeout=self.timeout) as resp:
+                with urllib.request.urlopen(request, timeout=self.timeout) as resp:
                     body = resp.read()
             except urllib.error.HTTPError as exc:
                 text = exc.read().decode("utf-8", "replace")
@@ -436,6 +437,11 @@ class Client:
                     problem = f"tidsavbrudd etter {self.timeout:g} s"
                 else:
                     problem = f"ingen forbindelse ({exc.reason})"
+                continue
+            except (http.client.HTTPException, ConnectionError) as exc:
+                # RemoteDisconnected, ConnectionResetError, IncompleteRead: the line
+                # dropped mid-answer, which the next attempt usually survives.
+                problem = f"forbindelsen ble brutt ({type(exc).__name__})"
                 continue
             try:
                 return json.loads(body.decode("utf-8-sig"))
