@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kommunerapport import jsonstat
+from kommunerapport import cli, jsonstat
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ssb"
 REAL_12134 = FIXTURES / "12134_v2_jsonstat2_3kommuner_2024.json"
@@ -65,6 +65,11 @@ def test_metadata_without_values() -> None:
     (_doc(value=[1, 2, 3]), "«value» har 3 elementer, ventet 4"),
     (_doc(value=[1, 2, "x", 4]), "verdien 'x' er ikke et tall"),
     (_doc(id=["r", "q"]), "dimensjonen «q» mangler"),
+    (_doc(value={"0": 1, "x": 2}), "«value» har nøkkelen «x», som ikke er et celletall"),
+    (_doc(size=4), "«size» skal være en liste, ikke 4"),
+    (_doc(id=[["r"], "t"]), "«id» skal være en liste med navn"),
+    (_doc(dimension={"r": {"category": {"index": ["a", "b"], "label": ["A", "B"]}},
+                     "t": {"category": {"index": ["2024", "2025"]}}}), "uventet innhold"),
 ])
 def test_malformed(doc: dict, message: str) -> None:
     with pytest.raises(jsonstat.JsonStatError, match=message):
@@ -80,3 +85,43 @@ def test_constructed_metadata_parses() -> None:
     for path in (FIXTURES / "constructed").glob("*_metadata.json"):
         ds = jsonstat.parse(json.loads(path.read_text("utf-8")))
         assert ds.role_of("geo") and ds.role_of("time"), path.name
+
+
+def test_cells_of_metadata_is_a_clear_error() -> None:
+    doc = _doc()
+    del doc["value"]
+    with pytest.raises(jsonstat.JsonStatError, match="er metadata, ikke data"):
+        list(jsonstat.parse(doc).cells())
+
+
+def _saved(tmp_path: Path, name: str, doc: dict) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+REAL = json.loads(REAL_12134.read_text("utf-8"))
+NOT_DATA = {
+    "metadata": (json.loads((FIXTURES / "constructed" / "12134_metadata.json").read_text("utf-8")),
+                 "er metadata, ikke data (JSON-stat uten «value»)"),
+    "sparse value, key not a number": ({**REAL, "value": {"0": 1, "første": 2}},
+                                       "«value» har nøkkelen «første», som ikke er et celletall"),
+    "size not a list": ({**REAL, "size": "3"}, "«size» skal være en liste, ikke '3'"),
+    "updated not a date": ({**REAL, "updated": "i går"}, "«updated» er «i går», ikke en dato"),
+    "a year that is not one": (
+        {**REAL, "dimension": {**REAL["dimension"], "Tid": {
+            "label": "år", "category": {"index": {"i fjor": 0}, "label": {"i fjor": "i fjor"}}}}},
+        "«i fjor» i tidsdimensjonen er ikke et år"),
+}
+
+
+@pytest.mark.parametrize(("doc", "message"), NOT_DATA.values(), ids=NOT_DATA.keys())
+def test_cli_figures_with_json_that_is_not_data(tmp_path: Path, runner, doc: dict,  # noqa: ANN001
+                                                message: str) -> None:
+    path = _saved(tmp_path, "lagret.json", doc)
+    result = runner.invoke(cli.main, ["figures", "--sector", "--data", str(path)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"Feil: {path}: ")
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)

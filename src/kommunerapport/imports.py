@@ -208,6 +208,9 @@ def read_jsonstat(path: Path) -> Dataset:
         ds = jsonstat.loads(_text(path))
     except jsonstat.JsonStatError as exc:
         raise _fail(path, None, f"kan ikke leses som JSON-stat2 fra SSB: {exc}.") from None
+    if ds.is_metadata:
+        raise _fail(path, None, "er metadata, ikke data (JSON-stat uten «value»); lagre svaret "
+                                "fra …/tables/{id}/data, ikke …/metadata.")
     geo = ds.role_of("geo") or ""
     level = "fylker" if "fylke" in geo.casefold() else "kommuner"
     try:

@@ -65,6 +65,7 @@ class Dataset:
     role: dict[str, list[str]]
     table_id: str = ""
     decimals: int | None = None  # table-wide default from extension.px
+    has_values: bool = True  # False for a metadata response
 
     @property
     def ids(self) -> list[str]:
@@ -88,8 +89,15 @@ class Dataset:
                 return d.units[code]
         return None
 
+    @property
+    def is_metadata(self) -> bool:
+        """A metadata response (no ``value``): categories and units, no figures."""
+        return not self.has_values
+
     def cells(self) -> Iterator[Cell]:
         """Every cell in row-major order (the last dimension varies fastest)."""
+        if not self.has_values:
+            raise JsonStatError("datasettet er metadata, ikke data (mangler «value»)")
         for n, combo in enumerate(itertools.product(*(d.codes for d in self.dimensions))):
             yield Cell(dict(zip(self.ids, combo, strict=True)), self.values[n], self.status[n])
 
@@ -127,7 +135,11 @@ def _dense(raw: Any, size: int, name: str, empty: Any) -> list:
     if isinstance(raw, dict):
         out = [empty] * size
         for key, v in raw.items():
-            i = int(key)
+            try:
+                i = int(key)
+            except (TypeError, ValueError):
+                raise JsonStatError(f"«{name}» har nøkkelen «{key}», som ikke er et "
+                                    "celletall") from None
             if not 0 <= i < size:
                 raise JsonStatError(f"«{name}» har indeks {i} utenfor 0–{size - 1}")
             out[i] = v
@@ -147,13 +159,28 @@ def _number(v: Any) -> float | None:
 
 
 def parse(doc: dict[str, Any]) -> Dataset:
-    """Read a JSON-stat 2.0 dataset (a parsed JSON object)."""
+    """Read a JSON-stat 2.0 dataset (a parsed JSON object).
+
+    Whatever the document holds, the only exception is a one-line JsonStatError.
+    """
+    try:
+        return _parse(doc)
+    except JsonStatError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        raise JsonStatError(f"uventet innhold i JSON-stat-dokumentet "
+                            f"({type(exc).__name__}: {exc})") from None
+
+
+def _parse(doc: dict[str, Any]) -> Dataset:
     if not isinstance(doc, dict) or doc.get("class") != "dataset":
         raise JsonStatError("ikke et JSON-stat-datasett (mangler «class»: «dataset»)")
     ids = doc.get("id")
     dims_raw = doc.get("dimension")
     if not isinstance(ids, list) or not isinstance(dims_raw, dict):
         raise JsonStatError("mangler «id» eller «dimension»")
+    if not all(isinstance(i, str) for i in ids):
+        raise JsonStatError("«id» skal være en liste med navn på dimensjoner")
     dimensions = []
     for dim_id in ids:
         d = dims_raw.get(dim_id)
@@ -167,7 +194,9 @@ def parse(doc: dict[str, Any]) -> Dataset:
         dimensions.append(Dimension(dim_id, str(d.get("label", dim_id)), codes, labels,
                                     _units(cat), notes, elimination))
     size = [len(d.codes) for d in dimensions]
-    if doc.get("size") is not None and list(doc["size"]) != size:
+    if doc.get("size") is not None and not isinstance(doc["size"], list):
+        raise JsonStatError(f"«size» skal være en liste, ikke {doc['size']!r}")
+    if doc.get("size") is not None and doc["size"] != size:
         raise JsonStatError(f"«size» {doc['size']} stemmer ikke med kategoriene {size}")
     total = math.prod(size)
     has_values = "value" in doc
@@ -186,7 +215,8 @@ def parse(doc: dict[str, Any]) -> Dataset:
         dimensions=dimensions, values=values, status=status,
         role={k: list(v) for k, v in (doc.get("role") or {}).items()},
         table_id=str(px.get("tableid") or px.get("matrix") or ""),
-        decimals=px.get("decimals"),
+        decimals=px.get("decimals") if isinstance(px.get("decimals"), int) else None,
+        has_values=has_values,
     )
 
 

@@ -201,7 +201,10 @@ def release_label(year: int, updated: str) -> str:
     """
     if not updated:
         return "SSB, uten oppdateringsdato"
-    day = date.fromisoformat(updated[:10])
+    try:
+        day = date.fromisoformat(updated[:10])
+    except ValueError:
+        raise jsonstat.JsonStatError(f"«updated» er «{updated}», ikke en dato") from None
     kind = "foreløpige" if day < date(year + 1, 6, 1) else "reviderte"
     return f"{kind} tall {day:%d.%m.%Y}"
 
@@ -272,6 +275,8 @@ def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
                 result.skipped[unit] = result.skipped.get(unit, 0) + 1
             continue
         year = cell.codes[tid][:4]
+        if not re.fullmatch(r"(19|20)\d\d", year):
+            raise jsonstat.JsonStatError(f"«{cell.codes[tid]}» i tidsdimensjonen er ikke et år")
         scope = scope_for(label) or table_scope
         key = (unit, year, measure, scope)
         if key in seen:
@@ -416,7 +421,7 @@ class Client:
             self._throttle()
             self.calls += 1
             request = urllib.request.Request(req.url, data=data, headers=headers,
-                                          method=req.method)
+                                             method=req.method)
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as resp:
                     body = resp.read()
