@@ -87,6 +87,27 @@ def test_a_missing_value_with_a_status_symbol_is_kept_as_missing(tmp_path: Path)
     assert table["value"].isna().tolist() == [False, True]  # missing, not zero
 
 
+def test_a_percentage_only_survey_gets_no_borrowed_weight(tmp_path: Path, register) -> None:
+    from kommunerapport import figures
+
+    survey = write(tmp_path, "kommunenummer;år;netto driftsresultat (% av BDI);"
+                             "disposisjonsfond (% av BDI)\n"
+                             "0301;2025;-0,6;5,0\n4601;2025;2,1;6,3\n4602;2025;-1,0;0,0\n",
+                   name="pst.csv")
+    data = load_dataset(survey)
+    t = data.table
+    municipal = t[t["unit"].str.fullmatch(r"\d{4}")]
+    assert set(municipal["scope"]) == {"kasse"}  # no konsern row mixed in (Oslo's BDI, 13561)
+    assert set(municipal["measure"]) == {"ndr_pct", "dispfond_pct"}
+    for county in ("03", "46"):
+        units = [m.number for m in register.in_county(county)]
+        ndr = figures.weighted(t, units, 2025)
+        assert ndr.value is None and ndr.note == "kan ikke vektes uten brutto driftsinntekter"
+    # Counts still work; county authorities and national figures still come in.
+    assert figures.deficits(t, ["0301", "4601", "4602"], 2025).count == 2
+    assert {"46", "EAK"} <= set(t["unit"])
+
+
 # -- Bad files: one line each, naming file, line and column ------------------------------------
 
 BAD_FILES = {

@@ -219,18 +219,21 @@ def load_dataset(path: Path | None = None) -> Dataset:
 def with_builtin_real(dataset: Dataset) -> Dataset:
     """Add the built-in real rows for (unit, measure) pairs the dataset lacks.
 
-    Municipal rows are added only for a measure the dataset has no municipal
-    figures for, so one municipality's figure never comes from another source
-    than its neighbours'. Synthetic rows are never added.
+    Municipal rows are added only when the dataset has no municipal figures at
+    all: a survey's municipalities are never completed with figures of another
+    scope or source (a percentage-only KS survey in kasse gets no konsern BDI,
+    so nothing is weighted with a borrowed weight). County authorities and
+    SSB's aggregates are added; they are shown with their own scope. Synthetic
+    rows are never added.
     """
     table = dataset.table
     builtin = load_builtin().table
     real = builtin[~builtin["synthetic"]]
     have = set(zip(table["unit"], table["measure"], strict=True))
-    municipal = set(table.loc[table["unit"].str.fullmatch(r"\d{4}"), "measure"])
+    has_municipal = bool(table["unit"].str.fullmatch(r"\d{4}").any())
     pairs = pd.Series(list(zip(real["unit"], real["measure"], strict=True)), index=real.index)
     is_municipal = real["unit"].str.fullmatch(r"\d{4}")
-    keep = ~pairs.isin(have) & ~(is_municipal & real["measure"].isin(municipal))
+    keep = ~pairs.isin(have) & ~(is_municipal & has_municipal)
     added = real[keep]
     meta = dict(dataset.meta)
     meta["synthetic"] = bool(table["synthetic"].any())
