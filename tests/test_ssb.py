@@ -423,9 +423,20 @@ def test_429_then_200_is_retried_with_backoff(ssb_env: FakeSSB) -> None:
     fake = FakeTime()
     report = ssb.fetch([2025], client=client(fake), progress=False)
     assert report.missing == []
-    # 2 s throttle, then backoff 2 s; then 7 s as SSB asked, and backoff 4 s.
-    assert [s for s in fake.sleeps if s > ssb.MIN_INTERVAL] == [7.0, 4.0]
+    # 2 s between the 7 calls before it; the first 429: backoff 2 s; the second:
+    # 7 s as SSB asked (more than the 4 s backoff, and not both); then 2 s apart.
+    assert fake.sleeps == [2.0] * 7 + [2.0, 7.0] + [2.0] * (report.calls - 10)
     assert sum(m == "POST" and "/12134/" in p for m, p, _ in ssb_env.log) == 3 + 2
+
+
+def test_retry_after_shorter_than_the_backoff_waits_the_backoff(ssb_env: FakeSSB) -> None:
+    ssb_env.script["/tables/12134/metadata"] = [
+        ("status", 503, {"title": "Busy"}, {"Retry-After": "1"}),
+        ("status", 503, {"title": "Busy"}, {"Retry-After": "1"})]
+    fake = FakeTime()
+    c = client(fake)
+    c.get_json(ssb._requests_for_metadata(ssb.TABLES[0]))
+    assert fake.sleeps == [2.0, 4.0] and c.calls == 3
 
 
 def test_500_until_retries_run_out_keeps_what_was_fetched(ssb_env: FakeSSB) -> None:
@@ -438,7 +449,8 @@ def test_500_until_retries_run_out_keeps_what_was_fetched(ssb_env: FakeSSB) -> N
                               "(siste feil: HTTP 500)")
     assert "Lagret: 12134, 12143. Mangler: 13551, 13561, 07459." in message
     assert "\n" not in message
-    assert [s for s in fake.sleeps if s > ssb.MIN_INTERVAL] == [4.0, 8.0, 16.0]
+    first = next(n for n, (_, p, _) in enumerate(ssb_env.log) if "/13551/data" in p)
+    assert fake.sleeps == [2.0] * first + [2.0, 4.0, 8.0, 16.0]  # throttle, then backoff only
     meta = json.loads(ssb.fetched_files()[1].read_text("utf-8"))
     assert meta["missing"] == ["13551", "13561", "07459"] and set(meta["tables"]) == {
         "12134", "12143"}

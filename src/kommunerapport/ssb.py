@@ -415,9 +415,11 @@ class Client:
             data = json.dumps(req.body).encode()
             headers["Content-Type"] = "application/json"
         problem = ""
+        asked_wait = 0.0  # what SSB's Retry-After asked for, if anything
         for attempt in range(self.retries):
-            if attempt:
-                self.sleep(min(self.backoff * 2 ** (attempt - 1), MAX_WAIT))
+            if attempt:  # one wait: the backoff, or longer if SSB asked for it
+                self.sleep(max(asked_wait, min(self.backoff * 2 ** (attempt - 1), MAX_WAIT)))
+            asked_wait = 0.0
             self._throttle()
             self.calls += 1
             request = urllib.request.Request(req.url, data=data, headers=headers,
@@ -431,7 +433,7 @@ class Client:
                     problem = f"HTTP {exc.code}"
                     retry_after = exc.headers.get("Retry-After", "")
                     if retry_after.isdigit():
-                        self.sleep(min(float(retry_after), MAX_WAIT))
+                        asked_wait = min(float(retry_after), MAX_WAIT)
                     continue
                 raise FetchError(refusal(req, exc.code, text)) from None
             except TimeoutError as exc:
