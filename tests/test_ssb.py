@@ -608,6 +608,9 @@ def test_cli_fetch_and_dataset_uses_fetched(ssb_env: FakeSSB, runner,  # noqa: A
     result = runner.invoke(cli.main, ["fetch", "--year", "2024", "--year", "2025"])
     assert result.exit_code == 0, result.output
     assert "SSB 12134:" in result.output and "oppdatert 2026-03-16" in result.output
+    # Codes the register does not know (before 2024, SSB's own groups) are named, not dropped.
+    assert ("8 regionkoder uten tall i rapportene (1507, 30, 38, 3801, 3803, 54, EKA39, EKA46)"
+            in result.output)
     n = len(ssb_env.log)
     result = runner.invoke(cli.main, ["fetch", "--year", "2024", "--year", "2025", "--offline"])
     assert result.exit_code == 0 and len(ssb_env.log) == n

@@ -575,6 +575,7 @@ class FetchReport:
     tables: dict[str, dict] = field(default_factory=dict)  # id → label, updated, rows
     missing: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
+    left_out: dict[str, list[str]] = field(default_factory=dict)  # table → codes not asked for
     register: dict[str, Any] = field(default_factory=dict)
     rows: list[dict[str, str]] = field(default_factory=list)
     calls: int = 0
@@ -642,6 +643,11 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
                       if y in {int(c[:4]) for c in meta.dimension(meta.role_of("time")
                                                                    or "Tid").codes}]
                 requests = data_requests(spec, meta, regions[spec.level], ys)
+                geo = meta.role_of("geo") or ""
+                asked = set(regions[spec.level])
+                report.left_out[spec.id] = sorted(
+                    {normalise_region(c, spec.level) for c in meta.dimension(geo).codes}
+                    - asked - known) if geo in meta.ids else []
                 bar.plan(len(requests))
                 rows, skipped, updated, notes = [], {}, "", []
                 for req in requests:
@@ -785,6 +791,7 @@ def write_fetched(report: FetchReport, folder: Path | None = None) -> Path:
         "kept_from_earlier": [t for t in report.missing if t in tables],
         "register": report.register or old_meta.get("register") or {},
         "skipped_units": {**(old_meta.get("skipped_units") or {}), **report.skipped},
+        "left_out_regions": {**(old_meta.get("left_out_regions") or {}), **report.left_out},
         "synthetic": False,
     }
     for name, text in (("fetched.csv", buf.getvalue()),
@@ -815,6 +822,11 @@ def summary(report: FetchReport) -> list[str]:
         lines.append(f"{name} ({r['year']}): {r['codes']} koder"
                      + (f"; ukjent for registeret: {', '.join(r['unknown'])}" if r["unknown"]
                         else ""))
+    left_out = sorted(set(report.skipped).union(*report.left_out.values()))
+    if left_out:
+        shown = ", ".join(left_out[:10]) + (", …" if len(left_out) > 10 else "")
+        lines.append(f"{len(left_out)} regionkoder uten tall i rapportene ({shown}): "
+                     "kommuner og fylker fra før 2024 og SSB-grupper registeret ikke kjenner.")
     lines.append(f"{report.calls} kall til SSB. Lagret i {report.path}")
     return lines
 
