@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import threading
 import time
 import zlib
@@ -82,6 +83,8 @@ class FakeSSB:
             dims[dim_id] = {**d, "category": {
                 "index": {c: i for i, c in enumerate(asked)},
                 "label": {c: cat["label"][c] for c in asked},
+                **({"note": {c: n for c, n in cat["note"].items() if c in asked}}
+                   if "note" in cat else {}),
                 **({"unit": {c: u for c, u in cat["unit"].items() if c in asked}}
                    if "unit" in cat else {})}}
             ids.append(dim_id)
@@ -398,6 +401,37 @@ def test_fetch_everything_then_cache_hit(ssb_env: FakeSSB) -> None:
     again = ssb.fetch([2024, 2025], client=client(FakeTime()), progress=False)
     assert again.calls == 0 and len(ssb_env.log) == report.calls
     assert len(again.rows) == len(report.rows)
+
+
+def test_category_notes_are_kept_in_the_fetched_metadata(ssb_env: FakeSSB,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = _metadata
+
+    def with_notes(table: str) -> dict | None:
+        meta = plain(table)
+        if table == "12134":
+            cat = meta["dimension"]["ContentsCode"]["category"]
+            cat["note"] = {"KOSAG230000": ["Korrigert for premieavvik."]}
+            meta["dimension"]["KOKkommuneregion0000"]["category"]["note"] = {
+                "5001": ["Tall for 2025 er foreløpige."]}
+        return meta
+
+    monkeypatch.setattr(sys.modules[__name__], "_metadata", with_notes)
+    ssb.fetch([2025], client=client(FakeTime()), progress=False)
+    meta = json.loads(ssb.fetched_files()[1].read_text("utf-8"))
+    notes = meta["tables"]["12134"]["notes"]
+    assert ("Netto driftsresultat i % av brutto driftsinntekter (%): Korrigert for premieavvik."
+            in notes)
+    region = plain("12134")["dimension"]["KOKkommuneregion0000"]["category"]
+    assert f"{region['label']['5001']}: Tall for 2025 er foreløpige." in notes
+    assert len(notes) == len(set(notes))  # once, though every batch carries it
+
+
+def test_tidy_rows_keeps_category_notes() -> None:
+    doc = _amount_doc({"base": "1000 kr"})
+    doc["dimension"]["ContentsCode"]["category"]["note"] = {"BDI": ["Inkl. mva."]}
+    notes = ssb.tidy_rows(jsonstat.parse(doc), data.known_units()).notes
+    assert notes == ["Brutto driftsinntekter: Inkl. mva."]
 
 
 def test_offline_without_cache_fails_and_with_cache_works(ssb_env: FakeSSB) -> None:

@@ -304,8 +304,17 @@ def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
             "status": status, "scope": scope, "source": source,
             "release": release_label(int(year), ds.updated), "synthetic": "false",
         })
-    result.notes = list(ds.notes)
+    result.notes = list(ds.notes) + category_notes(ds)
     return result
+
+
+def category_notes(ds: jsonstat.Dataset) -> list[str]:
+    """SSB's notes on single categories, each as «label: note» («Haram: ny kommune fra 2024»)."""
+    out = []
+    for dim in ds.dimensions:
+        for code, notes in dim.notes.items():
+            out += [f"{dim.label_of(code)}: {n}" for n in notes if n]
+    return out
 
 
 # --------------------------------------------------------------------------- settings
@@ -657,7 +666,8 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
                     for k, v in tidy.skipped.items():
                         skipped[k] = skipped.get(k, 0) + v
                     bar.step(f"tabell {spec.id}")
-                    updated, notes = ds.updated, ds.notes
+                    updated = ds.updated
+                    notes += [n for n in tidy.notes if n not in notes]  # every batch's
                 report.rows += rows
                 report.skipped.update(skipped)
                 report.tables[spec.id] = {"label": meta.label, "updated": updated,
