@@ -340,6 +340,15 @@ def test_tidy_rows_refuses_an_amount_without_a_known_unit(unit: dict | None, lab
         ssb.tidy_rows(jsonstat.parse(_amount_doc(unit, label)), data.known_units())
 
 
+@pytest.mark.parametrize(("text", "level", "code"), [
+    ("K-0301", None, "0301"), ("0301 Oslo - Oslove", None, "0301"), ("3900", "fylker", "39"),
+    ("3905 Tønsberg", None, "3905"), ("EAKUO Landet uten Oslo", None, "EAKUO"), ("46", None, "46"),
+    ("Oslo", None, None), ("12345", None, None),
+])
+def test_normalise_region_codes_and_labels(text: str, level: str | None, code: str | None) -> None:
+    assert ssb.normalise_region(text, level) == code
+
+
 @pytest.mark.parametrize(("year", "updated", "label"), [
     (2025, "2026-03-16T07:00:00Z", "foreløpige tall 16.03.2026"),
     (2024, "2026-03-16T07:00:00Z", "reviderte tall 16.03.2026"),

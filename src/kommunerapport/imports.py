@@ -134,7 +134,7 @@ def _cell(text: object, path: Path, line: int, column: str) -> tuple[str, str]:
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return "", ".."
     if isinstance(text, int | float) and not isinstance(text, bool):
-        return _fmt(float(text)), ""
+        return ssb.format_value(float(text)), ""
     s = str(text).strip()
     if s in MISSING_SYMBOLS:
         return "", s
@@ -143,12 +143,7 @@ def _cell(text: object, path: Path, line: int, column: str) -> tuple[str, str]:
     except ValueError:
         raise _fail(path, line, f"«{s}» i kolonnen «{column}» er ikke et tall eller et "
                                 "statussymbol (.., : eller .).") from None
-    return ("", "..") if value is None else (_fmt(value), "")
-
-
-def _fmt(value: float) -> str:
-    text = repr(round(value, 6))
-    return text[:-2] if text.endswith(".0") else text
+    return ("", "..") if value is None else (ssb.format_value(value), "")
 
 
 def _amount_factor(texts: Iterable[str], path: Path, line: int | None, column: str,
@@ -174,7 +169,7 @@ def _amount_factor(texts: Iterable[str], path: Path, line: int | None, column: s
 
 
 def _scaled(value: str, factor: float) -> str:
-    return value if not value or factor == 1.0 else _fmt(float(value) * factor)
+    return value if not value or factor == 1.0 else ssb.format_value(float(value) * factor)
 
 
 def _finish(rows: list[dict[str, str]], lines: list[int], path: Path, meta: dict) -> Dataset:
@@ -193,12 +188,6 @@ def _finish(rows: list[dict[str, str]], lines: list[int], path: Path, meta: dict
         raise DataError(f"{path}, linje {source_line}{match.group(2)}") from None
     meta = {"description": f"Data fra {path.name}", "synthetic": False, **meta}
     return Dataset(table, meta, str(path))
-
-
-def _region(text: str) -> str | None:
-    """«0301 Oslo - Oslove» → «0301»; «K-3905 Tønsberg» → «3905»; «EAKUO Landet …» → «EAKUO»."""
-    m = re.match(r"^\s*(?:[KF]-)?(\d{4}|\d{2}|E[A-Z0-9]{1,6})(?:\s|$)", text)
-    return m.group(1) if m else None
 
 
 # --------------------------------------------------------------------------- 1. JSON-stat2
@@ -228,7 +217,7 @@ def _check_skipped(path: Path, skipped: dict[str, int], ds: jsonstat.Dataset) ->
     geo = ds.role_of("geo") or ""
     tid = ds.role_of("time") or "Tid"
     for cell in ds.cells():
-        code = ssb.normalise_region(cell.codes.get(geo, ""))
+        code = ssb.normalise_region(cell.codes.get(geo, "")) or cell.codes.get(geo, "")
         if (code in skipped and code.isdigit() and cell.value is not None
                 and int(cell.codes[tid][:4]) >= FIRST_YEAR):
             raise _fail(path, None, f"ukjent regionkode «{code}» med tall for "
@@ -271,7 +260,7 @@ def read_statbank(path: Path) -> Dataset:
                 continue
             label = " ".join(x for x in (fixed.get("measure", ""), column) if x)
             unit_text = fixed.get("region") or column
-            unit = _region(unit_text)
+            unit = ssb.normalise_region(unit_text)
             year = fixed.get("year") or _year_in(column)
             measure = ssb.measure_for(fixed.get("measure") or column) \
                 or ssb.measure_for(title)
@@ -315,7 +304,7 @@ def _statbank_roles(columns: list[str], records: list[list[str]]) -> dict[int, s
         name = normalise(column)
         sample = [r[i].strip() for r in records[:20] if len(r) > i and r[i].strip()]
         if name in ("region", "kommune", "fylke") or (
-                sample and all(_region(s) and not _is_number(s) for s in sample)):
+                sample and all(ssb.normalise_region(s) and not _is_number(s) for s in sample)):
             roles[i] = "region"
         elif name in ("ar", "tid", "year") or (sample and name.startswith("ar")
                                                and all(_year_in(s) == s for s in sample)):
@@ -483,7 +472,7 @@ def _derive_percentages(values: dict[str, tuple[str, str]]) -> None:
         if pct in values or amount not in values or not bdi or float(bdi) == 0:
             continue
         value = values[amount][0]
-        values[pct] = (_fmt(round(float(value) / float(bdi) * 100, 2)), "") if value \
+        values[pct] = (ssb.format_value(round(float(value) / float(bdi) * 100, 2)), "") if value \
             else ("", values[amount][1])
 
 

@@ -218,7 +218,8 @@ class TidyResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _format_value(value: float, decimals: int | None) -> str:
+def format_value(value: float, decimals: int | None = None) -> str:
+    """A tidy value: with ``decimals``, or as short as exact (no «.0»)."""
     if decimals is None:
         text = repr(round(value, 6))
         return text[:-2] if text.endswith(".0") else text
@@ -239,9 +240,19 @@ def _dataset_factor(unit: jsonstat.Unit | None, label: str) -> float:
                                  "1000 kr eller mill. kr")
 
 
-def normalise_region(code: str, level: str | None = None) -> str:
-    """SSB's region codes to ours: «K-0301» → «0301», «3900» (a county) → «39»."""
-    code = re.sub(r"^[KF]-", "", code.strip())
+_REGION = re.compile(r"^\s*(?:[KF]-)?(\d{4}|\d{2}|E[A-Z0-9]{1,6})(?:\s|$)")
+
+
+def normalise_region(text: str, level: str | None = None) -> str | None:
+    """The region code in an SSB code or label; None if there is none.
+
+    «K-0301» → «0301»; «0301 Oslo - Oslove» → «0301»; «EAKUO Landet uten Oslo» →
+    «EAKUO»; in a county table (``level`` «fylker») «3900» → «39».
+    """
+    m = _REGION.match(text)
+    if m is None:
+        return None
+    code = m.group(1)
     if level == "fylker" and re.fullmatch(r"\d\d00", code):
         return code[:2]
     return code
@@ -269,7 +280,7 @@ def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
         measure = measure_for(*labels)
         if measure is None:
             continue
-        unit = normalise_region(cell.codes[geo], level)
+        unit = normalise_region(cell.codes[geo], level) or cell.codes[geo]
         if unit not in known:
             if cell.value is not None:
                 result.skipped[unit] = result.skipped.get(unit, 0) + 1
@@ -300,7 +311,7 @@ def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
             status = ".."  # SSB gave neither a value nor a symbol
         result.rows.append({
             "unit": unit, "year": year, "measure": measure,
-            "value": "" if value is None else _format_value(value, decimals),
+            "value": "" if value is None else format_value(value, decimals),
             "status": status, "scope": scope, "source": source,
             "release": release_label(int(year), ds.updated), "synthetic": "false",
         })
@@ -536,7 +547,7 @@ def data_requests(spec: TableSpec, meta: jsonstat.Dataset, regions: list[str],
     """The POST queries for one table: regions in batches within the cell cap."""
     geo = meta.role_of("geo") or next(d for d in meta.ids if "region" in d.casefold())
     tid = meta.role_of("time") or "Tid"
-    available = {normalise_region(c, spec.level): c for c in meta.dimension(geo).codes}
+    available = {normalise_region(c, spec.level) or c: c for c in meta.dimension(geo).codes}
     wanted = [available[r] for r in regions if r in available]
     times = [c for c in meta.dimension(tid).codes if int(c[:4]) in years]
     fixed = []
@@ -655,7 +666,8 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
                 geo = meta.role_of("geo") or ""
                 asked = set(regions[spec.level])
                 report.left_out[spec.id] = sorted(
-                    {normalise_region(c, spec.level) for c in meta.dimension(geo).codes}
+                    {normalise_region(c, spec.level) or c
+                     for c in meta.dimension(geo).codes}
                     - asked - known) if geo in meta.ids else []
                 bar.plan(len(requests))
                 rows, skipped, updated, notes = [], {}, "", []
