@@ -42,7 +42,11 @@ def commands() -> list[list[str]]:
 
 
 @pytest.mark.parametrize("args", commands(), ids=" ".join)
-def test_readme_command_parses(args: list[str]) -> None:
+def test_readme_command_parses(args: list[str], tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for option, value in zip(args, args[1:], strict=False):
+        if option == "--templates":
+            Path(value).mkdir()  # the user's own folder, which must exist
     ctx = main.make_context("kommunerapport", list(args))
     with warnings.catch_warnings():  # click 8.2+ moves the subcommand into ctx.args
         warnings.simplefilter("ignore", DeprecationWarning)
