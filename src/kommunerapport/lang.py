@@ -332,6 +332,9 @@ LABELS: dict[str, dict[str, str]] = {
         "col_count": "Antall kommuner",
         "table_caption": "Netto driftsresultat og disposisjonsfond i prosent av brutto "
                          "driftsinntekter. – betyr at tall mangler.",
+        "table_caption_counties": "Netto driftsresultat i prosent av brutto driftsinntekter: "
+                                  "kommunene i hvert fylke samlet (vektet) og fylkeskommunen. "
+                                  "– betyr at tall mangler.",
         "robek_yes": "Ja",
         "missing": "mangler",
         "key_ndr": "Netto driftsresultat {year}",
@@ -392,6 +395,9 @@ LABELS: dict[str, dict[str, str]] = {
         "col_count": "Talet på kommunar",
         "table_caption": "Netto driftsresultat og disposisjonsfond i prosent av brutto "
                          "driftsinntekter. – tyder at tal manglar.",
+        "table_caption_counties": "Netto driftsresultat i prosent av brutto driftsinntekter: "
+                                  "kommunane i kvart fylke samla (vekta) og fylkeskommunen. "
+                                  "– tyder at tal manglar.",
         "robek_yes": "Ja",
         "missing": "manglar",
         "key_ndr": "Netto driftsresultat {year}",

@@ -104,7 +104,7 @@ def sector_context(dataset: Dataset, register: Register, year: int, lang: str, c
                                    worst=ranked[-1][0].short_name,
                                    worst_value=text.pct(ranked[-1][1].value, lang)))
     table = DataTable(
-        labels["table_caption"],
+        labels["table_caption_counties"],
         (labels["col_county"], labels["col_ndr"].format(year=year), labels["col_change"],
          labels["col_county_authority"].format(year=year), labels["col_deficit"]),
         tuple((r[0].short_name, number(r[1].value, 1),
