@@ -1,6 +1,6 @@
 """Time the reports as a user runs them: subprocesses, cold, into a temporary folder.
 
-    /work/venv/bin/python benchmarks/bench_reports.py [--jobs N] [--skip-members]
+    python benchmarks/bench_reports.py [--jobs N] [--skip-members]
 
 (a) one cold ``kommunerapport --county Vestfold``; (b) ``--members`` (357
 municipalities + 15 county authorities); (c) ``--all`` (sector + 15 counties).
