@@ -62,3 +62,12 @@ def test_plan_names_all_members(register) -> None:
                       members=batch.all_members(register))
     assert len(jobs) == 1 + 15 + 357 + 15
     assert len({j.target for j in jobs}) == len(jobs)
+
+
+def test_plan_leaves_out_counties_that_did_not_exist_yet(register, tmp_path) -> None:
+    # Vestfold (39) and Telemark (40) were one county, 38, until 2024.
+    jobs = batch.plan(register, 2022, tmp_path, everything=True, members=["39", "3905", "46"])
+    numbers = [j.number for j in jobs]
+    assert "39" not in numbers and "40" not in numbers
+    assert "46" in numbers and "3905" in numbers
+    assert len([j for j in jobs if j.kind == "county"]) == 8  # the counties of 2020–2023 kept

@@ -141,3 +141,9 @@ def test_counts_in_prose(n: int, expected: str) -> None:
 def test_prose_number_keeps_decimals_that_matter() -> None:
     assert prose_number(2.5) == "2,5"
     assert prose_number(-1.0) == "minus en"
+
+
+def test_one_percentage_point_is_neuter() -> None:
+    assert prose_points(1.0) == "ett\u00a0prosentpoeng"
+    assert prose_points(-1.0, lang="nn") == "eitt\u00a0prosentpoeng"
+    assert prose_percent(1.0) == "en\u00a0prosent"  # «prosent» is not neuter

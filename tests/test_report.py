@@ -77,7 +77,8 @@ def test_headline_is_chosen_from_the_numbers(rendered: dict) -> None:
     title = PdfReader(rendered["vestfold"]).metadata.title
     assert title == "Bedre resultat for kommunene i Vestfold"
     # SSB 12134: −0,3 (2024) → 2,1 (2025, revised): back in plus, as KS said.
-    assert PdfReader(rendered["sector"]).metadata.title == "Kommunesektoren tilbake i pluss"
+    # The rule reads the municipalities without Oslo, so the headline names them.
+    assert PdfReader(rendered["sector"]).metadata.title == "Kommunene tilbake i pluss"
 
 
 def test_every_page_says_sample_data(rendered: dict) -> None:
@@ -163,3 +164,26 @@ def test_sector_context_without_config_has_no_quotes(dataset, register) -> None:
     context = sector_context(dataset, register, 2025, "nb", Config())
     assert context.quotes == ()
     assert context.contacts == ()
+
+
+def test_oslo_county_report_is_oslo_kommunes_own(dataset, register) -> None:
+    # Oslo is the only municipality in its county: no «en av en kommuner».
+    context = county_context(dataset, register, find_county("Oslo"), 2025, "nb", Config())
+    assert context.kind == "member"
+    assert "Oslo kommune" in context.title
+    text = " ".join(p for s in context.sections for p in s.paragraphs)
+    assert "en av en" not in text.lower()
+
+
+def test_lede_names_municipalities_left_out_of_the_aggregate(dataset, register) -> None:
+    table = dataset.table
+    gap = (table["unit"] == "3905") & (table["year"] == 2025) & (table["measure"] == "bdi")
+    holey = dataclasses.replace(dataset, table=table[~gap].reset_index(drop=True))
+    context = county_context(holey, register, find_county("39"), 2025, "nb", Config())
+    assert "Tallet omfatter fem av seks kommuner; det mangler tall for Tønsberg." in context.lede
+    assert "Året før omfattet tallet seks av seks kommuner." in context.lede
+
+
+def test_a_report_before_2024_says_the_counties_are_todays(dataset, register) -> None:
+    context = county_context(dataset, register, find_county("Innlandet"), 2022, "nb", Config())
+    assert "Tallene for 2022 er gruppert etter fylkesinndelingen fra 2024." in context.notes

@@ -93,15 +93,20 @@ _STATE: _State | None = None
 
 def plan(register: Register, year: int, out_dir: Path, everything: bool = False,
          members: Iterable[str] | None = None) -> list[Job]:
-    """The reports to write: the sector and counties, and/or the given members."""
+    """The reports to write: the sector and counties, and/or the given members.
+
+    Counties and county authorities created in 2024 are left out of earlier years.
+    """
     jobs: list[Job] = []
     if everything:
         jobs.append(Job("sector", "", "landet", out_dir / outputs.sector_name(year)))
         jobs += [Job("county", c.number, c.short_name,
                      out_dir / outputs.county_name(year, c.short_name))
-                 for c in register.counties]
+                 for c in register.counties if c.valid_from <= year]
     for number in members or ():
         unit = register.county(number) if len(number) == 2 else register.municipality(number)
+        if len(number) == 2 and unit.valid_from > year:
+            continue  # a county authority that did not exist yet has no report
         jobs.append(Job("member", number, unit.short_name,
                         member.member_target(register, number, year, out_dir)))
     return jobs

@@ -70,6 +70,12 @@ def _fmt(decimals: int = 0) -> FuncFormatter:
     return FuncFormatter(lambda v, _pos: number(v, decimals))
 
 
+def _whole_ticks(axis) -> None:  # noqa: ANN001 - a matplotlib Axis
+    """Ticks on whole percent only, so a label never rounds 0,5 up to «1»."""
+    axis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    axis.set_major_formatter(_fmt())
+
+
 def _png(fig: MplFigure) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
@@ -88,7 +94,7 @@ def unit_bars(names: list[str], values: list[float], norm: float, norm_label: st
     ax.axvline(0, color=GREY, linewidth=0.8)
     ax.axvline(norm, color=TEAL, linestyle="--", linewidth=1.2)
     ax.text(norm, len(names) - 0.3, " " + norm_label, color=TEAL, fontsize=8, va="bottom")
-    ax.xaxis.set_major_formatter(_fmt())
+    _whole_ticks(ax.xaxis)
     ax.set_ylim(-0.6, len(names) - 0.1)
     ax.tick_params(axis="y", length=0)
     return _png(fig)
@@ -105,7 +111,7 @@ def trend(years: list[int], series: dict[str, list[float | None]], norm: float,
     ax.axhline(norm, color=GREY, linestyle="--", linewidth=1, label=norm_label)
     ax.axhline(0, color=GREY, linewidth=0.6)
     ax.set_xticks(years, [str(y) for y in years])
-    ax.yaxis.set_major_formatter(_fmt())
+    _whole_ticks(ax.yaxis)
     ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12),
               ncol=len(series) + 1)
     return _png(fig)

@@ -11,9 +11,8 @@ from kommunerapport import figures as fig
 from kommunerapport.data import load_dataset, resolve_year
 from kommunerapport.errors import UsageError
 from kommunerapport.formatting import number, percent, signed
+from kommunerapport.lang import SAMPLE_NOTICE
 from kommunerapport.regions import FIRST_YEAR, find_county, load_register
-
-SAMPLE_NOTICE = "Eksempeldata – ikke offisielle tall"
 
 
 def _console() -> Console:

@@ -59,19 +59,26 @@ def percent(value: float | None, decimals: int = 1, missing: str = "–") -> str
     return number(value, decimals) + NBSP + "%"
 
 
-def whole_word(n: int, lang: str = "nb") -> str:
+# «ett prosentpoeng»: «poeng» is neuter, «prosent» and «kommune» are not.
+ONE_NEUTER = {"nb": "ett", "nn": "eitt"}
+
+
+def whole_word(n: int, lang: str = "nb", neuter: bool = False) -> str:
     """Small whole numbers as words in prose (0–12), larger ones as figures."""
+    if n == 1 and neuter:
+        return ONE_NEUTER[lang]
     return WORDS[lang][n] if 0 <= n <= 12 else number(n)
 
 
-def prose_number(value: float, decimals: int = 1, lang: str = "nb") -> str:
+def prose_number(value: float, decimals: int = 1, lang: str = "nb",
+                 neuter: bool = False) -> str:
     """«to», «2,7», «minus 0,6»: how a figure reads in a sentence."""
     d = rounded(value, decimals)
     if d == 0:
         return WORDS[lang][0]
     sign = "minus " if d < 0 else ""
     if d == d.to_integral_value():
-        return sign + whole_word(int(abs(d)), lang)
+        return sign + whole_word(int(abs(d)), lang, neuter)
     return sign + number(abs(float(d)), decimals)
 
 
@@ -82,4 +89,4 @@ def prose_percent(value: float, decimals: int = 1, lang: str = "nb") -> str:
 
 def prose_points(value: float, decimals: int = 1, lang: str = "nb") -> str:
     """The size of a change: «2,6 prosentpoeng» (the direction is said in words)."""
-    return f"{prose_number(abs(value), decimals, lang)}{NBSP}{PROSENTPOENG}"
+    return f"{prose_number(abs(value), decimals, lang, neuter=True)}{NBSP}{PROSENTPOENG}"

@@ -8,12 +8,17 @@ The two dictionaries have the same keys (a test holds them to it). Values are
 
 from __future__ import annotations
 
+# The notice on every page built on sample data: one fixed wording in both languages,
+# so that a reader (and `send`) can always recognise it.
+SAMPLE_NOTICE = "Eksempeldata – ikke offisielle tall"
+
 PHRASES: dict[str, dict[str, str]] = {
     "nb": {
         # Who the figures are about.
         "subject_county": "kommunene i {county}",
         "subject_national": "kommunene uten Oslo",
-        "subject_sector": "kommunesektoren",
+        "subject_sector": "kommunene",
+        "none": "ingen",
         "subject_member": "{name} kommune",
         "subject_county_authority": "{name} fylkeskommune",
         # Headlines, chosen by rules in text.py.
@@ -34,6 +39,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "lede_no_before": "Det finnes ikke tall for året før.",
         "lede_unknown": "Det finnes ikke tall for netto driftsresultat for {subject} i {year}.",
         "lede_with_oslo": "Inkludert Oslo ble resultatet {value}.",
+        "lede_coverage": "Tallet omfatter {n} av {total} kommuner; det mangler tall for "
+                         "{missing}.",
+        "lede_coverage_before": "Året før omfattet tallet {n} av {total} kommuner.",
         # The norm.
         "norm_intro": "Det tekniske beregningsutvalget for kommunal og fylkeskommunal økonomi "
                       "(TBU) anbefaler at netto driftsresultat over tid bør være {norm} av "
@@ -52,6 +60,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "deficit_fraction": "Hver {fraction} kommune gikk med underskudd i {year}.",
         "deficit_none": "Ingen av kommunene gikk med underskudd i {year}.",
         "deficit_before": "Året før gjaldt det {count} av {reported}.",
+        "deficit_before_none": "Året før gikk ingen av dem med underskudd.",
         "emptied_count": "{count} av {reported} kommuner har tømt disposisjonsfondet sitt.",
         "emptied_none": "Ingen av kommunene har tømt disposisjonsfondet sitt.",
         "emptied_share_change": "Andelen kommuner som har tømt disposisjonsfondet, har "
@@ -68,14 +77,14 @@ PHRASES: dict[str, dict[str, str]] = {
         "coverage_some": "Tallene omfatter {reported} av {total} kommuner som har rapportert. "
                          "Det mangler tall for {missing}.",
         "robek_none": "Ingen av kommunene er oppført i ROBEK, registeret over kommuner under "
-                      "statlig kontroll.",
+                      "statlig kontroll (per {date}).",
         "robek_some": "{names} er oppført i ROBEK, registeret over kommuner under statlig "
-                      "kontroll.",
+                      "kontroll (per {date}).",
         "robek_count": "{count} kommuner er oppført i ROBEK, registeret over kommuner under "
-                       "statlig kontroll.",
+                       "statlig kontroll (per {date}).",
         "robek_member": "{name} er oppført i ROBEK, registeret over kommuner under statlig "
-                        "kontroll (kommuneloven § 28-1 {grounds}).",
-        "robek_member_not": "{name} er ikke oppført i ROBEK.",
+                        "kontroll (kommuneloven § 28-1 {grounds}; per {date}).",
+        "robek_member_not": "{name} er ikke oppført i ROBEK (per {date}).",
         "reserve": "Disposisjonsfondet til {subject} utgjorde {value} av driftsinntektene ved "
                    "utgangen av {year}.",
         # The county authority.
@@ -88,7 +97,6 @@ PHRASES: dict[str, dict[str, str]] = {
                                     "mot {before} året før.",
         "county_authority_norm_above": "Det er {diff} over normen for fylkeskommunene.",
         "county_authority_norm_below": "Det er {diff} under normen for fylkeskommunene.",
-        "county_authority_norm_at": "Det er på normen for fylkeskommunene.",
         "county_authority_norm_same": "Det er på normen for fylkeskommunene.",
         # Against the country.
         "national": "Kommunene uten Oslo fikk samlet {value} i {year}.",
@@ -119,7 +127,6 @@ PHRASES: dict[str, dict[str, str]] = {
                                 "{worst_value}.",
         # Missing and synthetic.
         "not_weighted": "Samlet resultat kan ikke beregnes fordi brutto driftsinntekter mangler.",
-        "sample_notice": "Eksempeldata – ikke offisielle tall",
         "sample_note": "Kommunetallene i denne rapporten er syntetiske eksempeldata laget for å "
                        "vise verktøyet. De er ikke offisielle tall.",
         # Charts.
@@ -131,6 +138,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "chart_trend_title": "Netto driftsresultat {first}–{last}, prosent",
         "chart_trend_alt": "Linjediagram over netto driftsresultat {first}–{last} i prosent for "
                            "{series}, med normen på {norm}. I {last}: {values}.",
+        "chart_trend_above": "{Subject} lå over landet i {count} av {years} år.",
         "bin_below": "under {hi}",
         "bin_between": "{lo} til {hi}",
         "bin_above": "{lo} og over",
@@ -152,7 +160,8 @@ PHRASES: dict[str, dict[str, str]] = {
     "nn": {
         "subject_county": "kommunane i {county}",
         "subject_national": "kommunane utan Oslo",
-        "subject_sector": "kommunesektoren",
+        "subject_sector": "kommunane",
+        "none": "ingen",
         "subject_member": "{name} kommune",
         "subject_county_authority": "{name} fylkeskommune",
         "head_back_in_plus": "{Subject} tilbake i pluss",
@@ -171,6 +180,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "lede_no_before": "Det finst ikkje tal for året før.",
         "lede_unknown": "Det finst ikkje tal for netto driftsresultat for {subject} i {year}.",
         "lede_with_oslo": "Inkludert Oslo vart resultatet {value}.",
+        "lede_coverage": "Talet omfattar {n} av {total} kommunar; det manglar tal for "
+                         "{missing}.",
+        "lede_coverage_before": "Året før omfatta talet {n} av {total} kommunar.",
         "norm_intro": "Det tekniske berekningsutvalet for kommunal og fylkeskommunal økonomi "
                       "(TBU) tilrår at netto driftsresultat over tid bør vere {norm} av "
                       "driftsinntektene for {kind}.",
@@ -187,6 +199,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "deficit_fraction": "Kvar {fraction} kommune gjekk med underskot i {year}.",
         "deficit_none": "Ingen av kommunane gjekk med underskot i {year}.",
         "deficit_before": "Året før galdt det {count} av {reported}.",
+        "deficit_before_none": "Året før gjekk ingen av dei med underskot.",
         "emptied_count": "{count} av {reported} kommunar har tømt disposisjonsfondet sitt.",
         "emptied_none": "Ingen av kommunane har tømt disposisjonsfondet sitt.",
         "emptied_share_change": "Delen kommunar som har tømt disposisjonsfondet, har "
@@ -203,14 +216,14 @@ PHRASES: dict[str, dict[str, str]] = {
         "coverage_some": "Tala omfattar {reported} av {total} kommunar som har rapportert. "
                          "Det manglar tal for {missing}.",
         "robek_none": "Ingen av kommunane er førte opp i ROBEK, registeret over kommunar under "
-                      "statleg kontroll.",
+                      "statleg kontroll (per {date}).",
         "robek_some": "{names} er førte opp i ROBEK, registeret over kommunar under statleg "
-                      "kontroll.",
+                      "kontroll (per {date}).",
         "robek_count": "{count} kommunar er førte opp i ROBEK, registeret over kommunar under "
-                       "statleg kontroll.",
+                       "statleg kontroll (per {date}).",
         "robek_member": "{name} er ført opp i ROBEK, registeret over kommunar under statleg "
-                        "kontroll (kommunelova § 28-1 {grounds}).",
-        "robek_member_not": "{name} er ikkje ført opp i ROBEK.",
+                        "kontroll (kommunelova § 28-1 {grounds}; per {date}).",
+        "robek_member_not": "{name} er ikkje ført opp i ROBEK (per {date}).",
         "reserve": "Disposisjonsfondet til {subject} utgjorde {value} av driftsinntektene ved "
                    "utgangen av {year}.",
         "county_authority": "{name} fylkeskommune hadde eit netto driftsresultat på {value} i "
@@ -222,7 +235,6 @@ PHRASES: dict[str, dict[str, str]] = {
                                     "mot {before} året før.",
         "county_authority_norm_above": "Det er {diff} over norma for fylkeskommunane.",
         "county_authority_norm_below": "Det er {diff} under norma for fylkeskommunane.",
-        "county_authority_norm_at": "Det er på norma for fylkeskommunane.",
         "county_authority_norm_same": "Det er på norma for fylkeskommunane.",
         "national": "Kommunane utan Oslo fekk samla {value} i {year}.",
         "versus_above": "{Subject} ligg dermed {diff} over landet utan Oslo.",
@@ -250,7 +262,6 @@ PHRASES: dict[str, dict[str, str]] = {
                                 "{best_value}, kommunane i {worst} det svakaste med "
                                 "{worst_value}.",
         "not_weighted": "Samla resultat kan ikkje bereknast fordi brutto driftsinntekter manglar.",
-        "sample_notice": "Eksempeldata – ikke offisielle tall",
         "sample_note": "Kommunetala i denne rapporten er syntetiske eksempeldata laga for å "
                        "vise verktøyet. Dei er ikkje offisielle tal.",
         "chart_units_title": "Netto driftsresultat {year}, prosent av brutto driftsinntekter",
@@ -261,6 +272,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "chart_trend_title": "Netto driftsresultat {first}–{last}, prosent",
         "chart_trend_alt": "Linjediagram over netto driftsresultat {first}–{last} i prosent for "
                            "{series}, med norma på {norm}. I {last}: {values}.",
+        "chart_trend_above": "{Subject} låg over landet i {count} av {years} år.",
         "bin_below": "under {hi}",
         "bin_between": "{lo} til {hi}",
         "bin_above": "{lo} og over",
@@ -283,8 +295,8 @@ PHRASES: dict[str, dict[str, str]] = {
 
 # «hver tredje»: ordinals for shares close to 1/n.
 FRACTIONS = {
-    "nb": {2: "andre", 3: "tredje", 4: "fjerde", 5: "femte"},
-    "nn": {2: "andre", 3: "tredje", 4: "fjerde", 5: "femte"},
+    "nb": {3: "tredje", 4: "fjerde", 5: "femte"},  # one in two is «annenhver»: say the count
+    "nn": {3: "tredje", 4: "fjerde", 5: "femte"},
 }
 
 LANGUAGES = tuple(PHRASES)
@@ -308,6 +320,7 @@ LABELS: dict[str, dict[str, str]] = {
         "h_county_authorities": "Fylkeskommunene",
         "h_versus": "{county} sammenlignet med landet",
         "h_versus_member": "{name} sammenlignet med fylket og landet",
+        "h_versus_national": "{name} sammenlignet med landet",
         "h_versus_county_authority": "{name} sammenlignet med de andre fylkeskommunene",
         "key_rank_county_authorities": "Plass blant fylkeskommunene",
         "h_table": "Kommunene i {county}",
@@ -348,6 +361,7 @@ LABELS: dict[str, dict[str, str]] = {
         "key_county_authorities": "Fylkeskommunene uten Oslo",
         "key_municipalities": "Kommunene uten Oslo",
         "of": "av",
+        "from": "fra {value}",
         "points": "prosentpoeng",
         "source": "Kilde",
         "release": "Tallgrunnlag",
@@ -360,6 +374,13 @@ LABELS: dict[str, dict[str, str]] = {
         "without_oslo": "Landstall for kommunene er oppgitt uten Oslo der ikke annet står; "
                         "fylkeskommunene er summert uten Oslo.",
         "ssb_credit": "Kilde: Statistisk sentralbyrå (SSB)",
+        "source_SSB 12134": "SSB, tabell 12134 (utvalgte nøkkeltall for kommuneregnskap, "
+                            "konsern)",
+        "source_SSB 13561": "SSB, tabell 13561 (fylkeskommunenes regnskap, konsern)",
+        "source_sample": "Eksempeldata: syntetiske kommunetall laget av kommunerapport, "
+                         "kalibrert mot SSBs tall for landet",
+        "note_borders": "Tallene for {year} er gruppert etter fylkesinndelingen fra 2024.",
+        "robek_caption": "ROBEK: registeret per {date}.",
         "says": "sier",
         "data_in_table": "Tallene står i tabellen «{table}».",
     },
@@ -371,6 +392,7 @@ LABELS: dict[str, dict[str, str]] = {
         "h_county_authorities": "Fylkeskommunane",
         "h_versus": "{county} samanlikna med landet",
         "h_versus_member": "{name} samanlikna med fylket og landet",
+        "h_versus_national": "{name} samanlikna med landet",
         "h_versus_county_authority": "{name} samanlikna med dei andre fylkeskommunane",
         "key_rank_county_authorities": "Plass blant fylkeskommunane",
         "h_table": "Kommunane i {county}",
@@ -411,6 +433,7 @@ LABELS: dict[str, dict[str, str]] = {
         "key_county_authorities": "Fylkeskommunane utan Oslo",
         "key_municipalities": "Kommunane utan Oslo",
         "of": "av",
+        "from": "frå {value}",
         "points": "prosentpoeng",
         "source": "Kjelde",
         "release": "Talgrunnlag",
@@ -423,6 +446,13 @@ LABELS: dict[str, dict[str, str]] = {
         "without_oslo": "Landstal for kommunane er oppgitt utan Oslo der ikkje anna står; "
                         "fylkeskommunane er summerte utan Oslo.",
         "ssb_credit": "Kjelde: Statistisk sentralbyrå (SSB)",
+        "source_SSB 12134": "SSB, tabell 12134 (utvalde nøkkeltal for kommunerekneskap, "
+                            "konsern)",
+        "source_SSB 13561": "SSB, tabell 13561 (rekneskapen til fylkeskommunane, konsern)",
+        "source_sample": "Eksempeldata: syntetiske kommunetal laga av kommunerapport, "
+                         "kalibrerte mot tala til SSB for landet",
+        "note_borders": "Tala for {year} er grupperte etter fylkesinndelinga frå 2024.",
+        "robek_caption": "ROBEK: registeret per {date}.",
         "says": "seier",
         "data_in_table": "Tala står i tabellen «{table}».",
     },

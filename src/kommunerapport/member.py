@@ -24,13 +24,16 @@ from kommunerapport.context import KeyFigure, ReportContext, Section
 from kommunerapport.data import Dataset
 from kommunerapport.formatting import percent, signed
 from kommunerapport.lang import LABELS, phrase
-from kommunerapport.regions import Register
+from kommunerapport.regions import ROBEK_DATE, Register
 from kommunerapport.report import (
     Provenance,
     base_context,
+    border_notes,
+    change_note,
     pct_or_missing,
     report_date,
     trend_chart,
+    trend_years,
 )
 
 TREND_YEARS = 6
@@ -76,7 +79,7 @@ def shared_figures(dataset: Dataset, register: Register, year: int) -> Shared:
     """
     t = dataset.table
     by_year = {int(y): rows for y, rows in t.groupby("year")}
-    years = [y for y in dataset.years if y <= year][-TREND_YEARS:]
+    years = trend_years(dataset, year, TREND_YEARS)
     groups = {c.number: _group(by_year, [m.number for m in register.in_county(c.number)], year,
                                years) for c in register.counties}
     fk_units = fig.county_authorities(register, year)
@@ -146,7 +149,8 @@ def member_context(dataset: Dataset, register: Register, number: str, year: int,
         others = {group_label: list(group.series)} if group.size > 1 else None
         chart = trend_chart(lang, text.capital(subject), mine, list(shared.national_series),
                             norm, subject, others)
-    heading = labels["h_versus_county_authority" if authority else "h_versus_member"]
+    heading = labels["h_versus_county_authority" if authority
+                     else "h_versus_member" if group.size > 1 else "h_versus_national"]
     sections = (
         Section(labels["h_norm"], (" ".join(norm_par),)),
         Section(heading.format(name=text.capital(subject)),
@@ -159,14 +163,15 @@ def member_context(dataset: Dataset, register: Register, number: str, year: int,
                         lede=tuple(text.lede(lang, subject, now, before, member=True)),
                         key_figures=_key_figures(lang, now, before, reserve, group, number,
                                                  norm, authority, county.short_name),
-                        sections=sections, charts=(chart,), notes=(labels["without_oslo"],))
+                        sections=sections, charts=(chart,) if chart else (),
+                        notes=border_notes(lang, year))
 
 
 def _robek(lang: str, register: Register, number: str, name: str) -> str:
     entry = register.robek_entry(number)
     if entry is None:
-        return phrase(lang, "robek_member_not", name=name)
-    return phrase(lang, "robek_member", name=name, grounds=entry.grounds)
+        return phrase(lang, "robek_member_not", name=name, date=ROBEK_DATE)
+    return phrase(lang, "robek_member", name=name, grounds=entry.grounds, date=ROBEK_DATE)
 
 
 def _versus(lang: str, subject: str, now: fig.Figure, group: Group, county: str,
@@ -222,10 +227,10 @@ def _key_figures(lang: str, now: fig.Figure, before: fig.Figure,
     return (
         KeyFigure(labels["key_ndr"].format(year=year), pct_or_missing(now, lang),
                   labels["key_norm"].format(kind=phrase(lang, f"kind_{norm.kind}"))
-                  + " " + percent(norm.value, 2 if norm.value % 1 else 0)),
+                  + " " + percent(norm.value, norm.decimals)),
         KeyFigure(labels["key_change"].format(year=year - 1),
                   signed(change.value) + " " + labels["points"] if change.known else "–",
-                  f"{labels['of']} {percent(before.value)}" if before.known else ""),
+                  change_note(before, lang)),
         KeyFigure(labels["key_dispfond"], pct_or_missing(reserve, lang), str(year)),
         KeyFigure(labels["key_rank_county_authorities" if authority else "key_rank"],
                   f"{rank} {labels['of']} {len(group.ranks)}"

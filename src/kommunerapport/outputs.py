@@ -4,7 +4,8 @@ One naming scheme for every kind of report, so that the batch writer, ``send``
 and ``--skip-existing`` agree on which file belongs to which member:
 
 - the sector:            ``kommuneokonomi-2025-landet.pdf``
-- a county:              ``kommuneokonomi-2025-vestfold.pdf``
+- a county:              ``kommuneokonomi-2025-vestfold.pdf`` (``…-vestland-nb.pdf``
+                          when written in another language than the county's own)
 - a municipality:        ``kommuneokonomi-2025-3903-holmestrand.pdf``
 - a county authority:    ``kommuneokonomi-2025-fk39-vestfold.pdf``
 """
@@ -33,12 +34,14 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name).strip("-")
 
 
-def sector_name(year: int) -> str:
-    return f"{PREFIX}-{year}-landet.pdf"
+def sector_name(year: int, lang: str | None = None) -> str:
+    """``lang``: only for a report in another language than the default («-nn»)."""
+    return f"{PREFIX}-{year}-landet{'-' + lang if lang else ''}.pdf"
 
 
-def county_name(year: int, county_short_name: str) -> str:
-    return f"{PREFIX}-{year}-{slug(county_short_name)}.pdf"
+def county_name(year: int, county_short_name: str, lang: str | None = None) -> str:
+    """``lang``: only for a report in another language than the county's own («-nb»)."""
+    return f"{PREFIX}-{year}-{slug(county_short_name)}{'-' + lang if lang else ''}.pdf"
 
 
 def member_name(year: int, number: str, short_name: str) -> str:

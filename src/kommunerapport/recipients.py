@@ -26,10 +26,11 @@ from pypdf.errors import PyPdfError
 
 from kommunerapport import outputs, regions
 from kommunerapport.errors import DeliveryError, UsageError
+from kommunerapport.lang import SAMPLE_NOTICE
 
 # What the report renderer writes into /Keywords and /Subject when any figure
-# is synthetic (the same text as console.SAMPLE_NOTICE).
-SAMPLE_MARK = "Eksempeldata – ikke offisielle tall"
+# is synthetic.
+SAMPLE_MARK = SAMPLE_NOTICE
 HEADER = ["nummer", "navn", "epost"]
 ADDRESS_RE = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"

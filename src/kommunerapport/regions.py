@@ -20,6 +20,7 @@ from kommunerapport.errors import RegionError
 REGISTER_SOURCE = "SSB Klass 131 (gyldig 1.1.2026) og Klass 104 (fra 1.1.2024)"
 POPULATION_SOURCE = "SSB, folkemengde 1.1.2024"
 ROBEK_SOURCE = "ROBEK, Kommunal- og distriktsdepartementet, publisert 20.04.2026"
+ROBEK_DATE = "20.4.2026"  # the register says who is in ROBEK now, not in a report's year
 FIRST_YEAR = 2024  # the register's county structure holds from this year
 REFORM_YEAR = 2020  # 428 → 356 municipalities, 19 → 11 counties
 

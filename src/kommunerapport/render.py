@@ -22,7 +22,6 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from kommunerapport import formatting
 from kommunerapport.context import ReportContext
 from kommunerapport.errors import TemplateError
 
@@ -63,19 +62,15 @@ def roots(templates_dir: Path | None = None) -> tuple[Path, ...]:
 def environment(templates_dir: Path | None = None) -> jinja2.Environment:
     """Templates from the user's folder first (if given), then the project's."""
     folders = [str(p) for p in (templates_dir, asset_dir("templates")) if p]
-    env = jinja2.Environment(
+    # The context carries finished Norwegian text and numbers (report.py), so the
+    # templates need no filters of their own.
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update({
-        "number": formatting.number,
-        "percent": formatting.percent,
-        "signed": formatting.signed,
-    })
-    return env
 
 
 def stylesheet_path(templates_dir: Path | None = None) -> Path:

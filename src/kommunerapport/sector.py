@@ -12,10 +12,11 @@ from kommunerapport.context import DataTable, KeyFigure, ReportContext, Section
 from kommunerapport.data import Dataset
 from kommunerapport.formatting import number, percent, prose_percent, signed, whole_word
 from kommunerapport.lang import LABELS, phrase
-from kommunerapport.regions import Register
+from kommunerapport.regions import ROBEK_DATE, Register
 from kommunerapport.report import (
     Provenance,
     base_context,
+    border_notes,
     count_of,
     pct_or_missing,
     report_date,
@@ -26,7 +27,7 @@ from kommunerapport.report import (
 def county_rows(t, register: Register, year: int) -> list[tuple]:  # noqa: ANN001
     """Per county: name, the municipalities' NDR now and before, the county authority, deficits."""
     rows = []
-    for c in register.counties:
+    for c in (c for c in register.counties if c.valid_from <= year):
         units = [m.number for m in register.in_county(c.number)]
         rows.append((c, fig.weighted(t, units, year), fig.weighted(t, units, year - 1),
                      fig.unit_figure(t, c.number, year, "ndr_pct"), fig.deficits(t, units, year)))
@@ -49,8 +50,8 @@ def counties_chart(lang: str, rows: list[tuple], national: fig.Figure, norm: fig
         charts.unit_bars(names, values, norm.value,
                          phrase(lang, "series_norm", norm=percent(norm.value, norm.decimals))),
         alt, phrase(lang, "chart_counties_title", year=year),
-        (labels["col_county"], labels["col_ndr"].format(year=year)),
-        tuple((n, number(v, 1)) for n, v in zip(names, values, strict=True)))
+        (labels["col_county"], labels["col_ndr"].format(year=year)), (),
+        data_note=labels["data_in_table"].format(table=labels["h_counties"]))
 
 
 def sector_context(dataset: Dataset, register: Register, year: int, lang: str, config: Config,
@@ -88,7 +89,8 @@ def sector_context(dataset: Dataset, register: Register, year: int, lang: str, c
         " ".join(text.deficit_sentences(lang, deficits, deficits_before)),
         " ".join(text.emptied_sentences(lang, emptied, emptied_before)),
         " ".join([phrase(lang, "robek_count",
-                         count=text.count_words(len(register.robek), lang, True)),
+                         count=text.count_words(len(register.robek), lang, True),
+                         date=ROBEK_DATE),
                   text.coverage_sentence(lang, deficits,
                                          [register.municipality(u).short_name
                                           for u in deficits.missing])]),
@@ -121,7 +123,8 @@ def sector_context(dataset: Dataset, register: Register, year: int, lang: str, c
     change = fig.change(now, before)
     key_figures = (
         KeyFigure(labels["key_municipalities"], pct_or_missing(now, lang),
-                  f"{signed(change.value)} {labels['points']}" if change.known else ""),
+                  f"{signed(change.value)} {labels['points']} "
+                  f"{labels['from'].format(value=year - 1)}" if change.known else ""),
         KeyFigure(labels["key_with_oslo"], pct_or_missing(with_oslo, lang), str(year)),
         KeyFigure(labels["key_county_authorities"], pct_or_missing(fk, lang),
                   labels["key_norm"].format(kind=phrase(lang, "kind_fylkeskommuner"))
@@ -134,4 +137,4 @@ def sector_context(dataset: Dataset, register: Register, year: int, lang: str, c
                         "sector", report_date(config), templates_dir, lede=tuple(lede),
                         key_figures=key_figures, sections=sections,
                         charts=tuple(c for c in (spread_c, counties) if c),
-                        notes=(labels["without_oslo"],))
+                        notes=border_notes(lang, year))

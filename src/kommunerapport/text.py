@@ -100,8 +100,16 @@ def capital(sentence: str) -> str:
 
 
 def count_words(n: int, lang: str, capital_first: bool = False) -> str:
-    word = whole_word(n, lang)
+    """A count of units in prose: «to», «ingen» for none (never «null av seks»)."""
+    word = phrase(lang, "none") if n == 0 else whole_word(n, lang)
     return capital(word) if capital_first else word
+
+
+def percent_pair(a: int, b: int, lang: str) -> tuple[str, str]:
+    """Two whole percentages in one sentence, both in words or both in figures."""
+    if max(a, b) <= 12:
+        return whole_word(a, lang), f"{whole_word(b, lang)} {PROSENT}"
+    return number(a), f"{number(b)} {PROSENT}"
 
 
 def deficit_sentences(lang: str, now: Count, before: Count | None) -> list[str]:
@@ -115,7 +123,8 @@ def deficit_sentences(lang: str, now: Count, before: Count | None) -> list[str]:
         out = [phrase(lang, "deficit_count", count=count_words(now.count, lang, True),
                       reported=whole_word(now.reported, lang), year=now.year)]
     if before is not None and before.reported:
-        out.append(phrase(lang, "deficit_before", count=whole_word(before.count, lang),
+        out.append(phrase(lang, "deficit_before_none") if before.count == 0 else
+                   phrase(lang, "deficit_before", count=count_words(before.count, lang),
                           reported=whole_word(before.reported, lang)))
     return out
 
@@ -130,12 +139,13 @@ def emptied_sentences(lang: str, now: Count, before: Count | None) -> list[str]:
                       reported=whole_word(now.reported, lang))]
     if before is not None and before.share is not None and now.share is not None and now.count:
         a, b = round(before.share), round(now.share)
+        was, now_text = percent_pair(a, b, lang)
         if a == b:
-            out.append(phrase(lang, "emptied_share_same", now=f"{number(b)} {PROSENT}"))
+            out.append(phrase(lang, "emptied_share_same", now=now_text))
         else:
             direction = phrase(lang, "direction_up" if b > a else "direction_down")
             out.append(phrase(lang, "emptied_share_change", direction=direction,
-                              before=number(a), now=f"{number(b)} {PROSENT}"))
+                              before=was, now=now_text))
     return out
 
 
