@@ -187,3 +187,10 @@ def test_lede_names_municipalities_left_out_of_the_aggregate(dataset, register) 
 def test_a_report_before_2024_says_the_counties_are_todays(dataset, register) -> None:
     context = county_context(dataset, register, find_county("Innlandet"), 2022, "nb", Config())
     assert "Tallene for 2022 er gruppert etter fylkesinndelingen fra 2024." in context.notes
+
+
+def test_release_labels_follow_the_report_language() -> None:
+    from kommunerapport.report import release_name
+
+    assert release_name("foreløpige tall 16.03.2026", "nn") == "førebelse tal 16.03.2026"
+    assert release_name("foreløpige tall 16.03.2026", "nb") == "foreløpige tall 16.03.2026"

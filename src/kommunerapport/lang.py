@@ -299,6 +299,12 @@ FRACTIONS = {
     "nn": {3: "tredje", 4: "fjerde", 5: "femte"},
 }
 
+# Release labels travel with the data in bokmål; a nynorsk report says them in nynorsk.
+RELEASE_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "nn": (("foreløpige tall", "førebelse tal"), ("reviderte tall", "reviderte tal"),
+           ("hentet", "henta"), ("kalibrert mot", "kalibrerte mot")),
+}
+
 LANGUAGES = tuple(PHRASES)
 
 

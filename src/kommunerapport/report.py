@@ -19,7 +19,7 @@ from kommunerapport.config import Config, load_config
 from kommunerapport.context import DataTable, KeyFigure, ReportContext, Section
 from kommunerapport.data import Dataset, load_dataset, resolve_year
 from kommunerapport.formatting import number, percent, prose_percent, signed, whole_word
-from kommunerapport.lang import LABELS, SAMPLE_NOTICE, phrase
+from kommunerapport.lang import LABELS, RELEASE_WORDS, SAMPLE_NOTICE, phrase
 from kommunerapport.regions import (
     FIRST_YEAR,
     ROBEK_DATE,
@@ -74,6 +74,13 @@ def source_name(source: str, lang: str) -> str:
     return labels.get(f"source_{source}", source)
 
 
+def release_name(release: str, lang: str) -> str:
+    """A release label («foreløpige tall 16.03.2026») in the report's language."""
+    for bokmal, nynorsk in RELEASE_WORDS.get(lang, ()):
+        release = release.replace(bokmal, nynorsk)
+    return release
+
+
 def change_note(before: fig.Figure, lang: str) -> str:
     """Under a change in a key-figure box: «fra 0,4 %»."""
     return LABELS[lang]["from"].format(value=percent(before.value)) if before.known else ""
@@ -106,7 +113,8 @@ def base_context(lang: str, config: Config, prov: Provenance, title: str, subjec
     sources = [source_name(s, lang) for s in sorted(prov.sources)]
     scope = "; ".join(labels[f"scope_{s}"] for s in sorted(prov.scopes)) or labels["scope_konsern"]
     # The PDF's subject names the release of the figures, as the footer does.
-    pdf_subject = (f"{subject}. {labels['release']}: {'; '.join(sorted(prov.releases))}."
+    releases = "; ".join(release_name(r, lang) for r in sorted(prov.releases))
+    pdf_subject = (f"{subject}. {labels['release']}: {releases}."
                    + (f" {SAMPLE_NOTICE}." if prov.synthetic else ""))
     return ReportContext(
         lang=lang, title=title, subject=pdf_subject, kind=kind,
@@ -114,7 +122,7 @@ def base_context(lang: str, config: Config, prov: Provenance, title: str, subjec
         created=date.isoformat(), labels=labels, sample=prov.synthetic,
         sample_notice=SAMPLE_NOTICE, sample_note=phrase(lang, "sample_note"),
         quotes=config.quotes, sources=tuple(sources + [f"{labels['release']}: "
-                                                        + "; ".join(sorted(prov.releases))]),
+                                                        + releases]),
         scope=scope, method=labels["method_text"], contacts=config.contacts,
         about=config.about,
         keywords=tuple(config.keywords) + ((SAMPLE_NOTICE,) if prov.synthetic else ()),
