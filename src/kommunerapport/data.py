@@ -37,6 +37,7 @@ MISSING_SYMBOLS = ("..", ":", ".", "…", "-")
 # measure code → (Norwegian label, unit of the value)
 MEASURES: dict[str, tuple[str, str]] = {
     "bdi": ("Brutto driftsinntekter", "1000 kr"),
+    "bdu": ("Brutto driftsutgifter", "1000 kr"),  # SSB 13551, for growth against bdi
     "ndr": ("Netto driftsresultat", "1000 kr"),
     "ndr_pct": ("Netto driftsresultat i prosent av brutto driftsinntekter", "%"),
     "dispfond": ("Disposisjonsfond", "1000 kr"),
