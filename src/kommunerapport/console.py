@@ -8,10 +8,11 @@ from rich.console import Console
 from rich.table import Table
 
 from kommunerapport import figures as fig
-from kommunerapport.data import load_dataset, resolve_year
+from kommunerapport.data import resolve_year
 from kommunerapport.errors import UsageError
 from kommunerapport.formatting import number, percent, signed
 from kommunerapport.lang import SAMPLE_NOTICE
+from kommunerapport.loading import load_dataset
 from kommunerapport.regions import FIRST_YEAR, find_county, load_register
 
 

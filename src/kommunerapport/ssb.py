@@ -20,7 +20,7 @@ retried: it stops with SSB's own message, the table and the codes asked for.
 Every response is cached on disk (``cache_dir()``), keyed by table and query, so
 a second ``fetch`` makes no request unless ``refresh``. The tidy result is
 written to ``fetched.csv`` and ``fetched.json`` in the cache folder, where
-``kommunerapport.data.load_dataset`` finds it.
+``kommunerapport.loading.load_dataset`` finds it.
 
 Settings: ``KOMMUNERAPPORT_SSB_URL`` (PxWebApi v2 base), ``KOMMUNERAPPORT_KLASS_URL``
 (Klass base) and ``KOMMUNERAPPORT_CACHE_DIR`` (cache folder).
