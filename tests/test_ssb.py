@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from kommunerapport import cli, data, jsonstat, ssb
+from kommunerapport import cli, data, jsonstat, loading, ssb
 from kommunerapport.errors import FetchError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ssb"
@@ -658,7 +658,7 @@ def test_cli_fetch_and_dataset_uses_fetched(ssb_env: FakeSSB, runner,  # noqa: A
     result = runner.invoke(cli.main, ["fetch", "--year", "2024", "--year", "2025", "--offline"])
     assert result.exit_code == 0 and len(ssb_env.log) == n
     assert "0 kall til SSB" in result.output
-    dataset = data.load_dataset()
+    dataset = loading.load_dataset()
     assert not dataset.has_synthetic
     t = dataset.table
     oslo = t[(t.unit == "0301") & (t.year == 2024) & (t.measure == "frie_inntekter_innb")]

@@ -144,7 +144,7 @@ class RowBuilder:
         unit_code = self.region(region)
         match = re.match(r"\s*((?:19|20|21)\d\d)", str(year))
         if not match:
-            raise CellError(f"«{year}» er ikke et årstall", where)
+            raise CellError(f"«{year}» i tidsdimensjonen er ikke et år", where)
         year = match.group(1)
         try:
             value, symbol = read_cell(raw)

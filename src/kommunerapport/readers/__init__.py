@@ -50,6 +50,9 @@ def _source(path: Path) -> Source:
 
 def _detect(src: Source) -> ModuleType:
     src.raw  # noqa: B018 - an empty or unreadable file fails here, once
+    if src.path.suffix.casefold() in (".xlsx", ".xlsm") and not src.is_zip:
+        raise fail(src.path, None, "kan ikke leses som Excel-fil (.xlsx): fila er ikke et "
+                                   "Excel-arbeidsark (lagret som tekst?).")
     for reader in READERS:
         if reader.claims(src):
             return reader

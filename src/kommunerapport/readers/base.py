@@ -69,6 +69,10 @@ class Source:
             return None
 
     @property
+    def looks_json(self) -> bool:
+        return self.head.startswith(("{", "["))
+
+    @property
     def is_zip(self) -> bool:  # XLSX is a zip archive
         return self.raw[:4] == b"PK\x03\x04"
 
@@ -111,7 +115,12 @@ def finish(reading: Reading, path: Path) -> Dataset:
         line = reading.where[int(match.group(1)) - 2]
         raise DataError(f"{path}" + (f", linje {line}" if line else "")
                         + match.group(2)) from None
+    from kommunerapport.rows import OLD_REGION, OTHER_REGION, normalise_region
+
+    units = {normalise_region(d) or d for r in (OLD_REGION, OTHER_REGION)
+             for d in reading.skipped.get(r, {})}
     meta = {"description": f"Data fra {path.name}", "synthetic": bool(table["synthetic"].any()),
+            "skipped_units": sorted(units),
             **reading.meta, "format": reading.format,
             "import": {"format": reading.format, "path": str(path),
                        "skipped": {r: dict(c) for r, c in reading.skipped.items()},

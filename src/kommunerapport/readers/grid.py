@@ -162,6 +162,11 @@ def layout(src: Source, rows: list[Row],
             lay.roles[i] = "region"
         else:
             lay.roles[i] = "label"
+    if "value" not in lay.roles.values():  # the last unnamed column holds the values
+        free = [i for i, name in enumerate(header) if lay.roles[i] == "label"
+                and normalise(name) not in LABEL_HEADERS and not normalise(name).startswith("kok")]
+        if free:
+            lay.roles[free[-1]] = "value"
     return lay
 
 

@@ -42,7 +42,7 @@ def resolve(text: str) -> str | None:
 
 
 def claims(src: Source) -> bool:
-    if src.json is not None:
+    if src.looks_json:
         return False
     rows = grid.load(src)
     start = grid.header_index(rows)

@@ -20,7 +20,7 @@ API_NAMES = re.compile(r"^(ContentsCode|Tid|KOK\w*region\w*|Region)$")
 
 
 def claims(src: Source) -> bool:
-    if src.is_zip or src.json is not None:
+    if src.is_zip or src.looks_json:
         return False
     rows = grid.load(src)
     start = grid.header_index(rows)

@@ -16,7 +16,7 @@ FORMAT = "Statistikkbanken-uttrekk"
 
 
 def claims(src: Source) -> bool:
-    return src.json is None
+    return not src.looks_json
 
 
 def read(src: Source) -> Reading:

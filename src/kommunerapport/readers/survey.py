@@ -39,7 +39,7 @@ def _header(src: Source) -> tuple[list[grid.Row], int] | None:
 
 
 def claims(src: Source) -> bool:
-    return src.json is None and _header(src) is not None
+    return not src.looks_json and _header(src) is not None
 
 
 def read(src: Source) -> Reading:

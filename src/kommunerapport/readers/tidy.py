@@ -10,7 +10,7 @@ FORMAT = "kommunerapports eget CSV-format"
 
 
 def claims(src: Source) -> bool:
-    if src.is_zip or src.json is not None:
+    if src.is_zip or src.looks_json:
         return False
     first = next((line for line in src.text.splitlines() if line.strip()), "")
     cells = {c.strip() for c in next(iter(csvdialect.rows(first, ",")), [])}
