@@ -13,6 +13,7 @@ for the files a user saved from SSB (``--data FILE``).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -98,7 +99,8 @@ def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
     tid = ds.role_of("time") or next((d for d in ds.ids if d.casefold() in ("tid", "år")), None)
     if geo is None or tid is None:
         raise jsonstat.JsonStatError("finner ikke region- og tidsdimensjonen")
-    table = table or ds.table_id or None
+    named = re.match(r"\s*(\d{5})\s*:", ds.label)  # «12134: Utvalgte …» (JSON-stat 1.x)
+    table = table or ds.table_id or (named.group(1) if named else None)
     source = source or (f"SSB {table}" if table else "SSB")
     builder = RowBuilder(known, source, lambda year: release_label(year, ds.updated),
                          scope_for(ds.label) or "konsern", level, table)

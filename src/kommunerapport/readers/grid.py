@@ -233,7 +233,7 @@ def region_code_like(known: set[str]) -> Callable[[str], bool]:
     return like
 
 
-def read_grid(src: Source, name: str, *, release: str, source: str | None = None,
+def read_grid(src: Source, name: str, *, release: str, source: str = "SSB Statistikkbanken",
               resolve: Callable[[str], str | None] | None = None, scope: str | None = None):
     """A table file's cells through ``rows.RowBuilder`` (a ``base.Reading``)."""
     from kommunerapport.data import known_units
@@ -246,8 +246,7 @@ def read_grid(src: Source, name: str, *, release: str, source: str | None = None
     lay = layout(src, load(src), like)
     table = re.match(r"^\s*(\d{5})\b", lay.title)
     table_id = table.group(1) if table else None
-    builder = RowBuilder(known, source or (f"SSB {table_id}" if table_id else
-                                          "SSB Statistikkbanken"),
+    builder = RowBuilder(known, f"SSB {table_id}" if table_id else source,
                          lambda _year: release, scope or scope_for(lay.title) or "konsern",
                          "fylker" if "fylke" in lay.title.casefold() else None, table_id,
                          resolve=resolve)

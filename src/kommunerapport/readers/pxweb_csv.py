@@ -36,4 +36,5 @@ def claims(src: Source) -> bool:
 
 
 def read(src: Source) -> Reading:
-    return grid.read_grid(src, FORMAT, release=f"PxWebApi v2, uttrekk {src.path.name}")
+    return grid.read_grid(src, FORMAT, release=f"PxWebApi v2, uttrekk {src.path.name}",
+                          source="SSB (PxWebApi v2)")
