@@ -132,3 +132,39 @@ def test_nil_is_zero_and_symbols_are_kept(tmp_path: Path) -> None:
     t = readers.read(f).table
     assert list(t["value"].fillna(-99)) == [0.0, -99]  # «-» is 0; «:» is missing
     assert list(t["status"]) == ["", ":"]
+
+
+def test_inspect_prints_the_summary_and_data_prints_it_on_stderr(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kommunerapport import cli
+
+    path = MADE / "12143_statbank_regioner_som_kolonner_cp1252.csv"
+    result = CliRunner().invoke(cli.main, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "lest som Statistikkbanken-uttrekk (CSV)" in result.output
+    assert "Lest: 2 mål × 2 år (2024–2025) × 2 enheter (2 kommuner) = 6 verdier" in result.output
+    assert "Hoppet over 2 celler – kategorier som ikke er mål" in result.output
+    # figures --data: the same summary on stderr, the figures on stdout
+    result = CliRunner().invoke(cli.main, ["figures", "--sector", "--year", "2024", "--data",
+                                           str(MADE / "12134_v2_jsonstat2_driftresultat.json")])
+    assert result.exit_code == 0, result.output
+    assert "lest som JSON-stat2 (PxWebApi)" in result.stderr
+    assert "Utfylt fra innebygde tall (fila mangler dem): SSB 13561" in result.stderr
+
+
+def test_file_wins_and_builtin_fills_only_what_it_lacks_with_both_provenances() -> None:
+    from kommunerapport.loading import BUILTIN_MARK, load_dataset
+
+    ds = load_dataset(MADE / "12134_v2_jsonstat2_driftresultat.json", announce=False)
+    t = ds.table
+    eakuo = t[(t.unit == "EAKUO") & (t.measure == "ndr_pct")]
+    # the file's three years only; the built-in 2020–2025 figures of EAKUO are not mixed in
+    assert sorted(eakuo["year"]) == [2023, 2024, 2025]
+    assert set(eakuo["release"]) == {"reviderte tall 15.06.2026"}
+    filled = t[t["release"].str.endswith(BUILTIN_MARK)]
+    own = set(zip(t["unit"][:9], t["measure"][:9], strict=True))
+    assert not filled.empty and not set(zip(filled["unit"], filled["measure"], strict=True)) & own
+    kinds = [p["kind"] for p in ds.meta["provenance"]]
+    assert kinds == ["fil", "innebygd"]
+    assert "SSB 13561" in ds.meta["provenance"][1]["sources"]
