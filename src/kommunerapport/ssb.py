@@ -59,11 +59,12 @@ from kommunerapport.ssbdata import (
     tidy_rows,
 )
 
-# Re-exported: imports.py and the tests know these as ``ssb.<name>``.
+# Re-exported: the tests know these as ``ssb.<name>``.
 from kommunerapport.ssbdata import amount_factor as amount_factor
 from kommunerapport.ssbdata import format_value as format_value
 from kommunerapport.ssbdata import release_label as release_label
 from kommunerapport.ssbdata import stated_unit as stated_unit
+from kommunerapport.throttle import Throttle
 
 BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
 KLASS_URL = "https://data.ssb.no/api/klass/v1"
@@ -133,7 +134,7 @@ class Client:
         self.backoff = BACKOFF if backoff is None else backoff
         self.timeout = TIMEOUT if timeout is None else timeout
         self.calls = 0  # HTTP requests actually sent
-        self._last: float | None = None
+        self.throttle = Throttle(self.min_interval, clock=clock, sleep=sleep)
 
     # -- cache
     def _path(self, req: Request) -> Path:
@@ -174,11 +175,7 @@ class Client:
 
     # -- network
     def _throttle(self) -> None:
-        if self._last is not None:
-            wait = self._last + self.min_interval - self.clock()
-            if wait > 0:
-                self.sleep(wait)
-        self._last = self.clock()
+        self.throttle.wait()
 
     def _send(self, req: Request) -> Any:
         data = None
