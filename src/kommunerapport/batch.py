@@ -29,7 +29,8 @@ from rich.progress import (
 
 from kommunerapport import member, outputs, render
 from kommunerapport.config import Config, load_config
-from kommunerapport.data import Dataset, load_dataset, resolve_year
+from kommunerapport.data import Dataset, resolve_year
+from kommunerapport.loading import load_dataset
 from kommunerapport.regions import Register, load_register
 from kommunerapport.report import county_context, write_context
 

@@ -17,9 +17,10 @@ from kommunerapport import charts, outputs, text
 from kommunerapport import figures as fig
 from kommunerapport.config import Config, load_config
 from kommunerapport.context import DataTable, KeyFigure, ReportContext, Section
-from kommunerapport.data import Dataset, load_dataset, resolve_year
+from kommunerapport.data import Dataset, resolve_year
 from kommunerapport.formatting import number, percent, prose_percent, signed, whole_word
 from kommunerapport.lang import LABELS, RELEASE_WORDS, SAMPLE_NOTICE, phrase
+from kommunerapport.loading import load_dataset
 from kommunerapport.regions import (
     FIRST_YEAR,
     ROBEK_DATE,
