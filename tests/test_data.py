@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from kommunerapport.cli import main
-from kommunerapport.data import COLUMNS, MEASURES, load_dataset, read_table, resolve_year
+from kommunerapport.data import COLUMNS, MEASURES, read_table, resolve_year
 from kommunerapport.errors import DataError, UsageError
+from kommunerapport.loading import load_dataset
 
 HEADER = ",".join(COLUMNS)
 HORTEN = "3901,2025,ndr_pct,3.8,,konsern,SSB 12134,foreløpige tall 16.03.2026,false"

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from kommunerapport import cli, data, jsonstat, ssb
+from kommunerapport import cli, data, jsonstat, loading, ssb
 from kommunerapport.errors import FetchError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ssb"
@@ -159,6 +159,11 @@ def make_handler(state: FakeSSB) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             parts = url.path.strip("/").split("/")
+            if parts[:2] == ["klass", "classifications"] and parts[-1] == "correspondsAt":
+                self._send(200, json.loads((FIXTURES / "constructed" /
+                                            "klass131_112_correspondsAt_2025-01-01.json")
+                                           .read_text("utf-8")))
+                return
             if parts[:2] == ["klass", "classifications"]:
                 name = {"131": "klass131_kommuner_2026-01-01.json",
                         "104": "constructed/klass104_fylker_2025-01-01.json"}[parts[2]]
@@ -402,7 +407,8 @@ def test_fetch_everything_then_cache_hit(ssb_env: FakeSSB) -> None:
     # Data by POST in batches of at most 150 regions; every call throttled ≥ 2 s apart.
     posts = [b for m, _, b in ssb_env.log if m == "POST"]
     assert posts and all(len(b["selection"][0]["valueCodes"]) <= 150 for b in posts)
-    assert len(ssb_env.log) == report.calls == 5 + 2 + len(posts)
+    # 5 metadata, Klass 131 and 104, Klass 131 → 112 for each of the two years, the data
+    assert len(ssb_env.log) == report.calls == 5 + 2 + 2 + len(posts)
     assert fake.sleeps == [ssb.MIN_INTERVAL] * (report.calls - 1)
     # The written table validates; a second fetch makes no request.
     csv_path, _ = ssb.fetched_files()
@@ -420,7 +426,7 @@ def test_category_notes_are_kept_in_the_fetched_metadata(ssb_env: FakeSSB,
         meta = plain(table)
         if table == "12134":
             cat = meta["dimension"]["ContentsCode"]["category"]
-            cat["note"] = {"KOSAG230000": ["Korrigert for premieavvik."]}
+            cat["note"] = {"KOSAGD230000": ["Korrigert for premieavvik."]}
             meta["dimension"]["KOKkommuneregion0000"]["category"]["note"] = {
                 "5001": ["Tall for 2025 er foreløpige."]}
         return meta
@@ -429,8 +435,8 @@ def test_category_notes_are_kept_in_the_fetched_metadata(ssb_env: FakeSSB,
     ssb.fetch([2025], client=client(FakeTime()), progress=False)
     meta = json.loads(ssb.fetched_files()[1].read_text("utf-8"))
     notes = meta["tables"]["12134"]["notes"]
-    assert ("Netto driftsresultat i % av brutto driftsinntekter (%): Korrigert for premieavvik."
-            in notes)
+    assert ("Netto driftresultat i prosent av brutto driftsinntekter (prosent): Korrigert for "
+            "premieavvik." in notes)
     region = plain("12134")["dimension"]["KOKkommuneregion0000"]["category"]
     assert f"{region['label']['5001']}: Tall for 2025 er foreløpige." in notes
     assert len(notes) == len(set(notes))  # once, though every batch carries it
@@ -466,9 +472,10 @@ def test_429_then_200_is_retried_with_backoff(ssb_env: FakeSSB) -> None:
     fake = FakeTime()
     report = ssb.fetch([2025], client=client(fake), progress=False)
     assert report.missing == []
-    # 2 s between the 7 calls before it; the first 429: backoff 2 s; the second:
-    # 7 s as SSB asked (more than the 4 s backoff, and not both); then 2 s apart.
-    assert fake.sleeps == [2.0] * 7 + [2.0, 7.0] + [2.0] * (report.calls - 10)
+    # 2 s between the 8 calls before it (5 metadata, 2 Klass registers, 1 KOSTRA-group
+    # correspondence); the first 429: backoff 2 s; the second: 7 s as SSB asked (more
+    # than the 4 s backoff, and not both); then 2 s apart.
+    assert fake.sleeps == [2.0] * 8 + [2.0, 7.0] + [2.0] * (report.calls - 11)
     assert sum(m == "POST" and "/12134/" in p for m, p, _ in ssb_env.log) == 3 + 2
 
 
@@ -631,7 +638,7 @@ def test_missing_mandatory_variable(ssb_env: FakeSSB) -> None:
 def test_long_get_gets_html_404_but_fetch_posts(ssb_env: FakeSSB) -> None:
     codes = ",".join(f"{n:04d}" for n in range(301, 1141))  # ~840 codes, like all regions
     url = (f"{ssb.base_url()}/tables/12134/data?valuecodes[KOKkommuneregion0000]={codes}"
-           "&valuecodes[ContentsCode]=KOSAG230000&valuecodes[Tid]=2025")
+           "&valuecodes[ContentsCode]=KOSAGD230000&valuecodes[Tid]=2025")
     with pytest.raises(FetchError, match=r"HTML-side for tabell 12134; adressen er trolig for "
                                          r"lang \(\d+ tegn\)"):
         client(FakeTime()).get_json(ssb.Request(url, table="tabell 12134"))
@@ -658,7 +665,7 @@ def test_cli_fetch_and_dataset_uses_fetched(ssb_env: FakeSSB, runner,  # noqa: A
     result = runner.invoke(cli.main, ["fetch", "--year", "2024", "--year", "2025", "--offline"])
     assert result.exit_code == 0 and len(ssb_env.log) == n
     assert "0 kall til SSB" in result.output
-    dataset = data.load_dataset()
+    dataset = loading.load_dataset()
     assert not dataset.has_synthetic
     t = dataset.table
     oslo = t[(t.unit == "0301") & (t.year == 2024) & (t.measure == "frie_inntekter_innb")]
@@ -670,3 +677,37 @@ def test_cli_fetch_offline_without_cache(ssb_env: FakeSSB, runner) -> None:  # n
     result = runner.invoke(cli.main, ["fetch", "--offline"])
     assert result.exit_code == 1
     assert "--offline" in result.output and ssb_env.log == []
+
+
+def test_fetch_stores_the_kostra_groups_from_klass(ssb_env: FakeSSB, tmp_path: Path) -> None:
+    from kommunerapport import kostragroups
+
+    assert kostragroups.kostra_group("4601", 2025) is None  # nothing fetched: no guess
+    report = ssb.fetch([2025], client=client(FakeTime()), progress=False)
+    assert report.groups == {2025: 2}
+    # Klass 131 → 112 (constructed answer; Bergen EKG12, Oslo EKG13 as Klass has them)
+    assert kostragroups.kostra_group("4601", 2025) == "EKG12"
+    info = kostragroups.kostra_group_info("0301", 2025)
+    assert (info.code, info.label, info.year) == ("EKG13", "KOSTRA-gruppe 13", 2025)
+    assert info.source == "SSB Klass 131 → 112 (KOSTRA-grupperinger)" and info.fetched
+    assert kostragroups.kostra_group("4601", 2024) is None  # another year was not fetched
+    assert any(line.startswith("KOSTRA-grupper 2025 (Klass 131 → 112): 2 kommuner")
+               for line in ssb.summary(report))
+
+
+def test_a_table_without_netto_driftsresultat_is_an_error(ssb_env: FakeSSB,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    meta = _metadata("12134")
+    contents = meta["dimension"]["ContentsCode"]["category"]
+    keep = [c for c in contents["index"] if c != "KOSAGD230000"]
+    contents["index"] = {c: i for i, c in enumerate(keep)}
+    contents["label"] = {c: contents["label"][c] for c in keep}
+    contents["unit"] = {c: contents["unit"][c] for c in keep}
+    meta["size"][meta["id"].index("ContentsCode")] = len(keep)
+    monkeypatch.setattr(sys.modules[__name__], "_metadata",
+                        lambda t: meta if t == "12134" else _original_metadata(t))
+    with pytest.raises(FetchError, match="tabell 12134 ga ingen tall for netto driftsresultat"):
+        ssb.fetch([2025], client=client(FakeTime()), progress=False)
+
+
+_original_metadata = _metadata

@@ -29,7 +29,8 @@ from rich.progress import (
 
 from kommunerapport import outputs, render, reports
 from kommunerapport.config import Config, load_config
-from kommunerapport.data import Dataset, load_dataset, resolve_year
+from kommunerapport.data import Dataset, resolve_year
+from kommunerapport.loading import load_dataset
 from kommunerapport.regions import Register, load_register
 
 WRITTEN, SKIPPED, FAILED = "written", "skipped", "failed"

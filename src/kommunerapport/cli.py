@@ -174,3 +174,19 @@ def fetch(years: tuple[int, ...], refresh: bool, offline: bool) -> None:
     from kommunerapport.ssb import run_fetch
 
     run_fetch(years, refresh=refresh, offline=offline)
+
+
+@main.command()
+@click.argument("data_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+def inspect(data_file: Path) -> None:
+    """Show how a data file is read: its format, what it gives, what it leaves out and why.
+
+    The same summary every --data import prints, without writing a report.
+
+    \b
+    Example:
+      kommunerapport inspect saved-12134.json
+    """
+    from kommunerapport.console import print_import
+
+    print_import(data_file)

@@ -1,4 +1,4 @@
-"""Terminal output for ``counties`` and ``figures``: the figures without a PDF."""
+"""Terminal output for ``counties``, ``figures`` and ``inspect``: the figures without a PDF."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from rich.console import Console
 from rich.table import Table
 
 from kommunerapport import figures as fig
-from kommunerapport.data import load_dataset, resolve_year
+from kommunerapport.data import resolve_year
 from kommunerapport.errors import UsageError
 from kommunerapport.formatting import number, percent, signed
 from kommunerapport.lang import SAMPLE_NOTICE
+from kommunerapport.loading import load_dataset
 from kommunerapport.regions import FIRST_YEAR, find_county, load_register
 
 
@@ -107,3 +108,12 @@ def _print_units(out: Console, t, register, units: list[str], year: int) -> None
                       number(row.ndr_before.value, 1), number(row.dispfond.value, 1),
                       "ROBEK" if row.robek else "")
     out.print(table)
+
+
+def print_import(path: Path) -> None:
+    """``inspect``: the import summary of a data file, on stdout, without a report."""
+    from kommunerapport import readers
+
+    dataset = load_dataset(path, announce=False)
+    for line in readers.summary(dataset):
+        _console().print(line, markup=False)

@@ -37,6 +37,7 @@ MISSING_SYMBOLS = ("..", ":", ".", "…", "-")
 # measure code → (Norwegian label, unit of the value)
 MEASURES: dict[str, tuple[str, str]] = {
     "bdi": ("Brutto driftsinntekter", "1000 kr"),
+    "bdu": ("Brutto driftsutgifter", "1000 kr"),  # SSB 13551, for growth against bdi
     "ndr": ("Netto driftsresultat", "1000 kr"),
     "ndr_pct": ("Netto driftsresultat i prosent av brutto driftsinntekter", "%"),
     "dispfond": ("Disposisjonsfond", "1000 kr"),
@@ -195,52 +196,6 @@ def load_builtin() -> Dataset:
         table = read_table(path)
     meta = json.loads(_package_file("dataset.json").read_text("utf-8"))
     return Dataset(table, meta)
-
-
-def load_dataset(path: Path | None = None) -> Dataset:
-    """The user's file, else the figures fetched from SSB, else the built-in dataset.
-
-    A file in any format ``imports.read_any`` reads, or the fetched figures, are
-    completed with the built-in *real* rows for units and measures they lack
-    (county authorities, national figures); never with the synthetic sample.
-    """
-    from kommunerapport import imports, ssb  # here: both import this module
-
-    if path is not None:
-        return with_builtin_real(imports.read_any(path))
-    fetched = ssb.fetched_files()
-    if fetched is None:
-        return load_builtin()
-    csv_path, meta_path = fetched
-    meta = json.loads(meta_path.read_text("utf-8"))
-    return with_builtin_real(Dataset(read_table(csv_path), meta, f"SSB-tall hentet ({csv_path})"))
-
-
-def with_builtin_real(dataset: Dataset) -> Dataset:
-    """Add the built-in real rows for (unit, measure) pairs the dataset lacks.
-
-    Municipal rows are added only when the dataset has no municipal figures at
-    all: a survey's municipalities are never completed with figures of another
-    scope or source (a percentage-only KS survey in kasse gets no konsern BDI,
-    so nothing is weighted with a borrowed weight). County authorities and
-    SSB's aggregates are added; they are shown with their own scope. Synthetic
-    rows are never added.
-    """
-    table = dataset.table
-    builtin = load_builtin().table
-    real = builtin[~builtin["synthetic"]]
-    have = set(zip(table["unit"], table["measure"], strict=True))
-    has_municipal = bool(table["unit"].str.fullmatch(r"\d{4}").any())
-    pairs = pd.Series(list(zip(real["unit"], real["measure"], strict=True)), index=real.index)
-    is_municipal = real["unit"].str.fullmatch(r"\d{4}")
-    keep = ~pairs.isin(have) & ~(is_municipal & has_municipal)
-    added = real[keep]
-    meta = dict(dataset.meta)
-    meta["synthetic"] = bool(table["synthetic"].any())
-    if not added.empty:
-        meta["builtin_real_added"] = sorted(set(added["source"]))
-    combined = pd.concat([table, added], ignore_index=True)
-    return Dataset(combined, meta, dataset.path)
 
 
 def resolve_year(dataset: Dataset, year: int | None, measure: str = "ndr_pct") -> int:

@@ -220,6 +220,28 @@ def _parse(doc: dict[str, Any]) -> Dataset:
     )
 
 
+def is_v1(doc: Any) -> bool:
+    """A JSON-stat 1.x response (SSB's older APIs): ``{"dataset": {"dimension": {"id": …}}}``."""
+    if not isinstance(doc, dict) or "class" in doc:
+        return False
+    return any(isinstance(v, dict) and isinstance(v.get("dimension"), dict)
+               and "id" in v["dimension"] for v in doc.values())
+
+
+def from_v1(doc: dict[str, Any]) -> dict[str, Any]:
+    """The first dataset of a JSON-stat 1.x bundle in 2.0 form (id, size and role lifted up)."""
+    name, ds = next((k, v) for k, v in doc.items()
+                    if isinstance(v, dict) and isinstance(v.get("dimension"), dict))
+    dims = ds["dimension"]
+    ids = dims.get("id")
+    if not isinstance(ids, list):
+        raise JsonStatError(f"datasettet «{name}» mangler dimension.id")
+    out = {k: v for k, v in ds.items() if k != "dimension"}
+    out.update({"version": "2.0", "class": "dataset", "id": ids, "size": dims.get("size"),
+                "role": dims.get("role") or {}, "dimension": {i: dims.get(i) for i in ids}})
+    return out
+
+
 def loads(text: str) -> Dataset:
     try:
         doc = json.loads(text)

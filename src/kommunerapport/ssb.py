@@ -20,7 +20,7 @@ retried: it stops with SSB's own message, the table and the codes asked for.
 Every response is cached on disk (``cache_dir()``), keyed by table and query, so
 a second ``fetch`` makes no request unless ``refresh``. The tidy result is
 written to ``fetched.csv`` and ``fetched.json`` in the cache folder, where
-``kommunerapport.data.load_dataset`` finds it.
+``kommunerapport.loading.load_dataset`` finds it.
 
 Settings: ``KOMMUNERAPPORT_SSB_URL`` (PxWebApi v2 base), ``KOMMUNERAPPORT_KLASS_URL``
 (Klass base) and ``KOMMUNERAPPORT_CACHE_DIR`` (cache folder).
@@ -50,6 +50,7 @@ from kommunerapport.data import AGGREGATES, MEASURES, known_units
 from kommunerapport.errors import FetchError
 from kommunerapport.ssbdata import (
     CLASSIFICATIONS,
+    KOSTRA_GROUPS,
     TABLES,
     TableSpec,
     measure_for,
@@ -58,11 +59,12 @@ from kommunerapport.ssbdata import (
     tidy_rows,
 )
 
-# Re-exported: imports.py and the tests know these as ``ssb.<name>``.
+# Re-exported: the tests know these as ``ssb.<name>``.
 from kommunerapport.ssbdata import amount_factor as amount_factor
 from kommunerapport.ssbdata import format_value as format_value
 from kommunerapport.ssbdata import release_label as release_label
 from kommunerapport.ssbdata import stated_unit as stated_unit
+from kommunerapport.throttle import Throttle
 
 BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
 KLASS_URL = "https://data.ssb.no/api/klass/v1"
@@ -132,7 +134,7 @@ class Client:
         self.backoff = BACKOFF if backoff is None else backoff
         self.timeout = TIMEOUT if timeout is None else timeout
         self.calls = 0  # HTTP requests actually sent
-        self._last: float | None = None
+        self.throttle = Throttle(self.min_interval, clock=clock, sleep=sleep)
 
     # -- cache
     def _path(self, req: Request) -> Path:
@@ -173,11 +175,7 @@ class Client:
 
     # -- network
     def _throttle(self) -> None:
-        if self._last is not None:
-            wait = self._last + self.min_interval - self.clock()
-            if wait > 0:
-                self.sleep(wait)
-        self._last = self.clock()
+        self.throttle.wait()
 
     def _send(self, req: Request) -> Any:
         data = None
@@ -348,6 +346,7 @@ class FetchReport:
     skipped: dict[str, int] = field(default_factory=dict)
     left_out: dict[str, list[str]] = field(default_factory=dict)  # table → codes not asked for
     register: dict[str, Any] = field(default_factory=dict)
+    groups: dict[int, int | str] = field(default_factory=dict)  # year → municipalities or why not
     rows: list[dict[str, str]] = field(default_factory=list)
     calls: int = 0
     path: Path | None = None
@@ -408,6 +407,7 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
             first = metas[tables[0].id]
             wanted_years = _years(first, years)
             regions = _register(client, max(wanted_years), report, bar)
+            _kostra_groups(client, wanted_years, report, bar)
             for spec in tables:
                 meta = metas[spec.id]
                 ys = [y for y in wanted_years
@@ -431,6 +431,7 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
                     bar.step(f"tabell {spec.id}")
                     updated = ds.updated
                     notes += [n for n in tidy.notes if n not in notes]  # every batch's
+                _check_required(spec, rows, meta)
                 report.rows += rows
                 report.skipped.update(skipped)
                 report.tables[spec.id] = {"label": meta.label, "updated": updated,
@@ -451,6 +452,39 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
     report.calls = client.calls
     write_fetched(report)
     return report
+
+
+def _check_required(spec: TableSpec, rows: list[dict[str, str]], meta: jsonstat.Dataset) -> None:
+    """A table that yields none of a measure it must give is an error, not a gap."""
+    got = {r["measure"] for r in rows}
+    lacking = [m for m in spec.requires if m not in got]
+    if lacking:
+        names = ", ".join(MEASURES[m][0].lower() for m in lacking)
+        raise FetchError(f"tabell {spec.id} ga ingen tall for {names} («{meta.label}»); "
+                         "SSB kan ha endret kodene eller tekstene i tabellen.")
+
+
+def _kostra_groups(client: Client, years: list[int], report: FetchReport,
+                   bar: _Progress) -> None:
+    """Klass 131 → 112 for each year, stored for ``kostragroups.kostra_group``.
+
+    A failure is said in the summary, not fatal: the figures do not depend on it.
+    """
+    from kommunerapport import kostragroups
+
+    bar.plan(len(years))
+    for year in years:
+        query = urllib.parse.urlencode({"targetClassificationId": KOSTRA_GROUPS,
+                                        "date": f"{year}-01-01", "language": "nb"})
+        url = f"{klass_url()}/classifications/131/correspondsAt?{query}"
+        try:
+            doc = client.get_json(Request(url, table=f"Klass 131 → {KOSTRA_GROUPS}"))
+            n = kostragroups.write(cache_dir(), year, doc, url,
+                                   datetime.now(UTC).isoformat(timespec="seconds"))
+            report.groups[year] = n
+        except FetchError as exc:
+            report.groups[year] = exc.message
+        bar.step(f"KOSTRA-grupper {year}")
 
 
 def _first(row: dict[str, str], seen: set[tuple[str, ...]]) -> bool:
@@ -595,6 +629,9 @@ def summary(report: FetchReport) -> list[str]:
         lines.append(f"{name} ({r['year']}): {r['codes']} koder"
                      + (f"; ukjent for registeret: {', '.join(r['unknown'])}" if r["unknown"]
                         else ""))
+    for year, got in sorted(report.groups.items()):
+        lines.append(f"KOSTRA-grupper {year} (Klass 131 → 112): "
+                     + (f"{got} kommuner" if isinstance(got, int) else f"ikke hentet – {got}"))
     left_out = sorted(set(report.skipped).union(*report.left_out.values()))
     if left_out:
         shown = ", ".join(left_out[:10]) + (", …" if len(left_out) > 10 else "")

@@ -19,7 +19,8 @@ import click
 
 from kommunerapport import outputs
 from kommunerapport.config import Config, load_config
-from kommunerapport.data import Dataset, load_dataset, resolve_year
+from kommunerapport.data import Dataset, resolve_year
+from kommunerapport.loading import load_dataset
 from kommunerapport.regions import County, Register, find_county, load_register
 from kommunerapport.render import render_html, write_pdf
 from kommunerapport.reports.check import check_report

@@ -1,0 +1,128 @@
+"""What every reader shares: the file as read, one-line errors, and the finished dataset.
+
+A reader gets a ``Source`` (the path, its bytes, its text once decoded) and
+returns a ``Reading``: tidy rows (from ``rows.RowBuilder``), the file line each
+came from, what it left out and why, and a description for ``Dataset.meta``.
+``finish`` validates the rows against the model and turns a problem into one
+``DataError`` line naming the file's own line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from kommunerapport import csvdialect
+from kommunerapport.data import COLUMNS, MEASURES, Dataset, validate
+from kommunerapport.errors import DataError
+from kommunerapport.rows import CellError
+
+
+def fail(path: Path | str, line: int | None, problem: str, column: str | None = None) -> DataError:
+    where = f"{path}" + (f", linje {line}" if line else "") + \
+        (f", kolonne «{column}»" if column else "")
+    return DataError(f"{where}: {problem}")
+
+
+@dataclass
+class Source:
+    """A file as the readers see it; the text is decoded once, when first asked for."""
+
+    path: Path
+
+    @cached_property
+    def raw(self) -> bytes:
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise fail(self.path, None, f"fila kan ikke leses ({exc.strerror}).") from None
+        if not data.strip():
+            raise fail(self.path, None, "fila er tom.")
+        return data
+
+    @cached_property
+    def decoded(self) -> tuple[str, str]:
+        return csvdialect.decode(self.raw)
+
+    @property
+    def text(self) -> str:
+        return self.decoded[0]
+
+    @property
+    def encoding(self) -> str:
+        return self.decoded[1]
+
+    @cached_property
+    def json(self) -> object | None:
+        """The parsed JSON document, or None when the text is not JSON."""
+        if not self.head.startswith(("{", "[")):
+            return None
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            return None
+
+    @property
+    def looks_json(self) -> bool:
+        return self.head.startswith(("{", "["))
+
+    @property
+    def is_zip(self) -> bool:  # XLSX is a zip archive
+        return self.raw[:4] == b"PK\x03\x04"
+
+    @property
+    def head(self) -> str:
+        return self.raw[:4096].decode("latin-1").lstrip("\ufeff\xef\xbb\xbf \r\n\t")
+
+
+@dataclass
+class Reading:
+    """What a reader got out of a file, before validation."""
+
+    format: str  # «JSON-stat2 (PxWebApi v2)», «PX-fil», …
+    rows: list[dict[str, str]]
+    where: list[int | None]
+    meta: dict = field(default_factory=dict)
+    skipped: dict[str, Counter] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def cell_error(path: Path, exc: CellError) -> DataError:
+    return fail(path, exc.where, f"{exc.message}.")
+
+
+def finish(reading: Reading, path: Path) -> Dataset:
+    """Validate the rows; a problem names the file's own line, not the tidy table's."""
+    if not reading.rows:
+        left = "; ".join(f"{reason}: {sum(c.values())} celler"
+                         for reason, c in reading.skipped.items())
+        raise fail(path, None, f"fant ingen tall for målene rapportene bruker "
+                               f"({', '.join(sorted(MEASURES))})"
+                               + (f" ({left})" if left else "") + ".")
+    raw = pd.DataFrame(reading.rows, columns=COLUMNS)
+    try:
+        table = validate(raw, "x")
+    except DataError as exc:
+        match = re.match(r"x, linje (\d+)(.*)", exc.message)
+        if not match:
+            raise fail(path, None, exc.message.removeprefix("x: ")) from None
+        line = reading.where[int(match.group(1)) - 2]
+        raise DataError(f"{path}" + (f", linje {line}" if line else "")
+                        + match.group(2)) from None
+    from kommunerapport.rows import OLD_REGION, OTHER_REGION, normalise_region
+
+    units = {normalise_region(d) or d for r in (OLD_REGION, OTHER_REGION)
+             for d in reading.skipped.get(r, {})}
+    meta = {"description": f"Data fra {path.name}", "synthetic": bool(table["synthetic"].any()),
+            "skipped_units": sorted(units),
+            **reading.meta, "format": reading.format,
+            "import": {"format": reading.format, "path": str(path),
+                       "skipped": {r: dict(c) for r, c in reading.skipped.items()},
+                       "notes": list(reading.notes)}}
+    return Dataset(table, meta, str(path))

@@ -1,0 +1,27 @@
+"""The tool's own tidy CSV (``kommunerapport.data``): what ``fetch`` writes and we ship."""
+
+from __future__ import annotations
+
+from kommunerapport import csvdialect
+from kommunerapport.data import COLUMNS, read_table
+from kommunerapport.readers.base import Source
+
+FORMAT = "kommunerapports eget CSV-format"
+
+
+def claims(src: Source) -> bool:
+    if src.is_zip or src.looks_json:
+        return False
+    first = next((line for line in src.text.splitlines() if line.strip()), "")
+    cells = {c.strip() for c in next(iter(csvdialect.rows(first, ",")), [])}
+    return len(cells & set(COLUMNS)) >= 3
+
+
+def read_dataset(src: Source):  # noqa: ANN201 - a Dataset
+    from kommunerapport.data import Dataset
+
+    table = read_table(src.path)
+    meta = {"description": f"Data fra {src.path.name}", "format": FORMAT,
+            "synthetic": bool(table["synthetic"].any()),
+            "import": {"format": FORMAT, "path": str(src.path), "skipped": {}, "notes": []}}
+    return Dataset(table, meta, str(src.path))
