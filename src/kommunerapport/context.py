@@ -26,7 +26,7 @@ class KeyFigure:
 class DataTable:
     """A table with a caption; ``numeric`` marks the right-aligned columns.
 
-    ``bars``: per row, a small bar drawn beside column ``bar_column`` (its header
+    ``bars``: per row, a small bar drawn before column ``bar_column`` (its header
     spans both cells) as (left %, width %, negative) within the cell, or None; see
     ``reports.common.bars``. The bar is decoration; the number beside it is the data.
     """
@@ -40,6 +40,7 @@ class DataTable:
     bar_column: int = -1
     note: str = ""  # a line under the table («Det mangler tall for …»)
     style: str = ""  # a CSS class for its kind («provenance»)
+    halves: bool = False  # set as two tables side by side (a long list of municipalities)
 
 
 @dataclass(frozen=True)

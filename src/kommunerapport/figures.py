@@ -167,7 +167,9 @@ def _used_rows(table: pd.DataFrame, measure: str, year: int, units: list[str]) -
 def unit_figure(table: pd.DataFrame, unit: str, year: int, measure: str) -> Figure:
     """One unit's own figure (SSB's percentage, or derived from amounts)."""
     s = shares(table, measure, year, [unit])
-    rows = _used_rows(table, measure, year, [unit])
+    own = _rows(table, measure, year, [unit])
+    # SSB's own percentage stands on its own rows; a derived one on the amount and the BDI.
+    rows = own.reset_index() if len(own) else _used_rows(table, measure, year, [unit])
     value = float(s["pct"].iloc[0]) if len(s) else None
     prov = _provenance(rows) if len(rows) else {}
     return Figure(value, measure, year, METHOD_UNIT, n=int(value is not None), total=1,

@@ -50,7 +50,9 @@ def phrase(lang: str, key: str, **values: object) -> str:
     if "subject" in values:
         subject = str(values["subject"])
         values["Subject"] = subject[:1].upper() + subject[1:]
-    return template.format(**values)
+    # A subject that ends in a relative clause carries its comma («… som har rapportert,»);
+    # before a full stop, the comma goes.
+    return re.sub(r",+(?=[.;:)])", "", template.format(**values))
 
 
 def label(lang: str, key: str, **values: object) -> str:
@@ -73,6 +75,7 @@ def sample_notice(lang: str) -> str:
 SAMPLE_NOTICES = ("Eksempeldata – ikke offisielle tall", "Eksempeldata – ikkje offisielle tal")
 SAMPLE_NOTICE = SAMPLE_NOTICES[0]  # the bokmål notice, for messages on the terminal
 
+BUILTIN_SUFFIX = ", innebygde tall"  # loading.BUILTIN_MARK: built-in rows completing a file
 _RELEASE = re.compile(r"^(foreløpige|reviderte) tall(, hentet)? (\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _RELEASE_NO_DATE = re.compile(r"^(foreløpige|reviderte) tall (\d{4})$")
 
@@ -86,8 +89,12 @@ def release_name(release: str, lang: str) -> str:
     """A release label from the data («foreløpige tall 16.03.2026») in the report's words.
 
     Labels the tool makes itself are parsed and written anew (date style included);
-    any other label (a user's file name, a survey) is shown as it came.
+    any other label (a user's file name, a survey) is shown as it came. Built-in figures
+    that complete a user's file carry «, innebygde tall».
     """
+    if release.endswith(BUILTIN_SUFFIX):
+        return release_name(release[:-len(BUILTIN_SUFFIX)], lang) + label(lang,
+                                                                          "release_builtin")
     if m := _RELEASE.match(release):
         kind, fetched, d, mo, y = m.groups()
         key = f"release_{'preliminary' if kind == 'foreløpige' else 'revised'}" + (

@@ -129,8 +129,9 @@ def headline_rule(now: Figure, before: Figure | None, norm: Norm) -> str:
 
 def headline(lang: str, subject: Subject, now: Figure, before: Figure | None,
              norm: Norm) -> str:
-    return keep_last_words(capital(phrase(lang, headline_rule(now, before, norm),
-                                          subject=subject.headline, year=now.year)))
+    words = phrase(lang, headline_rule(now, before, norm), subject=subject.headline,
+                   year=now.year)
+    return keep_last_words(capital(words.rstrip(",").replace(",:", ":")))
 
 
 def change_key(diff: Decimal) -> str:
@@ -313,8 +314,8 @@ def compare_sentence(lang: str, book: FactBook, prefix: str, subject: str, mine:
         return None
     if not same_scope(mine, other):
         return phrase(lang, "scope_differs", subject=subject,
-                      mine=label(lang, f"scope_word_{mine.scope.split('/')[0]}"),
-                      other=label(lang, f"scope_word_{other.scope.split('/')[0]}"))
+                      mine=label(lang, f"scope_prose_{mine.scope.split('/')[0]}"),
+                      other=label(lang, f"scope_prose_{other.scope.split('/')[0]}"))
     diff, decimals = book.difference(mine, other)
     if diff == 0:
         return phrase(lang, f"{prefix}_same", subject=subject, **extra)

@@ -79,7 +79,7 @@ def problems(report: Report) -> list[str]:
             out.append(f"«Oslo fylkeskommune» finnes ikke i regnskapene ({where}).")
         for word in _foreign_words(sentence, ctx.lang, report.names):
             out.append(f"«{word}» er {'bokmål' if ctx.lang == 'nn' else 'nynorsk'} i en "
-                       f"{'nynorsk' if ctx.lang == 'nn' else 'bokmål'}srapport ({where}: "
+                       f"rapport på {'nynorsk' if ctx.lang == 'nn' else 'bokmål'} ({where}: "
                        f"«{_short(sentence)}»).")
     allowed = _allowed_numbers(report)
     for where, sentence in sentences + [("brukerens tekst", t) for t in report.user_text]:

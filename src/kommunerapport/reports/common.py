@@ -86,7 +86,7 @@ def unit_name(register: Register, number: str) -> str:
 def county_subject(lang: str, county: County, reported: int, total: int) -> text.Subject:
     """«kommunene i Vestfold», or «de fem kommunene i Vestland som har rapportert»."""
     if reported < total:
-        count = text.amount(reported, lang, total <= text.WORDS_UP_TO)
+        count = text.amount(reported, lang, reported <= text.WORDS_UP_TO)
         partial = phrase(lang, "subject_county_reported", n=count, county=county.short_name)
         return text.Subject(partial, partial, partial)
     return text.Subject(phrase(lang, "subject_county", county=official(county.name)),
@@ -322,23 +322,35 @@ def sample_note(lang: str, t: pd.DataFrame, register: Register, units: list[str]
                 years: list[int], area: str, others: str) -> tuple[str, bool]:
     """Which municipal figures are sample data and which are SSB's, unit by unit.
 
-    ``area``: «kommunene i Akershus»; ``others``: «de andre kommunene i Akershus».
-    Returns the note and whether any of ``units`` has sample figures.
+    A unit counts as real when its figure for the report's year is; earlier sample
+    years of a real unit are named («og for Lørenskog før 2024»). ``area``: «kommunene
+    i Akershus»; ``others``: «de andre kommunene i Akershus». Returns the note and
+    whether any of ``units`` has sample figures.
     """
     rows = t[(t["measure"] == "ndr_pct") & t["unit"].isin(units) & t["year"].isin(years)
              & t["value"].notna()]
     if rows.empty or not rows["synthetic"].any():
         return "", False
-    by_unit = rows.groupby("unit")["synthetic"].any()
-    real = [u for u in units if u in by_unit.index and not by_unit[u]]
+    year = max(years)
+    last = rows[rows["year"] == year]
+    real = [u for u in units if u in set(last.loc[~last["synthetic"], "unit"])]
     if not real:
         return phrase(lang, "sample_note_all", area=area), True
-    last = rows[rows["unit"].isin(real) & (rows["year"] == max(years))]
-    releases = sorted(set(last["release"])) or sorted(set(rows["release"]))
+    releases = sorted(set(last.loc[last["unit"].isin(real), "release"]))
+    earlier: dict[int, list[str]] = {}
+    for u in real:
+        own = rows[rows["unit"] == u]
+        sample_years = own.loc[own["synthetic"], "year"]
+        if len(sample_years):
+            first_real = int(own.loc[~own["synthetic"], "year"].min())
+            earlier.setdefault(first_real, []).append(unit_name(register, u))
+    rest = others + "".join(
+        " " + phrase(lang, "sample_note_earlier", names=text.join_names(names, lang), year=y)
+        for y, names in sorted(earlier.items()))
     return phrase(lang, "sample_note_mixed",
                   real=text.join_names([unit_name(register, u) for u in real], lang),
                   release="; ".join(release_name(r, lang) for r in releases),
-                  others=others), True
+                  others=rest), True
 
 
 def derived_from_sample(lang: str, facts: list[Fact], groups: dict[str, str]) -> str:

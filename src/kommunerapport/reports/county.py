@@ -13,6 +13,9 @@ from kommunerapport.regions import ROBEK_DATE, County, Register
 from kommunerapport.reports import common
 from kommunerapport.reports.common import Parts, Report, official
 
+# A county with more municipalities than this gets its table in two halves.
+HALVES_FROM = 24
+
 
 def county_report(dataset: Dataset, register: Register, county: County, year: int, lang: str,
                   config: Config) -> Report:
@@ -196,12 +199,13 @@ def _table(lang: str, book: FactBook, t, register: Register, units: list[str],  
     note = phrase(lang, "table_missing", names=text.join_names(missing, lang)) if missing \
         else ""
     return DataTable(
-        label(lang, "table_caption") + " " + label(lang, "robek_caption", date=ROBEK_DATE),
-        (label(lang, "col_rank"), label(lang, "col_municipality"),
-         label(lang, "col_ndr", year=year), label(lang, "col_ndr", year=year - 1),
-         label(lang, "col_dispfond", year=year), label(lang, "col_robek")),
+        label(lang, "table_caption", year=year, before=year - 1) + " "
+        + label(lang, "robek_caption", date=ROBEK_DATE),
+        (label(lang, "col_rank"), label(lang, "col_municipality"), str(year), str(year - 1),
+         label(lang, "col_reserve_short", year=year), label(lang, "col_robek")),
         rows, (True, False, True, True, True, False), header_column=1,
-        bars=common.bars([values[u].value for u in ranked]), bar_column=2, note=note)
+        bars=common.bars([values[u].value for u in ranked]), bar_column=2, note=note,
+        halves=len(rows) > HALVES_FROM)
 
 
 def _key_figures(lang: str, book: FactBook, t, register: Register,  # noqa: ANN001

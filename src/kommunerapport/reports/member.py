@@ -164,6 +164,7 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
             phrase(lang, "subject_county_others", county=county.short_name)
             if len(group.units) > 1 else label(lang, "area_sector_others"))
     groups = {name: area for name in names.values() if name != official(unit.name)}
+    groups |= {own: own, subject.again: own, official(unit.name): own}
     return common.frame(
         parts, config, kind="member", number=number, year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=own), lede=lede,
