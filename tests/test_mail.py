@@ -22,7 +22,7 @@ from aiosmtpd.smtp import SMTP, AuthResult
 from click.testing import CliRunner
 from pypdf import PdfWriter
 
-from kommunerapport import mail, outputs, recipients
+from kommunerapport import mail, outputs, recipients, records
 from kommunerapport.cli import main
 from kommunerapport.sendlog import LOG_NAME, open_log
 
@@ -152,16 +152,16 @@ def auth_inbox():
 
 def write_report(folder: Path, number: str, short: str, *, sample: bool = False,
                  title: str = "", year: int = 2025) -> Path:
-    """A small real PDF named as the batch writer names member reports."""
+    """A small real PDF named as the batch writer names member reports, and recorded
+    as the report writer records it (``records.record_written``, as in
+    ``report.write_context``): whether it is sample data is the record's to say."""
     writer = PdfWriter()
     writer.add_blank_page(width=72, height=72)
-    meta = {"/Title": title or f"Kommuneøkonomi 2025 {short}"}
-    if sample:
-        meta |= {"/Keywords": recipients.SAMPLE_MARK, "/Subject": recipients.SAMPLE_MARK}
-    writer.add_metadata(meta)
+    writer.add_metadata({"/Title": title or f"Kommuneøkonomi 2025 {short}"})
     path = folder / outputs.member_name(year, number, short)
     with path.open("wb") as f:
         writer.write(f)
+    records.record_written(path, kind="member", lang="nb", sample=sample)
     return path
 
 
@@ -601,12 +601,6 @@ def test_sample_report_refused_unless_allowed(setup: Path, inbox: Inbox) -> None
     assert len(inbox.messages) == 3
 
 
-def test_sample_mark_matches_what_the_tool_prints() -> None:
-    from kommunerapport.console import SAMPLE_NOTICE
-
-    assert recipients.SAMPLE_MARK == SAMPLE_NOTICE
-
-
 def test_missing_report_stops_before_sending(setup: Path, inbox: Inbox) -> None:
     (setup / "output" / outputs.member_name(2025, "46", "Vestland")).unlink()
     result = cli(setup, inbox.port)
@@ -620,15 +614,17 @@ def test_missing_report_stops_before_sending(setup: Path, inbox: Inbox) -> None:
 def test_broken_pdf_is_one_line_on_stderr(setup: Path) -> None:
     report = setup / "output" / outputs.member_name(2025, "4602", "Kinn")
     report.write_bytes(report.read_bytes()[:200])  # truncated: no %%EOF, no xref
-    # A process of its own: pytest's log capture would hide what pypdf logs.
+    # A process of its own: pytest's log capture would hide anything logged.
     result = subprocess.run(
         [sys.executable, "-m", "kommunerapport", "send", "--recipients",
          str(setup / "members.csv"), "--reports", str(setup / "output"), "--dry-run"],
         capture_output=True, text=True, check=False)
     assert result.returncode == 1
     assert result.stdout == ""
-    [line] = result.stderr.splitlines()
-    assert line.startswith(f"Feil: Kan ikke lese PDF-en {report}: ")
+    assert result.stderr == (
+        f"Feil: 1 rapport i {setup / 'output'} kan ikke sendes: kommuneokonomi-2025-4602-kinn.pdf "
+        "(endret etter at kommunerapport skrev den). Lag dem på nytt med "
+        "kommunerapport --members.\n")
 
 
 def test_a_mix_of_years_is_refused(setup: Path, inbox: Inbox) -> None:
@@ -640,6 +636,54 @@ def test_a_mix_of_years_is_refused(setup: Path, inbox: Inbox) -> None:
         f"Feil: Rapportene i {setup / 'output'} er fra ulike år: 2025 for de fleste, eldre for "
         "4602 Kinn (2024). Lag dem for 2025, eller velg en annen mappe med --reports.\n")
     assert inbox.attempts == Counter()
+
+
+def test_the_report_is_picked_by_the_tools_record_not_by_name(setup: Path,
+                                                                inbox: Inbox) -> None:
+    # «…-zzz-gammel.pdf» sorts after the current report; only the current one has a record.
+    kinn = setup / "output" / outputs.member_name(2025, "4602", "Kinn")
+    old = kinn.with_name("kommuneokonomi-2025-4602-kinn-zzz-gammel.pdf")
+    old.write_bytes(b"%PDF-1.7 an old copy")
+    result = cli(setup, inbox.port)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ("Merk: sender ikke kommuneokonomi-2025-4602-kinn-zzz-gammel.pdf "
+                             "(ikke registrert som skrevet av kommunerapport).\n")
+    by_rcpt = {rcpts[0]: msg for rcpts, msg in inbox.messages}
+    [part] = list(by_rcpt["post@kinn.example"].iter_attachments())
+    assert part.get_filename() == kinn.name
+    assert part.get_payload(decode=True) == kinn.read_bytes()
+
+
+def test_two_recorded_reports_of_one_year_are_refused(setup: Path, inbox: Inbox) -> None:
+    # The register renamed the member between two batch runs: both files are the tool's.
+    write_report(setup / "output", "4602", "Kinn Flora")
+    result = cli(setup, inbox.port)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Feil: 4602 Kinn har 2 rapporter for 2025 i {setup / 'output'}: "
+        "kommuneokonomi-2025-4602-kinn-flora.pdf, kommuneokonomi-2025-4602-kinn.pdf. "
+        "Flytt bort den som ikke skal sendes.\n")
+    assert inbox.attempts == Counter()
+
+
+def test_last_years_recorded_report_beside_this_years_is_passed_over(setup: Path,
+                                                                     inbox: Inbox) -> None:
+    write_report(setup / "output", "4602", "Kinn", year=2024)
+    result = cli(setup, inbox.port)
+    assert (result.exit_code, result.stderr) == (0, "")
+    by_rcpt = {rcpts[0]: msg for rcpts, msg in inbox.messages}
+    [part] = list(by_rcpt["post@kinn.example"].iter_attachments())
+    assert part.get_filename() == "kommuneokonomi-2025-4602-kinn.pdf"
+
+
+def test_a_report_without_record_is_refused(setup: Path, inbox: Inbox) -> None:
+    kinn = setup / "output" / outputs.member_name(2025, "4602", "Kinn")
+    records.record_path(kinn).unlink()  # e.g. written by an older version, or copied alone
+    result = cli(setup, inbox.port, "--dry-run")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Feil: 1 rapport i {setup / 'output'} kan ikke sendes: {kinn.name} (ikke registrert "
+        "som skrevet av kommunerapport). Lag dem på nytt med kommunerapport --members.\n")
 
 
 @pytest.mark.parametrize(("row", "message"), [

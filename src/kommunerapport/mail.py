@@ -2,7 +2,8 @@
 
 The run has two halves. First everything is checked without touching the
 network (``recipients.py``): the recipients file (numbers, names, addresses),
-that every member's report exists, and that none is built on sample figures.
+that every member has the report the tool recorded writing (``records.py``), and
+that none is built on sample figures.
 Only then does it connect and send, one message per address, each recorded in the send log
 (``sendlog.py``) after the server's 250 reply. A rerun skips what the log
 already holds, so a run that died half-way can simply be started again.
@@ -40,6 +41,7 @@ from kommunerapport.recipients import (
     Outgoing,
     count,
     find_reports,
+    listing,
     plan_messages,
     read_recipients,
     sample_refusal,
@@ -142,7 +144,11 @@ def send_reports(options: SendOptions, hooks: Hooks) -> Summary:
     """Check everything first, then send (or, with dry_run, only show) each message."""
     per_minute = parse_rate(options.rate)
     recipients = read_recipients(options.recipients)
-    messages = plan_messages(recipients, find_reports(recipients, options.reports))
+    reports = find_reports(recipients, options.reports)
+    passed_over = sorted({name for r in reports.values() for name in r.passed_over})
+    if passed_over:
+        hooks.warn(f"Merk: sender ikke {listing(passed_over, 3)}.")
+    messages = plan_messages(recipients, reports)
     refusal = sample_refusal(messages, options.allow_sample)
     env = template_env(options.templates)
     if options.dry_run:
