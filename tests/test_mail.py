@@ -762,6 +762,31 @@ def test_bad_rate(setup: Path) -> None:
     result = cli(setup, free_port(), "--rate", "fort")
     assert (result.exit_code, result.stderr) == (
         2, "Feil: --rate «fort»: skriv antall e-poster per minutt, for eksempel 30/min.\n")
+    result = cli(setup, free_port(), "--rate", "0,05/min")  # one every 20 minutes
+    assert (result.exit_code, result.stderr) == (
+        2, "Feil: --rate «0,05/min»: for sakte; minst 0,1 e-post per minutt (én hvert tiende "
+           "minutt), for eksempel 30/min.\n")
+
+
+def test_a_run_that_takes_a_while_says_so_before_it_starts(setup: Path, inbox: Inbox) -> None:
+    now = [0.0]
+    said: list[str] = []
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    hooks = mail.Hooks(sleep=sleep, clock=lambda: now[0], echo=said.append)
+    mail.run_send(options(setup, inbox.port, rate="0,5/min"), hooks)
+    assert said[0] == "Med --rate tar 3 e-poster minst 4 minutter å sende."  # 2 × 120 s
+    assert now[0] == 240.0
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (60, "1 minutt"), (240, "4 minutter"), (3600, "1 time"), (7500, "2 timer og 5 minutter"),
+    (86400, "1 døgn"), (3700 * 60, "2 døgn og 13 timer"),  # 371 intervals of 10 minutes
+])
+def test_duration_in_words(seconds: float, text: str) -> None:
+    assert mail.duration(seconds) == text
 
 
 def test_rate_limit_spaces_the_messages(setup: Path, inbox: Inbox) -> None:

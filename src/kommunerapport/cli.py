@@ -122,7 +122,8 @@ def figures(county: str | None, sector: bool, year: int | None, data_file: Path 
               default=Path("output"), show_default=True, help="Folder with the member reports.")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 @click.option("--smtp-host", default="localhost", show_default=True, help="Mail server.")
-@click.option("--smtp-port", default=25, show_default=True, type=int, help="Mail server port.")
+@click.option("--smtp-port", default=25, show_default=True, type=click.IntRange(1, 65535),
+              help="Mail server port.")
 @click.option("--smtp-user", help="Log in as this user; the password is read from "
               "the environment variable KOMMUNERAPPORT_SMTP_PASSWORD.")
 @click.option("--from", "sender", help="Sender address, e.g. «KS Analyse <analyse@ks.no>».")

@@ -56,6 +56,7 @@ TIMEOUT = 60  # seconds for one SMTP command
 BACKOFF = (5.0, 20.0, 60.0)  # seconds before the 2nd, 3rd and 4th attempt
 ALREADY_SENT = "allerede sendt"
 CHANGED = "rapporten er endret siden forrige sending; bruk --resend for å sende den nye"
+MIN_RATE = 0.1  # messages a minute (one every ten minutes); slower is a typo, not a plan
 LANG_NAMES = {"nb": "bokmål", "nn": "nynorsk"}
 
 
@@ -185,6 +186,7 @@ class Delivery:
         todo = [out for out in messages if not self.skipped(out)]
         if not todo:
             return
+        announce_pace(len(todo), pace.interval, self.hooks.echo)
         with self.session:
             for i, out in enumerate(todo):
                 pace.wait()
@@ -261,6 +263,8 @@ def dry_run(messages: list[Outgoing], options: SendOptions, env: jinja2.Environm
                      f"({LANG_NAMES[out.recipient.lang]}{sample}), «{subject}»")
     echo(f"Tørrkjøring: {count(len(summary.sent), 'e-post', 'e-poster')} ville blitt sendt, "
          f"{len(summary.skipped)} hoppet over. Ingenting er sendt.")
+    per_minute = parse_rate(options.rate)
+    announce_pace(len(summary.sent), 60.0 / per_minute if per_minute else 0.0, echo)
     if refusal:
         echo(f"Merk: {refusal}")
     return summary
@@ -275,17 +279,43 @@ def print_summary(summary: Summary, echo: Callable[[str], None]) -> None:
         echo(f"  Feilet: {out.label}: {reason}")
 
 
+def announce_pace(messages: int, interval: float, echo: Callable[[str], None]) -> None:
+    """Say up front when --rate makes the run take a minute or more."""
+    seconds = interval * (messages - 1)
+    if seconds >= 60:
+        echo(f"Med --rate tar {count(messages, 'e-post', 'e-poster')} minst "
+             f"{duration(seconds)} å sende.")
+
+
+def duration(seconds: float) -> str:
+    """«4 minutter», «2 timer og 5 minutter», «2 døgn og 14 timer» (rounded down)."""
+    minutes = int(seconds // 60)
+    days, hours, minutes = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        return f"{days} døgn" + (f" og {count(hours, 'time', 'timer')}" if hours else "")
+    if hours:
+        return count(hours, "time", "timer") + (
+            f" og {count(minutes, 'minutt', 'minutter')}" if minutes else "")
+    return count(minutes, "minutt", "minutter")
+
+
 # --- Options -------------------------------------------------------------------------
 
 
 def parse_rate(text: str | None) -> float | None:
-    """«30/min» or «30» → 30.0 messages a minute; None for no limit."""
+    """«30/min» or «30» → 30.0 messages a minute; None for no limit.
+
+    At least ``MIN_RATE``: «0.0001» would mean one message a week, silently.
+    """
     if text is None:
         return None
     match = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*(?:/\s*min)?\s*", text)
     value = float(match.group(1).replace(",", ".")) if match else 0.0
     if value <= 0:
         raise UsageError(f"--rate «{text}»: skriv antall e-poster per minutt, for eksempel 30/min.")
+    if value < MIN_RATE:
+        raise UsageError(f"--rate «{text}»: for sakte; minst 0,1 e-post per minutt (én hvert "
+                         "tiende minutt), for eksempel 30/min.")
     return value
 
 
