@@ -820,6 +820,32 @@ def test_send_help_has_an_example() -> None:
         result.output)
 
 
+def test_a_log_from_the_version_before_unknown_outcomes_is_read_and_extended(
+        setup: Path, inbox: Inbox) -> None:
+    members = recipients.read_recipients(setup / "members.csv")
+    reports = recipients.find_reports(members, setup / "output")
+    horten = recipients.plan_messages(members, reports)[0]
+    with sqlite3.connect(setup / "output" / LOG_NAME) as db:  # that version's whole schema
+        db.execute("CREATE TABLE sent (recipient TEXT NOT NULL, member TEXT NOT NULL, "
+                   "report_sha256 TEXT NOT NULL, report_name TEXT NOT NULL, "
+                   "message_id TEXT NOT NULL, sent_at TEXT NOT NULL, "
+                   "PRIMARY KEY (recipient, member, report_sha256))")
+        db.execute("INSERT INTO sent VALUES (?, '3901', ?, ?, '<x@ks.example>', '2026-03-06')",
+                   (horten.address, horten.report.sha256, horten.report.path.name))
+    db.close()
+    preview = cli(setup, inbox.port, "--dry-run")
+    assert preview.output.splitlines()[0] == (
+        "Hopper over 3901 Horten <post@horten.example>: allerede sendt")
+    result = cli(setup, inbox.port)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        "Sendt: 2. Allerede sendt: 1. Endret, ikke sendt (bruk --resend): 0. Feilet: 0.")
+    with sqlite3.connect(setup / "output" / LOG_NAME) as db:
+        found = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    db.close()
+    assert found == {"sent", "unknown", "runs"}
+
+
 def test_two_runs_on_one_folder_cannot_both_send(setup: Path, inbox: Inbox) -> None:
     with open_log(setup / "output"):
         result = cli(setup, inbox.port)
