@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kommunerapport import charts, outputs, text
+from kommunerapport import charts, outputs, records, text
 from kommunerapport import figures as fig
 from kommunerapport.config import Config, load_config
 from kommunerapport.context import DataTable, KeyFigure, ReportContext, Section
@@ -418,4 +418,5 @@ def write_context(context: ReportContext, target: Path, templates_dir: Path | No
     html = render_html(context, templates_dir=templates_dir)
     with outputs.atomic_write(target) as tmp:
         write_pdf(html, tmp, templates_dir)
+    records.record_written(target, kind=context.kind, lang=context.lang, sample=context.sample)
     return target
