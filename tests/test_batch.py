@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kommunerapport import batch, reports
+from kommunerapport import batch, records, reports
 from kommunerapport.cli import main
 
 FEW = ["3903", "4602", "39"]
@@ -30,8 +30,12 @@ def test_one_failure_does_not_stop_the_others(failing_kinn, tmp_path: Path) -> N
     assert sorted(o.job.number for o in summary.written) == ["39", "3903"]
     assert [(o.job.number, o.reason) for o in summary.failed] == [
         ("4602", "RuntimeError: tvunget feil for test")]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != records.RECORD_DIR) == [
         "kommuneokonomi-2025-3903-holmestrand.pdf", "kommuneokonomi-2025-fk39-vestfold.pdf"]
+    # Each worker recorded what it wrote (for ``send``), and left no temporary behind.
+    assert sorted(p.name for p in (tmp_path / records.RECORD_DIR).iterdir()) == [
+        "kommuneokonomi-2025-3903-holmestrand.pdf.json",
+        "kommuneokonomi-2025-fk39-vestfold.pdf.json"]
 
 
 def test_cli_exit_code_and_summary_name_the_failure(failing_kinn, runner, tmp_path: Path,

@@ -22,7 +22,7 @@ from aiosmtpd.smtp import SMTP, AuthResult
 from click.testing import CliRunner
 from pypdf import PdfWriter
 
-from kommunerapport import mail, outputs, recipients
+from kommunerapport import mail, outputs, recipients, records
 from kommunerapport.cli import main
 from kommunerapport.sendlog import LOG_NAME, open_log
 
@@ -152,16 +152,16 @@ def auth_inbox():
 
 def write_report(folder: Path, number: str, short: str, *, sample: bool = False,
                  title: str = "", year: int = 2025) -> Path:
-    """A small real PDF named as the batch writer names member reports."""
+    """A small real PDF named as the batch writer names member reports, and recorded
+    as the report writer records it (``records.record_written``, as in
+    ``reports.write``): whether it is sample data is the record's to say."""
     writer = PdfWriter()
     writer.add_blank_page(width=72, height=72)
-    meta = {"/Title": title or f"Kommuneøkonomi 2025 {short}"}
-    if sample:
-        meta |= {"/Keywords": recipients.SAMPLE_MARK, "/Subject": recipients.SAMPLE_MARK}
-    writer.add_metadata(meta)
+    writer.add_metadata({"/Title": title or f"Kommuneøkonomi 2025 {short}"})
     path = folder / outputs.member_name(year, number, short)
     with path.open("wb") as f:
         writer.write(f)
+    records.record_written(path, kind="member", lang="nb", sample=sample)
     return path
 
 
@@ -601,12 +601,6 @@ def test_sample_report_refused_unless_allowed(setup: Path, inbox: Inbox) -> None
     assert len(inbox.messages) == 3
 
 
-def test_sample_mark_matches_what_the_tool_prints() -> None:
-    from kommunerapport.console import SAMPLE_NOTICE
-
-    assert recipients.SAMPLE_MARK == SAMPLE_NOTICE
-
-
 def test_missing_report_stops_before_sending(setup: Path, inbox: Inbox) -> None:
     (setup / "output" / outputs.member_name(2025, "46", "Vestland")).unlink()
     result = cli(setup, inbox.port)
@@ -620,15 +614,17 @@ def test_missing_report_stops_before_sending(setup: Path, inbox: Inbox) -> None:
 def test_broken_pdf_is_one_line_on_stderr(setup: Path) -> None:
     report = setup / "output" / outputs.member_name(2025, "4602", "Kinn")
     report.write_bytes(report.read_bytes()[:200])  # truncated: no %%EOF, no xref
-    # A process of its own: pytest's log capture would hide what pypdf logs.
+    # A process of its own: pytest's log capture would hide anything logged.
     result = subprocess.run(
         [sys.executable, "-m", "kommunerapport", "send", "--recipients",
          str(setup / "members.csv"), "--reports", str(setup / "output"), "--dry-run"],
         capture_output=True, text=True, check=False)
     assert result.returncode == 1
     assert result.stdout == ""
-    [line] = result.stderr.splitlines()
-    assert line.startswith(f"Feil: Kan ikke lese PDF-en {report}: ")
+    assert result.stderr == (
+        f"Feil: 1 rapport i {setup / 'output'} kan ikke sendes: kommuneokonomi-2025-4602-kinn.pdf "
+        "(endret etter at kommunerapport skrev den). Lag dem på nytt med "
+        "kommunerapport --members.\n")
 
 
 def test_a_mix_of_years_is_refused(setup: Path, inbox: Inbox) -> None:
@@ -640,6 +636,54 @@ def test_a_mix_of_years_is_refused(setup: Path, inbox: Inbox) -> None:
         f"Feil: Rapportene i {setup / 'output'} er fra ulike år: 2025 for de fleste, eldre for "
         "4602 Kinn (2024). Lag dem for 2025, eller velg en annen mappe med --reports.\n")
     assert inbox.attempts == Counter()
+
+
+def test_the_report_is_picked_by_the_tools_record_not_by_name(setup: Path,
+                                                                inbox: Inbox) -> None:
+    # «…-zzz-gammel.pdf» sorts after the current report; only the current one has a record.
+    kinn = setup / "output" / outputs.member_name(2025, "4602", "Kinn")
+    old = kinn.with_name("kommuneokonomi-2025-4602-kinn-zzz-gammel.pdf")
+    old.write_bytes(b"%PDF-1.7 an old copy")
+    result = cli(setup, inbox.port)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ("Merk: sender ikke kommuneokonomi-2025-4602-kinn-zzz-gammel.pdf "
+                             "(ikke registrert som skrevet av kommunerapport).\n")
+    by_rcpt = {rcpts[0]: msg for rcpts, msg in inbox.messages}
+    [part] = list(by_rcpt["post@kinn.example"].iter_attachments())
+    assert part.get_filename() == kinn.name
+    assert part.get_payload(decode=True) == kinn.read_bytes()
+
+
+def test_two_recorded_reports_of_one_year_are_refused(setup: Path, inbox: Inbox) -> None:
+    # The register renamed the member between two batch runs: both files are the tool's.
+    write_report(setup / "output", "4602", "Kinn Flora")
+    result = cli(setup, inbox.port)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Feil: 4602 Kinn har 2 rapporter for 2025 i {setup / 'output'}: "
+        "kommuneokonomi-2025-4602-kinn-flora.pdf, kommuneokonomi-2025-4602-kinn.pdf. "
+        "Flytt bort den som ikke skal sendes.\n")
+    assert inbox.attempts == Counter()
+
+
+def test_last_years_recorded_report_beside_this_years_is_passed_over(setup: Path,
+                                                                     inbox: Inbox) -> None:
+    write_report(setup / "output", "4602", "Kinn", year=2024)
+    result = cli(setup, inbox.port)
+    assert (result.exit_code, result.stderr) == (0, "")
+    by_rcpt = {rcpts[0]: msg for rcpts, msg in inbox.messages}
+    [part] = list(by_rcpt["post@kinn.example"].iter_attachments())
+    assert part.get_filename() == "kommuneokonomi-2025-4602-kinn.pdf"
+
+
+def test_a_report_without_record_is_refused(setup: Path, inbox: Inbox) -> None:
+    kinn = setup / "output" / outputs.member_name(2025, "4602", "Kinn")
+    records.record_path(kinn).unlink()  # e.g. written by an older version, or copied alone
+    result = cli(setup, inbox.port, "--dry-run")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Feil: 1 rapport i {setup / 'output'} kan ikke sendes: {kinn.name} (ikke registrert "
+        "som skrevet av kommunerapport). Lag dem på nytt med kommunerapport --members.\n")
 
 
 @pytest.mark.parametrize(("row", "message"), [
@@ -718,6 +762,31 @@ def test_bad_rate(setup: Path) -> None:
     result = cli(setup, free_port(), "--rate", "fort")
     assert (result.exit_code, result.stderr) == (
         2, "Feil: --rate «fort»: skriv antall e-poster per minutt, for eksempel 30/min.\n")
+    result = cli(setup, free_port(), "--rate", "0,05/min")  # one every 20 minutes
+    assert (result.exit_code, result.stderr) == (
+        2, "Feil: --rate «0,05/min»: for sakte; minst 0,1 e-post per minutt (én hvert tiende "
+           "minutt), for eksempel 30/min.\n")
+
+
+def test_a_run_that_takes_a_while_says_so_before_it_starts(setup: Path, inbox: Inbox) -> None:
+    now = [0.0]
+    said: list[str] = []
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    hooks = mail.Hooks(sleep=sleep, clock=lambda: now[0], echo=said.append)
+    mail.run_send(options(setup, inbox.port, rate="0,5/min"), hooks)
+    assert said[0] == "Med --rate tar 3 e-poster minst 4 minutter å sende."  # 2 × 120 s
+    assert now[0] == 240.0
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (60, "1 minutt"), (240, "4 minutter"), (3600, "1 time"), (7500, "2 timer og 5 minutter"),
+    (86400, "1 døgn"), (3700 * 60, "2 døgn og 13 timer"),  # 371 intervals of 10 minutes
+])
+def test_duration_in_words(seconds: float, text: str) -> None:
+    assert mail.duration(seconds) == text
 
 
 def test_rate_limit_spaces_the_messages(setup: Path, inbox: Inbox) -> None:
@@ -749,6 +818,32 @@ def test_send_help_has_an_example() -> None:
     assert result.exit_code == 0
     assert "Examples:\n    kommunerapport send --recipients members.csv --dry-run\n" in (
         result.output)
+
+
+def test_a_log_from_the_version_before_unknown_outcomes_is_read_and_extended(
+        setup: Path, inbox: Inbox) -> None:
+    members = recipients.read_recipients(setup / "members.csv")
+    reports = recipients.find_reports(members, setup / "output")
+    horten = recipients.plan_messages(members, reports)[0]
+    with sqlite3.connect(setup / "output" / LOG_NAME) as db:  # that version's whole schema
+        db.execute("CREATE TABLE sent (recipient TEXT NOT NULL, member TEXT NOT NULL, "
+                   "report_sha256 TEXT NOT NULL, report_name TEXT NOT NULL, "
+                   "message_id TEXT NOT NULL, sent_at TEXT NOT NULL, "
+                   "PRIMARY KEY (recipient, member, report_sha256))")
+        db.execute("INSERT INTO sent VALUES (?, '3901', ?, ?, '<x@ks.example>', '2026-03-06')",
+                   (horten.address, horten.report.sha256, horten.report.path.name))
+    db.close()
+    preview = cli(setup, inbox.port, "--dry-run")
+    assert preview.output.splitlines()[0] == (
+        "Hopper over 3901 Horten <post@horten.example>: allerede sendt")
+    result = cli(setup, inbox.port)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        "Sendt: 2. Allerede sendt: 1. Endret, ikke sendt (bruk --resend): 0. Feilet: 0.")
+    with sqlite3.connect(setup / "output" / LOG_NAME) as db:
+        found = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    db.close()
+    assert found == {"sent", "unknown", "runs"}
 
 
 def test_two_runs_on_one_folder_cannot_both_send(setup: Path, inbox: Inbox) -> None:

@@ -2,15 +2,23 @@
 
 The run has two halves. First everything is checked without touching the
 network (``recipients.py``): the recipients file (numbers, names, addresses),
-that every member's report exists, and that none is built on sample figures.
-Only then does it connect and send, one message per address, each recorded in the send log
-(``sendlog.py``) after the server's 250 reply. A rerun skips what the log
-already holds, so a run that died half-way can simply be started again.
+that every member has the report the tool recorded writing (``records.py``), and
+that none is built on sample figures. Then the send log is opened and written
+once (``sendlog.py``): a log that cannot be written stops the run here. Only then
+does it connect and send, one message per address, each noted in the log before
+it goes and recorded as sent after the server's 250 reply. A rerun skips what the
+log holds, so a run that died half-way can simply be started again.
+
+Exactly once, with one exception said out loud: when the connection breaks after
+the whole message was handed over and before the server replied, nobody can tell
+whether it was delivered. That message is not retried; the log and the summary
+name it as «ukjent utfall», and only ``--resend-unknown`` sends it again. After
+``UNKNOWN_LIMIT`` of those in a row the run stops.
 
 SMTP in short: STARTTLS with a verifying context whenever the server offers it
-(required with ``--starttls``, off with ``--no-starttls``); 4xx replies and lost
-connections are retried with backoff, 5xx replies never; the password comes
-only from the environment and is never printed.
+(required with ``--starttls``, off with ``--no-starttls``); 4xx replies and
+connections lost before the message was handed over are retried with backoff,
+5xx replies never; the password comes only from the environment and is never printed.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ import re
 import smtplib
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
@@ -40,12 +48,13 @@ from kommunerapport.recipients import (
     Outgoing,
     count,
     find_reports,
+    listing,
     plan_messages,
     read_recipients,
     sample_refusal,
     valid_address,
 )
-from kommunerapport.sendlog import SendLog, open_log, read_only_log
+from kommunerapport.sendlog import SENDING, LogWriteError, SendLog, open_log, read_only_log
 
 PASSWORD_ENV = "KOMMUNERAPPORT_SMTP_PASSWORD"
 SUBJECT_TEMPLATE = "email_subject.txt"
@@ -54,6 +63,9 @@ TIMEOUT = 60  # seconds for one SMTP command
 BACKOFF = (5.0, 20.0, 60.0)  # seconds before the 2nd, 3rd and 4th attempt
 ALREADY_SENT = "allerede sendt"
 CHANGED = "rapporten er endret siden forrige sending; bruk --resend for å sende den nye"
+UNKNOWN_BEFORE = "ukjent utfall ved en tidligere sending"
+UNKNOWN_LIMIT = 2  # unknown outcomes in a row before the run stops: the server is not well
+MIN_RATE = 0.1  # messages a minute (one every ten minutes); slower is a typo, not a plan
 LANG_NAMES = {"nb": "bokmål", "nn": "nynorsk"}
 
 
@@ -84,6 +96,7 @@ class SendOptions:
     allow_sample: bool = False
     starttls: bool | None = None  # None: when offered; True: required; False: never
     templates: Path | None = None
+    resend_unknown: bool = False  # send again what an earlier run left with unknown outcome
 
 
 @dataclass
@@ -103,10 +116,20 @@ class Summary:
     sent: list[Outgoing] = field(default_factory=list)
     skipped: list[tuple[Outgoing, str]] = field(default_factory=list)
     failed: list[tuple[Outgoing, str]] = field(default_factory=list)
+    unknown: list[tuple[Outgoing, str]] = field(default_factory=list)  # in this run
+
+    @property
+    def unknown_before(self) -> list[tuple[Outgoing, str]]:
+        """Skipped because an earlier run left their outcome unknown."""
+        return [(o, why) for o, why in self.skipped if why.startswith(UNKNOWN_BEFORE)]
 
 
 class ConnectionLost(Exception):
     """The server cannot be used any more: lost after every retry, or it refuses us."""
+
+
+class OutcomeUnknown(Exception):
+    """The whole message went to the server and no reply came: maybe delivered, maybe not."""
 
 
 class SessionError(DeliveryError):
@@ -129,20 +152,38 @@ class SessionError(DeliveryError):
 
 
 def run_send(options: SendOptions, hooks: Hooks | None = None) -> Summary:
-    """The ``send`` command: check, send, summarise; DeliveryError if any failed."""
+    """The ``send`` command: check, send, summarise; DeliveryError if any failed or
+    has an unknown outcome."""
     summary = send_reports(options, hooks or Hooks())
-    if summary.failed:
-        total = len(summary.failed) + len(summary.sent)
-        raise DeliveryError(f"{len(summary.failed)} av {count(total, 'e-post', 'e-poster')} "
-                            "ble ikke sendt; se over.")
+    problem = problem_text(summary)
+    if problem:
+        raise DeliveryError(problem)
     return summary
+
+
+def problem_text(summary: Summary) -> str | None:
+    """The closing error line, or None when every message went (or was skipped)."""
+    failed, unknown = len(summary.failed), len(summary.unknown)
+    if not failed and not unknown:
+        return None
+    total = count(len(summary.sent) + failed + unknown, "e-post", "e-poster")
+    again = "sendes ikke på nytt uten --resend-unknown"
+    if not unknown:
+        return f"{failed} av {total} ble ikke sendt; se over."
+    if not failed:
+        return f"{unknown} av {total} har ukjent utfall og {again}; se over."
+    return f"{failed} av {total} ble ikke sendt, og {unknown} har ukjent utfall ({again}); se over."
 
 
 def send_reports(options: SendOptions, hooks: Hooks) -> Summary:
     """Check everything first, then send (or, with dry_run, only show) each message."""
     per_minute = parse_rate(options.rate)
     recipients = read_recipients(options.recipients)
-    messages = plan_messages(recipients, find_reports(recipients, options.reports))
+    reports = find_reports(recipients, options.reports)
+    passed_over = sorted({name for r in reports.values() for name in r.passed_over})
+    if passed_over:
+        hooks.warn(f"Merk: sender ikke {listing(passed_over, 3)}.")
+    messages = plan_messages(recipients, reports)
     refusal = sample_refusal(messages, options.allow_sample)
     env = template_env(options.templates)
     if options.dry_run:
@@ -179,24 +220,41 @@ class Delivery:
         todo = [out for out in messages if not self.skipped(out)]
         if not todo:
             return
+        announce_pace(len(todo), pace.interval, self.hooks.echo)
+        unknown_in_a_row = 0
         with self.session:
             for i, out in enumerate(todo):
+                if unknown_in_a_row == UNKNOWN_LIMIT:
+                    stopped = (f"ikke sendt: e-postserveren svarte ikke på de {UNKNOWN_LIMIT} "
+                               "siste e-postene, så sendingen stoppet")
+                    self.summary.failed.extend((o, stopped) for o in todo[i:])
+                    return
                 pace.wait()
                 try:
                     error = self.send_one(out)
                 except ConnectionLost as exc:
                     self.summary.failed.extend((o, f"ikke sendt: {exc}") for o in todo[i:])
                     return
+                except OutcomeUnknown as exc:
+                    unknown_in_a_row += 1
+                    self.summary.unknown.append((out, str(exc)))
+                    self.hooks.echo(f"Ukjent utfall: {out.label}: {exc}")
+                    continue
+                unknown_in_a_row = 0
                 self.note(out, error)
 
     def skipped(self, out: Outgoing) -> bool:
-        reason = skip_reason(out, self.log, self.session.options.resend)
+        options = self.session.options
+        reason = skip_reason(out, self.log, options.resend, options.resend_unknown)
         if reason:
             self.summary.skipped.append((out, reason))
         return reason is not None
 
     def send_one(self, out: Outgoing) -> str | None:
-        """Send one message and log it; the reason it failed, or None."""
+        """Send one message and log it; the reason it failed, or None.
+
+        OutcomeUnknown when the server may or may not have it; the log says so.
+        """
         try:
             data = out.report.path.read_bytes()
         except OSError as exc:
@@ -204,11 +262,44 @@ class Delivery:
         if hashlib.sha256(data).hexdigest() != out.report.sha256:
             return f"{out.report.path.name} ble endret under sendingen; kjør send på nytt"
         msg = build_message(out, data, self.sender, self.env)
-        error = self.session.send(msg, parseaddr(self.sender)[1], out.address)
+        key = (out.address, out.recipient.number, out.report.sha256)
+        with self.stop_if_unlogged(f"sendingen stopper før {out.label}, som ikke er sendt"):
+            self.log.sending(*key, out.report.path.name, msg["Message-ID"])
+        try:
+            error = self.session.send(msg, parseaddr(self.sender)[1], out.address)
+        except OutcomeUnknown as exc:
+            with self.stop_if_unlogged(f"sendingen stopper; {out.label} har ukjent utfall"):
+                self.log.outcome_unknown(*key, str(exc))
+            raise
+        except BaseException:  # ConnectionLost, or Ctrl-C: unknown only once handed over
+            if self.session.handed_over:  # the log's note stays: unknown on the next run
+                self.summary.unknown.append((out, SENDING))
+            else:
+                with contextlib.suppress(LogWriteError):
+                    self.log.not_sent(*key)
+            raise
         if error is None:
-            self.log.record(out.address, out.recipient.number, out.report.sha256,
-                            out.report.path.name, msg["Message-ID"])
+            with self.stop_if_unlogged(
+                    f"e-postserveren godtok {out.label}, men loggen fikk ikke skrevet det. "
+                    "Sendingen stopper; e-posten står med ukjent utfall i loggen og sendes "
+                    "ikke på nytt uten --resend-unknown", sent=out):
+                self.log.record(*key, out.report.path.name, msg["Message-ID"])
+        else:
+            with self.stop_if_unlogged("sendingen stopper"):
+                self.log.not_sent(*key)
         return error
+
+    @contextlib.contextmanager
+    def stop_if_unlogged(self, what: str, sent: Outgoing | None = None) -> Iterator[None]:
+        """A log that refuses a write stops the run: a failure to record is never a resend."""
+        try:
+            yield
+        except LogWriteError as exc:
+            if sent is not None:
+                self.summary.sent.append(sent)
+                self.hooks.echo(f"Sendt: {sent.label}")
+            raise DeliveryError(f"Kan ikke skrive i sendeloggen {exc.path} ({exc.detail}); "
+                                f"{what}.") from None
 
     def note(self, out: Outgoing, error: str | None) -> None:
         if error:
@@ -221,14 +312,19 @@ class Delivery:
             self.hooks.after_send(out)
 
 
-def skip_reason(out: Outgoing, log: SendLog | None, resend: bool) -> str | None:
+def skip_reason(out: Outgoing, log: SendLog | None, resend: bool,
+                resend_unknown: bool = False) -> str | None:
     """Why this message is not sent again, or None to send it."""
     if log is None:
         return None
-    hashes = log.hashes_sent(out.address, out.recipient.number)
-    if out.report.sha256 in hashes:
+    sent = log.hashes_sent(out.address, out.recipient.number)
+    if out.report.sha256 in sent:
         return ALREADY_SENT
-    if hashes and not resend:
+    unknown = log.unknown(out.address, out.recipient.number)
+    this = unknown.pop(out.report.sha256, None)
+    if this and not resend_unknown:
+        return f"{UNKNOWN_BEFORE} ({this.since}): {this.reason}"
+    if (sent or unknown) and not resend:  # an older version went, or may have gone
         return CHANGED
     return None
 
@@ -243,7 +339,7 @@ def dry_run(messages: list[Outgoing], options: SendOptions, env: jinja2.Environm
     log = read_only_log(options.reports)
     with log or contextlib.nullcontext():
         for out in messages:
-            reason = skip_reason(out, log, options.resend)
+            reason = skip_reason(out, log, options.resend, options.resend_unknown)
             subject, _ = render_email(out, env)
             if reason:
                 summary.skipped.append((out, reason))
@@ -255,31 +351,65 @@ def dry_run(messages: list[Outgoing], options: SendOptions, env: jinja2.Environm
                      f"({LANG_NAMES[out.recipient.lang]}{sample}), «{subject}»")
     echo(f"Tørrkjøring: {count(len(summary.sent), 'e-post', 'e-poster')} ville blitt sendt, "
          f"{len(summary.skipped)} hoppet over. Ingenting er sendt.")
+    per_minute = parse_rate(options.rate)
+    announce_pace(len(summary.sent), 60.0 / per_minute if per_minute else 0.0, echo)
     if refusal:
         echo(f"Merk: {refusal}")
     return summary
 
 
 def print_summary(summary: Summary, echo: Callable[[str], None]) -> None:
-    already = sum(1 for _, reason in summary.skipped if reason == ALREADY_SENT)
-    changed = len(summary.skipped) - already
-    echo(f"Sendt: {len(summary.sent)}. Allerede sendt: {already}. "
-         f"Endret, ikke sendt (bruk --resend): {changed}. Feilet: {len(summary.failed)}.")
+    """One line of counts, then every message that did not go or may not have gone."""
+    reasons = [reason for _, reason in summary.skipped]
+    unknown = summary.unknown + summary.unknown_before
+    line = (f"Sendt: {len(summary.sent)}. Allerede sendt: {reasons.count(ALREADY_SENT)}. "
+            f"Endret, ikke sendt (bruk --resend): {reasons.count(CHANGED)}. ")
+    if unknown:
+        line += f"Ukjent utfall, ikke sendt på nytt (bruk --resend-unknown): {len(unknown)}. "
+    echo(f"{line}Feilet: {len(summary.failed)}.")
+    for out, reason in unknown:
+        echo(f"  Ukjent utfall: {out.label}: {reason.removeprefix('ukjent utfall ')}")
     for out, reason in summary.failed:
         echo(f"  Feilet: {out.label}: {reason}")
+
+
+def announce_pace(messages: int, interval: float, echo: Callable[[str], None]) -> None:
+    """Say up front when --rate makes the run take a minute or more."""
+    seconds = interval * (messages - 1)
+    if seconds >= 60:
+        echo(f"Med --rate tar {count(messages, 'e-post', 'e-poster')} minst "
+             f"{duration(seconds)} å sende.")
+
+
+def duration(seconds: float) -> str:
+    """«4 minutter», «2 timer og 5 minutter», «2 døgn og 14 timer» (rounded down)."""
+    minutes = int(seconds // 60)
+    days, hours, minutes = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        return f"{days} døgn" + (f" og {count(hours, 'time', 'timer')}" if hours else "")
+    if hours:
+        return count(hours, "time", "timer") + (
+            f" og {count(minutes, 'minutt', 'minutter')}" if minutes else "")
+    return count(minutes, "minutt", "minutter")
 
 
 # --- Options -------------------------------------------------------------------------
 
 
 def parse_rate(text: str | None) -> float | None:
-    """«30/min» or «30» → 30.0 messages a minute; None for no limit."""
+    """«30/min» or «30» → 30.0 messages a minute; None for no limit.
+
+    At least ``MIN_RATE``: «0.0001» would mean one message a week, silently.
+    """
     if text is None:
         return None
     match = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*(?:/\s*min)?\s*", text)
     value = float(match.group(1).replace(",", ".")) if match else 0.0
     if value <= 0:
         raise UsageError(f"--rate «{text}»: skriv antall e-poster per minutt, for eksempel 30/min.")
+    if value < MIN_RATE:
+        raise UsageError(f"--rate «{text}»: for sakte; minst 0,1 e-post per minutt (én hvert "
+                         "tiende minutt), for eksempel 30/min.")
     return value
 
 
@@ -389,6 +519,33 @@ class Pacer:
         self.last = self.clock()
 
 
+class TrackedSMTP(smtplib.SMTP):
+    """smtplib's client, noting when the end of a message («CRLF.CRLF») may have gone out.
+
+    Before that a lost connection cannot have delivered anything (the server needs
+    the final dot); after it, until the server's reply, the outcome is unknown.
+    The flag is set before the message is written, not after: a Ctrl-C can land
+    between the last byte leaving and ``send`` returning (CPython checks signals
+    after each partial write), and must then count as unknown, not as not sent.
+    Only a failed write (smtplib's «Server not connected») proves the end never
+    went. ``body_sent`` is reset by the caller before each attempt, and not by the
+    RSET smtplib sends after a garbled reply.
+    """
+
+    body_sent = False
+
+    def send(self, s: str | bytes) -> None:
+        ends_message = isinstance(s, bytes) and s.endswith(b"\r\n.\r\n")
+        if ends_message:
+            self.body_sent = True
+        try:
+            super().send(s)
+        except smtplib.SMTPServerDisconnected:
+            if ends_message:
+                self.body_sent = False  # the write failed: the final dot did not go out
+            raise
+
+
 class Session:
     """One SMTP connection, reopened when lost; retries 4xx and lost connections."""
 
@@ -396,7 +553,7 @@ class Session:
                  sleep: Callable[[float], None], warn: Callable[[str], None]) -> None:
         self.options, self.sleep, self.warn = options, sleep, warn
         self._password = password
-        self.smtp: smtplib.SMTP | None = None
+        self.smtp: TrackedSMTP | None = None
 
     def __enter__(self) -> Session:
         """Connect once before the first message: a wrong host fails at once."""
@@ -434,12 +591,20 @@ class Session:
                 self.smtp.close()
             self.smtp = None
 
+    @property
+    def handed_over(self) -> bool:
+        """The whole message of the current attempt has gone to the server."""
+        return self.smtp is not None and self.smtp.body_sent
+
     def send(self, msg: EmailMessage, from_addr: str, address: str) -> str | None:
         """Deliver to one address: None when accepted (250), else why not.
 
-        4xx replies and lost connections are retried with backoff, 5xx replies never.
-        Raises ConnectionLost when the server stays unreachable after every retry, or
-        refuses a new session (greeting, EHLO, STARTTLS, AUTH) in a way retrying won't fix.
+        4xx replies and connections lost before the message was handed over are
+        retried with backoff, 5xx replies never. Raises OutcomeUnknown when the
+        connection broke (or the reply was garbled) after the whole message was
+        handed over: never retried. Raises ConnectionLost when the server stays
+        unreachable after every retry, or refuses a new session (greeting, EHLO,
+        STARTTLS, AUTH) in a way retrying won't fix.
         """
         tries, lost = len(BACKOFF) + 1, ""
         for delay in (0.0, *BACKOFF):
@@ -454,14 +619,23 @@ class Session:
                 lost = exc.format_message()
                 continue
             except (smtplib.SMTPException, OSError) as exc:
+                handed_over = self.handed_over
                 self.close()
                 if isinstance(exc, smtplib.SMTPResponseException):  # a reply: 4xx or 5xx
                     code, text = exc.smtp_code, exc.smtp_error
+                elif is_lost(exc) and handed_over:
+                    raise OutcomeUnknown("forbindelsen brøt etter at hele e-posten var overført, "
+                                         f"før serveren svarte ({one_line(exc)})") from None
                 elif is_lost(exc):
                     lost = f"forbindelsen til e-postserveren brøt: {one_line(exc)}"
                     continue
                 else:  # e.g. SMTPNotSupportedError: retrying won't help
                     return one_line(exc)
+            if self.handed_over and not 200 <= code < 600:  # no reply code (smtplib: -1)
+                self.close()
+                said = reply_text(code, text).removeprefix(f"{code} ")
+                raise OutcomeUnknown(f"e-postserveren svarte uforståelig («{said}») etter at "
+                                     "hele e-posten var overført")
             lost = ""
             if self.smtp is not None and self.smtp.sock is None:  # smtplib closed it (421)
                 self.smtp = None
@@ -475,6 +649,7 @@ class Session:
         """One try: (250, b"") when accepted, else the server's reply for this address."""
         if self.smtp is None:
             self.smtp = connect(self.options, self._password)
+        self.smtp.body_sent = False
         try:
             refused = self.smtp.send_message(msg, from_addr, [address])
         except smtplib.SMTPRecipientsRefused as exc:
@@ -501,7 +676,7 @@ def reply_text(code: int, text: bytes | str) -> str:
     return f"{code} {' '.join(text.split())}"[:200]
 
 
-def connect(options: SendOptions, password: str | None) -> smtplib.SMTP:
+def connect(options: SendOptions, password: str | None) -> TrackedSMTP:
     """Open, say EHLO, STARTTLS as asked, log in.
 
     SessionError (with the reply code) when the server refuses any of it; lost
@@ -509,7 +684,7 @@ def connect(options: SendOptions, password: str | None) -> smtplib.SMTP:
     """
     where = f"{options.host}:{options.port}"
     try:
-        smtp = smtplib.SMTP(options.host, options.port, timeout=TIMEOUT)
+        smtp = TrackedSMTP(options.host, options.port, timeout=TIMEOUT)
     except smtplib.SMTPConnectError as exc:
         raise SessionError(f"E-postserveren {where} avviste forbindelsen: "
                            f"{reply_text(exc.smtp_code, exc.smtp_error)}.{later(exc.smtp_code)}",

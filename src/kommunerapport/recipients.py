@@ -1,36 +1,24 @@
 """What ``kommunerapport send`` checks before it touches the network.
 
 The recipients file (numbers, names, addresses, each row checked against the
-register), every member's report (present, readable, all from one year, and
-whether it is built on sample figures), and the list of messages that follows:
-one per member and address. Sending them is ``mail.py``'s part.
+register), every member's report (the one the tool recorded writing and unchanged
+since, all from one year, sample or real as its record says), and the list of
+messages that follows: one per member and address. Sending them is ``mail.py``'s part.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import hashlib
 import io
-import logging
 import re
-import warnings
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from email.utils import parseaddr
 from pathlib import Path
 
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-
-from kommunerapport import outputs, regions
+from kommunerapport import outputs, records, regions
 from kommunerapport.errors import DeliveryError, UsageError
-from kommunerapport.lang import SAMPLE_NOTICE
 
-# What the report renderer writes into /Keywords and /Subject when any figure
-# is synthetic.
-SAMPLE_MARK = SAMPLE_NOTICE
 HEADER = ["nummer", "navn", "epost"]
 ADDRESS_RE = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
@@ -51,10 +39,13 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Report:
+    """A member's report as the tool recorded writing it (``records.py``)."""
+
     path: Path
     year: int
     sha256: str
-    sample: bool
+    sample: bool  # from the record: any figure from the sample data
+    passed_over: tuple[str, ...] = ()  # the member's other files, not sent: «name (why)»
 
 
 @dataclass(frozen=True)
@@ -180,25 +171,76 @@ def valid_address(text: str) -> bool:
 
 
 def find_reports(recipients: list[Recipient], folder: Path) -> dict[str, Report]:
-    """Each member's report in the folder; DeliveryError listing the missing ones."""
+    """Each member's report in the folder, as the tool recorded writing it.
+
+    DeliveryError listing the members without one, or whose files the tool's
+    records do not vouch for (``records.py``).
+    """
     if not folder.is_dir():
         raise DeliveryError(f"Fant ikke rapportmappen {folder}. Lag rapportene med "
                             "kommunerapport --members, eller velg mappe med --reports.")
     reports: dict[str, Report] = {}
     missing: list[str] = []
+    unverified: list[str] = []
     for r in recipients:
-        path = outputs.find_member_report(folder, r.number)
-        if path is None:
-            missing.append(f"{r.number} {r.short_name}")
+        report, passed_over = choose_report(folder, r)
+        if report is not None:
+            reports[r.number] = report
+        elif passed_over:
+            unverified += passed_over
         else:
-            reports[r.number] = read_report(path)
+            missing.append(f"{r.number} {r.short_name}")
     if missing:
         raise DeliveryError(f"Mangler rapport i {folder} for "
                             f"{count(len(missing), 'mottaker', 'mottakere')}: "
                             f"{listing(missing, 5)}. "
                             "Lag dem med kommunerapport --members.")
+    if unverified:
+        raise DeliveryError(f"{count(len(unverified), 'rapport', 'rapporter')} i {folder} kan "
+                            f"ikke sendes: {listing(unverified, 3)}. "
+                            "Lag dem på nytt med kommunerapport --members.")
     check_one_year(reports, recipients, folder)
     return reports
+
+
+def member_files(folder: Path, number: str) -> list[Path]:
+    """Every PDF in ``folder`` named as a report for this member, of any year."""
+    tag = number if len(number) == 4 else f"fk{number}"
+    return sorted(folder.glob(f"{outputs.PREFIX}-[0-9][0-9][0-9][0-9]-{tag}-*.pdf"))
+
+
+def choose_report(folder: Path, recipient: Recipient) -> tuple[Report | None, list[str]]:
+    """The member's newest report that the tool's record vouches for, and the files
+    passed over («name (why)»): renamed copies, edited files, files from elsewhere.
+
+    Never picked by name: «…-kinn-zzz-gammel.pdf» sorts after «…-kinn.pdf» but has
+    no record. Two vouched-for reports of the same year are refused as ambiguous.
+    """
+    verified: list[Report] = []
+    passed_over: list[str] = []
+    for path in member_files(folder, recipient.number):
+        try:
+            sha256 = records.sha256_file(path)
+        except OSError as exc:
+            raise DeliveryError(f"Kan ikke lese {path}: {exc.strerror or exc}.") from None
+        record, why = records.check(path, sha256)
+        if record is not None and (record.kind != "member" or record.number != recipient.number
+                                   or record.year is None):
+            record, why = None, "registreringen gjelder ikke denne rapporten"
+        if record is None:
+            passed_over.append(f"{path.name} ({why})")
+        else:
+            verified.append(Report(path, record.year, sha256, record.sample))
+    if not verified:
+        return None, passed_over
+    newest = max(v.year for v in verified)
+    current = [v for v in verified if v.year == newest]
+    if len(current) > 1:
+        names = [v.path.name for v in current]
+        raise DeliveryError(f"{recipient.number} {recipient.short_name} har {len(names)} "
+                            f"rapporter for {newest} i {folder}: {listing(names, 3)}. "
+                            "Flytt bort den som ikke skal sendes.")
+    return replace(current[0], passed_over=tuple(passed_over)), passed_over
 
 
 def check_one_year(reports: dict[str, Report], recipients: list[Recipient],
@@ -213,38 +255,6 @@ def check_one_year(reports: dict[str, Report], recipients: list[Recipient],
     raise DeliveryError(f"Rapportene i {folder} er fra ulike år: {newest} for de fleste, "
                         f"eldre for {listing(older, 5)}. Lag dem for {newest}, "
                         "eller velg en annen mappe med --reports.")
-
-
-def read_report(path: Path) -> Report:
-    data = path.read_bytes()
-    year = int(re.match(rf"{outputs.PREFIX}-(\d{{4}})-", path.name).group(1))
-    return Report(path, year, hashlib.sha256(data).hexdigest(), is_sample(data, path))
-
-
-def is_sample(data: bytes, path: Path) -> bool:
-    """True when the PDF's /Keywords or /Subject says it is built on sample figures."""
-    try:
-        with quiet_pypdf():
-            meta = PdfReader(io.BytesIO(data)).metadata or {}
-            fields = [str(meta.get(key) or "") for key in ("/Keywords", "/Subject")]
-    except (PyPdfError, ValueError) as exc:
-        raise DeliveryError(f"Kan ikke lese PDF-en {path}: {exc}.") from None
-    return any(SAMPLE_MARK in text for text in fields)
-
-
-@contextlib.contextmanager
-def quiet_pypdf() -> Iterator[None]:
-    """pypdf logs and warns about a broken file («EOF marker not found») before it
-    raises; the user gets our one line instead."""
-    logger = logging.getLogger("pypdf")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        logger.setLevel(level)
 
 
 def listing(items: list[str], first: int) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from kommunerapport import outputs
+from kommunerapport import outputs, records
 from kommunerapport.config import Config, load_config
 from kommunerapport.data import Dataset, resolve_year
 from kommunerapport.loading import load_dataset
@@ -67,9 +67,12 @@ def write(report: Report, target: Path, templates_dir: Path | None = None,
     a warning, since a user's own templates may lay the page out differently.
     """
     check_report(report)
-    html = render_html(report.context, templates_dir=templates_dir)
+    context = report.context
+    html = render_html(context, templates_dir=templates_dir)
     with outputs.atomic_write(target) as tmp:
         pages = write_pdf(html, tmp, templates_dir)
+    # The tool's own record of what it wrote: `send` trusts it, not the PDF's text.
+    records.record_written(target, kind=context.kind, lang=context.lang, sample=context.sample)
     if pages and pages > report.page_limit and warn is not None:
         warn(f"{target.name} har {pages} sider; grensen for denne rapporttypen er "
              f"{report.page_limit}.")
