@@ -13,7 +13,7 @@ from kommunerapport.render import asset_dir, environment
 REPORT_TEMPLATES = ["report.html", "_header.html", "_keyfigures.html", "_quotes.html",
                     "_chart.html", "_table.html", "_footer.html"]
 # Set by the including template with {% with %}, not by the context.
-LOCAL = {"chart", "table"}
+LOCAL = {"chart", "table", "outer", "bar"}
 
 
 def used_keys(env: jinja2.Environment, names: list[str]) -> set[str]:

@@ -154,7 +154,7 @@ def write_report(folder: Path, number: str, short: str, *, sample: bool = False,
                  title: str = "", year: int = 2025) -> Path:
     """A small real PDF named as the batch writer names member reports, and recorded
     as the report writer records it (``records.record_written``, as in
-    ``report.write_context``): whether it is sample data is the record's to say."""
+    ``reports.write``): whether it is sample data is the record's to say."""
     writer = PdfWriter()
     writer.add_blank_page(width=72, height=72)
     writer.add_metadata({"/Title": title or f"Kommuneøkonomi 2025 {short}"})

@@ -9,11 +9,13 @@ from pdfs import full_text, page_texts
 
 from kommunerapport import figures as fig
 from kommunerapport.config import Config
+from kommunerapport.errors import UsageError
 from kommunerapport.formatting import percent
-from kommunerapport.member import member_context, member_target, shared_figures
-from kommunerapport.report import write_context
+from kommunerapport.reports import member_report, member_target, shared_figures, write
+from kommunerapport.reports.common import national
 
 SAMPLE = "Eksempeldata – ikke offisielle tall"
+SAMPLE_NN = "Eksempeldata – ikkje offisielle tal"
 YEAR = 2025
 
 
@@ -22,14 +24,20 @@ def _flat(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory, dataset, register) -> dict[str, Path]:
-    """Kinn (nynorsk), Kragerø (ROBEK, neutral → bokmål) and Vestfold fylkeskommune."""
+def shared(dataset, register):
+    return shared_figures(dataset, register, YEAR)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory, dataset, register,
+             shared) -> dict[str, Path]:
+    """Kinn (nynorsk), Kragerø (ROBEK, neutral → bokmål), Lørenskog (real SSB figures),
+    Kautokeino (a Sami parallel name) and Vestfold fylkeskommune."""
     out = tmp_path_factory.mktemp("members")
-    shared = shared_figures(dataset, register, YEAR)
     paths = {}
-    for number in ("4602", "4014", "39"):
-        ctx = member_context(dataset, register, number, YEAR, None, Config(), shared=shared)
-        paths[number] = write_context(ctx, member_target(register, number, YEAR, out))
+    for number in ("4602", "4014", "3222", "5612", "39"):
+        report = member_report(dataset, register, number, YEAR, None, Config(), shared=shared)
+        paths[number] = write(report, member_target(register, number, YEAR, out))
     return paths
 
 
@@ -38,65 +46,102 @@ def test_files_are_named_for_the_member(rendered: dict) -> None:
     assert rendered["39"].name == "kommuneokonomi-2025-fk39-vestfold.pdf"
 
 
-@pytest.mark.parametrize("number", ["4602", "4014", "39"])
+@pytest.mark.parametrize("number", ["4602", "4014", "3222", "5612", "39"])
 def test_member_report_is_one_or_two_pages(rendered: dict, number: str) -> None:
     assert 1 <= len(page_texts(rendered[number])) <= 2
 
 
-@pytest.mark.parametrize(("number", "sample"), [("4602", True), ("4014", True), ("39", False)])
-def test_sample_notice_only_on_sample_figures(rendered: dict, number: str, sample: bool) -> None:
-    # Municipal accounts are sample data; a county authority's are SSB 13561's own.
-    assert (SAMPLE in full_text(rendered[number])) is sample
+@pytest.mark.parametrize(("number", "notice", "sample"), [
+    ("4602", SAMPLE_NN, True), ("4014", SAMPLE, True), ("39", SAMPLE, False)])
+def test_sample_notice_only_on_sample_figures(rendered: dict, number: str, notice: str,
+                                             sample: bool) -> None:
+    # Municipal accounts are sample data; a county authority's are SSB 13561's own. Kinn is
+    # nynorsk, so its notice is too.
+    text = full_text(rendered[number])
+    assert (notice in text) is sample
+    assert SAMPLE not in text or number != "4602"
 
 
-def test_own_figures_match_the_figures_module(rendered: dict, table, register) -> None:
+def test_real_figures_are_called_real(rendered: dict) -> None:
+    # Lørenskog has SSB 12134's own figures; the rest of Akershus is sample data.
+    text = _flat(full_text(rendered["3222"]))
+    # SSB 12134 has Lørenskog and three neighbours for 2024 and 2025; the years before, and
+    # the rest of the county it is compared with, are sample data.
+    assert ("Tallene for Lørenskog, Lillestrøm, Enebakk og Rælingen er fra SSB (foreløpige tall "
+            "16.3.2026); tallene for de andre kommunene i Akershus og for Lørenskog, "
+            "Lillestrøm, Enebakk og Rælingen før 2024 er eksempeldata") in text
+    assert "syntetiske" not in text
+
+
+def test_own_figures_match_the_figures_module(rendered: dict, table, shared) -> None:
     text = _flat(full_text(rendered["4014"]))
     now = fig.unit_figure(table, "4014", YEAR, "ndr_pct")
     reserve = fig.unit_figure(table, "4014", YEAR, "dispfond_pct")
-    units = [m.number for m in register.in_county("40")]
-    rank = fig.ranking(table, units, YEAR)["4014"]
-    assert _flat(percent(now.value)) in text  # the key figure, «1,7 %»
+    ranks = shared.groups["40"].ranks
+    assert _flat(percent(now.value)) in text  # the key figure
     assert _flat(percent(reserve.value)) in text
-    assert f"{rank} av {len(units)}" in text
+    assert f"{ranks['4014']} av {len(ranks)}" in text
     assert "1,75 %" in text  # TBU's norm for municipalities
 
 
-def test_county_authority_uses_its_norm(rendered: dict, table) -> None:
+def test_county_authority_uses_its_norm_and_is_ranked_among_14(rendered: dict, table) -> None:
     text = _flat(full_text(rendered["39"]))
     now = fig.unit_figure(table, "39", YEAR, "ndr_pct")
     assert _flat(percent(now.value)) in text
     assert "Vestfold fylkeskommune" in text
-    assert "fire prosent av driftsinntektene for fylkeskommunene" in text  # TBU: 4 %
+    assert "4 prosent av driftsinntektene for fylkeskommunene" in text  # TBU: 4 %
+    assert "av 14" in text and "av 15" not in text  # Oslo has no county authority
 
 
 def test_nynorsk_member_gets_nynorsk(rendered: dict) -> None:
-    text = full_text(rendered["4602"])
+    text = _flat(full_text(rendered["4602"]))
     assert "Kinn kommune fekk eit netto driftsresultat" in text
-    assert "ikkje" in text and "ikke oppført" not in text
+    assert "ikkje" in text and "ikke " not in text
+    assert "nummar" not in text
 
 
-def test_robek_member_is_flagged_with_its_grounds(rendered: dict, register) -> None:
+def test_robek_member_is_flagged_with_its_grounds_in_words(rendered: dict, register) -> None:
     assert register.robek_entry("4014").grounds == "c og d"
-    text = full_text(rendered["4014"])
-    assert "Kragerø kommune er oppført i ROBEK" in text
+    text = _flat(full_text(rendered["4014"]))
+    assert "Kommunen er oppført i ROBEK" in text
+    assert "fordi et merforbruk skal dekkes inn over flere enn to år" in text
     assert "§ 28-1 c og d" in text
     assert "ikke oppført i ROBEK" in full_text(rendered["39"])
 
 
-def test_shared_figures_equal_those_from_the_whole_table(dataset, table, register) -> None:
+def test_parallel_name_at_first_mention(rendered: dict) -> None:
+    # Klass 131: «Guovdageaidnu - Kautokeino»; ROBEK calls it Kautokeino.
+    text = _flat(full_text(rendered["5612"]))
+    assert "Guovdageaidnu – Kautokeino kommune fikk et netto driftsresultat" in text
+
+
+def test_name_is_not_repeated_sentence_after_sentence(dataset, register, shared) -> None:
+    report = member_report(dataset, register, "1517", YEAR, None, Config(), shared=shared)
+    body = " ".join(p for s in report.context.sections for p in s.paragraphs)
+    assert body.count("Hareid kommune") <= 1
+    assert "Kommunen ligg " in body  # Hareid is nynorsk
+
+
+def test_there_is_no_oslo_county_authority(dataset, register, shared) -> None:
+    with pytest.raises(UsageError, match="Oslo har ingen egen fylkeskommune"):
+        member_report(dataset, register, "03", YEAR, None, Config(), shared=shared)
+
+
+def test_shared_figures_equal_those_from_the_whole_table(dataset, table, register,
+                                                        shared) -> None:
     """The batch's shortcut (per-year and per-unit rows) changes no figure."""
-    shared = shared_figures(dataset, register, YEAR)
     units = [m.number for m in register.in_county("46")]
-    assert shared.national == fig.national(table, register, YEAR)
+    assert shared.national == national(table, register, YEAR)
     assert shared.groups["46"].series == tuple(fig.series(table, units, list(shared.years)))
-    assert shared.groups["46"].ranks == fig.ranking(table, units, YEAR)
     assert shared.groups["fk"].now == fig.county_authorities_total(table, register, YEAR)
+    assert "03" not in shared.groups["fk"].ranks
     assert fig.unit_figure(shared.tables["4602"], "4602", YEAR, "ndr_pct") == fig.unit_figure(
         table, "4602", YEAR, "ndr_pct")
 
 
-def test_a_county_authority_report_on_real_figures_is_not_marked_sample(dataset, register) -> None:
+def test_a_county_authority_report_on_real_figures_is_not_marked_sample(dataset, register,
+                                                                       shared) -> None:
     # SSB 13561: every figure a county authority's report states is real.
-    context = member_context(dataset, register, "46", 2025, None, Config())
-    assert context.sample is False
-    assert "Eksempeldata" not in context.subject
+    report = member_report(dataset, register, "46", YEAR, None, Config(), shared=shared)
+    assert report.context.sample is False
+    assert "Eksempeldata" not in report.context.subject

@@ -10,8 +10,7 @@ import pytest
 
 from kommunerapport import records
 from kommunerapport.config import Config
-from kommunerapport.member import member_context, member_target, shared_figures
-from kommunerapport.report import write_context
+from kommunerapport.reports import member_report, member_target, shared_figures, write
 
 YEAR = 2025
 
@@ -21,9 +20,9 @@ def written(tmp_path_factory: pytest.TempPathFactory, dataset, register) -> dict
     """Kinn (municipal figures: the built-in sample) and Vestfold fylkeskommune (SSB 13561)."""
     out = tmp_path_factory.mktemp("records")
     shared = shared_figures(dataset, register, YEAR)
-    return {number: write_context(member_context(dataset, register, number, YEAR, None,
-                                                 Config(), shared=shared),
-                                  member_target(register, number, YEAR, out))
+    return {number: write(member_report(dataset, register, number, YEAR, None, Config(),
+                                        shared=shared),
+                          member_target(register, number, YEAR, out))
             for number in ("4602", "39")}
 
 

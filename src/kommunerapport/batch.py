@@ -27,12 +27,11 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from kommunerapport import member, outputs, render
+from kommunerapport import outputs, render, reports
 from kommunerapport.config import Config, load_config
 from kommunerapport.data import Dataset, resolve_year
 from kommunerapport.loading import load_dataset
 from kommunerapport.regions import Register, load_register
-from kommunerapport.report import county_context, write_context
 
 WRITTEN, SKIPPED, FAILED = "written", "skipped", "failed"
 
@@ -53,6 +52,7 @@ class Outcome:
     status: str  # written | skipped | failed
     reason: str = ""
     seconds: float = 0.0
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -86,7 +86,7 @@ class _State:
     year: int
     lang: str | None
     templates_dir: Path | None
-    shared: member.Shared | None
+    shared: reports.Shared | None
 
 
 _STATE: _State | None = None
@@ -109,39 +109,36 @@ def plan(register: Register, year: int, out_dir: Path, everything: bool = False,
         if len(number) == 2 and unit.valid_from > year:
             continue  # a county authority that did not exist yet has no report
         jobs.append(Job("member", number, unit.short_name,
-                        member.member_target(register, number, year, out_dir)))
+                        reports.member_target(register, number, year, out_dir)))
     return jobs
 
 
 def all_members(register: Register) -> list[str]:
-    """Every member: the 357 municipalities, then the 15 county authorities."""
-    return [m.number for m in register.municipalities] + [c.number for c in register.counties]
+    """Every member: the 357 municipalities, then the county authorities.
 
-
-def _context(job: Job, s: _State):  # noqa: ANN202
-    if job.kind == "member":
-        return member.member_context(s.dataset, s.register, job.number, s.year, s.lang,
-                                     s.config, s.templates_dir, s.shared)
-    if job.kind == "county":
-        c = s.register.county(job.number)
-        return county_context(s.dataset, s.register, c, s.year, s.lang or c.lang, s.config,
-                              s.templates_dir)
-    from kommunerapport.sector import sector_context
-
-    return sector_context(s.dataset, s.register, s.year, s.lang or "nb", s.config,
-                          s.templates_dir)
+    Oslo is a member once: its accounts are Oslo kommune's, with no county authority
+    of its own.
+    """
+    return [m.number for m in register.municipalities] + [
+        c.number for c in register.counties if c.number != reports.OSLO_COUNTY]
 
 
 def write_one(job: Job) -> Outcome:
     """Write one report; any exception becomes a failed outcome with its reason."""
     start = time.perf_counter()
+    s = _STATE
+    warnings: list[str] = []
     try:
-        write_context(_context(job, _STATE), job.target, _STATE.templates_dir)
+        report = reports.build(s.dataset, s.register, job.kind, job.number, s.year, s.lang,
+                               s.config, s.shared)
+        warnings += report.warnings
+        reports.write(report, job.target, s.templates_dir, warn=warnings.append)
     except Exception as exc:  # noqa: BLE001 - one report must not stop the batch
         message = getattr(exc, "message", None) or str(exc) or "(ingen melding)"
         return Outcome(job, FAILED, f"{type(exc).__name__}: {message}",
                        time.perf_counter() - start)
-    return Outcome(job, WRITTEN, seconds=time.perf_counter() - start)
+    return Outcome(job, WRITTEN, seconds=time.perf_counter() - start,
+                   warnings=tuple(warnings))
 
 
 def _warm(templates_dir: Path | None) -> None:
@@ -163,7 +160,7 @@ def run_batch(*, everything: bool = False, members: Iterable[str] | None = None,
     register = load_register()
     year = resolve_year(dataset, year)
     members = list(members or ())
-    shared = member.shared_figures(dataset, register, year) if members else None
+    shared = reports.shared_figures(dataset, register, year) if members else None
     _STATE = _State(dataset, register, config, year, lang, templates_dir, shared)
     outputs.ensure_folder(out_dir)
     todo = plan(register, year, out_dir, everything, members)
@@ -200,6 +197,8 @@ def _progress(console: Console) -> Progress:
 def print_summary(summary: Summary, console: Console) -> None:
     console.print(f"Skrevet: {len(summary.written)}, hoppet over: {len(summary.skipped)}, "
                   f"feilet: {len(summary.failed)} ({summary.seconds:.1f} s)", highlight=False)
+    for line in dict.fromkeys(w for o in summary.outcomes for w in o.warnings):
+        console.print(f"  Advarsel: {line}", highlight=False, markup=False)
     for o in sorted(summary.failed, key=lambda o: o.job.number):
         label = " ".join(p for p in (o.job.number, o.job.name) if p)
         console.print(f"  Feilet: {label}: {o.reason}", highlight=False, markup=False)

@@ -73,7 +73,7 @@ def main(ctx: click.Context, county: str | None, sector: bool, everything: bool,
         ctx.exit(run_cli(everything=everything, members=members, year=year, lang=lang,
                          data_file=data_file, out_dir=out_dir, config_file=config_file,
                          templates_dir=templates_dir, jobs=jobs, skip_existing=skip_existing))
-    from kommunerapport.report import write_report
+    from kommunerapport.reports import write_report
 
     path = write_report(county=county, year=year, lang=lang, data_file=data_file,
                         out_dir=out_dir, config_file=config_file, templates_dir=templates_dir)

@@ -1,10 +1,14 @@
 """The user's own words for a report, from a TOML file.
 
-Quotes, contacts, the «Om KS» text, keywords, the organisation's name and the
-dateline date. Nothing here is ever invented: without a file there are no quotes
-and no contacts. Example (see ``examples/ks.toml``)::
+Quotes, contacts, the «Om KS» text, keywords, the organisation's name, the
+dateline date, and KS's own headline and lede. Nothing here is ever invented:
+without a file there are no quotes and no contacts. KS's message leads: a
+``headline`` replaces the generated one and a ``lede`` comes before the generated
+lede; the report check holds every number in them to the report's figures.
+Example (see ``examples/ks.toml``)::
 
     organisation = "KS"
+    headline = "Kommuneøkonomien tilbake i pluss, men KS advarer: Krisa er ikke over"
     keywords = ["kommuneøkonomi", "netto driftsresultat"]
     about = "KS er kommunesektorens organisasjon."
 
@@ -56,10 +60,12 @@ class Config:
     quotes: tuple[Quote, ...] = ()
     contacts: tuple[Contact, ...] = ()
     date: dt.date | None = None
+    headline: str = ""  # KS's own headline, instead of the generated one
+    lede: str = ""  # KS's own opening, before the generated lede
     source: str = field(default="", compare=False)
 
 
-KEYS = {"organisation", "keywords", "about", "quotes", "contacts", "date"}
+KEYS = {"organisation", "keywords", "about", "quotes", "contacts", "date", "headline", "lede"}
 
 
 def _fail(path: Path, problem: str) -> UsageError:
@@ -106,11 +112,13 @@ def load_config(path: Path | None) -> Config:
     date = raw.get("date")
     if date is not None and not isinstance(date, dt.date):
         raise _fail(path, "«date» skal være en dato, for eksempel 2026-03-06.")
-    for key in ("organisation", "about"):
+    for key in ("organisation", "about", "headline", "lede"):
         if key in raw and not isinstance(raw[key], str):
             raise _fail(path, f"«{key}» skal være tekst.")
     return Config(raw.get("organisation", DEFAULT_ORGANISATION), tuple(keywords),
-                  raw.get("about", ""), quotes, contacts, date, str(path))
+                  raw.get("about", ""), quotes, contacts, date,
+                  " ".join(raw.get("headline", "").split()), " ".join(raw.get("lede", "").split()),
+                  str(path))
 
 
 def _table_list(path: Path, raw: dict, key: str) -> list[dict]:

@@ -24,13 +24,23 @@ class KeyFigure:
 
 @dataclass(frozen=True)
 class DataTable:
-    """A table with a caption; ``numeric`` marks the right-aligned columns."""
+    """A table with a caption; ``numeric`` marks the right-aligned columns.
+
+    ``bars``: per row, a small bar drawn before column ``bar_column`` (its header
+    spans both cells) as (left %, width %, negative) within the cell, or None; see
+    ``reports.common.bars``. The bar is decoration; the number beside it is the data.
+    """
 
     caption: str
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     numeric: tuple[bool, ...] = ()
     header_column: int = 0  # the column that names the row (a <th scope="row">)
+    bars: tuple[tuple[float, float, bool] | None, ...] = ()
+    bar_column: int = -1
+    note: str = ""  # a line under the table («Det mangler tall for …»)
+    style: str = ""  # a CSS class for its kind («provenance»)
+    halves: bool = False  # set as two tables side by side (a long list of municipalities)
 
 
 @dataclass(frozen=True)
@@ -54,19 +64,17 @@ class ReportContext:
     organisation: str  # author and the dateline's sender
     dateline: str  # «6.3.2026»
     created: str  # ISO date for the PDF metadata
-    labels: dict[str, str]  # fixed words of the layout in ``lang`` (lang.LABELS)
+    labels: dict[str, str]  # fixed words of the layout in ``lang`` (lang.labels)
     sample: bool  # any synthetic figure in the report
-    sample_notice: str  # «Eksempeldata – ikke offisielle tall» (shown when ``sample``)
-    sample_note: str  # a sentence explaining the sample data
-    lede: tuple[str, ...]  # the opening sentences
+    sample_notice: str  # «Eksempeldata – ikke offisielle tall» in ``lang`` (when ``sample``)
+    sample_note: str  # which figures are sample data and which are real, unit by unit
+    lede: tuple[str, ...]  # the opening sentences (the user's own lede first, if given)
     key_figures: tuple[KeyFigure, ...]
     quotes: tuple[Quote, ...]  # only from the user's config, never invented
     sections: tuple[Section, ...]
-    charts: tuple[Chart, ...]  # every chart, for the «figures as data» appendix
-    sources: tuple[str, ...]  # «SSB, tabell 12134 (foreløpige tall 16.03.2026)»
-    scope: str  # konsern or kasse, in words
+    provenance: DataTable  # «Om tallene»: which figure comes from which source and release
     method: str  # how aggregates are computed
-    notes: tuple[str, ...]  # other notes on the figures (Oslo, missing data)
+    notes: tuple[str, ...]  # other notes on the figures (Oslo, county borders, coverage)
     contacts: tuple[Contact, ...]
     about: str  # «Om KS» text from the config, may be empty
     keywords: tuple[str, ...]

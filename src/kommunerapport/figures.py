@@ -27,6 +27,7 @@ METHOD_PUBLISHED = "publisert"
 METHOD_WEIGHTED = "vektet"
 METHOD_UNIT = "enhet"
 METHOD_CHANGE = "endring"
+METHOD_GROWTH = "vekst"
 
 # Why a weighted aggregate has no value.
 NOTE_NO_WEIGHTS = "kan ikke vektes uten brutto driftsinntekter"
@@ -52,6 +53,9 @@ class Figure:
     total: int = 0  # units asked for
     missing: tuple[str, ...] = ()  # units with no figure (numbers)
     note: str = ""
+    # (source, release, scope) of the rows behind the value: which release each source
+    # contributed, for «Om tallene».
+    origins: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def known(self) -> bool:
@@ -71,6 +75,7 @@ class Count:
     synthetic: bool
     sources: tuple[str, ...] = ()
     releases: tuple[str, ...] = ()
+    origins: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def share(self) -> float | None:
@@ -108,6 +113,8 @@ def _provenance(rows: pd.DataFrame) -> dict:
         "releases": tuple(sorted(rows["release"].unique())),
         "synthetic": bool(rows["synthetic"].any()),
         "scope": "/".join(sorted(rows["scope"].unique())) or "konsern",
+        "origins": tuple(sorted(set(zip(rows["source"], rows["release"], rows["scope"],
+                                        strict=True)))),
     }
 
 
@@ -160,7 +167,9 @@ def _used_rows(table: pd.DataFrame, measure: str, year: int, units: list[str]) -
 def unit_figure(table: pd.DataFrame, unit: str, year: int, measure: str) -> Figure:
     """One unit's own figure (SSB's percentage, or derived from amounts)."""
     s = shares(table, measure, year, [unit])
-    rows = _used_rows(table, measure, year, [unit])
+    own = _rows(table, measure, year, [unit])
+    # SSB's own percentage stands on its own rows; a derived one on the amount and the BDI.
+    rows = own.reset_index() if len(own) else _used_rows(table, measure, year, [unit])
     value = float(s["pct"].iloc[0]) if len(s) else None
     prov = _provenance(rows) if len(rows) else {}
     return Figure(value, measure, year, METHOD_UNIT, n=int(value is not None), total=1,
@@ -232,7 +241,8 @@ def change(current: Figure, before: Figure) -> Figure:
     return replace(current, value=value, method=METHOD_CHANGE,
                    sources=tuple(sorted(set(current.sources) | set(before.sources))),
                    releases=tuple(sorted(set(current.releases) | set(before.releases))),
-                   synthetic=current.synthetic or before.synthetic)
+                   synthetic=current.synthetic or before.synthetic,
+                   origins=tuple(sorted(set(current.origins) | set(before.origins))))
 
 
 def count(table: pd.DataFrame, units: list[str], year: int, measure: str,
@@ -244,7 +254,8 @@ def count(table: pd.DataFrame, units: list[str], year: int, measure: str,
     missing = tuple(u for u in units if u not in s.index)
     prov = _provenance(rows) if len(rows) else {"synthetic": False}
     return Count(len(hit), len(s), len(units), missing, tuple(hit.index), year,
-                 prov["synthetic"], prov.get("sources", ()), prov.get("releases", ()))
+                 prov["synthetic"], prov.get("sources", ()), prov.get("releases", ()),
+                 prov.get("origins", ()))
 
 
 def deficits(table: pd.DataFrame, units: list[str], year: int) -> Count:
@@ -299,3 +310,22 @@ def series(table: pd.DataFrame, units: list[str], years: list[int],
            measure: str = "ndr_pct") -> list[Figure]:
     """A weighted aggregate for each year (a county's trend)."""
     return [weighted(table, units, y, measure) for y in years]
+
+
+def growth(table: pd.DataFrame, units: list[str], year: int, measure: str = "bdi") -> Figure:
+    """Growth in % of an amount from the year before, summed over the same units.
+
+    Only units with the amount in both years count, so a unit that reported one
+    year and not the other cannot make the sum grow or shrink.
+    """
+    now = _rows(table, measure, year, units)
+    before = _rows(table, measure, year - 1, units)
+    common = [u for u in units if u in now.index and u in before.index]
+    missing = tuple(u for u in units if u not in common)
+    if not common or before.loc[common, "value"].sum() <= 0:
+        return Figure(None, measure, year, METHOD_GROWTH, n=0, total=len(units),
+                      missing=missing, note=NOTE_NO_FIGURES)
+    value = (now.loc[common, "value"].sum() / before.loc[common, "value"].sum() - 1) * 100
+    rows = pd.concat([now.loc[common], before.loc[common]])
+    return Figure(float(value), measure, year, METHOD_GROWTH, n=len(common), total=len(units),
+                  missing=missing, **_provenance(rows))

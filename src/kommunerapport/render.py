@@ -119,14 +119,16 @@ def _styles(css_path: Path, root_key: tuple[Path, ...]) -> tuple[list[CSS], Font
     return [faces, css], fonts
 
 
-def write_pdf(html: str, target: Path, templates_dir: Path | None = None) -> None:
-    """Lay out ``html`` and write a tagged PDF/UA-1 file to ``target``."""
+def write_pdf(html: str, target: Path, templates_dir: Path | None = None) -> int:
+    """Lay out ``html``, write a tagged PDF/UA-1 file to ``target``; the number of pages."""
     allowed = roots(templates_dir)
     css, fonts = _styles(stylesheet_path(templates_dir), allowed)
     document = HTML(string=html, base_url=asset_dir("templates").as_uri() + "/",
-                    url_fetcher=ProjectOnlyFetcher(allowed))
-    document.write_pdf(target, stylesheets=css, font_config=fonts,
-                       pdf_variant=PDF_VARIANT, presentational_hints=False)
+                    url_fetcher=ProjectOnlyFetcher(allowed)).render(
+        stylesheets=css, font_config=fonts, pdf_variant=PDF_VARIANT,
+        presentational_hints=False)
+    document.write_pdf(target, pdf_variant=PDF_VARIANT)
+    return len(document.pages)
 
 
 def quiet_fonttools() -> None:

@@ -19,8 +19,7 @@ from hostile.conftest import Hostile
 from hostile.mailserver import Inbox
 from kommunerapport import mail, outputs, records, render, sendlog
 from kommunerapport.config import Config
-from kommunerapport.member import member_context
-from kommunerapport.report import write_context
+from kommunerapport.reports import member_report, write
 
 FROM = "analyse@ks.example"
 # nummer, kortnavn, address (written forms from the register, Klass 131/104).
@@ -51,7 +50,7 @@ def inbox():
 
 def small_report(folder: Path, number: str, short: str, *, sample: bool = False,
                  year: int = 2025) -> Path:
-    """A one-page PDF, recorded as ``report.write_context`` records what it writes."""
+    """A one-page PDF, recorded as ``reports.write`` records what it writes."""
     writer = PdfWriter()
     writer.add_blank_page(width=72, height=72)
     path = folder / outputs.member_name(year, number, short)
@@ -292,9 +291,8 @@ def test_sample_report_from_a_template_without_meta_is_refused(
     mine.joinpath("report.html").write_text(
         "\n".join(line for line in own.splitlines() if not line.startswith("<meta name=")),
         encoding="utf-8")
-    context = member_context(dataset, register, "4602", 2025, None, Config(), mine)
-    kinn = write_context(context, root / "output" / outputs.member_name(2025, "4602", "Kinn"),
-                         mine)
+    report = member_report(dataset, register, "4602", 2025, None, Config())
+    kinn = write(report, root / "output" / outputs.member_name(2025, "4602", "Kinn"), mine)
     metadata = PdfReader(kinn).metadata
     assert "Eksempeldata" not in f"{metadata.get('/Keywords')}{metadata.get('/Subject')}"
     hostile.run(send(inbox.port), exit_code=1, message=(

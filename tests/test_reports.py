@@ -1,4 +1,4 @@
-"""End to end: render real PDFs into tmp_path and read them back."""
+"""County and sector reports end to end: rendered into tmp_path and read back."""
 
 from __future__ import annotations
 
@@ -14,18 +14,22 @@ from kommunerapport import figures as fig
 from kommunerapport.config import Config, Quote
 from kommunerapport.formatting import number, percent
 from kommunerapport.regions import find_county
-from kommunerapport.report import county_context, write_context, write_report
-from kommunerapport.sector import sector_context
+from kommunerapport.reports import build_county, sector_report, write, write_report
 
 SAMPLE = "Eksempeldata – ikke offisielle tall"
+SAMPLE_NN = "Eksempeldata – ikkje offisielle tal"
 EPOCH = "1772755200"  # 6.3.2026, the date of KS's press release
 # WeasyPrint's one allowed warning: without libharfbuzz-subset0 it falls back to fontTools.
 ALLOWED_WARNING = "harfbuzz"
 
 
+def flat(text: str) -> str:
+    return text.replace("\u00a0", " ")
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Vestfold, Vestland and the sector, rendered once for the whole module."""
+    """Vestfold, Vestland, Troms and the sector, rendered once for the whole module."""
     out = tmp_path_factory.mktemp("reports")
     mp = pytest.MonkeyPatch()
     mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
@@ -38,6 +42,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         paths = {
             "vestfold": write_report("Vestfold", None, None, None, out, None),
             "vestland": write_report("vestland", None, None, None, out, None),
+            "troms": write_report("Romsa", None, None, None, out, None),
             "sector": write_report(None, 2025, None, None, out, None),
         }
     finally:
@@ -57,48 +62,62 @@ def test_files_are_named_for_year_and_county(rendered: dict) -> None:
     assert rendered["sector"].name == "kommuneokonomi-2025-landet.pdf"
 
 
+@pytest.mark.parametrize(("key", "limit"), [("vestfold", 3), ("vestland", 3), ("troms", 3),
+                                            ("sector", 4)])
+def test_reports_keep_to_their_page_limit(rendered: dict, key: str, limit: int) -> None:
+    # Vestland has the most municipalities of any county (43).
+    assert len(page_texts(rendered[key])) <= limit
+
+
 def test_vestfold_report_states_the_figures_module_values(rendered: dict, dataset,
                                                           register) -> None:
-    text = full_text(rendered["vestfold"])
+    text = flat(full_text(rendered["vestfold"]))
     units = [m.number for m in register.in_county("39")]
     now = fig.weighted(dataset.table, units, 2025)
-    assert "kommunene i Vestfold" in text
-    assert percent(now.value).replace("\u00a0", " ") in text.replace("\u00a0", " ")
-    for name in ("Horten", "Holmestrand", "Tønsberg", "Sandefjord", "Larvik", "Færder"):
-        assert name in text
+    assert "Kommunene i Vestfold fikk samlet" in text
+    assert flat(percent(now.value)) in text
     for row in fig.unit_rows(dataset.table, register, units, 2025):
-        assert f"{row.name} {number(row.ndr.value, 1)}" in text.replace("\u00a0", " ")
+        assert f"{row.name} {flat(number(row.ndr.value, 1))}" in text
     assert "6.3.2026 | KS | Pressemelding" in text
     assert "Vestfold fylkeskommune" in text
 
 
 def test_headline_is_chosen_from_the_numbers(rendered: dict) -> None:
     # Sample: Vestfold's municipalities 0,4 % (2024) → 3,5 % (2025): better by 3,1 points.
-    title = PdfReader(rendered["vestfold"]).metadata.title
+    title = flat(PdfReader(rendered["vestfold"]).metadata.title)
     assert title == "Bedre resultat for kommunene i Vestfold"
     # SSB 12134: −0,3 (2024) → 2,1 (2025, revised): back in plus, as KS said.
-    # The rule reads the municipalities without Oslo, so the headline names them.
-    assert PdfReader(rendered["sector"]).metadata.title == "Kommunene tilbake i pluss"
+    assert flat(PdfReader(rendered["sector"]).metadata.title) == "Tilbake i pluss for kommunene"
 
 
-def test_every_page_says_sample_data(rendered: dict) -> None:
-    for key in ("vestfold", "vestland", "sector"):
+def test_every_page_says_sample_data_in_the_reports_language(rendered: dict) -> None:
+    for key, notice in (("vestfold", SAMPLE), ("vestland", SAMPLE_NN), ("sector", SAMPLE)):
         pages = page_texts(rendered[key])
-        assert all(SAMPLE.upper() in p or SAMPLE in p for p in pages), key
+        assert all(notice.upper() in p or notice in p for p in pages), key
         meta = PdfReader(rendered[key]).metadata
-        assert SAMPLE in meta.subject and SAMPLE in meta["/Keywords"]
+        assert notice in meta.subject and notice in meta["/Keywords"]
+    assert SAMPLE not in full_text(rendered["vestland"])  # no bokmål notice in nynorsk
 
 
 def test_vestland_is_written_in_nynorsk(rendered: dict) -> None:
     text = full_text(rendered["vestland"])
     assert "Kommunane i Vestland" in text
-    for word in ("fekk samla", "kommunar", "norma", "utan Oslo"):
+    for word in ("fekk samla", "kommunar", "norma", "utan Oslo", "Om tala", "Talgrunnlag"):
         assert word in text
+    for word in ("nummar", "regnskapsundersøkelse", "ikke ", "Tallene"):
+        assert word not in text
     assert PdfReader(rendered["vestland"]).trailer["/Root"]["/Lang"] == "nn"
 
 
+def test_bilingual_names_are_given_in_full(rendered: dict) -> None:
+    # Klass: «Troms - Romsa - Tromssa», «Gáivuotna - Kåfjord - Kaivuono».
+    text = flat(full_text(rendered["troms"]))
+    assert "Kommunene i Troms – Romsa – Tromssa fikk samlet" in text
+    assert "Gáivuotna – Kåfjord – Kaivuono" in text
+
+
 def test_sector_report_has_the_real_sector_figures(rendered: dict) -> None:
-    text = full_text(rendered["sector"]).replace("\u00a0", " ")
+    text = flat(full_text(rendered["sector"]))
     assert "2,1 prosent i 2025" in text  # SSB 12134, Landet u/Oslo (revised)
     assert "Inkludert Oslo ble resultatet 2,2 prosent" in text  # SSB 12134, Landet
     assert "4,3 prosent i 2025, mot 2,7 prosent året før" in text  # SSB 13561, KS 6.3.2026
@@ -106,6 +125,14 @@ def test_sector_report_has_the_real_sector_figures(rendered: dict) -> None:
     assert "har økt fra 12 til 15 prosent" in text
     for county in ("Rogaland", "Vestland", "Finnmark", "Trøndelag"):
         assert county in text
+    assert "Oslo fylkeskommune" not in text
+
+
+def test_sources_say_which_figure_comes_from_which_release(rendered: dict) -> None:
+    text = flat(full_text(rendered["vestfold"]))
+    assert "Om tallene" in text
+    assert "foreløpige tall 16.3.2026 (2025)" in text  # SSB 13561 and 12134, March release
+    assert "16.03.2026" not in text  # one date style: «16.3.2026», as the dateline
 
 
 def test_pdf_is_tagged_with_language_title_and_embedded_fonts(rendered: dict) -> None:
@@ -116,7 +143,7 @@ def test_pdf_is_tagged_with_language_title_and_embedded_fonts(rendered: dict) ->
     assert root["/Lang"] == "nb"
     assert reader.metadata.title
     assert reader.metadata.author == "KS"
-    assert "foreløpige tall 16.03.2026" in reader.metadata.subject  # the data release
+    assert "foreløpige tall 16.3.2026" in reader.metadata.subject  # the data release
     used = fonts(rendered["vestfold"])
     assert used and all(embedded for _, embedded in used)
     assert all("Source-Sans-Pro" in name for name, _ in used)  # no system-font fallback
@@ -124,9 +151,9 @@ def test_pdf_is_tagged_with_language_title_and_embedded_fonts(rendered: dict) ->
 
 def test_every_figure_has_an_alt_text(rendered: dict) -> None:
     alts = figure_alts(rendered["vestfold"])
-    assert len(alts) == 3
+    assert len(alts) == 2  # the spread and the trend; the table carries the bars
     assert all(alt and len(alt) > 40 for alt in alts)
-    assert any("over normen" in alt for alt in alts)
+    assert any("lå over landet uten Oslo" in flat(alt) for alt in alts)
 
 
 def test_same_data_and_epoch_give_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
@@ -142,13 +169,13 @@ HOSTILE = ('<img src="file:///etc/passwd"> <link rel="attachment" '
 
 def test_hostile_strings_render_as_plain_text(tmp_path: Path, dataset, register) -> None:
     horten = register.municipality("3901")
-    evil = dataclasses.replace(horten, short_name="Horten" + HOSTILE)
+    evil = dataclasses.replace(horten, name="Horten" + HOSTILE)
     municipalities = tuple(evil if m.number == "3901" else m for m in register.municipalities)
     hostile_register = dataclasses.replace(register, municipalities=municipalities)
     config = Config(organisation="KS", quotes=(Quote(HOSTILE, "Navn" + HOSTILE, "rolle"),),
                     about=HOSTILE)
-    context = county_context(dataset, hostile_register, find_county("39"), 2025, "nb", config)
-    path = write_context(context, tmp_path / "hostile.pdf")
+    report = build_county(dataset, hostile_register, find_county("39"), 2025, "nb", config)
+    path = write(report, tmp_path / "hostile.pdf")
     reader = PdfReader(path)
     assert "/EmbeddedFiles" not in reader.trailer["/Root"].get("/Names", {})
     assert not any("/Annots" in p and any(
@@ -160,37 +187,44 @@ def test_hostile_strings_render_as_plain_text(tmp_path: Path, dataset, register)
     assert "root:x:0:0" not in text
 
 
-def test_sector_context_without_config_has_no_quotes(dataset, register) -> None:
-    context = sector_context(dataset, register, 2025, "nb", Config())
-    assert context.quotes == ()
-    assert context.contacts == ()
+def test_sector_without_config_has_no_quotes(dataset, register) -> None:
+    report = sector_report(dataset, register, 2025, "nb", Config())
+    assert report.context.quotes == ()
+    assert report.context.contacts == ()
 
 
 def test_oslo_county_report_is_oslo_kommunes_own(dataset, register) -> None:
     # Oslo is the only municipality in its county: no «en av en kommuner».
-    context = county_context(dataset, register, find_county("Oslo"), 2025, "nb", Config())
-    assert context.kind == "member"
-    assert "Oslo kommune" in context.title
-    text = " ".join(p for s in context.sections for p in s.paragraphs)
+    report = build_county(dataset, register, find_county("Oslo"), 2025, "nb", Config())
+    assert report.kind == "member"
+    assert "Oslo – Oslove kommune" in flat(report.context.title)
+    text = " ".join(p for s in report.context.sections for p in s.paragraphs)
     assert "en av en" not in text.lower()
+    assert "Oslo fylkeskommune" not in text
 
 
-def test_lede_names_municipalities_left_out_of_the_aggregate(dataset, register) -> None:
+def test_lede_names_the_coverage_when_a_municipality_is_left_out(dataset, register) -> None:
     table = dataset.table
     gap = (table["unit"] == "3905") & (table["year"] == 2025) & (table["measure"] == "bdi")
     holey = dataclasses.replace(dataset, table=table[~gap].reset_index(drop=True))
-    context = county_context(holey, register, find_county("39"), 2025, "nb", Config())
-    assert "Tallet omfatter fem av seks kommuner; det mangler tall for Tønsberg." in context.lede
-    assert "Året før omfattet tallet seks av seks kommuner." in context.lede
+    report = build_county(holey, register, find_county("39"), 2025, "nb", Config())
+    lede = [flat(s) for s in report.context.lede]
+    assert lede[0].startswith("De fem kommunene i Vestfold som har rapportert, fikk samlet")
+    assert "Tallet omfatter de fem av seks kommunene som har rapportert." in lede
+    assert report.partial
 
 
 def test_a_report_before_2024_says_the_counties_are_todays(dataset, register) -> None:
-    context = county_context(dataset, register, find_county("Innlandet"), 2022, "nb", Config())
-    assert "Tallene for 2022 er gruppert etter fylkesinndelingen fra 2024." in context.notes
+    report = build_county(dataset, register, find_county("Innlandet"), 2022, "nb", Config())
+    assert "Tallene for 2022 er gruppert etter fylkesinndelingen fra 2024." in \
+        report.context.notes
 
 
-def test_release_labels_follow_the_report_language() -> None:
-    from kommunerapport.report import release_name
-
-    assert release_name("foreløpige tall 16.03.2026", "nn") == "førebelse tal 16.03.2026"
-    assert release_name("foreløpige tall 16.03.2026", "nb") == "foreløpige tall 16.03.2026"
+def test_ks_own_headline_and_lede_lead(dataset, register) -> None:
+    # KS 6.3.2026: «Kommuneøkonomien tilbake i pluss, men KS advarer: Krisa er ikke over»
+    config = Config(headline="Kommuneøkonomien tilbake i pluss, men KS advarer: Krisa er "
+                             "ikke over", lede="Kommunesektoren snudde et underskudd.")
+    report = sector_report(dataset, register, 2025, "nb", config)
+    assert flat(report.context.title) == config.headline
+    assert report.context.lede[0] == "Kommunesektoren snudde et underskudd."
+    assert report.context.lede[1].startswith("Kommunene uten Oslo fikk samlet")

@@ -1,0 +1,233 @@
+"""The county report: its municipalities, its county authority, against the country."""
+
+from __future__ import annotations
+
+from kommunerapport import figures as fig
+from kommunerapport import text
+from kommunerapport.config import Config
+from kommunerapport.context import DataTable, KeyFigure, Section
+from kommunerapport.data import Dataset
+from kommunerapport.facts import FactBook
+from kommunerapport.lang import label, phrase
+from kommunerapport.regions import ROBEK_DATE, County, Register
+from kommunerapport.reports import common
+from kommunerapport.reports.common import Parts, Report, official
+
+# A county with more municipalities than this gets its table in two halves.
+HALVES_FROM = 24
+
+
+def county_report(dataset: Dataset, register: Register, county: County, year: int, lang: str,
+                  config: Config) -> Report:
+    """The report on a county's municipalities (not Oslo: see ``reports.build``)."""
+    t = dataset.table
+    parts = Parts(lang, FactBook(lang))
+    book = parts.book
+    units = common.municipal_units(register, county.number)
+    names = {u: common.unit_name(register, u) for u in units}
+    parts.names.update(names.values())
+    parts.names.update({county.short_name, official(county.name)})
+    now = fig.weighted(t, units, year)
+    subject = common.county_subject(lang, county, now.n if now.known else 0, len(units))
+    partial = now.known and now.n < now.total
+    before = common.before_same_units(t, units, now)
+    norm = fig.norm("kommuner", year)
+    area = phrase(lang, "subject_county", county=county.short_name)
+    groups = {name: area for name in names.values()}
+
+    lede = text.lede(lang, book, subject, now, before)
+    if partial:
+        lede.append(text.coverage_lede(lang, book, now, year))
+
+    deficits = fig.deficits(t, units, year)
+    rows = [fig.unit_figure(t, u, year, "ndr_pct") for u in units]
+    values = {u: f for u, f in zip(units, rows, strict=True)}
+    sections = (
+        Section(label(lang, "h_norm"),
+                (" ".join(_norm(lang, book, subject, now, norm, values, deficits, area)),)),
+        _spread_section(lang, book, t, register, units, names, values, year, area),
+        *_growth_section(lang, book, t, units, subject, year),
+        Section(label(lang, "h_county_authority"),
+                (" ".join(_county_authority(lang, book, t, register, county, year)),)),
+        _versus_section(lang, book, dataset, register, county, units, subject, now, year,
+                        area),
+        Section(label(lang, "h_table", county=county.short_name),
+                table=_table(lang, book, t, register, units, names, values, year)),
+    )
+    key_figures = _key_figures(lang, book, t, register, county, subject, now, before,
+                               deficits, year, area)
+    title = text.headline(lang, subject, now, before, norm)
+    note = common.sample_note(
+        lang, t, register, units, common.trend_years(dataset, year), area,
+        phrase(lang, "subject_county_others", county=county.short_name))
+    return common.frame(
+        parts, config, kind="county", number=county.number, year=year, title=title,
+        subject=label(lang, "pdf_subject", year=year, subject=area), lede=lede,
+        key_figures=key_figures, sections=sections, groups=groups, note=note,
+        partial=partial)
+
+
+def _norm(lang: str, book: FactBook, subject: text.Subject, now: fig.Figure, norm: fig.Norm,
+          values: dict[str, fig.Figure], deficits: fig.Count, area: str) -> list[str]:
+    out = text.norm_sentences(lang, book, subject, now, norm)
+    if deficits.reported:
+        limit = FactBook.shown(fig.Figure(norm.value, "ndr_pct", now.year, ""), 2)
+        reached = sum(FactBook.shown(f, 2) >= limit for f in values.values() if f.known)
+        out.append(text.norm_reached(lang, book, reached, deficits, norm, area))
+    if not now.known and now.note == fig.NOTE_NO_WEIGHTS:
+        out.append(phrase(lang, "not_weighted"))
+    return out
+
+
+def _spread_section(lang: str, book: FactBook, t, register: Register,  # noqa: ANN001
+                    units: list[str], names: dict[str, str],
+                    values: dict[str, fig.Figure], year: int, area: str) -> Section:
+    """Deficits, best and worst, emptied reserves, ROBEK, coverage; and the histogram."""
+    deficits, deficits_before = common.counts_same_units(t, units, year, fig.deficits)
+    emptied, emptied_before = common.counts_same_units(t, units, year, fig.emptied_reserves)
+    robek = fig.robek_members(register, units)
+    robek_text = (phrase(lang, "robek_some", names=text.join_names([names[u] for u in robek],
+                                                                   lang), date=ROBEK_DATE)
+                  if robek else phrase(lang, "robek_none", area=area, date=ROBEK_DATE))
+    missing = [names[u] for u in deficits.missing]
+    paragraphs = [
+        " ".join(text.deficit_sentences(lang, book, deficits, deficits_before, area)
+                 + [text.extremes(lang, book, [(names[u], f) for u, f in values.items()])]),
+        " ".join(text.emptied_sentences(lang, book, emptied, emptied_before, area)),
+        " ".join([robek_text, text.coverage_sentence(lang, book, deficits, missing)]),
+    ]
+    chart = common.spread_chart(lang, book, fig.shares(t, "ndr_pct", year, units)["pct"],
+                                deficits, area, year)
+    return Section(label(lang, "h_spread"), tuple(p.strip() for p in paragraphs if p.strip()),
+                   chart=chart)
+
+
+def _growth_section(lang: str, book: FactBook, t, units: list[str],  # noqa: ANN001
+                    subject: text.Subject, year: int) -> tuple[Section, ...]:
+    """Why the result changed: income against costs; and investment."""
+    income = fig.growth(t, units, year, "bdi")
+    costs = fig.growth(t, units, year, "bdu") if "bdu" in set(t["measure"]) else None
+    paragraphs = [text.growth_sentence(lang, book, subject.again, income, costs)]
+    invest = fig.weighted(t, units, year, "invest_pct")
+    if invest.known:
+        before = common.before_same_units(t, units, invest, "invest_pct")
+        paragraphs.append(text.result_with_before(
+            lang, book, "investment", text.capital(subject.again), invest, before))
+    paragraphs = [p for p in paragraphs if p]
+    return (Section(label(lang, "h_growth"), tuple(paragraphs)),) if paragraphs else ()
+
+
+def _county_authority(lang: str, book: FactBook, t, register: Register,  # noqa: ANN001
+                      county: County, year: int) -> list[str]:
+    name = phrase(lang, "subject_county_authority", name=county.short_name)
+    fk = fig.unit_figure(t, county.number, year, "ndr_pct")
+    fk_before = fig.unit_figure(t, county.number, year - 1, "ndr_pct")
+    out = [text.result_with_before(lang, book, "county_authority", name, fk, fk_before)]
+    if fk.known:
+        norm_f = fig.norm("fylkeskommuner", year)
+        diff, decimals = book.difference(fk, norm_f)
+        book.norm(norm_f, year)
+        if diff == 0:
+            out.append(phrase(lang, "county_authority_norm_same",
+                              norm=book.norm(norm_f, year)))
+        else:
+            out.append(phrase(lang, "county_authority_norm_above" if diff > 0
+                              else "county_authority_norm_below",
+                              diff=book.points(diff, decimals, name, "versus_norm", str(year),
+                                               (fk,)), norm=book.norm(norm_f, year)))
+    fk_units = common.county_authority_units(register, year)
+    total = fig.county_authorities_total(t, register, year)
+    total_before = fig.county_authorities_total(t, register, year - 1)
+    group = label(lang, "group_county_authorities")
+    if total.known:
+        out.append(text.result_with_before(lang, book, "county_authorities_total", group,
+                                           total, total_before))
+    if fk.known and county.number in fk_units:
+        values = {u: fig.unit_figure(t, u, year, "ndr_pct") for u in fk_units}
+        ranks = text.shown_ranks(values)
+        names = {u: common.unit_name(register, u) for u in fk_units}
+        out.append(text.rank_sentence(lang, book, name, county.number, ranks, names, group,
+                                      year, partial=len(ranks) < len(fk_units)))
+    return [s for s in out if s]
+
+
+def _versus_section(lang: str, book: FactBook, dataset: Dataset, register: Register,
+                    county: County, units: list[str], subject: text.Subject,
+                    now: fig.Figure, year: int, area: str) -> Section:
+    """The county's municipalities against the country, in words and over the years."""
+    t = dataset.table
+    national = common.national(t, register, year)
+    national_label = label(lang, "national")
+    out = []
+    if national.known:
+        out.append(phrase(lang, "national", value=book.pct(national, national_label),
+                          year=year))
+        out.append(text.compare_sentence(lang, book, "versus", subject.again, now, national)
+                   or "")
+    reserve = fig.weighted(t, units, year, "dispfond_pct")
+    national_reserve = common.national(t, register, year, "dispfond_pct")
+    reserves = []
+    if reserve.known:
+        reserves.append(phrase(lang, "reserve", subject=subject.again,
+                               value=book.pct(reserve, area), year=year))
+    if national_reserve.known:
+        reserves.append(phrase(lang, "reserve_national",
+                               value=book.pct(national_reserve, national_label)))
+    years = common.trend_years(dataset, year)
+    mine_label = phrase(lang, "series_county", county=county.short_name)
+    series = {mine_label: [fig.weighted(t, units, y) for y in years],
+              label(lang, "series_national"): [common.national(t, register, y)
+                                                for y in years]}
+    chart = common.trend_chart(lang, book, series, fig.norm("kommuner", year), mine_label,
+                               label(lang, "series_national"), subject.again)
+    paragraphs = tuple(p for p in (" ".join(s for s in out if s), " ".join(reserves)) if p)
+    return Section(label(lang, "h_versus", county=county.short_name), paragraphs, chart=chart)
+
+
+def _table(lang: str, book: FactBook, t, register: Register, units: list[str],  # noqa: ANN001
+           names: dict[str, str], values: dict[str, fig.Figure], year: int) -> DataTable:
+    """The municipalities that reported, best first, with a bar each; the rest named below."""
+    ranks = text.shown_ranks(values)
+    ranked = sorted(ranks, key=lambda u: (ranks[u], names[u]))
+    before = {u: fig.unit_figure(t, u, year - 1, "ndr_pct") for u in ranked}
+    reserve = {u: fig.unit_figure(t, u, year, "dispfond_pct") for u in ranked}
+    missing = [names[u] for u in units if u not in ranks]
+    rows = tuple((str(ranks[u]), names[u], book.pct_cell(values[u], names[u]),
+                  book.pct_cell(before[u], names[u]), book.pct_cell(reserve[u], names[u]),
+                  label(lang, "robek_yes") if register.is_robek(u) else "")
+                 for u in ranked)
+    note = phrase(lang, "table_missing", names=text.join_names(missing, lang)) if missing \
+        else ""
+    return DataTable(
+        label(lang, "table_caption", year=year, before=year - 1) + " "
+        + label(lang, "robek_caption", date=ROBEK_DATE),
+        (label(lang, "col_rank"), label(lang, "col_municipality"), str(year), str(year - 1),
+         label(lang, "col_reserve_short", year=year), label(lang, "col_robek")),
+        rows, (True, False, True, True, True, False), header_column=1,
+        bars=common.bars([values[u].value for u in ranked]), bar_column=2, note=note,
+        halves=len(rows) > HALVES_FROM)
+
+
+def _key_figures(lang: str, book: FactBook, t, register: Register,  # noqa: ANN001
+                 county: County, subject: text.Subject, now: fig.Figure,
+                 before: fig.Figure | None, deficits: fig.Count, year: int,
+                 area: str) -> tuple[KeyFigure, ...]:
+    fk = fig.unit_figure(t, county.number, year, "ndr_pct")
+    fk_name = phrase(lang, "subject_county_authority", name=county.short_name)
+    if now.known and before is not None and before.known:
+        diff, decimals = book.difference(now, before)
+        change = book.points(diff, decimals, area, "change", f"{year - 1}–{year}", (now, before),
+                             signed=True)
+        change_note = label(lang, "from", value=book.pct_key(before, area))
+    else:
+        change, change_note = "–", ""
+    count = common.count_key(lang, book, deficits, area)
+    return (
+        KeyFigure(label(lang, "key_ndr", year=year), book.pct_key(now, area),
+                  text.capital(subject.headline)),
+        KeyFigure(label(lang, "key_change", year=year - 1), change, change_note),
+        KeyFigure(label(lang, "key_deficit"), count, str(year)),
+        KeyFigure(label(lang, "col_county_authority", year=year), book.pct_key(fk, fk_name),
+                  label(lang, "key_norm", kind=label(lang, "kind_fylkeskommuner")) + " "
+                  + book.norm_key(fig.norm("fylkeskommuner", year), year)),
+    )

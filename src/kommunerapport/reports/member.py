@@ -1,0 +1,262 @@
+"""A member's own report: one municipality or one county authority.
+
+Its netto driftsresultat and disposisjonsfond, against its county (weighted), the
+country and TBU's norm; its place; ROBEK; in its own written form. The figures
+every member report shares (the country, each county's aggregate and places) are
+computed once by ``shared_figures`` and passed in, so a batch of 371 reports does
+that work once.
+
+Oslo is a municipality and a county, but its accounts are Oslo kommune's: there
+is no report for an «Oslo fylkeskommune», and Oslo is not among the county
+authorities it is compared with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from kommunerapport import figures as fig
+from kommunerapport import text
+from kommunerapport.config import Config
+from kommunerapport.context import KeyFigure, Section
+from kommunerapport.data import Dataset
+from kommunerapport.errors import UsageError
+from kommunerapport.facts import FactBook
+from kommunerapport.lang import label, phrase
+from kommunerapport.regions import ROBEK_DATE, Register
+from kommunerapport.reports import common
+from kommunerapport.reports.common import OSLO_COUNTY, Parts, Report, official
+
+
+@dataclass(frozen=True)
+class Group:
+    """A comparison group: a county's municipalities, or the county authorities."""
+
+    units: tuple[str, ...]
+    now: fig.Figure
+    reserve: fig.Figure
+    series: tuple[fig.Figure, ...]
+    ranks: dict[str, int]  # by the figures as shown; ties share a place
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every member report of one year uses: the country and each group."""
+
+    year: int
+    years: tuple[int, ...]
+    national: fig.Figure
+    national_reserve: fig.Figure
+    national_series: tuple[fig.Figure, ...]
+    groups: dict[str, Group]  # county number → its municipalities; "fk" → county authorities
+    tables: dict[str, pd.DataFrame]  # each unit's own rows: a member's figures without a scan
+
+
+def _group(by_year: dict[int, pd.DataFrame], units: list[str], year: int,
+           years: list[int]) -> Group:
+    now = by_year.get(year, by_year[max(by_year)])
+    values = {u: fig.unit_figure(now, u, year, "ndr_pct") for u in units}
+    return Group(tuple(units), fig.weighted(now, units, year),
+                 fig.weighted(now, units, year, "dispfond_pct"),
+                 tuple(fig.weighted(by_year[y], units, y) for y in years),
+                 text.shown_ranks(values))
+
+
+def shared_figures(dataset: Dataset, register: Register, year: int) -> Shared:
+    """The figures shared by all member reports of ``year``, computed once.
+
+    Each figure is computed on the rows of its own year (or unit): the same values
+    as on the whole table, without scanning all of it hundreds of times.
+    """
+    t = dataset.table
+    by_year = {int(y): rows for y, rows in t.groupby("year")}
+    years = common.trend_years(dataset, year)
+    groups = {c.number: _group(by_year, common.municipal_units(register, c.number), year, years)
+              for c in register.counties}
+    fk_units = common.county_authority_units(register, year)
+    fk_values = {u: fig.unit_figure(by_year[year], u, year, "ndr_pct") for u in fk_units}
+    fk = Group(tuple(fk_units), fig.county_authorities_total(by_year[year], register, year),
+               fig.weighted(by_year[year], fk_units, year, "dispfond_pct"),
+               tuple(fig.county_authorities_total(by_year[y], register, y) for y in years),
+               text.shown_ranks(fk_values))
+    return Shared(year, tuple(years), common.national(by_year[year], register, year),
+                  common.national(by_year[year], register, year, "dispfond_pct"),
+                  tuple(common.national(by_year[y], register, y) for y in years),
+                  {**groups, "fk": fk}, {str(u): rows for u, rows in t.groupby("unit")})
+
+
+def check_member(number: str) -> None:
+    """Oslo has no county authority of its own in the accounts."""
+    if number == OSLO_COUNTY:
+        raise UsageError("Oslo har ingen egen fylkeskommune i regnskapene; Oslos tall er "
+                         "Oslo kommunes (0301).")
+
+
+def member_report(dataset: Dataset, register: Register, number: str, year: int,
+                  lang: str | None, config: Config, shared: Shared | None = None) -> Report:
+    """The report for a municipality (4-digit number) or a county authority (2 digits).
+
+    ``lang`` None: the member's own written form (nynorsk for nynorsk members).
+    """
+    check_member(number)
+    if shared is None or shared.year != year:
+        shared = shared_figures(dataset, register, year)
+    authority = len(number) == 2
+    unit = register.county(number) if authority else register.municipality(number)
+    county = unit if authority else register.county(unit.county)
+    lang = lang or unit.lang
+    parts = Parts(lang, FactBook(lang))
+    book = parts.book
+    key = "subject_county_authority" if authority else "subject_member"
+    subject = text.Subject(phrase(lang, key, name=official(unit.name)),
+                           label(lang, "again_county_authority" if authority
+                                 else "again_member"),
+                           phrase(lang, key, name=official(unit.name)))
+    own = phrase(lang, key, name=unit.short_name)
+    parts.names.update({official(unit.name), unit.short_name, county.short_name,
+                        official(county.name)})
+    norm = fig.norm("fylkeskommuner" if authority else "kommuner", year)
+    group = shared.groups["fk" if authority else county.number]
+    t = shared.tables.get(number, dataset.table.iloc[:0])
+    now, before = (fig.unit_figure(t, number, year, "ndr_pct"),
+                   fig.unit_figure(t, number, year - 1, "ndr_pct"))
+    reserve = fig.unit_figure(t, number, year, "dispfond_pct")
+    names = {u: common.unit_name(register, u) for u in group.units}
+    parts.names.update(names.values())
+    group_name = (label(lang, "group_county_authorities") if authority
+                  else common.county_subject(lang, county, group.now.n if group.now.known
+                                             else 0, len(group.units)).again)
+
+    entry = register.robek_entry(number)
+    norm_par = text.norm_sentences(lang, book, subject, now, norm) + [
+        text.robek_member(lang, text.capital(subject.again), entry.grounds if entry else None,
+                          ROBEK_DATE)]
+    versus = _versus(lang, book, subject, now, group, group_name, authority, shared)
+    rank = text.rank_sentence(lang, book, own, number, group.ranks, names,
+                              label(lang, "group_ranked_county_authorities") if authority
+                              else label(lang, "group_ranked_county",
+                                          county=county.short_name),
+                              year, partial=len(group.ranks) < len(group.units))
+    reserve_par = _reserve(lang, book, subject, own, reserve, group, group_name, authority,
+                           shared)
+    chart = _chart(lang, book, own, number, group, group_name, authority, shared, norm, t)
+    heading = label(lang, "h_versus_county_authority" if authority
+                    else "h_versus_member" if len(group.units) > 1 else "h_versus_national",
+                    name=text.capital(own))
+    sections = (
+        Section(label(lang, "h_norm"), (" ".join(norm_par),)),
+        Section(heading, tuple(p for p in (" ".join(versus), rank) if p), chart=chart),
+        Section(label(lang, "h_reserve"), (" ".join(reserve_par),) if reserve_par else ()),
+    )
+    title = text.headline(lang, subject, now, before, norm)
+    lede = text.lede(lang, book, subject, now, before, member=True)
+    key_figures = _key_figures(lang, book, own, now, before, reserve, group, number, norm,
+                               authority, county.short_name, shared)
+    area = phrase(lang, "subject_county", county=county.short_name)
+    if authority:
+        note = ("", False)
+    else:
+        note = common.sample_note(
+            lang, dataset.table, register, [number] + [u for u in group.units if u != number],
+            list(shared.years), phrase(lang, "area_member", name=unit.short_name, area=area),
+            phrase(lang, "subject_county_others", county=county.short_name)
+            if len(group.units) > 1 else label(lang, "area_sector_others"))
+    groups = {name: area for name in names.values() if name != official(unit.name)}
+    groups |= {own: own, subject.again: own, official(unit.name): own}
+    return common.frame(
+        parts, config, kind="member", number=number, year=year, title=title,
+        subject=label(lang, "pdf_subject", year=year, subject=own), lede=lede,
+        key_figures=key_figures, sections=sections, groups=groups, note=note,
+        partial=group.now.known and group.now.n < group.now.total)
+
+
+def _versus(lang: str, book: FactBook, subject: text.Subject, now: fig.Figure, group: Group,
+            group_name: str, authority: bool, shared: Shared) -> list[str]:
+    out = []
+    if len(group.units) > 1 and group.now.known:
+        out.append(phrase(lang, "group_result", group=text.capital(group_name),
+                          value=book.pct(group.now, group_name), year=group.now.year))
+        out.append(text.compare_sentence(lang, book, "versus_group", subject.again, now,
+                                         group.now, group=group_name) or "")
+    if not authority and shared.national.known:
+        national = label(lang, "national")
+        out.append(phrase(lang, "national", value=book.pct(shared.national, national),
+                          year=shared.year))
+        out.append(text.compare_sentence(lang, book, "versus", subject.again, now,
+                                         shared.national) or "")
+    return [s for s in out if s]
+
+
+def _reserve(lang: str, book: FactBook, subject: text.Subject, own: str, reserve: fig.Figure,
+             group: Group, group_name: str, authority: bool, shared: Shared) -> list[str]:
+    out = []
+    if reserve.known:
+        out.append(phrase(lang, "reserve", subject=subject.again,
+                          value=book.pct(reserve, own), year=reserve.year))
+        if FactBook.shown(reserve) <= 0:
+            out.append(phrase(lang, "reserve_emptied", subject=subject.again))
+    if group.reserve.known and len(group.units) > 1:
+        out.append(phrase(lang, "reserve_group", group=group_name,
+                          value=book.pct(group.reserve, group_name)))
+    if not authority and shared.national_reserve.known:
+        out.append(phrase(lang, "reserve_national",
+                          value=book.pct(shared.national_reserve, label(lang, "national"))))
+    return out
+
+
+def _chart(lang: str, book: FactBook, own: str, number: str, group: Group, group_name: str,
+           authority: bool, shared: Shared, norm: fig.Norm, t: pd.DataFrame):  # noqa: ANN202
+    mine = [fig.unit_figure(t, number, y, "ndr_pct") for y in shared.years]
+    own_label = text.capital(own)
+    if authority:
+        series = {own_label: mine, label(lang, "key_county_authorities"): list(group.series)}
+        compare = label(lang, "key_county_authorities")
+    else:
+        series = {own_label: mine}
+        if len(group.units) > 1:  # Oslo is its county's only municipality
+            series[text.capital(group_name)] = list(group.series)
+        series[label(lang, "series_national")] = list(shared.national_series)
+        compare = label(lang, "series_national")
+    return common.trend_chart(lang, book, series, norm, own_label, compare, own)
+
+
+def _key_figures(lang: str, book: FactBook, own: str, now: fig.Figure, before: fig.Figure,
+                 reserve: fig.Figure, group: Group, number: str, norm: fig.Norm,
+                 authority: bool, county: str, shared: Shared) -> tuple[KeyFigure, ...]:
+    year = now.year
+    if now.known and before.known:
+        diff, decimals = book.difference(now, before)
+        change = book.points(diff, decimals, own, "change", f"{year - 1}–{year}",
+                             (now, before), signed=True)
+        change_note = label(lang, "from", value=book.pct_key(before, own))
+    else:
+        change, change_note = "–", ""
+    rank = group.ranks.get(number)
+    if len(group.units) == 1:  # Oslo: no place in a county of one; the country instead
+        return key_figures_head(lang, book, own, now, norm, change, change_note, reserve) + (
+            KeyFigure(label(lang, "key_municipalities"),
+                      book.pct_key(shared.national, label(lang, "national")), str(year)),)
+    if rank and len(group.ranks) > 1:
+        place = (f"{book.count(rank, own, 'rank', year, unit='unit_place')} {label(lang, 'of')} "
+                 f"{book.count(len(group.ranks), own, 'ranked', year)}")
+    else:
+        place = "–"
+    return key_figures_head(lang, book, own, now, norm, change, change_note, reserve) + (
+        KeyFigure(label(lang, "key_rank_county_authorities" if authority else "key_rank"),
+                  place, "" if authority else county),
+    )
+
+
+def key_figures_head(lang: str, book: FactBook, own: str, now: fig.Figure, norm: fig.Norm,
+                     change: str, change_note: str,
+                     reserve: fig.Figure) -> tuple[KeyFigure, ...]:
+    year = now.year
+    return (
+        KeyFigure(label(lang, "key_ndr", year=year), book.pct_key(now, own),
+                  label(lang, "key_norm", kind=label(lang, f"kind_{norm.kind}")) + " "
+                  + book.norm_key(norm, year)),
+        KeyFigure(label(lang, "key_change", year=year - 1), change, change_note),
+        KeyFigure(label(lang, "key_dispfond"), book.pct_key(reserve, own), str(year)),
+    )
