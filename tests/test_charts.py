@@ -104,3 +104,10 @@ def test_every_chart_kind_is_a_drawing() -> None:
 def test_an_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="pdf"):
         bars().render(("pdf",))
+
+
+def test_the_png_is_opaque_rgb() -> None:
+    """No alpha channel: the figure is opaque, and WeasyPrint embeds RGB without a soft mask."""
+    image = Image.open(io.BytesIO(bars().render()["png"]))
+    assert image.mode == "RGB"
+    assert image.getpixel((0, 0)) == (255, 255, 255)

@@ -28,9 +28,12 @@ matplotlib.use("Agg")
 
 import font_source_sans_pro  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure as MplFigure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from kommunerapport.formatting import number  # noqa: E402
 
@@ -140,12 +143,22 @@ def _save(fig: MplFigure, fmt: str, scale: float = 1.0, title: str = "",
           desc: str = "") -> bytes:
     buf = io.BytesIO()
     if fmt == "png":
-        fig.savefig(buf, format="png", dpi=DPI * scale, metadata={"Software": None})
-        return buf.getvalue()
+        return _png(fig, DPI * scale)
     if fmt != "svg":
         raise ValueError(f"unknown image format {fmt!r}")
     fig.savefig(buf, format="svg", metadata={"Date": None})
     return _describe_svg(buf.getvalue(), title, desc)
+
+
+def _png(fig: MplFigure, dpi: float) -> bytes:
+    """RGB without the alpha channel savefig writes: the figure is opaque anyway, and
+    WeasyPrint embeds an RGB image faster (no soft mask to separate and compress)."""
+    canvas = FigureCanvasAgg(fig)
+    fig.dpi = dpi
+    canvas.draw()
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buf, format="png")
+    return buf.getvalue()
 
 
 def _describe_svg(svg: bytes, title: str, desc: str) -> bytes:
