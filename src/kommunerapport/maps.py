@@ -335,14 +335,23 @@ def _land(ax, units: tuple[tuple[str, int], ...]) -> None:  # noqa: ANN001 - an 
                                       linewidths=0.5))
 
 
-def _outline(ax, numbers, colour: str, linewidth: float, halo: float = 0) -> None:  # noqa: ANN001
-    paths = [PathPatch(geometry().paths[n]) for n in numbers]
-    if halo:
-        ax.add_collection(PatchCollection(paths, facecolors="none", edgecolors="#ffffff",
-                                          linewidths=halo))
-        paths = [PathPatch(geometry().paths[n]) for n in numbers]
-    ax.add_collection(PatchCollection(paths, facecolors="none", edgecolors=colour,
-                                      linewidths=linewidth))
+def _outline(ax, numbers, colour: str, linewidth: float, halo: float = 0,  # noqa: ANN001
+             min_share: float = 0) -> None:
+    """Draw the units' borders; ``min_share``: only rings of at least that share of the
+    unit's largest ring's area."""
+    paths = [_large_rings(geometry().paths[n], min_share) for n in numbers]
+    for width, edge in ([(halo, "#ffffff")] if halo else []) + [(linewidth, colour)]:
+        ax.add_collection(PatchCollection([PathPatch(p) for p in paths], facecolors="none",
+                                          edgecolors=edge, linewidths=width))
+
+
+def _large_rings(path: MplPath, min_share: float) -> MplPath:
+    if not min_share:
+        return path
+    rings = path.to_polygons(closed_only=True)
+    areas = [abs(float(np.dot(r[:-1, 0], r[1:, 1]) - np.dot(r[1:, 0], r[:-1, 1]))) for r in rings]
+    kept = [r for r, a in zip(rings, areas, strict=True) if a >= min_share * max(areas)]
+    return MplPath.make_compound_path(*(MplPath(r, closed=True) for r in kept))
 
 
 def _map_axes(fig: MplFigure, rect: tuple[float, float, float, float],
@@ -393,8 +402,10 @@ def _draw_county(spec: _Spec) -> MplFigure:
     _units(ax, spec.units, 0.35 if municipal else 0.5)
     if municipal:
         _outline(ax, sorted({n[:2] for n in numbers}), BORDER, 0.7)
-    if spec.member:
-        _outline(ax, [spec.member], BORDER, *((1.6, 3.2) if municipal else (1.0, 2.2)))
+    if spec.member and municipal:
+        _outline(ax, [spec.member], BORDER, 1.6, halo=3.2)
+    elif spec.member:  # at the scale of the country, islets' outlines would blot the coast
+        _outline(ax, [spec.member], BORDER, 1.2, halo=2.4, min_share=0.02)
     fig.text(0.01 + w / WIDTH_IN, 0.06 / fig_h, geometry().credit, ha="right", va="bottom",
              fontsize=6.5, color="#555555")
     handles, labels = _handles(spec)
@@ -409,7 +420,7 @@ def _draw_county(spec: _Spec) -> MplFigure:
 
 
 def _draw_country(spec: _Spec) -> MplFigure:
-    fig = plt.figure(figsize=(WIDTH_IN, 7.0), dpi=DPI)
+    fig = plt.figure(figsize=(WIDTH_IN, 6.3), dpi=DPI)
     norway = _bounds([n for n in geometry().paths if len(n) == 2])
     ax = _map_axes(fig, (0.0, 0.0, 1.0, 1.0), norway)
     _land(ax, spec.units)
