@@ -40,11 +40,12 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
 from kommunerapport.charts import DPI, WIDTH_IN, Drawing
+from kommunerapport.figures import NORM_COUNTY_AUTHORITIES, NORM_MUNICIPALITIES
 from kommunerapport.formatting import number
 
 GEOMETRY_FILE = "kart_2024.json"
 CREDIT = "Kart: © Kartverket"
-BREAKS = (-4.0, -2.0, 0.0, 1.75, 4.0)
+BREAKS = (-4.0, -2.0, 0.0, NORM_MUNICIPALITIES, NORM_COUNTY_AUTHORITIES)
 # From the strongest deficit to the strongest surplus (L* 40, 65, 91 | 79, 52, 23).
 COLOURS = ("#b3261e", "#e5836e", "#ffded5", "#a8c6ec", "#437fbd", "#1b365d")
 MISSING_FACE, MISSING_HATCH, HATCH = "#ffffff", "#5a5a5a", "////"
@@ -183,7 +184,7 @@ def panel(areas: Sequence[Area], labels: Labels, norm: float, title: str = "") -
 
 # -- Public maps -------------------------------------------------------------------------------
 
-def county_map(areas: Sequence[Area], labels: Labels, norm: float = 1.75,
+def county_map(areas: Sequence[Area], labels: Labels, norm: float = NORM_MUNICIPALITIES,
                member: str | None = None) -> Map | NoMap:
     """The units of one county (or the county authorities), ``member`` outlined if given.
 
@@ -202,7 +203,7 @@ def county_map(areas: Sequence[Area], labels: Labels, norm: float = 1.75,
 
 
 def member_map(areas: Sequence[Area], member: str, labels: Labels,
-               norm: float = 1.75) -> Map | NoMap:
+               norm: float = NORM_MUNICIPALITIES) -> Map | NoMap:
     """A member's county (or, for a county authority, all of them) with the member outlined."""
     return county_map(areas, labels, norm, member)
 
@@ -212,8 +213,8 @@ def country_map(municipalities: Sequence[Area], county_authorities: Sequence[Are
     """All municipalities, with an inset of the county authorities in the same classes."""
     _check(municipalities)
     _check(county_authorities)
-    main = panel(municipalities, labels, 1.75, labels.municipalities)
-    inset = panel(county_authorities, labels, 4.0, labels.county_authorities)
+    main = panel(municipalities, labels, NORM_MUNICIPALITIES, labels.municipalities)
+    inset = panel(county_authorities, labels, NORM_COUNTY_AUTHORITIES, labels.county_authorities)
     spec = _Spec("country", _coloured(municipalities), _coloured(county_authorities), labels,
                  _legend(main, labels, inset))
     return Map(Drawing(_draw, (spec,)), (main, inset))
@@ -229,11 +230,7 @@ def _check(areas: Sequence[Area]) -> None:
 
 def _coloured(areas: Sequence[Area]) -> tuple[tuple[str, int], ...]:
     """(number, class index, or -1 for no figure) of each unit."""
-    out = []
-    for a in areas:
-        k = class_of(a.value)
-        out.append((a.number, -1 if k is None else k))
-    return tuple(out)
+    return tuple((a.number, -1 if (k := class_of(a.value)) is None else k) for a in areas)
 
 
 def _legend(main: Panel, labels: Labels, inset: Panel | None = None
