@@ -15,6 +15,13 @@ colours differ in lightness by at least 12 L* (they read in greyscale), and stay
 apart for red–green colour blindness (red against blue); units without figures
 are hatched and named.
 
+Use::
+
+    m = maps.county_map([maps.Area("4601", "Bergen", 2.5), ...], labels)
+    if not m:  # a NoMap: m.reason (ONE_UNIT), m.name («Oslo»)
+        ...
+    chart = charts.Chart(m.drawing, alt, title, headers, m.rows)  # alt from m.panels
+
 The geometry is ``data/kart_2024.json`` (see ``scripts/build_geometry.py``):
 boundaries of 1.1.2024 in UTM 33N, units by number (4 digits a municipality,
 2 a county), read once per process.
