@@ -5,14 +5,22 @@ PyPI), Norwegian tick labels formatted by ``formatting`` (matplotlib's locale
 support is unreliable), fixed margins instead of ``tight_layout`` (faster, and
 the same layout every time). PNG at about 200 dpi at print size embeds twice as
 fast in WeasyPrint as SVG.
+
+A chart keeps how it was drawn (a ``Drawing``: a function and its arguments), so
+the press kit can have it again as PNG at twice the resolution and as SVG; the
+PDF path draws it once. SVG is reproducible: no date, ids salted by a fixed
+``svg.hashsalt``, text as paths (no font needed to view it).
 """
 
 from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
 
 import matplotlib
 
@@ -20,9 +28,12 @@ matplotlib.use("Agg")
 
 import font_source_sans_pro  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure as MplFigure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from kommunerapport.formatting import number  # noqa: E402
 
@@ -41,15 +52,67 @@ FONT_FILES = ("SourceSansPro-Regular.ttf", "SourceSansPro-Semibold.ttf",
 
 
 @dataclass(frozen=True)
-class Chart:
-    """A drawn chart and what a reader without sight needs of it."""
+class Drawing:
+    """How to draw a figure: a module-level function and its (plain, picklable) arguments.
 
-    src: str  # data: URI of the PNG
+    Each call of ``figure`` draws anew; ``render`` saves one drawing in several formats.
+    """
+
+    draw: Callable[..., MplFigure]
+    args: tuple[Any, ...] = ()
+
+    def figure(self) -> MplFigure:
+        return self.draw(*self.args)
+
+    def render(self, formats: tuple[str, ...] = ("png",), scale: float = 1.0,
+               title: str = "", desc: str = "") -> dict[str, bytes]:
+        """Draw once and save as each of ``formats`` («png», «svg»).
+
+        ``scale`` multiplies the PNG's resolution (2: the press kit's 2×); ``title`` and
+        ``desc`` become the SVG's ``<title>`` and ``<desc>`` (what a screen reader says).
+        """
+        fig = self.figure()
+        try:
+            return {fmt: _save(fig, fmt, scale, title, desc) for fmt in formats}
+        finally:
+            plt.close(fig)
+
+    def data_uri(self) -> str:
+        """The PNG at print size as a data: URI, for the PDF."""
+        png = self.render(("png",))["png"]
+        return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart and what a reader without sight needs of it.
+
+    Give ``src`` a ``Drawing`` and it is drawn here, once, as the PDF's PNG data URI
+    (``src`` is then that string); the drawing is kept in ``drawing`` for ``files``.
+    """
+
+    src: str | Drawing  # data: URI of the PNG (a str once constructed)
     alt: str  # states the chart's message
     title: str
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
     data_note: str = ""  # where the data is instead, when it is already a table in the report
+    drawing: Drawing | None = None  # how to draw it again, for other formats
+
+    def __post_init__(self) -> None:
+        if isinstance(self.src, Drawing):
+            object.__setattr__(self, "drawing", self.src)
+            object.__setattr__(self, "src", self.src.data_uri())
+
+    def files(self, scale: float = 2.0) -> dict[str, bytes]:
+        """The chart as PNG at ``scale`` × print resolution and as SVG, from one drawing.
+
+        Keys «png» and «svg»; the SVG carries the title and the alt text.
+        """
+        if self.drawing is None:
+            raise ValueError(f"«{self.title}» was given as a finished image; it cannot be "
+                             "drawn again")
+        return self.drawing.render(("png", "svg"), scale, self.title, self.alt)
 
 
 def setup_fonts() -> None:
@@ -76,15 +139,46 @@ def _whole_ticks(axis) -> None:  # noqa: ANN001 - a matplotlib Axis
     axis.set_major_formatter(_fmt())
 
 
-def _png(fig: MplFigure) -> str:
+def _save(fig: MplFigure, fmt: str, scale: float = 1.0, title: str = "",
+          desc: str = "") -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    if fmt == "png":
+        return _png(fig, DPI * scale)
+    if fmt != "svg":
+        raise ValueError(f"unknown image format {fmt!r}")
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    return _describe_svg(buf.getvalue(), title, desc)
 
 
-def unit_bars(names: list[str], values: list[float], norm: float, norm_label: str) -> str:
+def _png(fig: MplFigure, dpi: float) -> bytes:
+    """RGB without the alpha channel savefig writes: the figure is opaque anyway, and
+    WeasyPrint embeds an RGB image faster (no soft mask to separate and compress)."""
+    canvas = FigureCanvasAgg(fig)
+    fig.dpi = dpi
+    canvas.draw()
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buf, format="png")
+    return buf.getvalue()
+
+
+def _describe_svg(svg: bytes, title: str, desc: str) -> bytes:
+    """Put ``<title>`` and ``<desc>`` first inside ``<svg>``, as SVG's accessibility asks."""
+    if not (title or desc):
+        return svg
+    text = svg.decode("utf-8")
+    start = text.index(">", text.index("<svg")) + 1
+    inner = (f"\n <title>{escape(title)}</title>" if title else "") + (
+        f"\n <desc>{escape(desc)}</desc>" if desc else "")
+    return (text[:start] + inner + text[start:]).encode("utf-8")
+
+
+def unit_bars(names: list[str], values: list[float], norm: float, norm_label: str) -> Drawing:
     """Horizontal bars, best first, with the norm as a dashed line."""
+    return Drawing(_draw_unit_bars, (tuple(names), tuple(values), norm, norm_label))
+
+
+def _draw_unit_bars(names: tuple[str, ...], values: tuple[float, ...], norm: float,
+                    norm_label: str) -> MplFigure:
     height = max(2.0, 0.6 + (0.19 if len(names) <= 20 else 0.135) * len(names))
     fig, ax = plt.subplots(figsize=(WIDTH_IN, height))
     fig.subplots_adjust(left=0.22, right=0.97, top=1 - 0.35 / height, bottom=0.45 / height)
@@ -97,15 +191,21 @@ def unit_bars(names: list[str], values: list[float], norm: float, norm_label: st
     _whole_ticks(ax.xaxis)
     ax.set_ylim(-0.6, len(names) - 0.1)
     ax.tick_params(axis="y", length=0)
-    return _png(fig)
+    return fig
 
 
 def trend(years: list[int], series: dict[str, list[float | None]], norm: float,
-          norm_label: str) -> str:
+          norm_label: str) -> Drawing:
     """Lines over the years with the norm; None values leave a gap."""
+    return Drawing(_draw_trend, (tuple(years), tuple((label, tuple(values)) for label, values
+                                                     in series.items()), norm, norm_label))
+
+
+def _draw_trend(years: tuple[int, ...], series: tuple[tuple[str, tuple[float | None, ...]], ...],
+                norm: float, norm_label: str) -> MplFigure:
     fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.6))
     fig.subplots_adjust(left=0.08, right=0.97, top=0.95, bottom=0.2)
-    for (label, values), colour in zip(series.items(), (NAVY, TEAL, GREY, RED), strict=False):
+    for (label, values), colour in zip(series, (NAVY, TEAL, GREY, RED), strict=False):
         ys = [float("nan") if v is None else v for v in values]
         ax.plot(years, ys, marker="o", color=colour, linewidth=2, label=label)
     ax.axhline(norm, color=GREY, linestyle="--", linewidth=1, label=norm_label)
@@ -114,11 +214,17 @@ def trend(years: list[int], series: dict[str, list[float | None]], norm: float,
     _whole_ticks(ax.yaxis)
     ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12),
               ncol=len(series) + 1)
-    return _png(fig)
+    return fig
 
 
-def histogram(labels: list[str], counts: list[int], negative: list[bool], ylabel: str) -> str:
+def histogram(labels: list[str], counts: list[int], negative: list[bool], ylabel: str
+              ) -> Drawing:
     """Columns of how many units fall in each interval; deficits in red."""
+    return Drawing(_draw_histogram, (tuple(labels), tuple(counts), tuple(negative), ylabel))
+
+
+def _draw_histogram(labels: tuple[str, ...], counts: tuple[int, ...],
+                    negative: tuple[bool, ...], ylabel: str) -> MplFigure:
     fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.3))
     fig.subplots_adjust(left=0.09, right=0.98, top=0.95, bottom=0.16)
     xs = range(len(labels))
@@ -129,4 +235,4 @@ def histogram(labels: list[str], counts: list[int], negative: list[bool], ylabel
     ax.yaxis.set_major_formatter(_fmt())
     for x, n in zip(xs, counts, strict=True):
         ax.text(x, n, number(n), ha="center", va="bottom", fontsize=8)
-    return _png(fig)
+    return fig

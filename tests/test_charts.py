@@ -1,0 +1,113 @@
+"""Charts: drawn once for the PDF, again on request as PNG at 2× and as reproducible SVG."""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import pickle
+import subprocess
+import sys
+from xml.etree import ElementTree
+
+import pytest
+from PIL import Image
+
+from kommunerapport import charts
+
+SVG = "{http://www.w3.org/2000/svg}"
+DRAWN: list[str] = []
+
+
+def counted_bars(label: str):  # noqa: ANN201 - a matplotlib Figure
+    """A chart that notes each time it is drawn."""
+    DRAWN.append(label)
+    return charts._draw_unit_bars(("Bergen", "Voss"), (2.5, -1.0), 1.75, "norm 1,75")
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    return Image.open(io.BytesIO(data)).size
+
+
+def bars() -> charts.Drawing:
+    return charts.unit_bars(["Bergen", "Voss", "Stord"], [2.5, -1.0, 0.4], 1.75, "norm 1,75")
+
+
+def test_a_chart_from_a_drawing_is_drawn_once_for_the_pdf() -> None:
+    DRAWN.clear()
+    chart = charts.Chart(charts.Drawing(counted_bars, ("a",)), "alt", "Tittel", ("Kommune",))
+    assert chart.src.startswith("data:image/png;base64,")
+    assert chart.src == chart.src and DRAWN == ["a"]  # reading src again does not redraw
+    png = base64.b64decode(chart.src.split(",", 1)[1])
+    assert png_size(png)[0] == round(charts.WIDTH_IN * charts.DPI)  # 6,7 in at 200 dpi
+
+
+def test_files_are_png_at_twice_the_resolution_and_svg_from_one_drawing() -> None:
+    DRAWN.clear()
+    chart = charts.Chart(charts.Drawing(counted_bars, ("a",)), "alt", "Tittel", ("Kommune",))
+    files = chart.files()
+    assert set(files) == {"png", "svg"} and DRAWN == ["a", "a"]  # the PDF's, then one for both
+    pdf_png = base64.b64decode(chart.src.split(",", 1)[1])
+    w, h = png_size(pdf_png)
+    assert png_size(files["png"]) == (2 * w, 2 * h)
+    assert png_size(chart.files(scale=3)["png"]) == (3 * w, 3 * h)
+
+
+def test_the_svg_carries_title_and_alt_text_and_no_date() -> None:
+    chart = charts.Chart(bars(), "Tre kommuner; Voss har underskudd <1 %.", "Netto & drift",
+                         ("Kommune",))
+    svg = chart.files()["svg"]
+    root = ElementTree.fromstring(svg)
+    assert root.tag == SVG + "svg"
+    assert [child.tag for child in root][:2] == [SVG + "title", SVG + "desc"]
+    assert root.find(SVG + "title").text == "Netto & drift"
+    assert root.find(SVG + "desc").text == "Tre kommuner; Voss har underskudd <1 %."
+    assert b"<dc:date>" not in svg
+
+
+def test_svg_and_png_are_the_same_bytes_in_another_process() -> None:
+    here = bars().render(("png", "svg"), 2.0, "T", "A")
+    code = ("import sys; from kommunerapport import charts; "
+            "d = charts.unit_bars(['Bergen', 'Voss', 'Stord'], [2.5, -1.0, 0.4], 1.75, "
+            "'norm 1,75').render(('png', 'svg'), 2.0, 'T', 'A'); "
+            "sys.stdout.buffer.write(d['svg'] + b'\\0' + d['png'])")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         env={**os.environ, "PYTHONHASHSEED": "123"}).stdout
+    svg, png = out.split(b"\0", 1)
+    assert svg == here["svg"]
+    assert png == here["png"]
+
+
+def test_a_chart_crosses_to_a_worker_process() -> None:
+    """The batch forks workers; a chart and its drawing must pickle."""
+    series = {"Vestland": [1.0, None], "Landet": [-0.3, 2.1]}
+    chart = charts.Chart(charts.trend([2024, 2025], series, 1.75, "norm"), "alt", "Tittel",
+                         ("År",))
+    again = pickle.loads(pickle.dumps(chart))
+    assert again.src == chart.src
+    assert again.files()["png"] == chart.files()["png"]
+
+
+def test_a_chart_given_a_finished_image_keeps_it_and_cannot_be_redrawn() -> None:
+    chart = charts.Chart("data:image/png;base64,AAAA", "alt", "Spredning", ("Intervall",))
+    assert (chart.src, chart.drawing) == ("data:image/png;base64,AAAA", None)
+    with pytest.raises(ValueError, match="Spredning"):
+        chart.files()
+
+
+def test_every_chart_kind_is_a_drawing() -> None:
+    for drawing in (bars(), charts.trend([2024, 2025], {"Vestland": [1.0, 2.0]}, 1.75, "norm"),
+                    charts.histogram(["under 0", "0 og over"], [3, 5], [True, False], "Antall")):
+        assert png_size(drawing.render()["png"])[0] == round(charts.WIDTH_IN * charts.DPI)
+
+
+def test_an_unknown_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="pdf"):
+        bars().render(("pdf",))
+
+
+def test_the_png_is_opaque_rgb() -> None:
+    """No alpha channel: the figure is opaque, and WeasyPrint embeds RGB without a soft mask."""
+    image = Image.open(io.BytesIO(bars().render()["png"]))
+    assert image.mode == "RGB"
+    assert image.getpixel((0, 0)) == (255, 255, 255)
