@@ -7,6 +7,10 @@ and their status symbols («..», «:», «.»). Both the dense (list) and spars
 
 Metadata responses (``/tables/{id}/metadata``) are JSON-stat too, without
 ``value``; :func:`parse` reads them as well (``values`` is then empty).
+
+The cell count (the product of ``size``) is checked against
+``limits.MAX_VALUES`` before any list of values is made, so a small file with
+``size [2000, 2000, 2000]`` and a sparse ``value`` is refused, not expanded.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from kommunerapport import limits
 
 
 class JsonStatError(ValueError):
@@ -200,6 +206,11 @@ def _parse(doc: dict[str, Any]) -> Dataset:
         raise JsonStatError(f"«size» {doc['size']} stemmer ikke med kategoriene {size}")
     total = math.prod(size)
     has_values = "value" in doc
+    if has_values and total > limits.MAX_VALUES:  # before a list of that size is made
+        raise JsonStatError(f"datasettet har {limits.amount(total)} celler "
+                            f"({' × '.join(map(str, size))}), over grensen for verdier på "
+                            f"{limits.amount(limits.MAX_VALUES)} (SSB gir høyst 800 000 i "
+                            "ett uttrekk)")
     values = [_number(v) for v in _dense(doc.get("value"), total, "value", None)] \
         if has_values else []
     status = [str(s or "") for s in _dense(doc.get("status"), total, "status", "")] \
@@ -243,6 +254,7 @@ def from_v1(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def loads(text: str) -> Dataset:
+    limits.check_json(text.encode("utf-8"), JsonStatError)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

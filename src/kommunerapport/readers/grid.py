@@ -12,12 +12,15 @@ yields one cell per value for ``rows.RowBuilder``.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from kommunerapport import csvdialect
+from kommunerapport import csvdialect, limits
+from kommunerapport.errors import KommunerapportError
 from kommunerapport.measures import measure_for, measure_for_code
 from kommunerapport.readers.base import Source, fail
 from kommunerapport.regions import normalise
@@ -43,28 +46,89 @@ def _text(cell: object) -> str:
 
 
 def load(src: Source) -> list[Row]:
-    """The file's rows: CSV (sniffed dialect) or the first sheet of an XLSX workbook."""
-    if src.is_zip:
-        return _xlsx_rows(src)
-    delimiter = csvdialect.sniff(src.text)
-    return [(n, [c.strip() for c in row]) for n, row in
-            enumerate(csvdialect.rows(src.text, delimiter), start=1)]
+    """The file's rows: CSV (sniffed dialect) or the first sheet of an XLSX workbook.
+
+    Read once per file (the readers' ``claims`` and ``read`` share it), within the
+    limits on rows and cells (``kommunerapport.limits``).
+    """
+    if "rows" not in src.memo:
+        src.memo["rows"] = _xlsx_rows(src) if src.is_zip else _csv_rows(src)
+    return src.memo["rows"]
+
+
+class _Counter:
+    """Rows and cells read so far; a clear error as soon as either passes its limit."""
+
+    def __init__(self, src: Source) -> None:
+        self.src, self.rows, self.cells = src, 0, 0
+
+    def add(self, cells: int) -> None:
+        self.rows += 1
+        self.cells += cells
+        if self.rows > limits.MAX_ROWS:
+            raise self.src.fail(f"fila har over {limits.amount(limits.MAX_ROWS)} rader, "
+                                "grensen for rader.")
+        if self.cells > limits.MAX_CELLS:
+            raise self.src.fail(f"fila har over {limits.amount(limits.MAX_CELLS)} celler, "
+                                "grensen for celler.")
+
+
+def _csv_rows(src: Source) -> list[Row]:
+    text = src.text
+    if text.count("\n") > limits.MAX_ROWS:  # before any parsing
+        raise src.fail(f"fila har over {limits.amount(limits.MAX_ROWS)} linjer, "
+                       "grensen for rader.")
+    count = _Counter(src)
+    reader = csvdialect.reader(text, csvdialect.sniff(text))
+    out: list[Row] = []
+    try:
+        for n, row in enumerate(reader, start=1):
+            count.add(len(row))
+            out.append((n, [c.strip() for c in row]))
+    except csv.Error as exc:
+        line = reader.line_num
+        if "field larger than field limit" in str(exc):
+            raise fail(src.path, line, f"en celle er lengre enn "
+                                       f"{limits.amount(csv.field_size_limit())} tegn, grensen "
+                                       "for én celle.") from None
+        raise fail(src.path, line, f"kan ikke leses som CSV ({exc}).") from None
+    return out
 
 
 def _xlsx_rows(src: Source) -> list[Row]:
+    """The first sheet, streamed (openpyxl's read-only mode), ignoring the size the
+    sheet claims in its ``<dimension>``: a 5 KB file may claim the whole sheet."""
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = openpyxl.load_workbook(src.path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        with zipfile.ZipFile(io.BytesIO(src.raw)) as archive:
+            unpacked = sum(i.file_size for i in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise fail(src.path, None, f"kan ikke leses som Excel-fil (.xlsx): {exc}.") from None
+    if unpacked > limits.MAX_UNPACKED_BYTES:
+        raise fail(src.path, None, f"Excel-fila pakkes ut til {limits.size(unpacked)}, over "
+                                   f"grensen for utpakket XLSX på "
+                                   f"{limits.size(limits.MAX_UNPACKED_BYTES)}.")
+    count = _Counter(src)
+    rows: list[Row] = []
     try:
-        sheet = book.worksheets[0]
-        rows = [(n, [_raw(c) for c in r])
-                for n, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    finally:
-        book.close()
+        book = openpyxl.load_workbook(io.BytesIO(src.raw), read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()  # read the cells there are, not the claimed size
+            for n, r in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [_raw(c) for c in r]
+                while cells and not cells[-1]:
+                    cells.pop()
+                count.add(len(cells))
+                rows.append((n, cells))
+        finally:
+            book.close()
+    except KommunerapportError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a hostile workbook breaks openpyxl in many ways
+        raise fail(src.path, None, f"kan ikke leses som Excel-fil (.xlsx): "
+                                   f"{type(exc).__name__}: {exc}.") from None
     return rows
 
 
