@@ -42,7 +42,9 @@ def _value(table: str, codes: tuple[str, ...], unit: str) -> float:
     n = zlib.crc32("|".join((table, *codes)).encode())
     if unit in ("%", "prosent"):
         return (n % 150 - 50) / 10
-    return float(n % 5_000_000)
+    if unit == "kr":  # per innbygger
+        return float(40_000 + n % 100_000)
+    return float(1 + n % 5_000_000)
 
 
 class FakeSSB:
@@ -648,8 +650,18 @@ def test_long_get_gets_html_404_but_fetch_posts(ssb_env: FakeSSB) -> None:
 
 
 def test_year_not_in_table(ssb_env: FakeSSB) -> None:
-    with pytest.raises(FetchError, match="har ikke tall for 2031; siste år er 2025"):
+    # 2026 is within the register (Klass 131 valid 1.1.2026) but not in the table
+    with pytest.raises(FetchError, match="har ikke tall for 2026; siste år er 2025"):
+        ssb.fetch([2026], client=client(FakeTime()), progress=False)
+
+
+def test_year_the_register_does_not_know_is_refused_before_a_call(ssb_env: FakeSSB) -> None:
+    with pytest.raises(FetchError) as err:
         ssb.fetch([2031], client=client(FakeTime()), progress=False)
+    assert err.value.format_message().startswith(
+        "2031 er utenfor årene registeret kjenner (2001–2026); en nyere kommunerapport har "
+        "regionene for senere år.")
+    assert all("/data" not in p for _, p, _ in ssb_env.log)  # no data asked for
 
 
 def test_cli_fetch_and_dataset_uses_fetched(ssb_env: FakeSSB, runner,  # noqa: ANN001

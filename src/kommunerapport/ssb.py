@@ -46,7 +46,14 @@ from pathlib import Path
 from typing import Any
 
 from kommunerapport import jsonstat
-from kommunerapport.data import AGGREGATES, MEASURES, known_units
+from kommunerapport.data import (
+    AGGREGATES,
+    FIRST_DATA_YEAR,
+    LAST_DATA_YEAR,
+    MEASURES,
+    implausible,
+    known_units,
+)
 from kommunerapport.errors import FetchError
 from kommunerapport.ssbdata import (
     CLASSIFICATIONS,
@@ -330,6 +337,12 @@ def _years(meta: jsonstat.Dataset, asked: Iterable[int]) -> list[int]:
     tid = meta.role_of("time") or "Tid"
     have = sorted({int(c[:4]) for c in meta.dimension(tid).codes})
     asked = sorted(set(asked))
+    outside = [y for y in asked if not FIRST_DATA_YEAR <= y <= LAST_DATA_YEAR]
+    if outside:
+        raise FetchError(f"{', '.join(map(str, outside))} er utenfor årene registeret kjenner "
+                         f"({FIRST_DATA_YEAR}–{LAST_DATA_YEAR}); en nyere kommunerapport har "
+                         "regionene for senere år.")
+    have = [y for y in have if FIRST_DATA_YEAR <= y <= LAST_DATA_YEAR] or have
     if asked:
         missing = [y for y in asked if y not in have]
         if missing:
@@ -347,6 +360,7 @@ class FetchReport:
     left_out: dict[str, list[str]] = field(default_factory=dict)  # table → codes not asked for
     register: dict[str, Any] = field(default_factory=dict)
     groups: dict[int, int | str] = field(default_factory=dict)  # year → municipalities or why not
+    implausible: list[str] = field(default_factory=list)  # values left out as impossible
     rows: list[dict[str, str]] = field(default_factory=list)
     calls: int = 0
     path: Path | None = None
@@ -425,7 +439,8 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
                 for req in requests:
                     ds = jsonstat.parse(client.get_json(req))
                     tidy = tidy_rows(ds, known, f"SSB {spec.id}", spec.level)
-                    rows += [r for r in tidy.rows if _first(r, seen)]
+                    rows += [r for r in tidy.rows
+                             if _plausible(r, report) and _first(r, seen)]
                     for k, v in tidy.skipped.items():
                         skipped[k] = skipped.get(k, 0) + v
                     bar.step(f"tabell {spec.id}")
@@ -485,6 +500,18 @@ def _kostra_groups(client: Client, years: list[int], report: FetchReport,
         except FetchError as exc:
             report.groups[year] = exc.message
         bar.step(f"KOSTRA-grupper {year}")
+
+
+def _plausible(row: dict[str, str], report: FetchReport) -> bool:
+    """False (and the value named in the report) for a figure that cannot be real
+    (``data.BOUNDS``): SSB's answer is checked like a user's file, never trusted blind."""
+    value = float(row["value"]) if row["value"] else None
+    why = implausible(row["measure"], value)
+    if why is None:
+        return True
+    report.implausible.append(f"{row['source']} {row['unit']} {row['year']} {row['measure']} "
+                              f"= {row['value']} ({why})")
+    return False
 
 
 def _first(row: dict[str, str], seen: set[tuple[str, ...]]) -> bool:
@@ -637,6 +664,10 @@ def summary(report: FetchReport) -> list[str]:
         shown = ", ".join(left_out[:10]) + (", …" if len(left_out) > 10 else "")
         lines.append(f"{len(left_out)} regionkoder uten tall i rapportene ({shown}): "
                      "kommuner og fylker fra før 2024 og SSB-grupper registeret ikke kjenner.")
+    if report.implausible:
+        shown = "; ".join(report.implausible[:5]) + (" …" if len(report.implausible) > 5 else "")
+        lines.append(f"{len(report.implausible)} verdier utelatt fordi de ikke kan være riktige "
+                     f"(se docs/limits.md): {shown}")
     lines.append(f"{report.calls} kall til SSB. Lagret i {report.path}")
     return lines
 
