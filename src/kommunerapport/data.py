@@ -113,8 +113,7 @@ def _plain(value: float) -> str:
 def year_problem(year: int) -> str | None:
     if FIRST_DATA_YEAR <= year <= LAST_DATA_YEAR:
         return None
-    return (f"{year} er utenfor årene registeret kjenner ({FIRST_DATA_YEAR}–{LAST_DATA_YEAR}; "
-            f"regionene er fra {REGISTER_SOURCE})")
+    return f"{year} er utenfor årene registeret kjenner ({FIRST_DATA_YEAR}–{LAST_DATA_YEAR})"
 
 
 # SSB's aggregate region codes used in KOSTRA tables.

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kommunerapport import limits
+from kommunerapport.errors import shown
 
 
 class JsonStatError(ValueError):
@@ -156,12 +157,21 @@ def _dense(raw: Any, size: int, name: str, empty: Any) -> list:
 
 
 def _number(v: Any) -> float | None:
+    """A cell's value; a number no float holds (1e400, an int of 400 digits, Python's
+    ``Infinity``) is an error, never a missing value."""
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, int | float):
-        raise JsonStatError(f"verdien {v!r} er ikke et tall")
-    v = float(v)
-    return v if math.isfinite(v) else None
+        raise JsonStatError(f"verdien {shown(repr(v))} er ikke et tall")
+    try:
+        number = float(v)
+    except OverflowError:
+        raise JsonStatError(f"verdien {shown(str(v))} er for stor til å være et tall") from None
+    if math.isnan(number):
+        return None
+    if math.isinf(number):
+        raise JsonStatError(f"verdien {v!r} er ikke et endelig tall")
+    return number
 
 
 def parse(doc: dict[str, Any]) -> Dataset:

@@ -77,7 +77,7 @@ def regular_file(path: Path, limit: int, fail: Fail, what: str = "filstørrelse"
         raise fail("er en mappe, ikke en fil.")
     if not stat.S_ISREG(info.st_mode):
         raise fail("er ikke en vanlig fil (men en enhet, et rør eller en sokkel); "
-                   "lagre dataene i en fil og oppgi den.")
+                   "lagre innholdet i en fil og oppgi den.")
     if info.st_size > limit:
         raise fail(f"fila er {size(info.st_size)}, over grensen for {what} på {size(limit)}.")
     return info.st_size

@@ -19,7 +19,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from kommunerapport.data import MEASURES
+from kommunerapport.data import FIRST_DATA_YEAR, LAST_DATA_YEAR, MEASURES, year_problem
+from kommunerapport.errors import shown
 from kommunerapport.measures import AMOUNT_UNITS, measure_of, scope_for, stated_unit, unit_key
 
 MISSING = ("..", ":", ".", "…")  # value unknown; the symbol is kept
@@ -31,6 +32,14 @@ NOT_A_MEASURE = "kategorier som ikke er mål rapportene bruker"
 OLD_REGION = "regionkoder fra før 2024 (registeret har inndelingen fra 2024)"
 OTHER_REGION = "regioner modellen ikke har (SSB-grupper, bydeler, uoppgitt o.l.)"
 REPEATED = "samme celle en gang til"
+EARLY_YEAR = f"år før {FIRST_DATA_YEAR} (KOSTRA har alle kommunene fra {FIRST_DATA_YEAR})"
+
+
+LARGEST = 1e15  # no figure in a municipal account comes near this, in kroner or 1000 kr
+
+
+class TooLarge(ValueError):
+    """A number no account can hold (a 400-digit «value» would be infinite as a float)."""
 
 
 class CellError(ValueError):
@@ -61,9 +70,12 @@ def parse_number(text: str) -> float | None:
             else t.replace(",", "")
     else:
         t = t.replace(",", ".")
-    if not re.fullmatch(r"-?\d+(\.\d+)?(e-?\d+)?", t, re.IGNORECASE):
+    if not re.fullmatch(r"-?\d+(\.\d+)?(e[-+]?\d+)?", t, re.IGNORECASE):
         raise ValueError(text)
-    return float(t)
+    value = float(t)
+    if not abs(value) < LARGEST:  # also infinity: «1» and 400 zeros is no float
+        raise TooLarge(text)
+    return value
 
 
 def read_cell(raw: object) -> tuple[float | None, str]:
@@ -76,7 +88,15 @@ def read_cell(raw: object) -> tuple[float | None, str]:
     if isinstance(raw, bool):
         raise ValueError(str(raw))
     if isinstance(raw, int | float):
-        return (float(raw), "") if math.isfinite(raw) else (None, "..")
+        try:
+            value = float(raw)
+        except OverflowError:  # an int of 400 digits from a workbook
+            raise TooLarge(str(raw)) from None
+        if math.isnan(value):
+            return None, ".."
+        if not abs(value) < LARGEST:
+            raise TooLarge(str(raw))
+        return value, ""
     text = str(raw).strip().strip('"').strip()
     if text == NIL:
         return 0.0, ""
@@ -144,12 +164,20 @@ class RowBuilder:
         unit_code = self.region(region)
         match = re.match(r"\s*((?:19|20|21)\d\d)", str(year))
         if not match:
-            raise CellError(f"«{year}» i tidsdimensjonen er ikke et år", where)
+            raise CellError(f"«{shown(year)}» i tidsdimensjonen er ikke et år", where)
         year = match.group(1)
+        if int(year) < FIRST_DATA_YEAR:
+            self.skip(EARLY_YEAR, year)
+            return
+        if int(year) > LAST_DATA_YEAR:
+            raise CellError(f"{year_problem(int(year))}", where)
         try:
             value, symbol = read_cell(raw)
+        except TooLarge:
+            raise CellError(f"«{shown(raw)}» er for stort til å være et tall i et regnskap "
+                            "(over 10^15)", where) from None
         except ValueError:
-            raise CellError(f"«{raw}» er ikke et tall eller et av SSBs symboler "
+            raise CellError(f"«{shown(raw)}» er ikke et tall eller et av SSBs symboler "
                             "(.., :, ., -)", where) from None
         if value is None and status:
             symbol = NIL if status == NIL else status

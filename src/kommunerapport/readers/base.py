@@ -96,10 +96,10 @@ class Source:
             return
         line = self.text.count("\n", 0, at) + 1
         column = at - (self.text.rfind("\n", 0, at) + 1) + 1
-        raise fail(self.path, line, f"tegn {column}: «{printable(self.text[at])}» hører ikke "
-                                    "hjemme i en tekstfil; fila ser ut som binærdata, ikke "
-                                    "CSV, JSON-stat, PX eller XLSX (eller tekst i en "
-                                    "koding uten byte order mark).")
+        raise DataError(f"{self.path}, linje {line}, tegn {column}: «{printable(self.text[at])}» "
+                        "hører ikke hjemme i en tekstfil; fila ser ut som binærdata, ikke CSV, "
+                        "JSON-stat, PX eller XLSX (eller tekst i en koding uten byte order "
+                        "mark).")
 
     @cached_property
     def json(self) -> object | None:
