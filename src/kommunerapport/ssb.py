@@ -54,7 +54,7 @@ from kommunerapport.data import (
     implausible,
     known_units,
 )
-from kommunerapport.errors import FetchError
+from kommunerapport.errors import FetchError, UsageError
 from kommunerapport.ssbdata import (
     CLASSIFICATIONS,
     KOSTRA_GROUPS,
@@ -99,12 +99,23 @@ def klass_url() -> str:
 
 
 def cache_dir() -> Path:
+    """The cache folder; a setting that names something other than a folder is an error.
+
+    Said at once, for every command, rather than silently treated as «nothing fetched».
+    """
     configured = os.environ.get("KOMMUNERAPPORT_CACHE_DIR")
     if configured:
-        return Path(configured)
-    import platformdirs
+        folder = Path(configured)
+        where = f"KOMMUNERAPPORT_CACHE_DIR={configured}"
+    else:
+        import platformdirs
 
-    return Path(platformdirs.user_cache_dir("kommunerapport", appauthor=False))
+        folder = Path(platformdirs.user_cache_dir("kommunerapport", appauthor=False))
+        where = f"hurtigbufferen {folder}"
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{where} er en fil, ikke en mappe; velg en mappe (den lages om "
+                         "den ikke finnes).")
+    return folder
 
 
 # --------------------------------------------------------------------------- HTTP client
@@ -159,14 +170,17 @@ class Client:
 
     def _store(self, req: Request, response: Any) -> None:
         path = self._path(req)
-        path.parent.mkdir(parents=True, exist_ok=True)
         entry = {"url": req.url, "method": req.method, "body": req.body,
                  "fetched": datetime.now(UTC).isoformat(timespec="seconds"),
                  "updated": response.get("updated") if isinstance(response, dict) else None,
                  "response": response}
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(entry, ensure_ascii=False), "utf-8")
-        os.replace(tmp, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(entry, ensure_ascii=False), "utf-8")
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise FetchError(unwritable(path.parent, exc)) from None
 
     def get_json(self, req: Request) -> Any:
         """The response to ``req``, from the cache or from SSB."""
@@ -234,6 +248,11 @@ class Client:
         raise FetchError(f"{req.table}: SSB svarte ikke etter {self.retries} forsøk "
                          f"(siste feil: {problem}). Prøv igjen senere; det som er hentet, "
                          "er lagret.")
+
+
+def unwritable(folder: Path, exc: OSError) -> str:
+    return (f"kan ikke skrive i hurtigbufferen {folder} ({exc.strerror}); velg en annen mappe "
+            "med KOMMUNERAPPORT_CACHE_DIR.")
 
 
 def refusal(req: Request, status: int, body: str) -> str:
@@ -557,14 +576,36 @@ def _key(row: dict[str, str]) -> tuple[str, str, str, str]:
 
 
 def _read_previous(folder: Path) -> tuple[list[dict[str, str]], dict]:
-    """The rows and description the last fetch wrote, or nothing if there are none."""
+    """The rows and description the last fetch wrote, or nothing if there are none.
+
+    Each is read on its own, within the limits, so a damaged ``fetched.json`` costs
+    its description, never the figures; parts of the wrong type are dropped.
+    """
+    from kommunerapport import limits
+
+    def fail(problem: str) -> ValueError:
+        return ValueError(problem)
+
+    rows: list[dict[str, str]] = []
     try:
-        with (folder / "fetched.csv").open(encoding="utf-8", newline="") as f:
-            rows = [r for r in csv.DictReader(f) if set(COLUMNS_ORDER) <= set(r)]
-        meta = json.loads((folder / "fetched.json").read_text("utf-8"))
+        text = limits.read_bytes(folder / "fetched.csv", limits.MAX_FILE_BYTES, fail)
+        rows = [r for r in csv.DictReader(io.StringIO(text.decode("utf-8"), newline=""))
+                if set(COLUMNS_ORDER) <= set(r) and None not in r]
     except (OSError, ValueError, csv.Error):
-        return [], {}
-    return rows, meta if isinstance(meta, dict) else {}
+        rows = []
+    meta: Any = {}
+    try:
+        data = limits.read_bytes(folder / "fetched.json", limits.MAX_FILE_BYTES, fail)
+        limits.check_json(data, fail)
+        meta = json.loads(data.decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        meta = {}
+    if not isinstance(meta, dict):
+        meta = {}
+    meta = {k: v for k, v in meta.items() if isinstance(v, dict)}  # tables, register, …
+    if "tables" in meta:
+        meta["tables"] = {k: v for k, v in meta["tables"].items() if isinstance(v, dict)}
+    return rows, meta
 
 
 def merge_rows(previous: list[dict[str, str]], new: list[dict[str, str]],
@@ -601,14 +642,19 @@ def write_fetched(report: FetchReport, folder: Path | None = None) -> Path:
     never loses figures an earlier fetch got.
     """
     folder = folder or cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FetchError(unwritable(folder, exc)) from None
     previous, old_meta = _read_previous(folder)
     fetched = {(f"SSB {tid}", str(y)) for tid, t in report.tables.items()
                for y in t.get("years", ())}
     rows = merge_rows(previous, report.rows, fetched)
     tables = dict(old_meta.get("tables") or {})
     for tid, t in report.tables.items():
-        years = sorted(set((tables.get(tid) or {}).get("years") or ()) | set(t.get("years", ())))
+        before = (tables.get(tid) or {}).get("years")
+        before = [y for y in before if isinstance(y, int)] if isinstance(before, list) else []
+        years = sorted(set(before) | set(t.get("years", ())))
         tables[tid] = {**t, "years": years}
     for tid, t in tables.items():
         t["rows"] = sum(r["source"] == f"SSB {tid}" for r in rows)
@@ -628,11 +674,14 @@ def write_fetched(report: FetchReport, folder: Path | None = None) -> Path:
         "left_out_regions": {**(old_meta.get("left_out_regions") or {}), **report.left_out},
         "synthetic": False,
     }
-    for name, text in (("fetched.csv", buf.getvalue()),
-                       ("fetched.json", json.dumps(meta, ensure_ascii=False, indent=1))):
-        tmp = folder / f".{name}.tmp"
-        tmp.write_text(text, "utf-8")
-        os.replace(tmp, folder / name)
+    try:
+        for name, text in (("fetched.csv", buf.getvalue()),
+                           ("fetched.json", json.dumps(meta, ensure_ascii=False, indent=1))):
+            tmp = folder / f".{name}.tmp"
+            tmp.write_text(text, "utf-8")
+            os.replace(tmp, folder / name)
+    except OSError as exc:
+        raise FetchError(unwritable(folder, exc)) from None
     report.path = folder / "fetched.csv"
     return report.path
 
