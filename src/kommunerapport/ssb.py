@@ -16,6 +16,9 @@ SSB's limits shape the client: data queries are POSTed in batches of regions
 (one GET naming all ~840 regions is an HTML 404), calls are spaced to about 30 a
 minute, and 429, 5xx and timeouts are retried with backoff. A 4xx is not
 retried: it stops with SSB's own message, the table and the codes asked for.
+Each call is bounded (``transport``): ``limits.DEADLINE`` seconds from start to
+last byte, ``limits.MAX_RESPONSE_BYTES`` of answer, redirects only within SSB's
+host; passing a bound stops the fetch with a message naming it.
 
 Every response is cached on disk (``cache_dir()``), keyed by table and query, so
 a second ``fetch`` makes no request unless ``refresh``. The tidy result is
@@ -45,7 +48,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kommunerapport import jsonstat
+from kommunerapport import jsonstat, limits, transport
 from kommunerapport.data import (
     AGGREGATES,
     FIRST_DATA_YEAR,
@@ -55,6 +58,7 @@ from kommunerapport.data import (
     known_units,
 )
 from kommunerapport.errors import FetchError, UsageError
+from kommunerapport.rows import OLD_REGION, OTHER_REGION
 from kommunerapport.ssbdata import (
     CLASSIFICATIONS,
     KOSTRA_GROUPS,
@@ -143,7 +147,8 @@ class Client:
                  offline: bool = False, sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic,
                  min_interval: float | None = None, retries: int | None = None,
-                 backoff: float | None = None, timeout: float | None = None) -> None:
+                 backoff: float | None = None, timeout: float | None = None,
+                 deadline: float | None = None, max_bytes: int | None = None) -> None:
         self.cache = (cache or cache_dir()) / "ssb"
         self.refresh, self.offline = refresh, offline
         self.sleep, self.clock = sleep, clock
@@ -151,6 +156,8 @@ class Client:
         self.retries = RETRIES if retries is None else retries
         self.backoff = BACKOFF if backoff is None else backoff
         self.timeout = TIMEOUT if timeout is None else timeout
+        self.deadline = limits.DEADLINE if deadline is None else deadline
+        self.max_bytes = limits.MAX_RESPONSE_BYTES if max_bytes is None else max_bytes
         self.calls = 0  # HTTP requests actually sent
         self.throttle = Throttle(self.min_interval, clock=clock, sleep=sleep)
 
@@ -198,6 +205,18 @@ class Client:
     def _throttle(self) -> None:
         self.throttle.wait()
 
+    def _json(self, req: Request, body: bytes) -> Any:
+        """The answer as JSON, its nesting and size checked before it is parsed."""
+        def fail(problem: str) -> FetchError:
+            return FetchError(f"{req.table}: SSBs svar: {problem}")
+
+        limits.check_json(body, fail)
+        try:
+            return json.loads(body.decode("utf-8-sig"))
+        except ValueError:
+            raise FetchError(f"{req.table}: SSB svarte med noe som ikke er JSON "
+                             f"({req.url}).") from None
+
     def _send(self, req: Request) -> Any:
         data = None
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
@@ -215,17 +234,33 @@ class Client:
             request = urllib.request.Request(req.url, data=data, headers=headers,
                                              method=req.method)
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as resp:
-                    body = resp.read()
-            except urllib.error.HTTPError as exc:
-                text = exc.read().decode("utf-8", "replace")
+                body = transport.call(request, timeout=self.timeout, deadline=self.deadline,
+                                      max_bytes=self.max_bytes)
+            except transport.Status as exc:
                 if exc.code == 429 or exc.code >= 500:
                     problem = f"HTTP {exc.code}"
                     retry_after = exc.headers.get("Retry-After", "")
                     if retry_after.isdigit():
                         asked_wait = min(float(retry_after), MAX_WAIT)
                     continue
-                raise FetchError(refusal(req, exc.code, text)) from None
+                raise FetchError(refusal(req, exc.code, exc.text)) from None
+            except transport.TooLarge as exc:
+                said = "sier det skal bli" if exc.declared else "var allerede"
+                raise FetchError(f"{req.table}: svaret fra SSB {said} {limits.size(exc.size)}, "
+                                 f"over grensen for svar fra SSB på "
+                                 f"{limits.size(self.max_bytes)}; avbrutt ({req.url}).") from None
+            except transport.DeadlineExceeded:
+                raise FetchError(f"{req.table}: SSB brukte over {self.deadline:g} s på svaret, "
+                                 f"grensen for ett kall; avbrutt ({req.url}). Prøv igjen "
+                                 "senere; det som er hentet, er lagret.") from None
+            except transport.Redirect as exc:
+                why = (f"til en annen adresse ({transport.origin(exc.url)[1]}:"
+                       f"{transport.origin(exc.url)[2]}), som kommunerapport ikke følger"
+                       if exc.reason == "off-host" else
+                       "på en POST-spørring, som ville blitt gjort om til GET og gitt et annet "
+                       "utvalg")
+                raise FetchError(f"{req.table}: SSB viste videre (HTTP {exc.code}) {why}; "
+                                 f"avbrutt ({req.url}).") from None
             except TimeoutError as exc:
                 problem = f"tidsavbrudd etter {self.timeout:g} s ({exc})"
                 continue
@@ -240,11 +275,7 @@ class Client:
                 # dropped mid-answer, which the next attempt usually survives.
                 problem = f"forbindelsen ble brutt ({type(exc).__name__})"
                 continue
-            try:
-                return json.loads(body.decode("utf-8-sig"))
-            except ValueError:
-                raise FetchError(f"{req.table}: SSB svarte med noe som ikke er JSON "
-                                 f"({req.url}).") from None
+            return self._json(req, body)
         raise FetchError(f"{req.table}: SSB svarte ikke etter {self.retries} forsøk "
                          f"(siste feil: {problem}). Prøv igjen senere; det som er hentet, "
                          "er lagret.")
@@ -457,7 +488,7 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
                 rows, skipped, updated, notes = [], {}, "", []
                 for req in requests:
                     ds = jsonstat.parse(client.get_json(req))
-                    tidy = tidy_rows(ds, known, f"SSB {spec.id}", spec.level)
+                    tidy = tidy_rows(ds, known, f"SSB {spec.id}", spec.level, spec.id)
                     rows += [r for r in tidy.rows
                              if _plausible(r, report) and _first(r, seen)]
                     for k, v in tidy.skipped.items():
@@ -709,10 +740,13 @@ def summary(report: FetchReport) -> list[str]:
         lines.append(f"KOSTRA-grupper {year} (Klass 131 → 112): "
                      + (f"{got} kommuner" if isinstance(got, int) else f"ikke hentet – {got}"))
     left_out = sorted(set(report.skipped).union(*report.left_out.values()))
-    if left_out:
-        shown = ", ".join(left_out[:10]) + (", …" if len(left_out) > 10 else "")
-        lines.append(f"{len(left_out)} regionkoder uten tall i rapportene ({shown}): "
-                     "kommuner og fylker fra før 2024 og SSB-grupper registeret ikke kjenner.")
+    # The same reasons, in the same words, as a file's import summary gives.
+    for reason, codes in ((OLD_REGION, [c for c in left_out if c.isdigit()]),
+                          (OTHER_REGION, [c for c in left_out if not c.isdigit()])):
+        if codes:
+            shown = ", ".join(codes[:10]) + (f" og {len(codes) - 10} til" if len(codes) > 10
+                                             else "")
+            lines.append(f"Uten tall i rapportene: {len(codes)} {reason}: {shown}.")
     if report.implausible:
         shown = "; ".join(report.implausible[:5]) + (" …" if len(report.implausible) > 5 else "")
         lines.append(f"{len(report.implausible)} verdier utelatt fordi de ikke kan være riktige "

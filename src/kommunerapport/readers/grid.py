@@ -298,15 +298,28 @@ def region_code_like(known: set[str]) -> Callable[[str], bool]:
 
 
 def read_grid(src: Source, name: str, *, release: str, source: str = "SSB Statistikkbanken",
-              resolve: Callable[[str], str | None] | None = None, scope: str | None = None):
-    """A table file's cells through ``rows.RowBuilder`` (a ``base.Reading``)."""
+              resolve: Callable[[str], str | None] | None = None, scope: str | None = None,
+              codes_too: bool = False):
+    """A table file's cells through ``rows.RowBuilder`` (a ``base.Reading``).
+
+    ``resolve`` reads region names; with ``codes_too`` a region may also be a code
+    (PxWebApi's ``UseTexts`` names regions, its default output codes them).
+    """
     from kommunerapport.data import known_units
     from kommunerapport.measures import scope_for
     from kommunerapport.readers.base import Reading, cell_error
     from kommunerapport.rows import CellError, RowBuilder
 
     known = known_units()
-    like = (lambda t: resolve(t) is not None) if resolve else region_code_like(known)
+    code_like = region_code_like(known)
+    if resolve is None:
+        like = code_like
+    elif codes_too:
+        def like(t: str) -> bool:
+            return code_like(t) or resolve(t) is not None
+    else:
+        def like(t: str) -> bool:
+            return resolve(t) is not None
     lay = layout(src, load(src), like)
     table = re.match(r"^\s*(\d{5})\b", lay.title)
     table_id = table.group(1) if table else None

@@ -125,7 +125,7 @@ def read(src: Source) -> Reading:
     iso = f"{stamp[1]}-{stamp[2]}-{stamp[3]}" if stamp else ""
     level = "fylker" if "fylke" in (title + geo).casefold() else "kommuner"
     builder = RowBuilder(known_units(), f"SSB {table}" if table else "SSB (PX-fil)",
-                         lambda year: release_label(year, iso), "konsern", level,
+                         lambda year: release_label(year, iso, table or None), "konsern", level,
                          table or None)
     decimals = _first(entries, "DECIMALS")
     others = [v for v in variables if v not in (geo, tid)]
