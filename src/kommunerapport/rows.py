@@ -19,7 +19,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from kommunerapport.data import FIRST_DATA_YEAR, LAST_DATA_YEAR, MEASURES, year_problem
+from kommunerapport import limits
+from kommunerapport.data import COLUMNS, FIRST_DATA_YEAR, LAST_DATA_YEAR, MEASURES, year_problem
 from kommunerapport.errors import shown
 from kommunerapport.measures import AMOUNT_UNITS, measure_of, scope_for, stated_unit, unit_key
 
@@ -137,10 +138,16 @@ class RowBuilder:
     synthetic: str = "false"
     first_year: int = 2024  # unknown numeric codes with figures from this year are errors
     resolve: Callable[[str], str | None] | None = None  # region names → codes
-    rows: list[dict[str, str]] = field(default_factory=list)
+    records: list[tuple[str, ...]] = field(default_factory=list)  # in ``data.COLUMNS`` order
     where: list[int | None] = field(default_factory=list)
     skipped: dict[str, Counter] = field(default_factory=dict)
     _seen: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+    cells: int = 0  # cells given to ``add``, within ``limits.MAX_VALUES``
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        """The tidy rows as dicts (``records`` keeps them as tuples: a third of the memory)."""
+        return [dict(zip(COLUMNS, r, strict=True)) for r in self.records]
 
     def skip(self, reason: str, detail: str) -> None:
         self.skipped.setdefault(reason, Counter())[detail] += 1
@@ -155,6 +162,10 @@ class RowBuilder:
             status: str = "", codes: Iterable[str] = (), unit: str | None = None,
             decimals: int | None = None, where: int | None = None) -> None:
         """One cell. ``raw`` is a number, a cell's text, or None with SSB's ``status``."""
+        self.cells += 1
+        if self.cells > limits.MAX_VALUES:
+            raise CellError(f"over {limits.amount(limits.MAX_VALUES)} verdier, grensen for "
+                            "verdier (SSB gir høyst 800 000 i ett uttrekk)", where)
         labels = [lab for lab in labels if lab]
         label = " ".join(labels)
         measure = measure_of(labels, list(codes), self.table)
@@ -208,13 +219,10 @@ class RowBuilder:
             value *= factor
             if decimals is not None:  # keep what the kroner said, no more
                 decimals = max(decimals - round(math.log10(factor)), 0)
-        self.rows.append({
-            "unit": unit_code, "year": year, "measure": measure,
-            "value": "" if value is None else format_value(value, decimals),
-            "status": "" if value is not None else symbol, "scope": scope,
-            "source": self.source, "release": self.release(int(year)),
-            "synthetic": self.synthetic,
-        })
+        self.records.append((
+            unit_code, year, measure, "" if value is None else format_value(value, decimals),
+            "" if value is not None else symbol, scope, self.source, self.release(int(year)),
+            self.synthetic))
         self.where.append(where)
 
 

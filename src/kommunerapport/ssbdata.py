@@ -91,10 +91,16 @@ def release_label(year: int, updated: str, table: str | None = None) -> str:
 
 @dataclass
 class TidyResult:
-    rows: list[dict[str, str]]
+    records: list[tuple[str, ...]]  # tidy rows in ``data.COLUMNS`` order
     skipped: dict[str, int] = field(default_factory=dict)  # unknown region code → cells
     notes: list[str] = field(default_factory=list)
     left_out: dict[str, Counter] = field(default_factory=dict)  # reason → what → cells
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        from kommunerapport.data import COLUMNS
+
+        return [dict(zip(COLUMNS, r, strict=True)) for r in self.records]
 
 
 def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
@@ -131,7 +137,7 @@ def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
         for detail, n in builder.skipped.get(reason, {}).items():
             code = normalise_region(detail, level) or detail
             skipped[code] = skipped.get(code, 0) + n
-    return TidyResult(builder.rows, skipped, list(ds.notes) + category_notes(ds),
+    return TidyResult(builder.records, skipped, list(ds.notes) + category_notes(ds),
                       builder.skipped)
 
 

@@ -140,7 +140,7 @@ class Reading:
     """What a reader got out of a file, before validation."""
 
     format: str  # «JSON-stat2 (PxWebApi v2)», «PX-fil», …
-    rows: list[dict[str, str]]
+    rows: list[tuple[str, ...]]  # tidy rows in ``data.COLUMNS`` order
     where: list[int | None]
     meta: dict = field(default_factory=dict)
     skipped: dict[str, Counter] = field(default_factory=dict)
@@ -159,7 +159,7 @@ def finish(reading: Reading, path: Path) -> Dataset:
         raise fail(path, None, f"fant ingen tall for målene rapportene bruker "
                                f"({', '.join(sorted(MEASURES))})"
                                + (f" ({left})" if left else "") + ".")
-    raw = pd.DataFrame(reading.rows, columns=COLUMNS)
+    raw = pd.DataFrame.from_records(reading.rows, columns=COLUMNS)
     try:
         table = validate(raw, "x")
     except DataError as exc:

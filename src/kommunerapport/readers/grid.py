@@ -333,4 +333,4 @@ def read_grid(src: Source, name: str, *, release: str, source: str = "SSB Statis
     except CellError as exc:
         raise cell_error(src.path, exc) from None
     meta = {"title": lay.title, "table": table_id or "", "notes": lay.notes}
-    return Reading(name, builder.rows, builder.where, meta, builder.skipped, lay.notes)
+    return Reading(name, builder.records, builder.where, meta, builder.skipped, lay.notes)

@@ -146,4 +146,4 @@ def read(src: Source) -> Reading:
         raise cell_error(src.path, exc) from None
     notes = [" ".join(entries[k]) for k in entries if k[0] in ("NOTE", "NOTEX") and entries[k]]
     meta = {"title": title, "table": table, "updated": iso, "notes": notes}
-    return Reading(FORMAT, builder.rows, builder.where, meta, builder.skipped, notes)
+    return Reading(FORMAT, builder.records, builder.where, meta, builder.skipped, notes)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from kommunerapport import limits
 from kommunerapport.data import MEASURES, implausible, year_problem
 from kommunerapport.errors import shown
 from kommunerapport.measures import amount_factor, measure_for, stated_unit
@@ -51,7 +52,10 @@ def read(src: Source) -> Reading:
     header_line, header = rows[start]
     roles = _roles(path, header_line, header)
     known = known_units()
-    out, lines = [], []
+    out: list[tuple[str, ...]] = []  # tidy rows in data.COLUMNS order
+    lines: list[int] = []
+    seen: dict[tuple[str, str], int] = {}  # a second row for a unit and year is an error at once
+    release = f"KS-undersøkelse, {path.name}"
     for line, record in rows[start + 1:]:
         if not any(c for c in record):
             continue
@@ -60,6 +64,14 @@ def read(src: Source) -> Reading:
         record = list(record) + [""] * (len(header) - len(record))
         unit = _unit(record[roles["unit"]], path, line, known)
         year = _year(record[roles["year"]], path, line)
+        first = seen.setdefault((unit, year), line)
+        if first != line:
+            measure = next(iter(roles["measures"].values()))
+            raise fail(path, line, f"dobbel rad for {unit} {year} {measure} {SCOPE} "
+                                   f"(samme som linje {first}).")
+        if len(out) + len(roles["measures"]) + 2 > limits.MAX_VALUES:
+            raise fail(path, line, f"over {limits.amount(limits.MAX_VALUES)} verdier, grensen "
+                                   "for verdier.")
         values = {}
         for i, measure in roles["measures"].items():
             try:
@@ -82,12 +94,10 @@ def read(src: Source) -> Reading:
         synthetic = _flag(record[roles["synthetic"]], path, line) \
             if "synthetic" in roles else "false"
         for measure, (value, status) in values.items():
-            out.append({"unit": unit, "year": year, "measure": measure, "value": value,
-                        "status": status, "scope": SCOPE, "source": SOURCE,
-                        "release": f"KS-undersøkelse, {path.name}", "synthetic": synthetic})
+            out.append((unit, year, measure, value, status, SCOPE, SOURCE, release, synthetic))
             lines.append(line)
     meta = {"scope": SCOPE}
-    if any(r["synthetic"] == "true" for r in out):
+    if any(r[-1] == "true" for r in out):
         meta["synthetic_note"] = (f"Tallene i {path.name} er merket som eksempeldata – "
                                   "ikke offisielle tall.")
     name = f"{FORMAT} ({'Excel' if src.is_zip else 'CSV'})"
