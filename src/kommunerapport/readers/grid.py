@@ -121,7 +121,8 @@ def _xlsx_rows(src: Source) -> list[Row]:
                 while cells and not cells[-1]:
                     cells.pop()
                 count.add(len(cells))
-                rows.append((n, cells))
+                if cells:  # the gaps a sheet leaves are not kept (a row may be 1048576)
+                    rows.append((n, cells))
         finally:
             book.close()
     except KommunerapportError:
