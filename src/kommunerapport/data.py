@@ -99,6 +99,8 @@ def implausible(measure: str, value: float | None) -> str | None:
     unit = MEASURES[measure][1]
     if value <= low and low == 0:
         return f"må være {'0 eller mer' if low_ok else 'over 0'} ({unit})"
+    if not low_ok:
+        return f"tillatt er over {_plain(low)} og høyst {_plain(high)} ({unit})"
     return f"tillatt er {_plain(low)} til {_plain(high)} ({unit})"
 
 

@@ -158,7 +158,7 @@ def _dense(raw: Any, size: int, name: str, empty: Any) -> list:
 
 def _number(v: Any) -> float | None:
     """A cell's value; a number no float holds (1e400, an int of 400 digits, Python's
-    ``Infinity``) is an error, never a missing value."""
+    ``Infinity`` and ``NaN``) is an error, never a missing value (SSB writes null)."""
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, int | float):
@@ -167,9 +167,7 @@ def _number(v: Any) -> float | None:
         number = float(v)
     except OverflowError:
         raise JsonStatError(f"verdien {shown(str(v))} er for stor til å være et tall") from None
-    if math.isnan(number):
-        return None
-    if math.isinf(number):
+    if not math.isfinite(number):  # NaN and Infinity are not JSON, but Python reads them
         raise JsonStatError(f"verdien {v!r} er ikke et endelig tall")
     return number
 

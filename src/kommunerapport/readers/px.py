@@ -106,6 +106,9 @@ def read(src: Source) -> Reading:
         raise fail(src.path, None, f"STUB og HEADING gir {limits.amount(size)} celler, over "
                                    f"grensen for verdier på {limits.amount(limits.MAX_VALUES)}.")
     if not variables or size != len(tokens):
+        if variables and len(tokens) > size:  # DATA was read only this far
+            raise fail(src.path, data_line, f"DATA har flere verdier enn de {size} cellene "
+                                            "STUB og HEADING gir.")
         raise fail(src.path, data_line, f"DATA har {len(tokens)} verdier, men STUB og HEADING "
                                         f"gir {size} celler.")
     time_vars = [v for v in variables if ("TIMEVAL", v) in entries
