@@ -91,7 +91,8 @@ def _kind(value: object) -> str:
 
 
 def _line(text: str, key: str, table: str | None = None, index: int = 0) -> int | None:
-    """The line where ``key`` is set: at the top level, or in the ``index``-th [[table]]."""
+    """The line where ``key`` is set: at the top level, or in the ``index``-th [[table]]
+    (whose own line, when the key is missing there)."""
     lines = text.splitlines()
     start, end = 0, len(lines)
     header = re.compile(r"^\s*\[")
@@ -103,7 +104,8 @@ def _line(text: str, key: str, table: str | None = None, index: int = 0) -> int 
         start = starts[index] + 1
     end = next((n for n in range(start, len(lines)) if header.match(lines[n])), len(lines))
     assign = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
-    return next((n + 1 for n in range(start, end) if assign.match(lines[n])), None)
+    found = next((n + 1 for n in range(start, end) if assign.match(lines[n])), None)
+    return found or (start if table is not None else None)  # else the [[table]] itself
 
 
 def _strings(path: Path, text: str, key: str, index: int, item: dict,
@@ -128,7 +130,7 @@ def _read(path: Path) -> str:
     """The file's text: a regular file of at most ``limits.MAX_CONFIG_BYTES``, UTF-8,
     nested no deeper than ``limits.MAX_DEPTH`` (checked before TOML is parsed)."""
     data = limits.read_bytes(path, limits.MAX_CONFIG_BYTES, lambda p: _fail(path, p),
-                             "konfigurasjonsfiler")
+                             "filstørrelse for konfigurasjonsfiler")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
