@@ -508,7 +508,9 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
             if done:
                 write_fetched(report)
             earlier = _earlier_tables(report.missing)
-            message = exc.message if isinstance(exc, FetchError) else f"SSB: {exc}"
+            # a JsonStatError comes from parsing an answer, in one of the loops over tables
+            message = exc.message if isinstance(exc, FetchError) \
+                else f"tabell {spec.id}: SSBs svar: {exc}."
             kept = f" Lagret: {', '.join(done)}." if done else ""
             old = (f" Tallene fra forrige henting beholdes for {', '.join(earlier)}."
                    if earlier else "")
