@@ -170,9 +170,11 @@ class Client:
         path = self._path(req)
         if self.refresh or not path.exists():
             return None
-        try:
-            return json.loads(path.read_text("utf-8"))["response"]
-        except (OSError, ValueError, KeyError):
+        try:  # within the limits: a cache entry is a file anyone could have replaced
+            data = limits.read_bytes(path, limits.MAX_RESPONSE_BYTES * 2, ValueError)
+            limits.check_json(data, ValueError)
+            return json.loads(data.decode("utf-8"))["response"]
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None  # a damaged entry is fetched again
 
     def _store(self, req: Request, response: Any) -> None:

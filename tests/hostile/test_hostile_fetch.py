@@ -187,7 +187,7 @@ def serve() -> Iterator[tuple[str, SSB]]:
     state = SSB()
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}", state
@@ -418,3 +418,39 @@ def test_impossible_figures_from_ssb_are_left_out_and_named(tmp_path: Path,
     fetched = (tmp_path / "cache" / "fetched.csv").read_text("utf-8")
     assert "0301,2025,bdi," not in fetched and "4601,2025,ndr_pct," not in fetched
     assert "0301,2025,ndr," in fetched  # the rest of Oslo's figures are kept
+
+
+# --------------------------------------------------------------------------- the cache
+
+@pytest.mark.parametrize("entry", ["pipe", "deep", "list", "not json"])
+def test_a_damaged_or_hostile_cache_entry_is_fetched_again(tmp_path: Path,
+                                                          fake_ssb: tuple[str, SSB],
+                                                          entry: str) -> None:
+    url, state = fake_ssb
+    client = _client(tmp_path)
+    req = ssb.Request(metadata_url(url), table="tabell 12134", asked="metadata")
+    path = client._path(req)
+    path.parent.mkdir(parents=True)
+    if entry == "pipe":
+        os.mkfifo(path)  # reading it would wait for ever
+    else:
+        path.write_text({"deep": "[" * 5000, "list": "[1]", "not json": "{"}[entry], "utf-8")
+    with audited(tmp_path):
+        doc = client.get_json(req)
+    assert doc["extension"]["px"]["tableid"] == "12134"
+    assert len(state.log) == 1 and client.calls == 1
+
+
+@pytest.mark.parametrize("text", ['["EKG12"]', '{"years": []}', '{"years": {"2025": 7}}',
+                                  '{"years": {"2025": {"groups": {"4601": "EKG12"}}}}',
+                                  "[" * 5000])
+def test_a_damaged_kostra_groups_file_reads_as_nothing_fetched(tmp_path: Path,
+                                                               text: str) -> None:
+    from kommunerapport import kostragroups
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    (folder / kostragroups.FILE).write_text(text, "utf-8")
+    kostragroups._load.cache_clear()
+    with audited(tmp_path):
+        assert kostragroups.kostra_group("4601", 2025, folder) is None  # no guess, no traceback
