@@ -272,8 +272,12 @@ def _encoding_error(path: Path, data: bytes) -> DataError:
         line = data.count(b"\n", 0, exc.start) + 1
         start = data.rfind(b"\n", 0, exc.start) + 1
         before = data[start:exc.start].decode("utf-8", "replace")
-        cells = len(next(csv.reader([before + "x"]))) - 1  # cells before the bad one
-        header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8", "replace").strip()]))
+        try:
+            cells = len(next(csv.reader([before + "x"]))) - 1  # cells before the bad one
+            header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8", "replace")
+                                      .strip()]))
+        except csv.Error:  # a cell past the csv module's limit: say the line only
+            cells, header = 0, []
         column = header[cells] if line > 1 and cells < len(header) else None
         return _fail(str(path), line, column,
                      "teksten er ikke UTF-8 (kanskje Latin-1 eller Windows-1252); "

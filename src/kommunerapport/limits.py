@@ -11,6 +11,7 @@ limit               value             why this size
 file size           100 MB            a whole-country SSB extract is 10–30 MB
 config size         1 MB              quotes and contacts are a few KB
 rows                1 048 576         Excel's own maximum rows in a sheet
+columns             16 384            Excel's own maximum columns (XFD)
 cells               5 000 000         a long-format CSV of SSB's largest extract
 values              1 000 000         SSB caps an extract at 800 000 data cells
 nesting             64 levels         JSON-stat is 6 deep, a config 3
@@ -34,6 +35,7 @@ from pathlib import Path
 MAX_FILE_BYTES = 100_000_000
 MAX_CONFIG_BYTES = 1_000_000
 MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
 MAX_CELLS = 5_000_000
 MAX_VALUES = 1_000_000
 MAX_DEPTH = 64

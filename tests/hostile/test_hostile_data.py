@@ -551,3 +551,54 @@ def test_json_literals_that_are_no_numbers(tmp_path: Path, literal: str) -> None
     refused(run(tmp_path, "inspect", f),
             f"{f}: kan ikke leses som JSON-stat2 (PxWebApi) fra SSB: verdien "
             f"{float(literal)!r} er ikke et endelig tall.")
+
+
+# --------------------------------------------------------------------------- our own hostile inputs
+
+def test_a_row_wider_than_excel_allows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a 7 MB line of a million cells took 13 s to lay out before this limit
+    monkeypatch.setattr(limits, "MAX_COLUMNS", 10)
+    f = write(tmp_path, "eksport.csv", "region;" + ";".join(["2024"] * 20) + "\n")
+    refused(run(tmp_path, "inspect", f),
+            f"{f}, linje 1: raden har 21 celler, over grensen for kolonner på 10.")
+
+
+def test_a_first_line_past_the_csv_cell_limit_is_no_traceback(tmp_path: Path) -> None:
+    # the tidy reader's «is this mine?» read the first line with the csv module unguarded
+    f = write(tmp_path, "tall.csv", '"' + "x" * 200_000 + '";a\n1;2\n')
+    refused(run(tmp_path, "inspect", f),
+            f"{f}, linje 1: en celle er lengre enn 131 072 tegn, grensen for én celle.")
+
+
+def test_a_workbook_with_exponential_entities(tmp_path: Path) -> None:
+    # «billion laughs»: nine levels of ten entities would be a gigabyte of «lol»
+    entities = '<!ENTITY lol0 "lol">' + "".join(
+        f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10))
+    plain = tmp_path / "plain.xlsx"
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["kommunenummer", "år", "netto driftsresultat (% av BDI)"])
+    book.active.append(["3901", 2025, 2.5])
+    book.save(plain)
+    f = tmp_path / "ks.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = (f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]>'.encode()
+                        + data[data.index(b"<worksheet"):].replace(b"<t>3901</t>",
+                                                                   b"<t>&lol9;</t>"))
+            out.writestr(item, data)
+    plain.unlink()
+    # refused before any XML is parsed, whatever protection the system's expat has
+    refused(run(tmp_path, "inspect", f),
+            f"{f}: Excel-fila har en DTD (<!DOCTYPE …>) i xl/worksheets/sheet1.xml, som Excel "
+            "aldri skriver; den leses ikke.")
+
+
+def test_a_truncated_workbook(tmp_path: Path) -> None:
+    f = _lying_workbook(tmp_path)
+    f.write_bytes(f.read_bytes()[:2000])
+    refused(run(tmp_path, "inspect", f),
+            f"{f}: kan ikke leses som Excel-fil (.xlsx): File is not a zip file.")

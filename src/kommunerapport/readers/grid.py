@@ -16,6 +16,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -57,7 +58,8 @@ def load(src: Source) -> list[Row]:
 
 
 class _Counter:
-    """Rows and cells read so far; a clear error as soon as either passes its limit."""
+    """Rows and cells read so far; a clear error as soon as a row, the rows or the cells
+    pass their limit (a row wider than Excel's 16 384 columns is no export)."""
 
     def __init__(self, src: Source) -> None:
         self.src, self.rows, self.cells = src, 0, 0
@@ -65,6 +67,10 @@ class _Counter:
     def add(self, cells: int) -> None:
         self.rows += 1
         self.cells += cells
+        if cells > limits.MAX_COLUMNS:
+            raise fail(self.src.path, self.rows, f"raden har {limits.amount(cells)} celler, "
+                                                 f"over grensen for kolonner på "
+                                                 f"{limits.amount(limits.MAX_COLUMNS)}.")
         if self.rows > limits.MAX_ROWS:
             raise self.src.fail(f"fila har over {limits.amount(limits.MAX_ROWS)} rader, "
                                 "grensen for rader.")
@@ -103,8 +109,14 @@ def _xlsx_rows(src: Source) -> list[Row]:
     try:
         with zipfile.ZipFile(io.BytesIO(src.raw)) as archive:
             unpacked = sum(i.file_size for i in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            dtd = next((i.filename for i in archive.infolist()
+                        if i.filename.endswith((".xml", ".rels")) and _has_dtd(archive, i)),
+                       None)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
         raise fail(src.path, None, f"kan ikke leses som Excel-fil (.xlsx): {exc}.") from None
+    if dtd:  # entities that expand to gigabytes («billion laughs»), whatever expat allows
+        raise fail(src.path, None, f"Excel-fila har en DTD (<!DOCTYPE …>) i {dtd}, som Excel "
+                                   "aldri skriver; den leses ikke.")
     if unpacked > limits.MAX_UNPACKED_BYTES:
         raise fail(src.path, None, f"Excel-fila pakkes ut til {limits.size(unpacked)}, over "
                                    f"grensen for utpakket XLSX på "
@@ -131,6 +143,13 @@ def _xlsx_rows(src: Source) -> list[Row]:
         raise fail(src.path, None, f"kan ikke leses som Excel-fil (.xlsx): "
                                    f"{type(exc).__name__}: {exc}.") from None
     return rows
+
+
+def _has_dtd(archive: zipfile.ZipFile, item: zipfile.ZipInfo) -> bool:
+    """A DTD comes before the root element: the first 4 KB of a part tell."""
+    with archive.open(item) as part:
+        head = part.read(4096)
+    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
 
 
 def _raw(cell: object) -> str:
