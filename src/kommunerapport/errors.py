@@ -32,13 +32,22 @@ def shown(text: str, limit: int = 60) -> str:
     return f"{text[:limit]}…({len(text)} tegn)"
 
 
+_LONG_QUOTE = re.compile("«([^«»]{201,})»")
+
+
+def _quotes_cut(message: str) -> str:
+    """Every quoted value («…») cut to 200 characters: a 1 MB column name in a file
+    must not become a 1 MB message."""
+    return _LONG_QUOTE.sub(lambda m: f"«{shown(m.group(1), 200)}»", message)
+
+
 class KommunerapportError(click.ClickException):
     """Base class: a problem the user can fix, said in one line."""
 
     exit_code = 1
 
     def format_message(self) -> str:
-        return printable(" ".join(self.message.split()))
+        return _quotes_cut(printable(" ".join(self.message.split())))
 
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
         click.echo(f"Feil: {self.format_message()}", err=True)

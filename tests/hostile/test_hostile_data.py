@@ -602,3 +602,13 @@ def test_a_truncated_workbook(tmp_path: Path) -> None:
     f.write_bytes(f.read_bytes()[:2000])
     refused(run(tmp_path, "inspect", f),
             f"{f}: kan ikke leses som Excel-fil (.xlsx): File is not a zip file.")
+
+
+def test_a_huge_column_name_makes_no_huge_message(tmp_path: Path) -> None:
+    name = "x" * 100_000
+    f = write(tmp_path, "ks.csv", f"kommunenummer;år;{name}\n3901;2025;1\n")
+    result = run(tmp_path, "inspect", f)
+    refused(result, f"{f}, linje 1: ukjent kolonne «{'x' * 200}…(100000 tegn)». Kjente "
+                    "kolonner: kommunenummer, år, kommunenavn, brutto driftsinntekter, netto "
+                    "driftsresultat, disposisjonsfond (1000 kr eller % av brutto "
+                    "driftsinntekter).")

@@ -20,6 +20,7 @@ from types import ModuleType
 from kommunerapport import limits
 from kommunerapport.data import MEASURES, Dataset
 from kommunerapport.errors import printable
+from kommunerapport.errors import shown as cut
 from kommunerapport.readers import (
     jsonstat1,
     jsonstat2,
@@ -108,7 +109,7 @@ def summary(dataset: Dataset) -> list[str]:
         shown = list(details)[:6]
         more = f" og {len(details) - 6} til" if len(details) > 6 else ""
         lines.append(f"  Hoppet over {n} celler – {reason}: "
-                     + "; ".join(f"«{d}»" for d in shown) + more + ".")
+                     + "; ".join(f"«{cut(d, 120)}»" for d in shown) + more + ".")
     for note in info.get("filled") or []:
         lines.append(f"  Utfylt fra innebygde tall (fila mangler dem): {note}")
     if not info.get("skipped"):
