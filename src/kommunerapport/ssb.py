@@ -57,7 +57,7 @@ from kommunerapport.data import (
     implausible,
     known_units,
 )
-from kommunerapport.errors import FetchError, UsageError
+from kommunerapport.errors import FetchError, UsageError, printable
 from kommunerapport.rows import OLD_REGION, OTHER_REGION
 from kommunerapport.ssbdata import (
     CLASSIFICATIONS,
@@ -765,4 +765,4 @@ def run_fetch(years: Iterable[int] = (), refresh: bool = False, offline: bool = 
 
     report = fetch(years, refresh=refresh, offline=offline)
     for line in summary(report):
-        click.echo(line)
+        click.echo(printable(line))  # SSB's labels: no escape sequence reaches the terminal

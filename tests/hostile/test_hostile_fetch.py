@@ -454,3 +454,19 @@ def test_a_damaged_kostra_groups_file_reads_as_nothing_fetched(tmp_path: Path,
     kostragroups._load.cache_clear()
     with audited(tmp_path):
         assert kostragroups.kostra_group("4601", 2025, folder) is None  # no guess, no traceback
+
+
+def test_escapes_in_ssbs_labels_do_not_reach_the_terminal(tmp_path: Path,
+                                                         fake_ssb: tuple[str, SSB]) -> None:
+    url, state = fake_ssb
+    meta = _metadata("12134")
+    meta["label"] = "12134: Utvalgte nøkkeltall\x1b]0;eid\x07\x1b[2J"
+
+    def hostile_metadata(h: BaseHTTPRequestHandler) -> None:
+        h.send_json(meta)
+
+    state.script["/tables/12134/metadata"] = hostile_metadata
+    result = run(tmp_path, "fetch", "--year", "2025")
+    assert result.exit_code == 0, result.output
+    assert "– 12134: Utvalgte nøkkeltall\\x1b]0;eid\\x07\\x1b[2J" in result.stdout
+    assert not any(ch in result.output for ch in "\x1b\x07")
