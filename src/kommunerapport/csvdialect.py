@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from collections import Counter
 from collections.abc import Iterable
 
@@ -81,9 +82,14 @@ def _widths(lines: Iterable[str], delimiter: str) -> Counter:
     return widths
 
 
+def head_lines(text: str, n: int) -> list[str]:
+    """The first ``n`` lines, without splitting a 100 MB text to get them."""
+    return list(itertools.islice(io.StringIO(text, newline=None), n))
+
+
 def sniff(text: str, candidates: Iterable[str] = DELIMITERS) -> str:
     """The delimiter that gives most lines the same number (≥ 2) of cells."""
-    lines = [line for line in text.splitlines()[:60] if line.strip()]
+    lines = [line for line in head_lines(text, 60) if line.strip()]
     best, score = ",", (0, 0)
     for delimiter in candidates:
         widths = _widths(lines, delimiter)

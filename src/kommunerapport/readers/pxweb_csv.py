@@ -36,7 +36,7 @@ def quoting_shape(src: Source) -> bool:
     if start is None:
         return False
     delimiter = csvdialect.sniff(src.text)
-    lines = [line for line in src.text.splitlines()[start + 1:start + 40]
+    lines = [line.rstrip("\r\n") for line in csvdialect.head_lines(src.text, start + 40)[start + 1:]
              if line.strip() and delimiter in line][:20]
     if not lines:
         return False
