@@ -172,7 +172,8 @@ def validate(raw: pd.DataFrame, path: str) -> pd.DataFrame:
     bad_year = ~raw["year"].str.fullmatch(r"(19|20|21)\d\d")
     numbers = pd.to_numeric(raw["value"].where(raw["value"] != ""), errors="coerce")
     bad_value = (raw["value"] != "") & ~numbers.apply(math.isfinite)
-    too_large = bad_value & raw["value"].str.fullmatch(r"\s*[-+]?\d+(\.\d*)?\s*")
+    too_large = bad_value & raw["value"].str.fullmatch(r"\s*[-+]?\d+(\.\d*)?(e[-+]?\d+)?\s*",
+                                                       case=False)
     no_value = (raw["value"] == "") & ~raw["status"].isin(MISSING_SYMBOLS)
     checks = [
         ("unit", ~raw["unit"].isin(known_units()), "ukjent enhetskode «{}»."),
