@@ -766,3 +766,19 @@ def test_fetch_summary_gives_each_left_out_region_its_reason() -> None:
                    "1008, 1009 og 6 til."]
     assert other == ["Uten tall i rapportene: 2 regioner modellen ikke har (SSB-grupper, "
                      "bydeler, uoppgitt o.l.): 0301x, EKA39."]
+
+
+@pytest.mark.parametrize(("old", "new", "same"), [
+    ("https://data.ssb.no/api/v2/x", "https://data.ssb.no/api/v2/y", True),
+    ("https://data.ssb.no/x", "https://DATA.ssb.no:443/y", True),
+    ("http://data.ssb.no/x", "https://data.ssb.no/y", True),  # upgraded to https, same host
+    ("https://data.ssb.no/x", "http://data.ssb.no/y", False),  # downgraded
+    ("https://data.ssb.no/x", "https://data.ssb.no:8443/y", False),  # another port
+    ("https://data.ssb.no/x", "https://evil.example/y", False),
+    ("https://data.ssb.no/x", "https://data.ssb.no.evil.example/y", False),
+    ("http://127.0.0.1:8000/x", "http://localhost:8000/y", False),  # another name
+])
+def test_redirects_are_followed_only_within_the_host(old: str, new: str, same: bool) -> None:
+    from kommunerapport import transport
+
+    assert transport.same_host(old, new) is same
