@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import kommunerapport
-import kommunerapport.report  # noqa: F401 - imported here: matplotlib reads its font cache
+import kommunerapport.reports  # noqa: F401 - imported here: matplotlib reads its font cache
 from kommunerapport import limits
 from kommunerapport.cli import main
 
