@@ -51,7 +51,7 @@ CORPUS = [
     (MADE / "12134_v0_jsonstat1_driftresultat.json", "jsonstat1", NDR, set()),
     (MADE / "12134_driftresultat.px", "px", NDR, set()),
     (MADE / "12134_pxwebapi_csv_default.csv", "pxweb_csv", NDR, set()),
-    (MADE / "12134_pxwebapi_csv_usetexts_semikolon_tittel.csv", "named", NDR, set()),
+    (MADE / "12134_pxwebapi_csv_usetexts_semikolon_tittel.csv", "pxweb_csv", NDR, set()),
     (MADE / "12134_pxwebapi_csv_usecodesandtexts_tab.csv", "pxweb_csv",
      {**NDR, ("0301", 2024, "frie_inntekter_innb"): 81240.0}, set()),
     (MADE / "12134_statbank_aar_som_kolonner_utf8_bom.csv", "statbank", NDR, set()),

@@ -212,3 +212,55 @@ def test_a_year_not_in_the_data_lists_the_years(dataset) -> None:
         "Ingen tall for 2019 i innebygde data. Årene i dataene er "
         "2020, 2021, 2022, 2023, 2024, 2025.")
     assert caught.value.exit_code == 2
+
+
+# -- Plausible figures (issue 10; bounds and reasons in docs/limits.md) -----------------------
+
+@pytest.mark.parametrize(("measure", "value", "why"), [
+    ("bdi", 0.0, "må være over 0 (1000 kr)"),  # the weight of every aggregate
+    ("bdi", -1000.0, "må være over 0 (1000 kr)"),
+    ("bdi", 2e10, "tillatt er over 0 og høyst 10 000 000 000 (1000 kr)"),
+    ("ndr_pct", 100.5, "tillatt er −100 til 100 (%)"),
+    ("ndr_pct", -100.5, "tillatt er −100 til 100 (%)"),
+    ("dispfond_pct", 1000.1, "tillatt er −100 til 1 000 (%)"),
+    ("frie_inntekter_innb", 0.0, "må være over 0 (kr)"),
+    ("folkemengde", -1.0, "må være 0 eller mer (personer)"),
+])
+def test_implausible_values_say_why(measure: str, value: float, why: str) -> None:
+    from kommunerapport.data import implausible
+
+    assert implausible(measure, value) == why
+
+
+@pytest.mark.parametrize(("measure", "value"), [
+    ("bdi", 0.001), ("bdi", 1e10), ("ndr_pct", -100.0), ("ndr_pct", 100.0), ("ndr", -5e5),
+    ("dispfond_pct", 0.0), ("gjeld_pct", 350.0), ("folkemengde", 0.0), ("bdi", None),
+    ("ndr_pct", float("nan")),  # missing, not implausible
+])
+def test_plausible_values_pass(measure: str, value: float | None) -> None:
+    from kommunerapport.data import implausible
+
+    assert implausible(measure, value) is None
+
+
+def test_the_years_follow_the_register() -> None:
+    from kommunerapport.data import FIRST_DATA_YEAR, LAST_DATA_YEAR, year_problem
+
+    # Klass 131 valid 1.1.2026 (regions.REGISTER_SOURCE); KOSTRA for all from 2001
+    assert (FIRST_DATA_YEAR, LAST_DATA_YEAR) == (2001, 2026)
+    assert year_problem(2026) is None and year_problem(2001) is None
+    assert year_problem(2099) == "2099 er utenfor årene registeret kjenner (2001–2026)"
+
+
+def test_every_builtin_figure_is_plausible(dataset) -> None:
+    from kommunerapport.data import implausible
+
+    t = dataset.table
+    assert not any(implausible(m, v) for m, v in zip(t["measure"], t["value"], strict=True))
+
+
+@pytest.mark.parametrize("value", ["1" * 400, "1e400", "-" + "9" * 400])
+def test_a_number_no_float_holds_is_too_large_not_inf(tmp_path: Path, value: str) -> None:
+    f = write(tmp_path, csv_text(HORTEN.replace(",3.8,", f",{value},")))
+    with pytest.raises(DataError, match="er for stort til å være et tall"):
+        read_table(f)

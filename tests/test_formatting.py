@@ -147,3 +147,45 @@ def test_one_percentage_point_is_neuter() -> None:
     assert prose_points(1.0) == "ett\u00a0prosentpoeng"
     assert prose_points(-1.0, lang="nn") == "eitt\u00a0prosentpoeng"
     assert prose_percent(1.0) == "en\u00a0prosent"  # «prosent» is not neuter
+
+
+# -- No finite float makes formatting raise (issue 10: 1e27 gave decimal.InvalidOperation) -----
+
+def _finite_floats() -> list[float]:
+    """Powers of ten across the whole float range, their neighbours, the extremes and
+    a seeded spread of bit patterns: any of them once broke Decimal's 28 digits."""
+    import random
+    import struct
+    import sys
+
+    values = [0.0, -0.0, sys.float_info.max, -sys.float_info.max, sys.float_info.min,
+              5e-324, -5e-324, 1e27, -1e27, 0.05, 2.25, 9.95, 99.95]
+    values += [s * 10.0 ** e for e in range(-320, 309, 7) for s in (1.0, -1.0, 4.5)]
+    rng = random.Random(10)  # issue 10
+    while len(values) < 600:
+        v = struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
+        if v == v and abs(v) != float("inf"):
+            values.append(v)
+    return values
+
+
+def test_no_finite_float_makes_a_formatter_raise() -> None:
+    for v in _finite_floats():
+        for decimals in (0, 1, 2):
+            assert number(v, decimals) and percent(v, decimals) and signed(v, decimals)
+        assert prose_percent(v) and prose_points(v) and prose_number(v)
+
+
+def test_large_values_are_written_out_not_refused() -> None:
+    # 1e27 with one decimal needs 29 digits, one more than Decimal's default context
+    assert number(1e27, 1) == "1" + "\u00a0000" * 9 + ",0"  # 10^27: nine groups of zeros
+    assert rounded(1e27, 1) == 10**27
+    assert number(-2.5e30) == "\u22122\u00a0500" + "\u00a0000" * 9
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_a_value_that_is_not_finite_is_shown_as_missing(value: float) -> None:
+    assert number(value, 1) == percent(value) == signed(value) == "\u2013"
+    if value == value:  # NaN aside: nothing to round is said so, not InvalidOperation
+        with pytest.raises(ValueError, match="ikke et endelig tall"):
+            rounded(value)

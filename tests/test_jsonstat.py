@@ -125,3 +125,157 @@ def test_cli_figures_with_json_that_is_not_data(tmp_path: Path, runner, doc: dic
     assert message in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
+
+
+# -- JSON-stat 2.0 forms the spec allows, one at a time ----------------------------------------
+
+def test_a_single_category_may_be_given_by_its_label_alone() -> None:
+    # JSON-stat 2.0: «index» may be left out when a dimension has one category
+    doc = _doc(id=["r", "c"], size=[2, 1], value=[1, 2],
+               dimension={"r": {"category": {"index": ["a", "b"]}},
+                          "c": {"category": {"label": {"ndr": "Netto driftsresultat"}}}})
+    ds = jsonstat.parse(doc)
+    assert ds.dimension("c").codes == ("ndr",)
+    assert ds.dimension("c").label_of("ndr") == "Netto driftsresultat"
+    assert ds.dimension("r").label_of("a") == "a"  # no label: the code
+
+
+def test_two_categories_without_an_index_are_an_error() -> None:
+    doc = _doc(dimension={"r": {"category": {"label": {"a": "A", "b": "B"}}},
+                          "t": {"category": {"index": ["2024", "2025"]}}})
+    with pytest.raises(jsonstat.JsonStatError, match="dimensjonen «r» mangler category.index"):
+        jsonstat.parse(doc)
+
+
+def test_index_as_an_object_is_ordered_by_position_not_by_key() -> None:
+    doc = _doc(dimension={"r": {"category": {"index": {"b": 1, "a": 0}}},
+                          "t": {"category": {"index": {"2025": 1, "2024": 0}}}})
+    assert [c.codes for c in jsonstat.parse(doc).cells()][:2] == [
+        {"r": "a", "t": "2024"}, {"r": "a", "t": "2025"}]
+
+
+def test_units_decimals_roles_and_elimination() -> None:
+    doc = _doc(role={"geo": ["r"], "time": ["t"]},
+               dimension={"r": {"label": "region", "category": {"index": ["a", "b"]},
+                                "extension": {"elimination": True}},
+                          "t": {"category": {"index": ["2024", "2025"],
+                                             "unit": {"2024": {"base": "1000 kr",
+                                                               "decimals": 0}}}}},
+               extension={"px": {"tableid": "12134", "decimals": 1}})
+    ds = jsonstat.parse(doc)
+    assert (ds.role_of("geo"), ds.role_of("time"), ds.role_of("metric")) == ("r", "t", None)
+    assert ds.dimension("r").elimination is True and ds.dimension("t").elimination is False
+    assert ds.unit({"r": "a", "t": "2024"}) == jsonstat.Unit("1000 kr", 0)
+    assert ds.unit({"r": "a", "t": "2025"}) is None
+    assert (ds.table_id, ds.decimals) == ("12134", 1)
+
+
+def test_one_status_symbol_for_every_cell() -> None:
+    # the spec lets «status» be one string that holds for all cells
+    ds = jsonstat.parse(_doc(value=[None] * 4, status=".."))
+    assert [(c.value, c.status) for c in ds.cells()] == [(None, "..")] * 4
+
+
+def test_notes_as_one_string_or_a_list_and_per_category() -> None:
+    doc = _doc(note="Foreløpige tall.",
+               dimension={"r": {"category": {"index": ["a", "b"], "note": {"b": ["Ny i 2024."]}}},
+                          "t": {"category": {"index": ["2024", "2025"]}}})
+    ds = jsonstat.parse(doc)
+    assert ds.notes == ["Foreløpige tall."]
+    assert ds.dimension("r").notes == {"b": ["Ny i 2024."]}
+    assert jsonstat.parse(_doc(note=["En.", "To."])).notes == ["En.", "To."]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (True, "verdien True er ikke et tall"),
+    (float("inf"), "verdien inf er ikke et endelig tall"),
+    (float("nan"), "verdien nan er ikke et endelig tall"),
+    (10 ** 400, "er for stor til å være et tall"),
+])
+def test_a_value_no_float_holds_is_an_error_never_missing(value: object, message: str) -> None:
+    with pytest.raises(jsonstat.JsonStatError, match=message):
+        jsonstat.parse(_doc(value=[1, 2, value, 4]))
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ({"4": 1}, r"«value» har indeks 4 utenfor 0–3"),
+    ({"-1": 1}, r"«value» har indeks -1 utenfor 0–3"),
+    ("1,2,3,4", "«value» har ugyldig form"),
+])
+def test_sparse_values_out_of_range_or_of_no_form(value: object, message: str) -> None:
+    with pytest.raises(jsonstat.JsonStatError, match=message):
+        jsonstat.parse(_doc(value=value))
+
+
+def test_the_cell_count_is_checked_before_values_are_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kommunerapport import limits
+
+    monkeypatch.setattr(limits, "MAX_VALUES", 3)
+    with pytest.raises(jsonstat.JsonStatError, match=r"datasettet har 4 celler \(2 × 2\), over "
+                                                     r"grensen for verdier på 3"):
+        jsonstat.parse(_doc(value={"0": 1}))
+    doc = _doc()
+    del doc["value"]  # metadata: no values are made, so no limit
+    assert jsonstat.parse(doc).is_metadata
+
+
+def test_loads_checks_nesting_before_parsing() -> None:
+    with pytest.raises(jsonstat.JsonStatError, match="nestet 1000 nivåer dypt"):
+        jsonstat.loads("[" * 1000 + "]" * 1000)
+
+
+# -- JSON-stat 1.x (SSB's older API): lifted into 2.0 form ---------------------------------------
+
+V1 = {"dataset": {
+    "label": "12134: Utvalgte nøkkeltall", "updated": "2026-03-16T07:00:00Z",
+    "dimension": {
+        "id": ["Region", "ContentsCode", "Tid"], "size": [2, 1, 1],
+        "role": {"geo": ["Region"], "time": ["Tid"]},
+        "Region": {"label": "region", "category": {"index": {"K-4601": 0, "EAKUO": 1},
+                                                   "label": {"K-4601": "Bergen",
+                                                             "EAKUO": "Landet uten Oslo"}}},
+        "ContentsCode": {"label": "statistikkvariabel", "category": {
+            "index": {"KOSAGD230000": 0},
+            "label": {"KOSAGD230000": "Netto driftresultat i prosent av brutto driftsinntekter"},
+            "unit": {"KOSAGD230000": {"base": "prosent", "decimals": 1}}}},
+        "Tid": {"label": "år", "category": {"index": {"2025": 0}}}},
+    "value": [1.0, 2.1]}}
+
+
+def test_is_v1_tells_the_old_bundle_from_json_stat2() -> None:
+    assert jsonstat.is_v1(V1)
+    assert not jsonstat.is_v1(_doc())  # 2.0 has «class»
+    assert not jsonstat.is_v1({"dataset": {"dimension": {"Region": {}}}})  # no dimension.id
+    assert not jsonstat.is_v1([V1]) and not jsonstat.is_v1(None)
+
+
+def test_from_v1_lifts_id_size_and_role_and_reads_like_v2() -> None:
+    doc = jsonstat.from_v1(V1)
+    assert (doc["class"], doc["id"], doc["size"]) == ("dataset", ["Region", "ContentsCode", "Tid"],
+                                                      [2, 1, 1])
+    ds = jsonstat.parse(doc)
+    assert ds.role_of("geo") == "Region" and ds.updated == "2026-03-16T07:00:00Z"
+    assert [(c.codes["Region"], c.value) for c in ds.cells()] == [("K-4601", 1.0), ("EAKUO", 2.1)]
+    assert ds.unit({"ContentsCode": "KOSAGD230000"}) == jsonstat.Unit("prosent", 1)
+
+
+def test_from_v1_without_dimension_ids_is_one_line() -> None:
+    broken = {"dataset": {"dimension": {"id": "Region"}, "value": []}}
+    with pytest.raises(jsonstat.JsonStatError, match="datasettet «dataset» mangler dimension.id"):
+        jsonstat.from_v1(broken)
+
+
+def test_the_two_readers_give_the_same_rows_for_the_same_cells(tmp_path: Path) -> None:
+    from kommunerapport import readers
+
+    v1 = _saved(tmp_path, "v1.json", V1)
+    v2 = _saved(tmp_path, "v2.json", jsonstat.from_v1(V1))
+    assert readers.detect(v1).__name__.endswith("jsonstat1")
+    assert readers.detect(v2).__name__.endswith("jsonstat2")
+    rows = [readers.read(p).table[["unit", "year", "measure", "value", "release"]]
+            .to_dict("records") for p in (v1, v2)]
+    assert rows[0] == rows[1] == [
+        {"unit": "4601", "year": 2025, "measure": "ndr_pct", "value": 1.0,
+         "release": "foreløpige tall 16.03.2026"},
+        {"unit": "EAKUO", "year": 2025, "measure": "ndr_pct", "value": 2.1,
+         "release": "foreløpige tall 16.03.2026"}]

@@ -274,3 +274,18 @@ def test_parse_number() -> None:
     assert rows.parse_number("") is None
     with pytest.raises(ValueError):
         rows.parse_number("12a")
+
+
+@pytest.mark.parametrize("text", ["1" * 400, "1e400", "1e15", "-2e16"])
+def test_parse_number_refuses_what_no_account_holds(text: str) -> None:
+    with pytest.raises(rows.TooLarge):
+        rows.parse_number(text)
+    assert rows.parse_number("999999999999999") == 999_999_999_999_999.0  # below 10^15
+
+
+def test_read_cell_refuses_huge_numbers_from_a_workbook_and_keeps_nan_missing() -> None:
+    with pytest.raises(rows.TooLarge):
+        rows.read_cell(10 ** 400)
+    with pytest.raises(rows.TooLarge):
+        rows.read_cell(float("inf"))
+    assert rows.read_cell(float("nan")) == (None, "..")

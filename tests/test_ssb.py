@@ -42,7 +42,9 @@ def _value(table: str, codes: tuple[str, ...], unit: str) -> float:
     n = zlib.crc32("|".join((table, *codes)).encode())
     if unit in ("%", "prosent"):
         return (n % 150 - 50) / 10
-    return float(n % 5_000_000)
+    if unit == "kr":  # per innbygger
+        return float(40_000 + n % 100_000)
+    return float(1 + n % 5_000_000)
 
 
 class FakeSSB:
@@ -363,6 +365,24 @@ def test_release_label(year: int, updated: str, label: str) -> None:
     assert ssb.release_label(year, updated) == label
 
 
+@pytest.mark.parametrize("table", ["07459", "11342", "06913"])
+def test_population_has_its_own_release_label_not_kostras(table: str) -> None:
+    # 1 January's population, published in February: no «foreløpige»/«reviderte» rule
+    assert ssb.release_label(2025, "2025-02-21T07:00:00Z", table) == \
+        "befolkningstall oppdatert 21.02.2025"
+    assert ssb.release_label(2025, "2025-02-21T07:00:00Z", "12134") == \
+        "foreløpige tall 21.02.2025"
+
+
+def test_real_07459_file_is_labelled_as_population() -> None:
+    from kommunerapport import readers
+
+    # SSB api/v0 07459 (real, fixtures/README.md): 1.1.2022, updated 24.02.2022
+    path = FIXTURES.parent / "conformance" / "real" / "07459_v0_jsonstat2_kommuner_2022.json"
+    t = readers.read(path).table
+    assert set(t["release"]) == {"befolkningstall oppdatert 24.02.2022"}
+
+
 def test_klass131_has_357_municipalities_in_15_counties() -> None:
     doc = json.loads((FIXTURES / "klass131_kommuner_2026-01-01.json").read_text("utf-8"))
     codes = ssb.klass_codes(doc)
@@ -401,6 +421,9 @@ def test_fetch_everything_then_cache_hit(ssb_env: FakeSSB) -> None:
     fk = rows[("39", "2025", "bdi", "konsern")]
     assert fk["source"] == "SSB 13561" and float(fk["value"]) % 1000 == 0
     assert ("4601", "2025", "folkemengde", "konsern") in rows
+    # population is no KOSTRA account: its own release label (constructed 07459 metadata)
+    assert rows[("4601", "2025", "folkemengde", "konsern")]["release"] == \
+        "befolkningstall oppdatert 16.03.2026"
     # The municipalities of Klass 131 and the SSB aggregates, no unknown codes.
     assert {k[0] for k in rows if k[2] == "ndr_pct"} >= {"EAK", "EKG08", "5001", "5636"}
     assert report.register["Klass 131"]["unknown"] == []
@@ -648,8 +671,19 @@ def test_long_get_gets_html_404_but_fetch_posts(ssb_env: FakeSSB) -> None:
 
 
 def test_year_not_in_table(ssb_env: FakeSSB) -> None:
-    with pytest.raises(FetchError, match="har ikke tall for 2031; siste år er 2025"):
+    # 2026 is within the register (Klass 131 valid 1.1.2026) but not in the table
+    with pytest.raises(FetchError, match="har ikke tall for 2026; siste år er 2025"):
+        ssb.fetch([2026], client=client(FakeTime()), progress=False)
+
+
+def test_year_the_register_does_not_know_is_refused_before_data_is_asked_for(
+        ssb_env: FakeSSB) -> None:
+    with pytest.raises(FetchError) as err:
         ssb.fetch([2031], client=client(FakeTime()), progress=False)
+    assert err.value.format_message().startswith(
+        "2031 er utenfor årene registeret kjenner (2001–2026); en nyere kommunerapport har "
+        "regionene for senere år.")
+    assert all("/data" not in p for _, p, _ in ssb_env.log)  # no data asked for
 
 
 def test_cli_fetch_and_dataset_uses_fetched(ssb_env: FakeSSB, runner,  # noqa: ANN001
@@ -658,9 +692,13 @@ def test_cli_fetch_and_dataset_uses_fetched(ssb_env: FakeSSB, runner,  # noqa: A
     result = runner.invoke(cli.main, ["fetch", "--year", "2024", "--year", "2025"])
     assert result.exit_code == 0, result.output
     assert "SSB 12134:" in result.output and "oppdatert 2026-03-16" in result.output
-    # Codes the register does not know (before 2024, SSB's own groups) are named, not dropped.
-    assert ("8 regionkoder uten tall i rapportene (1507, 30, 38, 3801, 3803, 54, EKA39, EKA46)"
-            in result.output)
+    # Codes the register does not know are named, not dropped, each with its reason:
+    # regions from before 2024 (Vestfold og Telemark 38, Troms og Finnmark 54 …) and
+    # SSB's own groups the model lacks (EKA39, EKA46: the county groupings).
+    assert ("Uten tall i rapportene: 6 regionkoder fra før 2024 (registeret har inndelingen "
+            "fra 2024): 1507, 30, 38, 3801, 3803, 54.") in result.output
+    assert ("Uten tall i rapportene: 2 regioner modellen ikke har (SSB-grupper, bydeler, "
+            "uoppgitt o.l.): EKA39, EKA46.") in result.output
     n = len(ssb_env.log)
     result = runner.invoke(cli.main, ["fetch", "--year", "2024", "--year", "2025", "--offline"])
     assert result.exit_code == 0 and len(ssb_env.log) == n
@@ -711,3 +749,36 @@ def test_a_table_without_netto_driftsresultat_is_an_error(ssb_env: FakeSSB,
 
 
 _original_metadata = _metadata
+
+
+def test_fetch_summary_gives_each_left_out_region_its_reason() -> None:
+    # skipped: codes in the answers (historic municipalities with old figures);
+    # left_out: codes in a table's metadata that were not asked for
+    report = ssb.FetchReport(skipped={"1507": 12, "3803": 4},
+                             left_out={"12134": ["0301x", "EKA39"], "13561": ["38", "54"]},
+                             path=Path("fetched.csv"))
+    report.left_out["07459"] = [f"{n:04d}" for n in range(1000, 1012)]
+    lines = ssb.summary(report)
+    old = [line for line in lines if "fra før 2024" in line]
+    other = [line for line in lines if "modellen ikke har" in line]
+    assert old == ["Uten tall i rapportene: 16 regionkoder fra før 2024 (registeret har "
+                   "inndelingen fra 2024): 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, "
+                   "1008, 1009 og 6 til."]
+    assert other == ["Uten tall i rapportene: 2 regioner modellen ikke har (SSB-grupper, "
+                     "bydeler, uoppgitt o.l.): 0301x, EKA39."]
+
+
+@pytest.mark.parametrize(("old", "new", "same"), [
+    ("https://data.ssb.no/api/v2/x", "https://data.ssb.no/api/v2/y", True),
+    ("https://data.ssb.no/x", "https://DATA.ssb.no:443/y", True),
+    ("http://data.ssb.no/x", "https://data.ssb.no/y", True),  # upgraded to https, same host
+    ("https://data.ssb.no/x", "http://data.ssb.no/y", False),  # downgraded
+    ("https://data.ssb.no/x", "https://data.ssb.no:8443/y", False),  # another port
+    ("https://data.ssb.no/x", "https://evil.example/y", False),
+    ("https://data.ssb.no/x", "https://data.ssb.no.evil.example/y", False),
+    ("http://127.0.0.1:8000/x", "http://localhost:8000/y", False),  # another name
+])
+def test_redirects_are_followed_only_within_the_host(old: str, new: str, same: bool) -> None:
+    from kommunerapport import transport
+
+    assert transport.same_host(old, new) is same

@@ -1,15 +1,20 @@
-"""Terminal output for ``counties``, ``figures`` and ``inspect``: the figures without a PDF."""
+"""Terminal output for ``counties``, ``figures`` and ``inspect``: the figures without a PDF.
+
+Text from the data (sources, releases, notes) is never read as rich markup («[/bold]»
+in a source is printed as it stands) and its control characters are shown escaped.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from kommunerapport import figures as fig
 from kommunerapport.data import resolve_year
-from kommunerapport.errors import UsageError
+from kommunerapport.errors import UsageError, printable
 from kommunerapport.formatting import number, percent, signed
 from kommunerapport.lang import SAMPLE_NOTICE
 from kommunerapport.loading import load_dataset
@@ -63,7 +68,8 @@ def print_figures(county: str | None, year: int | None, data_file: Path | None) 
         title = f"Kommunesektoren {year}"
     out.print(f"[bold]{title}[/bold]")
     if dataset.has_synthetic:
-        out.print(f"[bold red]{SAMPLE_NOTICE}[/bold red]: {dataset.meta.get('synthetic_note', '')}")
+        note = printable(str(dataset.meta.get("synthetic_note", "")))
+        out.print(f"[bold red]{SAMPLE_NOTICE}[/bold red]: {escape(note)}")
     lines = []
     if county:
         lines.append(_line("Netto driftsresultat, kommunene i fylket",
@@ -92,7 +98,7 @@ def print_figures(county: str | None, year: int | None, data_file: Path | None) 
             text += f"; mangler tall: {names}"
         lines.append(text)
     for line in lines:
-        out.print(line)
+        out.print(printable(line), markup=False)
     if county:
         _print_units(out, t, register, units, year)
 
@@ -116,4 +122,4 @@ def print_import(path: Path) -> None:
 
     dataset = load_dataset(path, announce=False)
     for line in readers.summary(dataset):
-        _console().print(line, markup=False)
+        _console().print(printable(line), markup=False)

@@ -11,12 +11,16 @@ Columns (all required):
 - ``synthetic``: «true» for invented sample values, «false» for real ones.
 
 Files are validated on load; every problem is one line naming file, line and
-column. Nothing is dropped silently.
+column. Nothing is dropped silently. Besides the form, the figures must be
+plausible (``BOUNDS``, ``FIRST_DATA_YEAR``–``LAST_DATA_YEAR``): a brutto
+driftsinntekter of 0 or less, a netto driftsresultat of 250 % or the year 2099
+is an error, never a figure (docs/limits.md).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import re
@@ -27,8 +31,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from kommunerapport.errors import DataError, UsageError
-from kommunerapport.regions import load_register
+from kommunerapport import limits
+from kommunerapport.errors import DataError, UsageError, shown
+from kommunerapport.regions import REGISTER_SOURCE, load_register
 
 COLUMNS = ["unit", "year", "measure", "value", "status", "scope", "source", "release", "synthetic"]
 SCOPES = ("konsern", "kasse")
@@ -52,6 +57,66 @@ MEASURES: dict[str, tuple[str, str]] = {
     "egenfinansiering_pct": ("Egenfinansiering av investeringene i prosent", "%"),
     "folkemengde": ("Folkemengde 1. januar", "personer"),  # SSB 07459, from `fetch`
 }
+
+# The years a figure may be for: KOSTRA covers every municipality from 2001, and the
+# register (Klass 131, valid 1 January of its year) knows the regions until then.
+FIRST_DATA_YEAR = 2001
+LAST_DATA_YEAR = int(re.search(r"gyldig 1\.1\.(\d{4})", REGISTER_SOURCE).group(1))
+
+# Plausible values per measure: (lowest, highest, whether the lowest itself is allowed).
+# BDI is the weight of every aggregate: it must be above 0, so no sum of weights is 0
+# and no sign is flipped. Amounts in 1000 kr: the whole sector's BDI is about 700 mrd.
+# kr, so 10 000 mrd. kr (1e10) is past any real unit. NDR in % of BDI within ±100 %
+# (a deficit larger than the income is not an account); other shares of BDI within
+# ±1000 % (debt and funds of a few hundred per cent are real).
+AMOUNT = 1e10
+BOUNDS: dict[str, tuple[float, float, bool]] = {
+    "bdi": (0, AMOUNT, False),
+    "bdu": (0, AMOUNT, True),
+    "ndr": (-AMOUNT, AMOUNT, True),
+    "dispfond": (-AMOUNT, AMOUNT, True),
+    "invest": (-AMOUNT, AMOUNT, True),
+    "ndr_pct": (-100, 100, True),
+    "merforbruk_pct": (-100, 100, True),
+    "dispfond_pct": (-100, 1000, True),
+    "invest_pct": (-100, 1000, True),
+    "arbeidskapital_pct": (-1000, 1000, True),
+    "renteeksponering_pct": (-1000, 1000, True),
+    "gjeld_pct": (-1000, 1000, True),
+    "egenfinansiering_pct": (-1000, 1000, True),
+    "frie_inntekter_innb": (0, 1_000_000, False),
+    "folkemengde": (0, 10_000_000, True),
+}
+
+
+def implausible(measure: str, value: float | None) -> str | None:
+    """Why ``value`` cannot be a figure for ``measure`` («må være over 0»), or None."""
+    if value is None or measure not in BOUNDS or value != value:  # NaN: a missing value
+        return None
+    low, high, low_ok = BOUNDS[measure]
+    if (value > low or (low_ok and value == low)) and value <= high:
+        return None
+    unit = MEASURES[measure][1]
+    if value <= low and low == 0:
+        return f"må være {'0 eller mer' if low_ok else 'over 0'} ({unit})"
+    if not low_ok:
+        return f"tillatt er over {_plain(low)} og høyst {_plain(high)} ({unit})"
+    return f"tillatt er {_plain(low)} til {_plain(high)} ({unit})"
+
+
+def _plain(value: float) -> str:
+    """A number in a message: «−1 000», «2,5», «1e+27» for the absurd."""
+    if abs(value) >= 1e15:
+        return shown(f"{value:g}".replace("-", "\u2212"))
+    text = f"{value:,.6f}".rstrip("0").rstrip(".").replace(",", " ").replace(".", ",")
+    return text.replace("-", "\u2212")
+
+
+def year_problem(year: int) -> str | None:
+    if FIRST_DATA_YEAR <= year <= LAST_DATA_YEAR:
+        return None
+    return f"{year} er utenfor årene registeret kjenner ({FIRST_DATA_YEAR}–{LAST_DATA_YEAR})"
+
 
 # SSB's aggregate region codes used in KOSTRA tables.
 AGGREGATES: dict[str, str] = {
@@ -107,11 +172,14 @@ def validate(raw: pd.DataFrame, path: str) -> pd.DataFrame:
     bad_year = ~raw["year"].str.fullmatch(r"(19|20|21)\d\d")
     numbers = pd.to_numeric(raw["value"].where(raw["value"] != ""), errors="coerce")
     bad_value = (raw["value"] != "") & ~numbers.apply(math.isfinite)
+    too_large = bad_value & raw["value"].str.fullmatch(r"\s*[-+]?\d+(\.\d*)?(e[-+]?\d+)?\s*",
+                                                       case=False)
     no_value = (raw["value"] == "") & ~raw["status"].isin(MISSING_SYMBOLS)
     checks = [
         ("unit", ~raw["unit"].isin(known_units()), "ukjent enhetskode «{}»."),
         ("year", bad_year, "«{}» er ikke et årstall."),
         ("measure", ~raw["measure"].isin(MEASURES), "ukjent mål «{}»."),
+        ("value", too_large, "«{}» er for stort til å være et tall."),
         ("value", bad_value, "«{}» er ikke et tall."),
         ("value", no_value, "verdien mangler uten statussymbol (.., : eller .){}."),
         ("scope", ~raw["scope"].isin(SCOPES), "«{}» er verken konsern eller kasse."),
@@ -122,14 +190,34 @@ def validate(raw: pd.DataFrame, path: str) -> pd.DataFrame:
                 in enumerate(checks) if mask.any()]
     if failures:
         row, _, column, message = min(failures)
-        shown = "" if column == "value" and raw.at[row, column] == "" else raw.at[row, column]
-        raise _fail(path, row + 2, column, message.format(shown))
+        value = "" if column == "value" and raw.at[row, column] == "" else raw.at[row, column]
+        raise _fail(path, row + 2, column, message.format(shown(value)))
     table = raw.copy()
     table["year"] = table["year"].astype(int)
     table["value"] = numbers.astype(float)
     table["synthetic"] = table["synthetic"] == "true"
+    _check_plausible(table, path)
     _check_duplicates(table, path)
     return table
+
+
+def _check_plausible(table: pd.DataFrame, path: str) -> None:
+    """The first row whose year or value cannot be a real figure, as one line."""
+    bad_year = (table["year"] < FIRST_DATA_YEAR) | (table["year"] > LAST_DATA_YEAR)
+    bad = bad_year.copy()
+    value = table["value"]
+    for measure, (low, high, low_ok) in BOUNDS.items():
+        inside = ((value > low) | ((value == low) if low_ok else False)) & (value <= high)
+        bad |= (table["measure"] == measure) & value.notna() & ~inside
+    if not bad.any():
+        return
+    row = int(bad.idxmax())
+    r = table.loc[row]
+    if bad_year[row]:
+        raise _fail(path, row + 2, "year", f"{year_problem(int(r.year))}.")
+    raise _fail(path, row + 2, None,
+                f"{MEASURES[r.measure][0].lower()} for {r.unit} i {r.year} er "
+                f"{_plain(r.value)}; {implausible(r.measure, r.value)}.")
 
 
 def _check_duplicates(table: pd.DataFrame, path: str) -> None:
@@ -144,17 +232,27 @@ def _check_duplicates(table: pd.DataFrame, path: str) -> None:
                     f"(samme som linje {first + 2}).")
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read and validate a tidy CSV file."""
+def read_table(path: Path, text: str | None = None) -> pd.DataFrame:
+    """Read and validate a tidy CSV file (``text``: its contents, if already decoded).
+
+    A regular file within ``limits.MAX_FILE_BYTES`` and ``MAX_ROWS`` lines, checked
+    before pandas reads it.
+    """
     name = str(path)
+
+    def fail(problem: str) -> DataError:
+        return _fail(name, None, None, problem)
+
+    if text is None:
+        data = limits.read_bytes(Path(path), limits.MAX_FILE_BYTES, fail)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise _encoding_error(path, data) from None
+    if text.count("\n") > limits.MAX_ROWS:
+        raise fail(f"fila har over {limits.amount(limits.MAX_ROWS)} linjer, grensen for rader.")
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError:
-        raise _fail(name, None, None, "fila finnes ikke.") from None
-    except OSError as exc:
-        raise _fail(name, None, None, f"fila kan ikke leses ({exc.strerror}).") from None
-    except UnicodeDecodeError:
-        raise _encoding_error(path) from None
+        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
         raise _fail(name, None, None, "fila er tom.") from None
     except pd.errors.ParserError as exc:
@@ -167,17 +265,20 @@ def read_table(path: Path) -> pd.DataFrame:
     return validate(raw, name)
 
 
-def _encoding_error(path: Path) -> DataError:
+def _encoding_error(path: Path, data: bytes) -> DataError:
     """Name the line and column of the first byte that is not UTF-8."""
-    data = path.read_bytes()
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         start = data.rfind(b"\n", 0, exc.start) + 1
         before = data[start:exc.start].decode("utf-8", "replace")
-        cells = len(next(csv.reader([before + "x"]))) - 1  # cells before the bad one
-        header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8", "replace").strip()]))
+        try:
+            cells = len(next(csv.reader([before + "x"]))) - 1  # cells before the bad one
+            header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8", "replace")
+                                      .strip()]))
+        except csv.Error:  # a cell past the csv module's limit: say the line only
+            cells, header = 0, []
         column = header[cells] if line > 1 and cells < len(header) else None
         return _fail(str(path), line, column,
                      "teksten er ikke UTF-8 (kanskje Latin-1 eller Windows-1252); "

@@ -6,7 +6,39 @@ exits with the kind's exit code, without a traceback.
 
 from __future__ import annotations
 
+import re
+
 import click
+
+# C0 and C1 control characters (a terminal acts on ESC, BEL, …) and the Unicode
+# bidirectional overrides that reorder what a terminal shows. Tab and line
+# breaks are turned into spaces by ``format_message`` first.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown escaped («\\x1b»), so quoting a user's
+    data in a message never lets it act on the terminal."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """A value as a message quotes it: control characters escaped, and a long one
+    cut to ``limit`` characters with its length said («1234…(400 tegn)»)."""
+    text = printable(str(text))
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…({len(text)} tegn)"
+
+
+_LONG_QUOTE = re.compile("«([^«»]{201,})»")
+
+
+def _quotes_cut(message: str) -> str:
+    """Every quoted value («…») cut to 200 characters: a 1 MB column name in a file
+    must not become a 1 MB message."""
+    return _LONG_QUOTE.sub(lambda m: f"«{shown(m.group(1), 200)}»", message)
 
 
 class KommunerapportError(click.ClickException):
@@ -15,7 +47,7 @@ class KommunerapportError(click.ClickException):
     exit_code = 1
 
     def format_message(self) -> str:
-        return " ".join(self.message.split())
+        return _quotes_cut(printable(" ".join(self.message.split())))
 
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
         click.echo(f"Feil: {self.format_message()}", err=True)

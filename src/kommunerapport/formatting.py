@@ -4,12 +4,17 @@ Decimal comma and a non-breaking space between thousands (Babel's CLDR data for
 nb/nn); a real minus sign (U+2212) in tables; «minus 0,6 prosent» and small whole
 numbers as words in prose. Rounding is half up, as SSB and KS round, not
 Python's half-to-even.
+
+No finite float makes these functions raise: rounding works with as many digits
+as the number has (Decimal's default of 28 would fail on 1e27). An infinite or
+NaN value has no figure to show and reads as missing («–») in tables; the
+import rules (``data.BOUNDS``) keep such values out of the data in the first place.
 """
 
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from babel.numbers import format_decimal
 
@@ -28,25 +33,42 @@ PROSENTPOENG = "prosentpoeng"
 
 
 def rounded(value: float, decimals: int = 1) -> Decimal:
-    """Round half up on the decimal digits a person sees (2,25 → 2,3)."""
-    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    """Round half up on the decimal digits a person sees (2,25 → 2,3).
+
+    Any finite float: the precision follows the number's own digits. A value that
+    is not finite is a ValueError (there is nothing to round).
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{value!r} er ikke et endelig tall")
+    exact = Decimal(repr(value))
+    with localcontext() as ctx:
+        ctx.prec = max(28, exact.adjusted() + decimals + 3)
+        return exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+
+
+def _missing(value: float | None) -> bool:
+    """No figure to show: None, NaN or an infinite value."""
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
 
 
 def number(value: float | None, decimals: int = 0, missing: str = "–") -> str:
     """Table style: «1 234,5», «−0,6» (U+2212), ``missing`` for no value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return missing
     d = rounded(value, decimals)
     if d == 0:
         d = abs(d)  # never «−0,0»
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    text = format_decimal(abs(d), format=pattern, locale=LOCALE, decimal_quantization=True)
+    with localcontext() as ctx:  # Babel quantizes again; give it the number's digits
+        ctx.prec = max(28, d.adjusted() + decimals + 3)
+        text = format_decimal(abs(d), format=pattern, locale=LOCALE, decimal_quantization=True)
     return (MINUS if d < 0 else "") + text
 
 
 def signed(value: float | None, decimals: int = 1, missing: str = "–") -> str:
     """A change in a table: «+1,2», «−0,3», «0,0»."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return missing
     text = number(value, decimals)
     return text if text.startswith(MINUS) or rounded(value, decimals) == 0 else "+" + text
@@ -54,7 +76,7 @@ def signed(value: float | None, decimals: int = 1, missing: str = "–") -> str:
 
 def percent(value: float | None, decimals: int = 1, missing: str = "–") -> str:
     """Table style with the sign: «2,7 %», «−0,6 %»."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return missing
     return number(value, decimals) + NBSP + "%"
 

@@ -7,6 +7,10 @@ and their status symbols («..», «:», «.»). Both the dense (list) and spars
 
 Metadata responses (``/tables/{id}/metadata``) are JSON-stat too, without
 ``value``; :func:`parse` reads them as well (``values`` is then empty).
+
+The cell count (the product of ``size``) is checked against
+``limits.MAX_VALUES`` before any list of values is made, so a small file with
+``size [2000, 2000, 2000]`` and a sparse ``value`` is refused, not expanded.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from kommunerapport import limits
+from kommunerapport.errors import shown
 
 
 class JsonStatError(ValueError):
@@ -150,12 +157,19 @@ def _dense(raw: Any, size: int, name: str, empty: Any) -> list:
 
 
 def _number(v: Any) -> float | None:
+    """A cell's value; a number no float holds (1e400, an int of 400 digits, Python's
+    ``Infinity`` and ``NaN``) is an error, never a missing value (SSB writes null)."""
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, int | float):
-        raise JsonStatError(f"verdien {v!r} er ikke et tall")
-    v = float(v)
-    return v if math.isfinite(v) else None
+        raise JsonStatError(f"verdien {shown(repr(v))} er ikke et tall")
+    try:
+        number = float(v)
+    except OverflowError:
+        raise JsonStatError(f"verdien {shown(str(v))} er for stor til å være et tall") from None
+    if not math.isfinite(number):  # NaN and Infinity are not JSON, but Python reads them
+        raise JsonStatError(f"verdien {v!r} er ikke et endelig tall")
+    return number
 
 
 def parse(doc: dict[str, Any]) -> Dataset:
@@ -200,6 +214,11 @@ def _parse(doc: dict[str, Any]) -> Dataset:
         raise JsonStatError(f"«size» {doc['size']} stemmer ikke med kategoriene {size}")
     total = math.prod(size)
     has_values = "value" in doc
+    if has_values and total > limits.MAX_VALUES:  # before a list of that size is made
+        raise JsonStatError(f"datasettet har {limits.amount(total)} celler "
+                            f"({' × '.join(map(str, size))}), over grensen for verdier på "
+                            f"{limits.amount(limits.MAX_VALUES)} (SSB gir høyst 800 000 i "
+                            "ett uttrekk)")
     values = [_number(v) for v in _dense(doc.get("value"), total, "value", None)] \
         if has_values else []
     status = [str(s or "") for s in _dense(doc.get("status"), total, "status", "")] \
@@ -243,6 +262,7 @@ def from_v1(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def loads(text: str) -> Dataset:
+    limits.check_json(text.encode("utf-8"), JsonStatError)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

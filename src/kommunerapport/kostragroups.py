@@ -45,13 +45,26 @@ def parse_correspondence(doc: dict) -> dict[str, tuple[str, str]]:
     return out
 
 
+def _read(path: Path) -> dict:
+    """The cache file, within the limits; anything damaged or of the wrong shape reads as
+    nothing fetched (``fetch`` writes it again), never as a traceback."""
+    from kommunerapport import limits
+
+    try:
+        data = limits.read_bytes(path, limits.MAX_FILE_BYTES, ValueError)
+        limits.check_json(data, ValueError)
+        stored = json.loads(data.decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if not isinstance(stored, dict) or not isinstance(stored.get("years", {}), dict):
+        return {}
+    return stored
+
+
 def write(folder: Path, year: int, doc: dict, url: str, fetched: str) -> int:
     """Add one year's correspondence to the cache file; returns how many municipalities."""
     path = folder / FILE
-    try:
-        stored = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        stored = {}
+    stored = _read(path)
     years = stored.get("years") or {}
     groups = parse_correspondence(doc)
     years[str(year)] = {"url": url, "fetched": fetched,
@@ -67,10 +80,7 @@ def write(folder: Path, year: int, doc: dict, url: str, fetched: str) -> int:
 
 @lru_cache(maxsize=4)
 def _load(folder: str) -> dict:
-    try:
-        return json.loads((Path(folder) / FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
+    return _read(Path(folder) / FILE)
 
 
 def kostra_group_info(number: str, year: int, folder: Path | None = None) -> KostraGroup | None:
@@ -80,9 +90,12 @@ def kostra_group_info(number: str, year: int, folder: Path | None = None) -> Kos
 
         folder = cache_dir()
     entry = (_load(str(folder)).get("years") or {}).get(str(year))
-    if not entry or number not in entry.get("groups", {}):
+    if not isinstance(entry, dict) or not isinstance(entry.get("groups"), dict):
         return None
-    code, label = entry["groups"][number]
+    group = entry["groups"].get(number)
+    if not (isinstance(group, list) and len(group) == 2 and all(isinstance(g, str) for g in group)):
+        return None
+    code, label = group
     return KostraGroup(code, label, year, SOURCE, entry.get("fetched", ""))
 
 

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from kommunerapport import limits
 from kommunerapport.data import Dataset, load_builtin, read_table
+from kommunerapport.errors import DataError
 
 BUILTIN_MARK = "innebygde tall"
 
@@ -41,8 +43,26 @@ def load_dataset(path: Path | None = None, *, announce: bool = True) -> Dataset:
     if fetched is None:
         return load_builtin()
     csv_path, meta_path = fetched
-    meta = json.loads(meta_path.read_text("utf-8"))
+    meta = _fetched_meta(meta_path)
     return with_builtin_real(Dataset(read_table(csv_path), meta, f"SSB-tall hentet ({csv_path})"))
+
+
+def _fetched_meta(path: Path) -> dict:
+    """The description ``fetch`` wrote; a damaged one is one line saying how to mend it."""
+    mend = "kjør «kommunerapport fetch» på nytt (svarene i hurtigbufferen brukes)."
+
+    def fail(problem: str) -> DataError:
+        return DataError(f"{path}: {problem}")
+
+    data = limits.read_bytes(path, limits.MAX_FILE_BYTES, fail)
+    try:
+        limits.check_json(data, fail)
+        meta = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError
+        raise fail(f"fila er skadet ({type(exc).__name__}); {mend}") from None
+    if not isinstance(meta, dict):
+        raise fail(f"fila er skadet (ventet et JSON-objekt); {mend}")
+    return meta
 
 
 def with_builtin_real(dataset: Dataset) -> Dataset:

@@ -19,7 +19,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from kommunerapport.data import MEASURES
+from kommunerapport import limits
+from kommunerapport.data import COLUMNS, FIRST_DATA_YEAR, LAST_DATA_YEAR, MEASURES, year_problem
+from kommunerapport.errors import shown
 from kommunerapport.measures import AMOUNT_UNITS, measure_of, scope_for, stated_unit, unit_key
 
 MISSING = ("..", ":", ".", "…")  # value unknown; the symbol is kept
@@ -31,6 +33,14 @@ NOT_A_MEASURE = "kategorier som ikke er mål rapportene bruker"
 OLD_REGION = "regionkoder fra før 2024 (registeret har inndelingen fra 2024)"
 OTHER_REGION = "regioner modellen ikke har (SSB-grupper, bydeler, uoppgitt o.l.)"
 REPEATED = "samme celle en gang til"
+EARLY_YEAR = f"år før {FIRST_DATA_YEAR} (KOSTRA har alle kommunene fra {FIRST_DATA_YEAR})"
+
+
+LARGEST = 1e15  # no figure in a municipal account comes near this, in kroner or 1000 kr
+
+
+class TooLarge(ValueError):
+    """A number no account can hold (a 400-digit «value» would be infinite as a float)."""
 
 
 class CellError(ValueError):
@@ -61,9 +71,12 @@ def parse_number(text: str) -> float | None:
             else t.replace(",", "")
     else:
         t = t.replace(",", ".")
-    if not re.fullmatch(r"-?\d+(\.\d+)?(e-?\d+)?", t, re.IGNORECASE):
+    if not re.fullmatch(r"-?\d+(\.\d+)?(e[-+]?\d+)?", t, re.IGNORECASE):
         raise ValueError(text)
-    return float(t)
+    value = float(t)
+    if not abs(value) < LARGEST:  # also infinity: «1» and 400 zeros is no float
+        raise TooLarge(text)
+    return value
 
 
 def read_cell(raw: object) -> tuple[float | None, str]:
@@ -76,7 +89,15 @@ def read_cell(raw: object) -> tuple[float | None, str]:
     if isinstance(raw, bool):
         raise ValueError(str(raw))
     if isinstance(raw, int | float):
-        return (float(raw), "") if math.isfinite(raw) else (None, "..")
+        try:
+            value = float(raw)
+        except OverflowError:  # an int of 400 digits from a workbook
+            raise TooLarge(str(raw)) from None
+        if math.isnan(value):
+            return None, ".."
+        if not abs(value) < LARGEST:
+            raise TooLarge(str(raw))
+        return value, ""
     text = str(raw).strip().strip('"').strip()
     if text == NIL:
         return 0.0, ""
@@ -117,10 +138,16 @@ class RowBuilder:
     synthetic: str = "false"
     first_year: int = 2024  # unknown numeric codes with figures from this year are errors
     resolve: Callable[[str], str | None] | None = None  # region names → codes
-    rows: list[dict[str, str]] = field(default_factory=list)
+    records: list[tuple[str, ...]] = field(default_factory=list)  # in ``data.COLUMNS`` order
     where: list[int | None] = field(default_factory=list)
     skipped: dict[str, Counter] = field(default_factory=dict)
     _seen: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+    cells: int = 0  # cells given to ``add``, within ``limits.MAX_VALUES``
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        """The tidy rows as dicts (``records`` keeps them as tuples: a third of the memory)."""
+        return [dict(zip(COLUMNS, r, strict=True)) for r in self.records]
 
     def skip(self, reason: str, detail: str) -> None:
         self.skipped.setdefault(reason, Counter())[detail] += 1
@@ -135,6 +162,10 @@ class RowBuilder:
             status: str = "", codes: Iterable[str] = (), unit: str | None = None,
             decimals: int | None = None, where: int | None = None) -> None:
         """One cell. ``raw`` is a number, a cell's text, or None with SSB's ``status``."""
+        self.cells += 1
+        if self.cells > limits.MAX_VALUES:
+            raise CellError(f"over {limits.amount(limits.MAX_VALUES)} verdier, grensen for "
+                            "verdier (SSB gir høyst 800 000 i ett uttrekk)", where)
         labels = [lab for lab in labels if lab]
         label = " ".join(labels)
         measure = measure_of(labels, list(codes), self.table)
@@ -144,12 +175,20 @@ class RowBuilder:
         unit_code = self.region(region)
         match = re.match(r"\s*((?:19|20|21)\d\d)", str(year))
         if not match:
-            raise CellError(f"«{year}» i tidsdimensjonen er ikke et år", where)
+            raise CellError(f"«{shown(year)}» i tidsdimensjonen er ikke et år", where)
         year = match.group(1)
+        if int(year) < FIRST_DATA_YEAR:
+            self.skip(EARLY_YEAR, year)
+            return
+        if int(year) > LAST_DATA_YEAR:
+            raise CellError(f"{year_problem(int(year))}", where)
         try:
             value, symbol = read_cell(raw)
+        except TooLarge:
+            raise CellError(f"«{shown(raw)}» er for stort til å være et tall i et regnskap "
+                            "(over 10^15)", where) from None
         except ValueError:
-            raise CellError(f"«{raw}» er ikke et tall eller et av SSBs symboler "
+            raise CellError(f"«{shown(raw)}» er ikke et tall eller et av SSBs symboler "
                             "(.., :, ., -)", where) from None
         if value is None and status:
             symbol = NIL if status == NIL else status
@@ -180,13 +219,10 @@ class RowBuilder:
             value *= factor
             if decimals is not None:  # keep what the kroner said, no more
                 decimals = max(decimals - round(math.log10(factor)), 0)
-        self.rows.append({
-            "unit": unit_code, "year": year, "measure": measure,
-            "value": "" if value is None else format_value(value, decimals),
-            "status": "" if value is not None else symbol, "scope": scope,
-            "source": self.source, "release": self.release(int(year)),
-            "synthetic": self.synthetic,
-        })
+        self.records.append((
+            unit_code, year, measure, "" if value is None else format_value(value, decimals),
+            "" if value is not None else symbol, scope, self.source, self.release(int(year)),
+            self.synthetic))
         self.where.append(where)
 
 

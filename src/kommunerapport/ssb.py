@@ -16,6 +16,9 @@ SSB's limits shape the client: data queries are POSTed in batches of regions
 (one GET naming all ~840 regions is an HTML 404), calls are spaced to about 30 a
 minute, and 429, 5xx and timeouts are retried with backoff. A 4xx is not
 retried: it stops with SSB's own message, the table and the codes asked for.
+Each call is bounded (``transport``): ``limits.DEADLINE`` seconds from start to
+last byte, ``limits.MAX_RESPONSE_BYTES`` of answer, redirects only within SSB's
+host; passing a bound stops the fetch with a message naming it.
 
 Every response is cached on disk (``cache_dir()``), keyed by table and query, so
 a second ``fetch`` makes no request unless ``refresh``. The tidy result is
@@ -45,9 +48,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kommunerapport import jsonstat
-from kommunerapport.data import AGGREGATES, MEASURES, known_units
-from kommunerapport.errors import FetchError
+from kommunerapport import jsonstat, limits, transport
+from kommunerapport.data import (
+    AGGREGATES,
+    FIRST_DATA_YEAR,
+    LAST_DATA_YEAR,
+    MEASURES,
+    implausible,
+    known_units,
+)
+from kommunerapport.errors import FetchError, UsageError, printable
+from kommunerapport.rows import OLD_REGION, OTHER_REGION
 from kommunerapport.ssbdata import (
     CLASSIFICATIONS,
     KOSTRA_GROUPS,
@@ -92,12 +103,23 @@ def klass_url() -> str:
 
 
 def cache_dir() -> Path:
+    """The cache folder; a setting that names something other than a folder is an error.
+
+    Said at once, for every command, rather than silently treated as «nothing fetched».
+    """
     configured = os.environ.get("KOMMUNERAPPORT_CACHE_DIR")
     if configured:
-        return Path(configured)
-    import platformdirs
+        folder = Path(configured)
+        where = f"KOMMUNERAPPORT_CACHE_DIR={configured}"
+    else:
+        import platformdirs
 
-    return Path(platformdirs.user_cache_dir("kommunerapport", appauthor=False))
+        folder = Path(platformdirs.user_cache_dir("kommunerapport", appauthor=False))
+        where = f"hurtigbufferen {folder}"
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{where} er en fil, ikke en mappe; velg en mappe (den lages om "
+                         "den ikke finnes).")
+    return folder
 
 
 # --------------------------------------------------------------------------- HTTP client
@@ -125,7 +147,8 @@ class Client:
                  offline: bool = False, sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic,
                  min_interval: float | None = None, retries: int | None = None,
-                 backoff: float | None = None, timeout: float | None = None) -> None:
+                 backoff: float | None = None, timeout: float | None = None,
+                 deadline: float | None = None, max_bytes: int | None = None) -> None:
         self.cache = (cache or cache_dir()) / "ssb"
         self.refresh, self.offline = refresh, offline
         self.sleep, self.clock = sleep, clock
@@ -133,6 +156,8 @@ class Client:
         self.retries = RETRIES if retries is None else retries
         self.backoff = BACKOFF if backoff is None else backoff
         self.timeout = TIMEOUT if timeout is None else timeout
+        self.deadline = limits.DEADLINE if deadline is None else deadline
+        self.max_bytes = limits.MAX_RESPONSE_BYTES if max_bytes is None else max_bytes
         self.calls = 0  # HTTP requests actually sent
         self.throttle = Throttle(self.min_interval, clock=clock, sleep=sleep)
 
@@ -145,21 +170,26 @@ class Client:
         path = self._path(req)
         if self.refresh or not path.exists():
             return None
-        try:
-            return json.loads(path.read_text("utf-8"))["response"]
-        except (OSError, ValueError, KeyError):
+        try:  # within the limits: a cache entry is a file anyone could have replaced
+            data = limits.read_bytes(path, limits.MAX_RESPONSE_BYTES * 2, ValueError)
+            limits.check_json(data, ValueError)
+            return json.loads(data.decode("utf-8"))["response"]
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None  # a damaged entry is fetched again
 
     def _store(self, req: Request, response: Any) -> None:
         path = self._path(req)
-        path.parent.mkdir(parents=True, exist_ok=True)
         entry = {"url": req.url, "method": req.method, "body": req.body,
                  "fetched": datetime.now(UTC).isoformat(timespec="seconds"),
                  "updated": response.get("updated") if isinstance(response, dict) else None,
                  "response": response}
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(entry, ensure_ascii=False), "utf-8")
-        os.replace(tmp, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(entry, ensure_ascii=False), "utf-8")
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise FetchError(unwritable(path.parent, exc)) from None
 
     def get_json(self, req: Request) -> Any:
         """The response to ``req``, from the cache or from SSB."""
@@ -176,6 +206,18 @@ class Client:
     # -- network
     def _throttle(self) -> None:
         self.throttle.wait()
+
+    def _json(self, req: Request, body: bytes) -> Any:
+        """The answer as JSON, its nesting and size checked before it is parsed."""
+        def fail(problem: str) -> FetchError:
+            return FetchError(f"{req.table}: SSBs svar: {problem}")
+
+        limits.check_json(body, fail)
+        try:
+            return json.loads(body.decode("utf-8-sig"))
+        except ValueError:
+            raise FetchError(f"{req.table}: SSB svarte med noe som ikke er JSON "
+                             f"({req.url}).") from None
 
     def _send(self, req: Request) -> Any:
         data = None
@@ -194,17 +236,33 @@ class Client:
             request = urllib.request.Request(req.url, data=data, headers=headers,
                                              method=req.method)
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as resp:
-                    body = resp.read()
-            except urllib.error.HTTPError as exc:
-                text = exc.read().decode("utf-8", "replace")
+                body = transport.call(request, timeout=self.timeout, deadline=self.deadline,
+                                      max_bytes=self.max_bytes)
+            except transport.Status as exc:
                 if exc.code == 429 or exc.code >= 500:
                     problem = f"HTTP {exc.code}"
                     retry_after = exc.headers.get("Retry-After", "")
                     if retry_after.isdigit():
                         asked_wait = min(float(retry_after), MAX_WAIT)
                     continue
-                raise FetchError(refusal(req, exc.code, text)) from None
+                raise FetchError(refusal(req, exc.code, exc.text)) from None
+            except transport.TooLarge as exc:
+                said = "sier det skal bli" if exc.declared else "var allerede"
+                raise FetchError(f"{req.table}: svaret fra SSB {said} {limits.size(exc.size)}, "
+                                 f"over grensen for svar fra SSB på "
+                                 f"{limits.size(self.max_bytes)}; avbrutt ({req.url}).") from None
+            except transport.DeadlineExceeded:
+                raise FetchError(f"{req.table}: SSB brukte over {self.deadline:g} s på svaret, "
+                                 f"grensen for ett kall; avbrutt ({req.url}). Prøv igjen "
+                                 "senere; det som er hentet, er lagret.") from None
+            except transport.Redirect as exc:
+                why = (f"til en annen adresse ({transport.origin(exc.url)[1]}:"
+                       f"{transport.origin(exc.url)[2]}), som kommunerapport ikke følger"
+                       if exc.reason == "off-host" else
+                       "på en POST-spørring, som ville blitt gjort om til GET og gitt et annet "
+                       "utvalg")
+                raise FetchError(f"{req.table}: SSB viste videre (HTTP {exc.code}) {why}; "
+                                 f"avbrutt ({req.url}).") from None
             except TimeoutError as exc:
                 problem = f"tidsavbrudd etter {self.timeout:g} s ({exc})"
                 continue
@@ -219,14 +277,15 @@ class Client:
                 # dropped mid-answer, which the next attempt usually survives.
                 problem = f"forbindelsen ble brutt ({type(exc).__name__})"
                 continue
-            try:
-                return json.loads(body.decode("utf-8-sig"))
-            except ValueError:
-                raise FetchError(f"{req.table}: SSB svarte med noe som ikke er JSON "
-                                 f"({req.url}).") from None
+            return self._json(req, body)
         raise FetchError(f"{req.table}: SSB svarte ikke etter {self.retries} forsøk "
                          f"(siste feil: {problem}). Prøv igjen senere; det som er hentet, "
                          "er lagret.")
+
+
+def unwritable(folder: Path, exc: OSError) -> str:
+    return (f"kan ikke skrive i hurtigbufferen {folder} ({exc.strerror}); velg en annen mappe "
+            "med KOMMUNERAPPORT_CACHE_DIR.")
 
 
 def refusal(req: Request, status: int, body: str) -> str:
@@ -330,6 +389,12 @@ def _years(meta: jsonstat.Dataset, asked: Iterable[int]) -> list[int]:
     tid = meta.role_of("time") or "Tid"
     have = sorted({int(c[:4]) for c in meta.dimension(tid).codes})
     asked = sorted(set(asked))
+    outside = [y for y in asked if not FIRST_DATA_YEAR <= y <= LAST_DATA_YEAR]
+    if outside:
+        raise FetchError(f"{', '.join(map(str, outside))} er utenfor årene registeret kjenner "
+                         f"({FIRST_DATA_YEAR}–{LAST_DATA_YEAR}); en nyere kommunerapport har "
+                         "regionene for senere år.")
+    have = [y for y in have if FIRST_DATA_YEAR <= y <= LAST_DATA_YEAR] or have
     if asked:
         missing = [y for y in asked if y not in have]
         if missing:
@@ -347,6 +412,7 @@ class FetchReport:
     left_out: dict[str, list[str]] = field(default_factory=dict)  # table → codes not asked for
     register: dict[str, Any] = field(default_factory=dict)
     groups: dict[int, int | str] = field(default_factory=dict)  # year → municipalities or why not
+    implausible: list[str] = field(default_factory=list)  # values left out as impossible
     rows: list[dict[str, str]] = field(default_factory=list)
     calls: int = 0
     path: Path | None = None
@@ -424,8 +490,9 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
                 rows, skipped, updated, notes = [], {}, "", []
                 for req in requests:
                     ds = jsonstat.parse(client.get_json(req))
-                    tidy = tidy_rows(ds, known, f"SSB {spec.id}", spec.level)
-                    rows += [r for r in tidy.rows if _first(r, seen)]
+                    tidy = tidy_rows(ds, known, f"SSB {spec.id}", spec.level, spec.id)
+                    rows += [r for r in tidy.rows
+                             if _plausible(r, report) and _first(r, seen)]
                     for k, v in tidy.skipped.items():
                         skipped[k] = skipped.get(k, 0) + v
                     bar.step(f"tabell {spec.id}")
@@ -443,7 +510,9 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
             if done:
                 write_fetched(report)
             earlier = _earlier_tables(report.missing)
-            message = exc.message if isinstance(exc, FetchError) else f"SSB: {exc}"
+            # a JsonStatError comes from parsing an answer, in one of the loops over tables
+            message = exc.message if isinstance(exc, FetchError) \
+                else f"tabell {spec.id}: SSBs svar: {exc}."
             kept = f" Lagret: {', '.join(done)}." if done else ""
             old = (f" Tallene fra forrige henting beholdes for {', '.join(earlier)}."
                    if earlier else "")
@@ -485,6 +554,18 @@ def _kostra_groups(client: Client, years: list[int], report: FetchReport,
         except FetchError as exc:
             report.groups[year] = exc.message
         bar.step(f"KOSTRA-grupper {year}")
+
+
+def _plausible(row: dict[str, str], report: FetchReport) -> bool:
+    """False (and the value named in the report) for a figure that cannot be real
+    (``data.BOUNDS``): SSB's answer is checked like a user's file, never trusted blind."""
+    value = float(row["value"]) if row["value"] else None
+    why = implausible(row["measure"], value)
+    if why is None:
+        return True
+    report.implausible.append(f"{row['source']} {row['unit']} {row['year']} {row['measure']} "
+                              f"= {row['value']} ({why})")
+    return False
 
 
 def _first(row: dict[str, str], seen: set[tuple[str, ...]]) -> bool:
@@ -530,14 +611,36 @@ def _key(row: dict[str, str]) -> tuple[str, str, str, str]:
 
 
 def _read_previous(folder: Path) -> tuple[list[dict[str, str]], dict]:
-    """The rows and description the last fetch wrote, or nothing if there are none."""
+    """The rows and description the last fetch wrote, or nothing if there are none.
+
+    Each is read on its own, within the limits, so a damaged ``fetched.json`` costs
+    its description, never the figures; parts of the wrong type are dropped.
+    """
+    from kommunerapport import limits
+
+    def fail(problem: str) -> ValueError:
+        return ValueError(problem)
+
+    rows: list[dict[str, str]] = []
     try:
-        with (folder / "fetched.csv").open(encoding="utf-8", newline="") as f:
-            rows = [r for r in csv.DictReader(f) if set(COLUMNS_ORDER) <= set(r)]
-        meta = json.loads((folder / "fetched.json").read_text("utf-8"))
+        text = limits.read_bytes(folder / "fetched.csv", limits.MAX_FILE_BYTES, fail)
+        rows = [r for r in csv.DictReader(io.StringIO(text.decode("utf-8"), newline=""))
+                if set(COLUMNS_ORDER) <= set(r) and None not in r]
     except (OSError, ValueError, csv.Error):
-        return [], {}
-    return rows, meta if isinstance(meta, dict) else {}
+        rows = []
+    meta: Any = {}
+    try:
+        data = limits.read_bytes(folder / "fetched.json", limits.MAX_FILE_BYTES, fail)
+        limits.check_json(data, fail)
+        meta = json.loads(data.decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        meta = {}
+    if not isinstance(meta, dict):
+        meta = {}
+    meta = {k: v for k, v in meta.items() if isinstance(v, dict)}  # tables, register, …
+    if "tables" in meta:
+        meta["tables"] = {k: v for k, v in meta["tables"].items() if isinstance(v, dict)}
+    return rows, meta
 
 
 def merge_rows(previous: list[dict[str, str]], new: list[dict[str, str]],
@@ -574,14 +677,19 @@ def write_fetched(report: FetchReport, folder: Path | None = None) -> Path:
     never loses figures an earlier fetch got.
     """
     folder = folder or cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FetchError(unwritable(folder, exc)) from None
     previous, old_meta = _read_previous(folder)
     fetched = {(f"SSB {tid}", str(y)) for tid, t in report.tables.items()
                for y in t.get("years", ())}
     rows = merge_rows(previous, report.rows, fetched)
     tables = dict(old_meta.get("tables") or {})
     for tid, t in report.tables.items():
-        years = sorted(set((tables.get(tid) or {}).get("years") or ()) | set(t.get("years", ())))
+        before = (tables.get(tid) or {}).get("years")
+        before = [y for y in before if isinstance(y, int)] if isinstance(before, list) else []
+        years = sorted(set(before) | set(t.get("years", ())))
         tables[tid] = {**t, "years": years}
     for tid, t in tables.items():
         t["rows"] = sum(r["source"] == f"SSB {tid}" for r in rows)
@@ -601,11 +709,14 @@ def write_fetched(report: FetchReport, folder: Path | None = None) -> Path:
         "left_out_regions": {**(old_meta.get("left_out_regions") or {}), **report.left_out},
         "synthetic": False,
     }
-    for name, text in (("fetched.csv", buf.getvalue()),
-                       ("fetched.json", json.dumps(meta, ensure_ascii=False, indent=1))):
-        tmp = folder / f".{name}.tmp"
-        tmp.write_text(text, "utf-8")
-        os.replace(tmp, folder / name)
+    try:
+        for name, text in (("fetched.csv", buf.getvalue()),
+                           ("fetched.json", json.dumps(meta, ensure_ascii=False, indent=1))):
+            tmp = folder / f".{name}.tmp"
+            tmp.write_text(text, "utf-8")
+            os.replace(tmp, folder / name)
+    except OSError as exc:
+        raise FetchError(unwritable(folder, exc)) from None
     report.path = folder / "fetched.csv"
     return report.path
 
@@ -633,10 +744,17 @@ def summary(report: FetchReport) -> list[str]:
         lines.append(f"KOSTRA-grupper {year} (Klass 131 → 112): "
                      + (f"{got} kommuner" if isinstance(got, int) else f"ikke hentet – {got}"))
     left_out = sorted(set(report.skipped).union(*report.left_out.values()))
-    if left_out:
-        shown = ", ".join(left_out[:10]) + (", …" if len(left_out) > 10 else "")
-        lines.append(f"{len(left_out)} regionkoder uten tall i rapportene ({shown}): "
-                     "kommuner og fylker fra før 2024 og SSB-grupper registeret ikke kjenner.")
+    # The same reasons, in the same words, as a file's import summary gives.
+    for reason, codes in ((OLD_REGION, [c for c in left_out if c.isdigit()]),
+                          (OTHER_REGION, [c for c in left_out if not c.isdigit()])):
+        if codes:
+            shown = ", ".join(codes[:10]) + (f" og {len(codes) - 10} til" if len(codes) > 10
+                                             else "")
+            lines.append(f"Uten tall i rapportene: {len(codes)} {reason}: {shown}.")
+    if report.implausible:
+        shown = "; ".join(report.implausible[:5]) + (" …" if len(report.implausible) > 5 else "")
+        lines.append(f"{len(report.implausible)} verdier utelatt fordi de ikke kan være riktige "
+                     f"(se docs/limits.md): {shown}")
     lines.append(f"{report.calls} kall til SSB. Lagret i {report.path}")
     return lines
 
@@ -647,4 +765,4 @@ def run_fetch(years: Iterable[int] = (), refresh: bool = False, offline: bool = 
 
     report = fetch(years, refresh=refresh, offline=offline)
     for line in summary(report):
-        click.echo(line)
+        click.echo(printable(line))  # SSB's labels: no escape sequence reaches the terminal

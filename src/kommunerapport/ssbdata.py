@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from kommunerapport import jsonstat
+from kommunerapport.errors import shown
 from kommunerapport.measures import (
     AMOUNT_UNITS,
     amount_factor,
@@ -60,18 +61,28 @@ TABLES = (
 CLASSIFICATIONS = {"131": "kommuner", "104": "fylker"}
 KOSTRA_GROUPS = "112"  # Klass: KOSTRA-grupperinger; correspondence 131 → 112 per year
 
-def release_label(year: int, updated: str) -> str:
-    """«foreløpige tall 16.03.2026» or «reviderte tall 15.06.2026» for a year's figures.
+# SSB's population tables (07459 Befolkning; 11342 Areal og befolkning; 06913
+# Befolkning og endringer): figures for 1 January, not accounts, so the KOSTRA
+# release rule (unrevised in March, revised in June) does not apply to them.
+POPULATION_TABLES = frozenset({"07459", "11342", "06913"})
 
-    SSB publishes a year's unrevised figures in March and revised ones in June of
-    the next year; a table updated before 1 June of year + 1 holds unrevised ones.
+
+def release_label(year: int, updated: str, table: str | None = None) -> str:
+    """The release a year's figures are from, as the report's sources name it.
+
+    KOSTRA: SSB publishes a year's unrevised figures in March and revised ones in
+    June of the next year; a table updated before 1 June of year + 1 holds
+    unrevised ones: «foreløpige tall 16.03.2026» or «reviderte tall 15.06.2026».
+    Population (``POPULATION_TABLES``): «befolkningstall oppdatert 21.02.2025».
     """
     if not updated:
         return "SSB, uten oppdateringsdato"
     try:
         day = date.fromisoformat(updated[:10])
     except ValueError:
-        raise jsonstat.JsonStatError(f"«updated» er «{updated}», ikke en dato") from None
+        raise jsonstat.JsonStatError(f"«updated» er «{shown(updated)}», ikke en dato") from None
+    if table in POPULATION_TABLES:
+        return f"befolkningstall oppdatert {day:%d.%m.%Y}"
     kind = "foreløpige" if day < date(year + 1, 6, 1) else "reviderte"
     return f"{kind} tall {day:%d.%m.%Y}"
 
@@ -80,10 +91,16 @@ def release_label(year: int, updated: str) -> str:
 
 @dataclass
 class TidyResult:
-    rows: list[dict[str, str]]
+    records: list[tuple[str, ...]]  # tidy rows in ``data.COLUMNS`` order
     skipped: dict[str, int] = field(default_factory=dict)  # unknown region code → cells
     notes: list[str] = field(default_factory=list)
     left_out: dict[str, Counter] = field(default_factory=dict)  # reason → what → cells
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        from kommunerapport.data import COLUMNS
+
+        return [dict(zip(COLUMNS, r, strict=True)) for r in self.records]
 
 
 def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
@@ -102,7 +119,7 @@ def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
     named = re.match(r"\s*(\d{5})\s*:", ds.label)  # «12134: Utvalgte …» (JSON-stat 1.x)
     table = table or ds.table_id or (named.group(1) if named else None)
     source = source or (f"SSB {table}" if table else "SSB")
-    builder = RowBuilder(known, source, lambda year: release_label(year, ds.updated),
+    builder = RowBuilder(known, source, lambda year: release_label(year, ds.updated, table),
                          scope_for(ds.label) or "konsern", level, table)
     others = [d for d in ds.dimensions if d.id not in (geo, tid)]
     try:
@@ -120,7 +137,7 @@ def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
         for detail, n in builder.skipped.get(reason, {}).items():
             code = normalise_region(detail, level) or detail
             skipped[code] = skipped.get(code, 0) + n
-    return TidyResult(builder.rows, skipped, list(ds.notes) + category_notes(ds),
+    return TidyResult(builder.records, skipped, list(ds.notes) + category_notes(ds),
                       builder.skipped)
 
 

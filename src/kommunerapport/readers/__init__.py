@@ -17,7 +17,10 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
+from kommunerapport import limits
 from kommunerapport.data import MEASURES, Dataset
+from kommunerapport.errors import printable
+from kommunerapport.errors import shown as cut
 from kommunerapport.readers import (
     jsonstat1,
     jsonstat2,
@@ -41,11 +44,10 @@ def detect(path: Path | str) -> ModuleType:
 
 
 def _source(path: Path) -> Source:
-    if not path.exists():
-        raise fail(path, None, "fila finnes ikke.")
-    if path.is_dir():
-        raise fail(path, None, "er en mappe, ikke en fil.")
-    return Source(path)
+    """The file, if it is a regular file within the size limit (nothing is read yet)."""
+    src = Source(path)
+    limits.regular_file(path, limits.MAX_FILE_BYTES, src.fail)
+    return src
 
 
 def _detect(src: Source) -> ModuleType:
@@ -53,6 +55,8 @@ def _detect(src: Source) -> ModuleType:
     if src.path.suffix.casefold() in (".xlsx", ".xlsm") and not src.is_zip:
         raise fail(src.path, None, "kan ikke leses som Excel-fil (.xlsx): fila er ikke et "
                                    "Excel-arbeidsark (lagret som tekst?).")
+    if not src.is_zip:
+        src.check_text()
     for reader in READERS:
         if reader.claims(src):
             return reader
@@ -82,7 +86,8 @@ def read(path: Path | str) -> Dataset:
 
 def summary(dataset: Dataset) -> list[str]:
     """The import summary: the format, what was read (measures × years × units), what was
-    left out and why, and what the built-in figures filled in."""
+    left out and why, and what the built-in figures filled in; the file's own labels
+    with control characters escaped."""
     info = dataset.meta.get("import") or {}
     t = dataset.table
     own = t.iloc[:info["rows"]] if "rows" in info else t  # the file's own rows come first
@@ -104,12 +109,12 @@ def summary(dataset: Dataset) -> list[str]:
         shown = list(details)[:6]
         more = f" og {len(details) - 6} til" if len(details) > 6 else ""
         lines.append(f"  Hoppet over {n} celler – {reason}: "
-                     + "; ".join(f"«{d}»" for d in shown) + more + ".")
+                     + "; ".join(f"«{cut(d, 120)}»" for d in shown) + more + ".")
     for note in info.get("filled") or []:
         lines.append(f"  Utfylt fra innebygde tall (fila mangler dem): {note}")
     if not info.get("skipped"):
         lines.append("  Hoppet over: ingenting.")
-    return lines
+    return [printable(line) for line in lines]  # labels come from the file
 
 
 def _unit_kinds(units: list[str]) -> str:

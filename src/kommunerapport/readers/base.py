@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from kommunerapport import csvdialect
+from kommunerapport import csvdialect, limits
 from kommunerapport.data import COLUMNS, MEASURES, Dataset, validate
-from kommunerapport.errors import DataError
+from kommunerapport.errors import DataError, printable
 from kommunerapport.rows import CellError
 
 
@@ -30,25 +30,56 @@ def fail(path: Path | str, line: int | None, problem: str, column: str | None = 
     return DataError(f"{where}: {problem}")
 
 
+# Control characters that do not belong in a text file (tab, line breaks and form
+# feed do); C1 is what Latin-1 makes of bytes that are no Windows-1252 text.
+_CONTROL = re.compile("[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def binary_at(text: str) -> int | None:
+    """Where a text shows it is binary data: its first NUL, or its first control
+    character when they are more than 1 % of the first 64 KB; else None.
+
+    A stray escape in one cell is data (quoted escaped in messages), not binary.
+    """
+    nul = text.find("\x00")
+    if nul >= 0:
+        return nul
+    sample = text[:65536]
+    found = _CONTROL.findall(sample)
+    if len(found) > max(2, len(sample) // 100):
+        return _CONTROL.search(sample).start()  # type: ignore[union-attr]
+    return None
+
+
 @dataclass
 class Source:
-    """A file as the readers see it; the text is decoded once, when first asked for."""
+    """A file as the readers see it; the text is decoded once, when first asked for.
+
+    Reading it checks the limits first (``kommunerapport.limits``): a regular file
+    of at most ``MAX_FILE_BYTES``; JSON no deeper than ``MAX_DEPTH``.
+    """
 
     path: Path
+    memo: dict = field(default_factory=dict, repr=False)  # what readers parsed once
+
+    def fail(self, problem: str) -> DataError:
+        return fail(self.path, None, problem)
 
     @cached_property
     def raw(self) -> bytes:
-        try:
-            data = self.path.read_bytes()
-        except OSError as exc:
-            raise fail(self.path, None, f"fila kan ikke leses ({exc.strerror}).") from None
+        data = limits.read_bytes(self.path, limits.MAX_FILE_BYTES, self.fail)
         if not data.strip():
             raise fail(self.path, None, "fila er tom.")
         return data
 
     @cached_property
     def decoded(self) -> tuple[str, str]:
-        return csvdialect.decode(self.raw)
+        try:
+            return csvdialect.decode(self.raw)
+        except csvdialect.EncodingError as exc:
+            raise fail(self.path, None, f"teksten er merket som {exc.encoding}, men byte "
+                                        f"{exc.offset} passer ikke med det; lagre fila på "
+                                        "nytt som UTF-8.") from None
 
     @property
     def text(self) -> str:
@@ -58,13 +89,34 @@ class Source:
     def encoding(self) -> str:
         return self.decoded[1]
 
+    def check_text(self) -> None:
+        """Refuse binary data with the line and character where it shows."""
+        at = binary_at(self.text)
+        if at is None:
+            return
+        line = self.text.count("\n", 0, at) + 1
+        column = at - (self.text.rfind("\n", 0, at) + 1) + 1
+        raise DataError(f"{self.path}, linje {line}, tegn {column}: «{printable(self.text[at])}» "
+                        "hører ikke hjemme i en tekstfil; fila ser ut som binærdata, ikke CSV, "
+                        "JSON-stat, PX eller XLSX (eller tekst i en koding uten byte order "
+                        "mark).")
+
     @cached_property
     def json(self) -> object | None:
-        """The parsed JSON document, or None when the text is not JSON."""
+        """The parsed JSON document, or None when the text is not JSON.
+
+        Its nesting and size are checked before it is parsed.
+        """
         if not self.head.startswith(("{", "[")):
             return None
+        raw = self.raw if csvdialect.wide_encoding(self.raw) is None \
+            else self.text.encode("utf-8")
+        limits.check_json(raw, self.fail)
         try:
             return json.loads(self.text)
+        except RecursionError:
+            raise self.fail(f"JSON-strukturen er over grensen for nesting på "
+                            f"{limits.MAX_DEPTH} nivåer.") from None
         except ValueError:
             return None
 
@@ -76,8 +128,10 @@ class Source:
     def is_zip(self) -> bool:  # XLSX is a zip archive
         return self.raw[:4] == b"PK\x03\x04"
 
-    @property
+    @cached_property
     def head(self) -> str:
+        if csvdialect.wide_encoding(self.raw) is not None:
+            return self.text[:4096].lstrip("\ufeff \r\n\t")
         return self.raw[:4096].decode("latin-1").lstrip("\ufeff\xef\xbb\xbf \r\n\t")
 
 
@@ -86,7 +140,7 @@ class Reading:
     """What a reader got out of a file, before validation."""
 
     format: str  # «JSON-stat2 (PxWebApi v2)», «PX-fil», …
-    rows: list[dict[str, str]]
+    rows: list[tuple[str, ...]]  # tidy rows in ``data.COLUMNS`` order
     where: list[int | None]
     meta: dict = field(default_factory=dict)
     skipped: dict[str, Counter] = field(default_factory=dict)
@@ -105,7 +159,7 @@ def finish(reading: Reading, path: Path) -> Dataset:
         raise fail(path, None, f"fant ingen tall for målene rapportene bruker "
                                f"({', '.join(sorted(MEASURES))})"
                                + (f" ({left})" if left else "") + ".")
-    raw = pd.DataFrame(reading.rows, columns=COLUMNS)
+    raw = pd.DataFrame.from_records(reading.rows, columns=COLUMNS)
     try:
         table = validate(raw, "x")
     except DataError as exc:

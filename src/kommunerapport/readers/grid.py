@@ -12,12 +12,16 @@ yields one cell per value for ``rows.RowBuilder``.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from kommunerapport import csvdialect
+from kommunerapport import csvdialect, limits
+from kommunerapport.errors import KommunerapportError
 from kommunerapport.measures import measure_for, measure_for_code
 from kommunerapport.readers.base import Source, fail
 from kommunerapport.regions import normalise
@@ -43,29 +47,109 @@ def _text(cell: object) -> str:
 
 
 def load(src: Source) -> list[Row]:
-    """The file's rows: CSV (sniffed dialect) or the first sheet of an XLSX workbook."""
-    if src.is_zip:
-        return _xlsx_rows(src)
-    delimiter = csvdialect.sniff(src.text)
-    return [(n, [c.strip() for c in row]) for n, row in
-            enumerate(csvdialect.rows(src.text, delimiter), start=1)]
+    """The file's rows: CSV (sniffed dialect) or the first sheet of an XLSX workbook.
+
+    Read once per file (the readers' ``claims`` and ``read`` share it), within the
+    limits on rows and cells (``kommunerapport.limits``).
+    """
+    if "rows" not in src.memo:
+        src.memo["rows"] = _xlsx_rows(src) if src.is_zip else _csv_rows(src)
+    return src.memo["rows"]
+
+
+class _Counter:
+    """Rows and cells read so far; a clear error as soon as a row, the rows or the cells
+    pass their limit (a row wider than Excel's 16 384 columns is no export)."""
+
+    def __init__(self, src: Source) -> None:
+        self.src, self.rows, self.cells = src, 0, 0
+
+    def add(self, cells: int) -> None:
+        self.rows += 1
+        self.cells += cells
+        if cells > limits.MAX_COLUMNS:
+            raise fail(self.src.path, self.rows, f"raden har {limits.amount(cells)} celler, "
+                                                 f"over grensen for kolonner på "
+                                                 f"{limits.amount(limits.MAX_COLUMNS)}.")
+        if self.rows > limits.MAX_ROWS:
+            raise self.src.fail(f"fila har over {limits.amount(limits.MAX_ROWS)} rader, "
+                                "grensen for rader.")
+        if self.cells > limits.MAX_CELLS:
+            raise self.src.fail(f"fila har over {limits.amount(limits.MAX_CELLS)} celler, "
+                                "grensen for celler.")
+
+
+def _csv_rows(src: Source) -> list[Row]:
+    text = src.text
+    if text.count("\n") > limits.MAX_ROWS:  # before any parsing
+        raise src.fail(f"fila har over {limits.amount(limits.MAX_ROWS)} linjer, "
+                       "grensen for rader.")
+    count = _Counter(src)
+    reader = csvdialect.reader(text, csvdialect.sniff(text))
+    out: list[Row] = []
+    try:
+        for n, row in enumerate(reader, start=1):
+            count.add(len(row))
+            out.append((n, [c.strip() for c in row]))
+    except csv.Error as exc:
+        line = reader.line_num
+        if "field larger than field limit" in str(exc):
+            raise fail(src.path, line, f"en celle er lengre enn "
+                                       f"{limits.amount(csv.field_size_limit())} tegn, grensen "
+                                       "for én celle.") from None
+        raise fail(src.path, line, f"kan ikke leses som CSV ({exc}).") from None
+    return out
 
 
 def _xlsx_rows(src: Source) -> list[Row]:
+    """The first sheet, streamed (openpyxl's read-only mode), ignoring the size the
+    sheet claims in its ``<dimension>``: a 5 KB file may claim the whole sheet."""
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = openpyxl.load_workbook(src.path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        with zipfile.ZipFile(io.BytesIO(src.raw)) as archive:
+            unpacked = sum(i.file_size for i in archive.infolist())
+            dtd = next((i.filename for i in archive.infolist()
+                        if i.filename.endswith((".xml", ".rels")) and _has_dtd(archive, i)),
+                       None)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
         raise fail(src.path, None, f"kan ikke leses som Excel-fil (.xlsx): {exc}.") from None
+    if dtd:  # entities that expand to gigabytes («billion laughs»), whatever expat allows
+        raise fail(src.path, None, f"Excel-fila har en DTD (<!DOCTYPE …>) i {dtd}, som Excel "
+                                   "aldri skriver; den leses ikke.")
+    if unpacked > limits.MAX_UNPACKED_BYTES:
+        raise fail(src.path, None, f"Excel-fila pakkes ut til {limits.size(unpacked)}, over "
+                                   f"grensen for utpakket XLSX på "
+                                   f"{limits.size(limits.MAX_UNPACKED_BYTES)}.")
+    count = _Counter(src)
+    rows: list[Row] = []
     try:
-        sheet = book.worksheets[0]
-        rows = [(n, [_raw(c) for c in r])
-                for n, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    finally:
-        book.close()
+        book = openpyxl.load_workbook(io.BytesIO(src.raw), read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()  # read the cells there are, not the claimed size
+            for n, r in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [_raw(c) for c in r]
+                while cells and not cells[-1]:
+                    cells.pop()
+                count.add(len(cells))
+                if cells:  # the gaps a sheet leaves are not kept (a row may be 1048576)
+                    rows.append((n, cells))
+        finally:
+            book.close()
+    except KommunerapportError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a hostile workbook breaks openpyxl in many ways
+        raise fail(src.path, None, f"kan ikke leses som Excel-fil (.xlsx): "
+                                   f"{type(exc).__name__}: {exc}.") from None
     return rows
+
+
+def _has_dtd(archive: zipfile.ZipFile, item: zipfile.ZipInfo) -> bool:
+    """A DTD comes before the root element: the first 4 KB of a part tell."""
+    with archive.open(item) as part:
+        head = part.read(4096)
+    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
 
 
 def _raw(cell: object) -> str:
@@ -234,15 +318,28 @@ def region_code_like(known: set[str]) -> Callable[[str], bool]:
 
 
 def read_grid(src: Source, name: str, *, release: str, source: str = "SSB Statistikkbanken",
-              resolve: Callable[[str], str | None] | None = None, scope: str | None = None):
-    """A table file's cells through ``rows.RowBuilder`` (a ``base.Reading``)."""
+              resolve: Callable[[str], str | None] | None = None, scope: str | None = None,
+              codes_too: bool = False):
+    """A table file's cells through ``rows.RowBuilder`` (a ``base.Reading``).
+
+    ``resolve`` reads region names; with ``codes_too`` a region may also be a code
+    (PxWebApi's ``UseTexts`` names regions, its default output codes them).
+    """
     from kommunerapport.data import known_units
     from kommunerapport.measures import scope_for
     from kommunerapport.readers.base import Reading, cell_error
     from kommunerapport.rows import CellError, RowBuilder
 
     known = known_units()
-    like = (lambda t: resolve(t) is not None) if resolve else region_code_like(known)
+    code_like = region_code_like(known)
+    if resolve is None:
+        like = code_like
+    elif codes_too:
+        def like(t: str) -> bool:
+            return code_like(t) or resolve(t) is not None
+    else:
+        def like(t: str) -> bool:
+            return resolve(t) is not None
     lay = layout(src, load(src), like)
     table = re.match(r"^\s*(\d{5})\b", lay.title)
     table_id = table.group(1) if table else None
@@ -256,4 +353,4 @@ def read_grid(src: Source, name: str, *, release: str, source: str = "SSB Statis
     except CellError as exc:
         raise cell_error(src.path, exc) from None
     meta = {"title": lay.title, "table": table_id or "", "notes": lay.notes}
-    return Reading(name, builder.rows, builder.where, meta, builder.skipped, lay.notes)
+    return Reading(name, builder.records, builder.where, meta, builder.skipped, lay.notes)

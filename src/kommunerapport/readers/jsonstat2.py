@@ -36,4 +36,5 @@ def read_document(src: Source, doc: object, name: str) -> Reading:
         raise fail(src.path, None, f"{exc}.") from None
     meta = {"notes": tidy.notes, "table": ds.table_id, "updated": ds.updated,
             "title": ds.label, "skipped_units": sorted(tidy.skipped)}
-    return Reading(name, tidy.rows, [None] * len(tidy.rows), meta, tidy.left_out, tidy.notes)
+    return Reading(name, tidy.records, [None] * len(tidy.records), meta, tidy.left_out,
+                   tidy.notes)

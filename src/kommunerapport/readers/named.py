@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from kommunerapport.readers import grid
+from kommunerapport.readers import grid, pxweb_csv
 from kommunerapport.readers.base import Reading, Source
 from kommunerapport.regions import RegionError, find_municipality, normalise
 
@@ -42,7 +42,7 @@ def resolve(text: str) -> str | None:
 
 
 def claims(src: Source) -> bool:
-    if src.looks_json:
+    if src.looks_json or pxweb_csv.texts_output(src):  # PxWebApi's UseTexts names regions too
         return False
     rows = grid.load(src)
     start = grid.header_index(rows)

@@ -17,6 +17,7 @@ import itertools
 import math
 import re
 
+from kommunerapport import limits
 from kommunerapport.readers.base import Reading, Source, cell_error, fail
 from kommunerapport.rows import CellError, RowBuilder
 
@@ -50,15 +51,22 @@ def _values(text: str) -> list[str]:
             for quoted, bare in TOKEN.findall(text)]
 
 
-def parse(text: str) -> tuple[dict[tuple[str, str], list[str]], list[str], int]:
+def parse(text: str, max_values: int | None = None
+          ) -> tuple[dict[tuple[str, str], list[str]], list[str], int]:
     """(keywords, data tokens, line where DATA starts); keywords in the default language only.
 
     Keys are (KEYWORD, variable or «»): («VALUES», «region») → the region's values.
+    The header's size is checked against ``limits.MAX_CELLS`` before it is split,
+    and DATA is read lazily up to ``max_values`` + 1 tokens (the cells STUB and
+    HEADING give), so a DATA section far longer than promised is never held.
     """
     match = re.search(r"(?m)^\s*DATA\s*=", text)
     if match is None:
         raise ValueError("mangler DATA=")
     header, data = text[:match.start()], text[match.end():]
+    if header.count(",") + header.count(";") > limits.MAX_CELLS:
+        raise ValueError(f"hodet har over {limits.amount(limits.MAX_CELLS)} verdier, "
+                         "grensen for celler")
     entries: dict[tuple[str, str], list[str]] = {}
     for entry in re.split(r';(?=(?:[^"]*"[^"]*")*[^"]*$)', header):
         if not entry.strip():
@@ -69,7 +77,10 @@ def parse(text: str) -> tuple[dict[tuple[str, str], list[str]], list[str], int]:
             continue
         sub = ",".join(_values(m.group(3))) if m.group(3) else ""
         entries[(m.group(1), sub)] = _values(value)
-    tokens = [q if q or b == "" else b for q, b in TOKEN.findall(data.split(";", 1)[0])]
+    end = data.find(";")
+    tokens = [m.group(1) if m.group(1) or m.group(2) is None else m.group(2)
+              for m in itertools.islice(TOKEN.finditer(data, 0, end if end >= 0 else len(data)),
+                                        None if max_values is None else max_values + 1)]
     return entries, tokens, header.count("\n") + 1
 
 
@@ -82,7 +93,7 @@ def read(src: Source) -> Reading:
     from kommunerapport.ssbdata import release_label
 
     try:
-        entries, tokens, data_line = parse(_text(src))
+        entries, tokens, data_line = parse(_text(src), limits.MAX_VALUES)
     except ValueError as exc:
         raise fail(src.path, None, f"kan ikke leses som PX-fil: {exc}.") from None
     stub = entries.get(("STUB", ""), [])
@@ -91,7 +102,13 @@ def read(src: Source) -> Reading:
     values = {v: entries.get(("VALUES", v), []) for v in variables}
     codes = {v: entries.get(("CODES", v)) or values[v] for v in variables}
     size = math.prod(len(values[v]) for v in variables) if variables else 0
+    if size > limits.MAX_VALUES:
+        raise fail(src.path, None, f"STUB og HEADING gir {limits.amount(size)} celler, over "
+                                   f"grensen for verdier på {limits.amount(limits.MAX_VALUES)}.")
     if not variables or size != len(tokens):
+        if variables and len(tokens) > size:  # DATA was read only this far
+            raise fail(src.path, data_line, f"DATA har flere verdier enn de {size} cellene "
+                                            "STUB og HEADING gir.")
         raise fail(src.path, data_line, f"DATA har {len(tokens)} verdier, men STUB og HEADING "
                                         f"gir {size} celler.")
     time_vars = [v for v in variables if ("TIMEVAL", v) in entries
@@ -111,7 +128,7 @@ def read(src: Source) -> Reading:
     iso = f"{stamp[1]}-{stamp[2]}-{stamp[3]}" if stamp else ""
     level = "fylker" if "fylke" in (title + geo).casefold() else "kommuner"
     builder = RowBuilder(known_units(), f"SSB {table}" if table else "SSB (PX-fil)",
-                         lambda year: release_label(year, iso), "konsern", level,
+                         lambda year: release_label(year, iso, table or None), "konsern", level,
                          table or None)
     decimals = _first(entries, "DECIMALS")
     others = [v for v in variables if v not in (geo, tid)]
@@ -132,4 +149,4 @@ def read(src: Source) -> Reading:
         raise cell_error(src.path, exc) from None
     notes = [" ".join(entries[k]) for k in entries if k[0] in ("NOTE", "NOTEX") and entries[k]]
     meta = {"title": title, "table": table, "updated": iso, "notes": notes}
-    return Reading(FORMAT, builder.rows, builder.where, meta, builder.skipped, notes)
+    return Reading(FORMAT, builder.records, builder.where, meta, builder.skipped, notes)

@@ -11,12 +11,14 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from kommunerapport.data import MEASURES
+from kommunerapport import limits
+from kommunerapport.data import MEASURES, implausible, year_problem
+from kommunerapport.errors import shown
 from kommunerapport.measures import amount_factor, measure_for, stated_unit
 from kommunerapport.readers import grid
 from kommunerapport.readers.base import Reading, Source, fail
 from kommunerapport.regions import normalise
-from kommunerapport.rows import format_value, read_cell
+from kommunerapport.rows import TooLarge, format_value, read_cell
 
 FORMAT = "KS-undersøkelse"
 SOURCE = "KS regnskapsundersøkelse"
@@ -50,7 +52,10 @@ def read(src: Source) -> Reading:
     header_line, header = rows[start]
     roles = _roles(path, header_line, header)
     known = known_units()
-    out, lines = [], []
+    out: list[tuple[str, ...]] = []  # tidy rows in data.COLUMNS order
+    lines: list[int] = []
+    seen: dict[tuple[str, str], int] = {}  # a second row for a unit and year is an error at once
+    release = f"KS-undersøkelse, {path.name}"
     for line, record in rows[start + 1:]:
         if not any(c for c in record):
             continue
@@ -59,25 +64,40 @@ def read(src: Source) -> Reading:
         record = list(record) + [""] * (len(header) - len(record))
         unit = _unit(record[roles["unit"]], path, line, known)
         year = _year(record[roles["year"]], path, line)
+        first = seen.setdefault((unit, year), line)
+        if first != line:
+            measure = next(iter(roles["measures"].values()))
+            raise fail(path, line, f"dobbel rad for {unit} {year} {measure} {SCOPE} "
+                                   f"(samme som linje {first}).")
+        if len(out) + len(roles["measures"]) + 2 > limits.MAX_VALUES:
+            raise fail(path, line, f"over {limits.amount(limits.MAX_VALUES)} verdier, grensen "
+                                   "for verdier.")
         values = {}
         for i, measure in roles["measures"].items():
             try:
                 value, status = read_cell(record[i] or None)
+            except TooLarge:
+                raise fail(path, line, f"«{shown(record[i])}» er for stort til å være et tall i "
+                                       "et regnskap (over 10^15).", header[i]) from None
             except ValueError:
-                raise fail(path, line, f"«{record[i]}» i kolonnen «{header[i]}» er ikke et tall "
-                                       "eller et statussymbol (.., : eller .).") from None
+                raise fail(path, line, f"«{shown(record[i])}» i kolonnen «{header[i]}» er ikke "
+                                       "et tall eller et statussymbol (.., : eller .).") from None
             factor = roles["factors"].get(i, 1.0)
-            values[measure] = ("" if value is None else format_value(value * factor), status)
+            if value is not None:
+                value *= factor
+                why = implausible(measure, value)
+                if why is not None:
+                    raise fail(path, line, f"«{shown(record[i])}» kan ikke være "
+                                           f"{MEASURES[measure][0].lower()}: {why}.", header[i])
+            values[measure] = ("" if value is None else format_value(value), status)
         _derive_percentages(values)
         synthetic = _flag(record[roles["synthetic"]], path, line) \
             if "synthetic" in roles else "false"
         for measure, (value, status) in values.items():
-            out.append({"unit": unit, "year": year, "measure": measure, "value": value,
-                        "status": status, "scope": SCOPE, "source": SOURCE,
-                        "release": f"KS-undersøkelse, {path.name}", "synthetic": synthetic})
+            out.append((unit, year, measure, value, status, SCOPE, SOURCE, release, synthetic))
             lines.append(line)
     meta = {"scope": SCOPE}
-    if any(r["synthetic"] == "true" for r in out):
+    if any(r[-1] == "true" for r in out):
         meta["synthetic_note"] = (f"Tallene i {path.name} er merket som eksempeldata – "
                                   "ikke offisielle tall.")
     name = f"{FORMAT} ({'Excel' if src.is_zip else 'CSV'})"
@@ -123,7 +143,8 @@ def _roles(path: Path, line: int, header: Iterable[str]) -> dict:
 
 def _unit(text: str, path: Path, line: int, known: set[str]) -> str:
     if not re.fullmatch(r"\d{3,4}", text):
-        raise fail(path, line, f"«{text}» er ikke et kommunenummer (fire sifre, f.eks. 0301).")
+        raise fail(path, line, f"«{shown(text)}» er ikke et kommunenummer (fire sifre, "
+                               "f.eks. 0301).")
     unit = text.zfill(4)
     if unit not in known:
         raise fail(path, line, f"ukjent kommunenummer «{unit}»; registeret kjenner kommunene "
@@ -132,8 +153,11 @@ def _unit(text: str, path: Path, line: int, known: set[str]) -> str:
 
 
 def _year(text: str, path: Path, line: int) -> str:
-    if not re.fullmatch(r"(19|20)\d\d", text):
-        raise fail(path, line, f"«{text}» er ikke et årstall.")
+    if not re.fullmatch(r"(19|20|21)\d\d", text):
+        raise fail(path, line, f"«{shown(text)}» er ikke et årstall.")
+    problem = year_problem(int(text))
+    if problem:
+        raise fail(path, line, f"{problem}.", "år")
     return text
 
 
@@ -143,7 +167,7 @@ def _flag(cell: str, path: Path, line: int) -> str:
         return "true"
     if text in ("nei", "false", "0", ""):
         return "false"
-    raise fail(path, line, f"«{cell}» i kolonnen «syntetisk» skal være ja eller nei.")
+    raise fail(path, line, f"«{shown(cell)}» i kolonnen «syntetisk» skal være ja eller nei.")
 
 
 def _derive_percentages(values: dict[str, tuple[str, str]]) -> None:

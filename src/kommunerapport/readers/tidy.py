@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 from kommunerapport import csvdialect
 from kommunerapport.data import COLUMNS, read_table
 from kommunerapport.readers.base import Source
@@ -12,8 +14,12 @@ FORMAT = "kommunerapports eget CSV-format"
 def claims(src: Source) -> bool:
     if src.is_zip or src.looks_json:
         return False
-    first = next((line for line in src.text.splitlines() if line.strip()), "")
-    cells = {c.strip() for c in next(iter(csvdialect.rows(first, ",")), [])}
+    first = next((line.rstrip("\r\n") for line in csvdialect.head_lines(src.text, 50)
+                  if line.strip()), "")
+    try:
+        cells = {c.strip() for c in next(iter(csvdialect.rows(first, ",")), [])}
+    except csv.Error:  # a header cell past the csv module's limit is no header of ours
+        return False
     return len(cells & set(COLUMNS)) >= 3
 
 

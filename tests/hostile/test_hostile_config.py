@@ -1,0 +1,201 @@
+"""Hostile and faulty config files (issue 10, category «config»): one line naming the file,
+the line and what is wrong; exit code 2; no traceback; nothing read outside the inputs.
+
+Every case runs ``kommunerapport --county Vestfold --config FILE`` in-process. The
+config is read before anything else, so no case renders a PDF; an audit hook on
+``open`` checks that only the test's folder, the package and Python were read.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import kommunerapport
+import kommunerapport.reports  # noqa: F401 - imported here: matplotlib reads its font cache
+from kommunerapport import limits
+from kommunerapport.cli import main
+
+PACKAGE = Path(kommunerapport.__file__).resolve().parent
+PYTHON = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                      sys.base_exec_prefix)}
+_opened: list[str] | None = None
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event == "open" and _opened is not None and args \
+            and isinstance(args[0], str | bytes | os.PathLike):
+        _opened.append(os.fsdecode(args[0]))
+
+
+sys.addaudithook(_audit)  # records only while ``run`` runs
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def run(tmp_path: Path, config: Path | str) -> Result:
+    """The report command with ``config``; fails on a traceback or a read outside the inputs."""
+    global _opened
+    _opened = []
+    try:
+        result = CliRunner().invoke(main, ["--county", "Vestfold", "--config", str(config),
+                                           "--out", str(tmp_path / "ut")])
+    finally:
+        opened, _opened = _opened, None
+    allowed = [tmp_path.resolve(), PACKAGE, *PYTHON]
+    outside = sorted({p for p in opened
+                      if not any(_inside(Path(os.path.abspath(p)), a) for a in allowed)})
+    assert outside == [], f"read outside the inputs: {outside}"
+    assert "Traceback" not in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        repr(result.exception)
+    assert not (tmp_path / "ut").exists()  # refused before any report was begun
+    result.opened = opened  # type: ignore[attr-defined]
+    return result
+
+
+def refused(result: Result, message: str) -> None:
+    """Exit 2 (a usage error) and exactly one line on stderr: «Feil: <message>»."""
+    assert (result.exit_code, result.stderr) == (2, f"Feil: {message}\n"), result.output
+
+
+def toml(tmp_path: Path, text: str | bytes, name: str = "ks.toml") -> Path:
+    path = tmp_path / name
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+    return path
+
+
+QUOTE = '[[quotes]]\ntext = "Tallene viser omstilling"\nname = "Navn Navnesen"\n'
+
+
+# --------------------------------------------------------------------------- unclear messages
+
+def test_role_given_as_a_number(tmp_path: Path) -> None:
+    # was «[[quotes]] mangler «role»», though role was there
+    f = toml(tmp_path, QUOTE + "role = 3\n")
+    refused(run(tmp_path, f), f"{f}, linje 4: «role» i [[quotes]] nr. 1 skal være tekst i "
+                              "anførselstegn, ikke et tall (3).")
+
+
+@pytest.mark.parametrize(("value", "kind"), [
+    ("true", "en sannhetsverdi (true)"), ('["a"]', "en liste"), ("{ a = 1 }", "en tabell"),
+    ("2026-03-06", "en dato eller et klokkeslett (2026-03-06)"), ("2.5", "et tall (2.5)")])
+def test_each_wrong_type_is_named(tmp_path: Path, value: str, kind: str) -> None:
+    f = toml(tmp_path, QUOTE + 'role = "styreleder"\n\n[[quotes]]\ntext = "To"\nname = "N"\n'
+                       f"role = {value}\n")
+    refused(run(tmp_path, f), f"{f}, linje 9: «role» i [[quotes]] nr. 2 skal være tekst i "
+                              f"anførselstegn, ikke {kind}.")
+
+
+def test_a_missing_role_names_its_table(tmp_path: Path) -> None:
+    f = toml(tmp_path, 'organisation = "KS"\n\n' + QUOTE)
+    refused(run(tmp_path, f), f"{f}, linje 3: [[quotes]] nr. 1 mangler «role».")
+
+
+def test_an_empty_role_is_missing(tmp_path: Path) -> None:
+    f = toml(tmp_path, QUOTE + 'role = "   "\n')
+    refused(run(tmp_path, f), f"{f}, linje 4: [[quotes]] nr. 1 mangler «role».")
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("headline = 5", "«headline» skal være tekst i anførselstegn, ikke et tall (5)."),
+    ('lede = ["Først", "så"]', "«lede» skal være tekst i anførselstegn, ikke en liste."),
+    ("about = 1e400", "«about» skal være tekst i anførselstegn, ikke et tall (inf)."),
+    ('date = "i morgen"', "«date» skal være en dato, for eksempel 2026-03-06, ikke «i morgen»."),
+    ("date = 2026-03-06T10:00:00", "«date» skal være en dato, for eksempel 2026-03-06, ikke "
+                                   "en dato eller et klokkeslett (2026-03-06 10:00:00)."),
+    ('keywords = "kommuneøkonomi"', "«keywords» skal være en liste med tekst, som "
+                                    "[\"kommuneøkonomi\"]."),
+    ('quotes = "sitat"', "«quotes» skal skrives som [[quotes]]-tabeller."),
+])
+def test_top_level_values_of_the_wrong_kind(tmp_path: Path, line: str, message: str) -> None:
+    f = toml(tmp_path, f'organisation = "KS"\n{line}\n')
+    refused(run(tmp_path, f), f"{f}, linje 2: {message}")
+
+
+def test_an_unknown_field_in_a_contact(tmp_path: Path) -> None:
+    f = toml(tmp_path, '[[contacts]]\nname = "Ola"\nmobil = "900 00 000"\n')
+    refused(run(tmp_path, f), f"{f}, linje 3: ukjent felt «mobil» i [[contacts]] nr. 1. "
+                              "Gyldige: name, role, phone, email.")
+
+
+def test_invalid_toml(tmp_path: Path) -> None:
+    f = toml(tmp_path, 'organisation "KS"\n')
+    refused(run(tmp_path, f), f"{f}: ugyldig TOML (Expected '=' after a key in a key/value "
+                              "pair (at line 1, column 14)).")
+
+
+def test_text_that_is_not_utf8_names_line_and_character(tmp_path: Path) -> None:
+    f = toml(tmp_path, 'about = "KS"\norganisation = "K\xffS"\n'.encode("latin-1"))
+    refused(run(tmp_path, f), f"{f}, linje 2, tegn 18: teksten er ikke UTF-8 (byte 0xff); "
+                              "lagre fila som UTF-8.")
+
+
+def test_terminal_escapes_in_a_key_are_shown_escaped(tmp_path: Path) -> None:
+    # TOML's own escapes put ESC and BEL into the key; the message shows them escaped
+    f = toml(tmp_path, '"\\u001b[2J\\u001b]0;eid\\u0007" = 1\n')
+    result = run(tmp_path, f)
+    refused(result, f"{f}: ukjent innstilling «\\x1b[2J\\x1b]0;eid\\x07». Gyldige: "
+                    "about, contacts, date, headline, keywords, lede, organisation, quotes.")
+    assert not any(ch in result.output for ch in "\x1b\x07")
+
+
+def test_a_raw_escape_in_the_file_is_invalid_toml_shown_escaped(tmp_path: Path) -> None:
+    f = toml(tmp_path, 'about = "KS\x1b[2J"\n')
+    result = run(tmp_path, f)
+    refused(result, f"{f}: ugyldig TOML (Illegal character '\\x1b' (at line 1, column 12)).")
+    assert "\x1b" not in result.output
+
+
+# --------------------------------------------------------------------------- resources
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_is_refused_without_being_read(tmp_path: Path, device: str) -> None:
+    # --config /dev/zero read without end
+    result = run(tmp_path, device)
+    refused(result, f"{device}: er ikke en vanlig fil (men en enhet, et rør eller en sokkel); "
+                    "lagre innholdet i en fil og oppgi den.")
+    assert device not in result.opened
+
+
+def test_a_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    pipe = tmp_path / "ks.toml"
+    os.mkfifo(pipe)
+    result = run(tmp_path, pipe)
+    refused(result, f"{pipe}: er ikke en vanlig fil (men en enhet, et rør eller en sokkel); "
+                    "lagre innholdet i en fil og oppgi den.")
+    assert str(pipe) not in result.opened
+
+
+def test_a_config_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_CONFIG_BYTES", 1000)
+    f = toml(tmp_path, 'about = "' + "KS " * 500 + '"\n')  # 1,5 KB
+    result = run(tmp_path, f)
+    refused(result, f"{f}: fila er 1,5 KB, over grensen for filstørrelse for "
+                    "konfigurasjonsfiler på 1 KB.")
+    assert str(f) not in result.opened
+
+
+def test_deeply_nested_arrays(tmp_path: Path) -> None:
+    # tomllib recurses: 100 000 levels would be a RecursionError
+    f = toml(tmp_path, "keywords = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    refused(run(tmp_path, f), f"{f}: lister og tabeller er nestet dypere enn grensen for "
+                              "nesting på 64 nivåer.")
+
+
+def test_brackets_in_strings_and_comments_are_not_nesting(tmp_path: Path) -> None:
+    from kommunerapport.config import load_config
+
+    text = ('about = "' + "[" * 100 + '"  # ' + "{" * 100 + "\n"
+            "headline = '''" + "[" * 100 + "'''\n")
+    config = load_config(toml(tmp_path, text))
+    assert config.about == "[" * 100 and config.headline == "[" * 100
