@@ -98,6 +98,7 @@ class Chart:
     rows: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
     data_note: str = ""  # where the data is instead, when it is already a table in the report
     drawing: Drawing | None = None  # how to draw it again, for other formats
+    style: str = ""  # a CSS class for its kind («map»)
 
     def __post_init__(self) -> None:
         if isinstance(self.src, Drawing):
@@ -203,8 +204,8 @@ def trend(years: list[int], series: dict[str, list[float | None]], norm: float,
 
 def _draw_trend(years: tuple[int, ...], series: tuple[tuple[str, tuple[float | None, ...]], ...],
                 norm: float, norm_label: str) -> MplFigure:
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.6))
-    fig.subplots_adjust(left=0.08, right=0.97, top=0.95, bottom=0.2)
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.0))
+    fig.subplots_adjust(left=0.08, right=0.97, top=0.95, bottom=0.25)
     for (label, values), colour in zip(series, (NAVY, TEAL, GREY, RED), strict=False):
         ys = [float("nan") if v is None else v for v in values]
         ax.plot(years, ys, marker="o", color=colour, linewidth=2, label=label)

@@ -45,11 +45,11 @@ class DataTable:
 
 @dataclass(frozen=True)
 class Section:
-    """A headed block of prose, optionally with a chart and/or a table."""
+    """A headed block of prose, optionally with charts and/or a table."""
 
     heading: str
     paragraphs: tuple[str, ...] = ()
-    chart: Chart | None = None
+    charts: tuple[Chart, ...] = ()  # charts and maps, each with its data
     table: DataTable | None = None
 
 

@@ -58,6 +58,8 @@ COLOURS = ("#b3261e", "#e5836e", "#ffded5", "#a8c6ec", "#437fbd", "#1b365d")
 MISSING_FACE, MISSING_HATCH, HATCH = "#ffffff", "#5a5a5a", "////"
 LAND, LAND_EDGE, BORDER = "#f3f3f3", "#c8c8c8", "#3c3c3c"
 MAX_NAMED = 10  # units without figures named in the legend; the rest counted
+MAP_W, MAP_H = 3.4, 2.45  # a county or member map at most, inches, as printed
+LEGEND_W = 2.3  # the legend beside it, inches
 
 ONE_UNIT = "one_unit"  # NoMap.reason: one unit to show (Oslo, its county's only municipality)
 
@@ -393,14 +395,16 @@ def _draw_county(spec: _Spec) -> MplFigure:
     x0, y0, x1, y1 = _bounds(numbers)
     pad = 0.03 * max(x1 - x0, y1 - y0)
     bounds = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
-    map_w, map_h = 4.2, 4.6  # inches at most; the legend takes the rest of the width
-    scale = max((bounds[2] - bounds[0]) / map_w, (bounds[3] - bounds[1]) / map_h)
+    # The map at most MAP_W × MAP_H inches, the legend beside it; the figure is as wide as
+    # the two need, and the report prints it at its own size (CSS image-resolution).
+    scale = max((bounds[2] - bounds[0]) / MAP_W, (bounds[3] - bounds[1]) / MAP_H)
     w, h = (bounds[2] - bounds[0]) / scale, (bounds[3] - bounds[1]) / scale
     lines = sum(label.count("\n") + 1 for label, _ in spec.legend) + 2 + bool(spec.member) + (
         len(textwrap.wrap(spec.labels.note, 40)))
     fig_h = max(h, 0.2 * lines + 0.3) + 0.25
-    fig = plt.figure(figsize=(WIDTH_IN, fig_h), dpi=DPI)
-    ax = _map_axes(fig, (0.01, 0.2 / fig_h, w / WIDTH_IN, h / fig_h), bounds)
+    fig_w = min(WIDTH_IN, 0.1 + w + LEGEND_W)
+    fig = plt.figure(figsize=(fig_w, fig_h), dpi=DPI)
+    ax = _map_axes(fig, (0.01, 0.2 / fig_h, w / fig_w, h / fig_h), bounds)
     municipal = all(len(n) == 4 for n in numbers)
     _land(ax, spec.units)
     _units(ax, spec.units, 0.35 if municipal else 0.5)
@@ -410,15 +414,15 @@ def _draw_county(spec: _Spec) -> MplFigure:
         _outline(ax, [spec.member], BORDER, 1.6, halo=3.2)
     elif spec.member:  # at the scale of the country, islets' outlines would blot the coast
         _outline(ax, [spec.member], BORDER, 1.2, halo=2.4, min_share=0.02)
-    fig.text(0.01 + w / WIDTH_IN, 0.06 / fig_h, geometry().credit, ha="right", va="bottom",
+    fig.text(0.01 + w / fig_w, 0.06 / fig_h, geometry().credit, ha="right", va="bottom",
              fontsize=6.5, color="#555555")
     handles, labels = _handles(spec)
-    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.03 + w / WIDTH_IN, 0.98),
+    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.03 + w / fig_w, 0.98),
                frameon=False, title=spec.labels.legend_title, alignment="left", fontsize=8,
                title_fontproperties={"size": 8.5, "weight": "semibold"}, handlelength=1.6,
                handleheight=1.2)
     if spec.labels.note:
-        fig.text(0.03 + w / WIDTH_IN, 0.2 / fig_h, textwrap.fill(spec.labels.note, 40),
+        fig.text(0.03 + w / fig_w, 0.2 / fig_h, textwrap.fill(spec.labels.note, 40),
                  fontsize=7, va="bottom", color="#333333")
     return fig
 

@@ -109,9 +109,9 @@ def _prose(report: Report) -> Iterator[tuple[str, str]]:
     for section in ctx.sections:
         for paragraph in section.paragraphs:
             yield section.heading, paragraph
-        if section.chart is not None:
-            yield section.heading, section.chart.title
-            yield section.heading, section.chart.alt
+        for chart in section.charts:
+            yield section.heading, chart.title
+            yield section.heading, chart.alt
         if section.table is not None and section.table.note:
             yield section.heading, section.table.note
     yield "om tallene", ctx.sample_note
@@ -126,9 +126,9 @@ def _layout(report: Report) -> Iterator[tuple[str, str]]:
         for table in tables:
             yield section.heading, table.caption
             yield section.heading, " ".join(table.headers)
-        if section.chart is not None:
-            yield section.heading, " ".join(section.chart.headers)
-            for row in section.chart.rows:
+        for chart in section.charts:
+            yield section.heading, " ".join(chart.headers)
+            for row in chart.rows:
                 yield section.heading, row[0]
     yield "om tallene", ctx.provenance.caption
     for row in ctx.provenance.rows:

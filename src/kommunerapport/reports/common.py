@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from kommunerapport import charts, text
+from kommunerapport import charts, maps, text
 from kommunerapport import figures as fig
 from kommunerapport.config import Config
 from kommunerapport.context import DataTable, ReportContext
@@ -253,6 +253,65 @@ def bars(values: list[float | None]) -> tuple[tuple[float, float, bool] | None, 
         left = zero - width if v < 0 else zero
         out.append((round(left, 2), round(max(width, 0.5), 2), v < 0))
     return tuple(out)
+
+
+# ---------------------------------------------------------------------- maps
+
+def map_labels(lang: str, year: int) -> maps.Labels:
+    return maps.Labels(label(lang, "map_legend", year=year), phrase(lang, "bin_below", hi="{hi}"),
+                       phrase(lang, "bin_between", lo="{lo}", hi="{hi}"),
+                       phrase(lang, "bin_above", lo="{lo}"), label(lang, "map_missing"),
+                       label(lang, "map_more"), label(lang, "map_municipalities"),
+                       label(lang, "map_county_authorities"))
+
+
+def areas(t: pd.DataFrame, register: Register, units: list[str], year: int) -> list[maps.Area]:
+    """Units with their netto driftsresultat *as shown*, so a unit shown as 0,0 is coloured as
+    0,0 is: not a deficit."""
+    out = []
+    for u in units:
+        f = fig.unit_figure(t, u, year, "ndr_pct")
+        out.append(maps.Area(u, unit_name(register, u).split(" – ")[0],
+                             float(FactBook.shown(f)) if f.known else None))
+    return out
+
+
+def map_chart(lang: str, book: FactBook, drawn: maps.Map, year: int, title: str, what: str,
+              data_note: str = "", classes_table: bool = False) -> charts.Chart:
+    """A map as a chart: alt text from what it shows (classes, counts, the hatched units).
+
+    ``classes_table``: its data as a table of how many units are in each class (the
+    country map, whose 357 values have no table of their own); else ``data_note``
+    says where its values stand.
+    """
+    for bound in maps.BREAKS:
+        book.record(Fact(label(lang, "map_bounds_subject"), label(lang, "measure_bound"),
+                         str(year), number(bound, 2 if bound % 1 else 0),
+                         label(lang, "unit_percent"), "klassegrense"))
+    parts = []
+    for p in drawn.panels:
+        counts = "; ".join(
+            f"{c.label}: {book.count(c.count, p.title or what, 'in_class', year)}"
+            for c in reversed(p.classes))
+        parts.append(phrase(lang, "map_classes", panel=p.title or text.capital(what),
+                            counts=counts))
+        if p.missing:
+            parts.append(phrase(lang, "map_missing", names=text.join_names(list(p.missing),
+                                                                             lang)))
+    alt = phrase(lang, "map_alt", what=what, year=year) + " " + " ".join(parts)
+    if drawn.member:
+        alt += " " + phrase(lang, "map_member", name=drawn.member)
+    alt += " " + drawn.credit + "."
+    headers: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    if classes_table:  # one row per panel, the classes across, as the other charts' strips
+        headers = (label(lang, "col_class"), *(c.label for c in reversed(drawn.panels[0].classes)))
+        rows = tuple((p.title or label(lang, "col_count"),
+                      *(book.count(c.count, p.title or what, "in_class", year)
+                        for c in reversed(p.classes)))
+                     for p in drawn.panels)
+    return charts.Chart(drawn.drawing, alt, title, headers, rows,
+                        data_note="" if classes_table else data_note, style="map")
 
 
 # ---------------------------------------------------------------------- the frame

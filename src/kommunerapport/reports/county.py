@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kommunerapport import figures as fig
-from kommunerapport import text
+from kommunerapport import maps, text
 from kommunerapport.config import Config
 from kommunerapport.context import DataTable, KeyFigure, Section
 from kommunerapport.data import Dataset
@@ -52,6 +52,7 @@ def county_report(dataset: Dataset, register: Register, county: County, year: in
         _versus_section(lang, book, dataset, register, county, units, subject, now, year,
                         area),
         Section(label(lang, "h_table", county=county.short_name),
+                charts=tuple(c for c in (_map(lang, book, t, register, units, year),) if c),
                 table=_table(lang, book, t, register, units, names, values, year)),
     )
     key_figures = _key_figures(lang, book, t, register, county, subject, now, before,
@@ -96,10 +97,22 @@ def _spread_section(lang: str, book: FactBook, t, register: Register,  # noqa: A
         " ".join(text.emptied_sentences(lang, book, emptied, emptied_before, area)),
         " ".join([robek_text, text.coverage_sentence(lang, book, deficits, missing)]),
     ]
-    chart = common.spread_chart(lang, book, fig.shares(t, "ndr_pct", year, units)["pct"],
-                                deficits, area, year)
-    return Section(label(lang, "h_spread"), tuple(p.strip() for p in paragraphs if p.strip()),
-                   chart=chart)
+    return Section(label(lang, "h_spread"), tuple(p.strip() for p in paragraphs if p.strip()))
+
+
+def _map(lang: str, book: FactBook, t, register: Register, units: list[str],  # noqa: ANN001
+         year: int):  # noqa: ANN202 - a Chart, or None for a county of one municipality
+    """The county's municipalities on the map, coloured by netto driftsresultat."""
+    county = register.county(register.municipality(units[0]).county)
+    drawn = maps.county_map(common.areas(t, register, units, year),
+                            common.map_labels(lang, year))
+    if not drawn:
+        return None
+    return common.map_chart(
+        lang, book, drawn, year, phrase(lang, "map_title_county", county=county.short_name,
+                                        year=year),
+        phrase(lang, "subject_county", county=county.short_name),
+        data_note=label(lang, "data_in_table_below"))
 
 
 def _growth_section(lang: str, book: FactBook, t, units: list[str],  # noqa: ANN001
@@ -181,7 +194,8 @@ def _versus_section(lang: str, book: FactBook, dataset: Dataset, register: Regis
     chart = common.trend_chart(lang, book, series, fig.norm("kommuner", year), mine_label,
                                label(lang, "series_national"), subject.again)
     paragraphs = tuple(p for p in (" ".join(s for s in out if s), " ".join(reserves)) if p)
-    return Section(label(lang, "h_versus", county=county.short_name), paragraphs, chart=chart)
+    return Section(label(lang, "h_versus", county=county.short_name), paragraphs,
+                   charts=(chart,) if chart else ())
 
 
 def _table(lang: str, book: FactBook, t, register: Register, units: list[str],  # noqa: ANN001

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kommunerapport import figures as fig
-from kommunerapport import text
+from kommunerapport import maps, text
 from kommunerapport.config import Config
 from kommunerapport.context import KeyFigure, Section
 from kommunerapport.data import Dataset
@@ -145,10 +145,13 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
     heading = label(lang, "h_versus_county_authority" if authority
                     else "h_versus_member" if len(group.units) > 1 else "h_versus_national",
                     name=text.capital(own))
+    drawn = _map(lang, book, dataset.table, register, number, group, year, authority, county)
+    # The words first, then the pictures: a page of text never breaks for a chart.
     sections = (
         Section(label(lang, "h_norm"), (" ".join(norm_par),)),
-        Section(heading, tuple(p for p in (" ".join(versus), rank) if p), chart=chart),
-        Section(label(lang, "h_reserve"), (" ".join(reserve_par),) if reserve_par else ()),
+        Section(heading, tuple(p for p in (" ".join(versus), rank) if p)),
+        Section(label(lang, "h_reserve"), (" ".join(reserve_par),) if reserve_par else (),
+                charts=tuple(c for c in (chart, drawn) if c)),
     )
     title = text.headline(lang, subject, now, before, norm)
     lede = text.lede(lang, book, subject, now, before, member=True)
@@ -163,13 +166,32 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
             list(shared.years), phrase(lang, "area_member", name=unit.short_name, area=area),
             phrase(lang, "subject_county_others", county=county.short_name)
             if len(group.units) > 1 else label(lang, "area_sector_others"))
+    notes = (label(lang, "map_none_oslo"),) if drawn is None and not authority else ()
     groups = {name: area for name in names.values() if name != official(unit.name)}
     groups |= {own: own, subject.again: own, official(unit.name): own}
     return common.frame(
         parts, config, kind="member", number=number, year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=own), lede=lede,
         key_figures=key_figures, sections=sections, groups=groups, note=note,
-        partial=group.now.known and group.now.n < group.now.total)
+        partial=group.now.known and group.now.n < group.now.total, notes=notes)
+
+
+def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, number: str,
+         group: Group, year: int, authority: bool, county):  # noqa: ANN001, ANN202
+    """The member among its group on the map, outlined; None for Oslo (a county of one)."""
+    drawn = maps.member_map(common.areas(t, register, list(group.units), year), number,
+                            common.map_labels(lang, year),
+                            fig.NORM_COUNTY_AUTHORITIES if authority else fig.NORM_MUNICIPALITIES)
+    if not drawn:
+        return None
+    if authority:
+        title = phrase(lang, "map_title_county_authorities", year=year)
+        what = label(lang, "group_county_authorities")
+    else:
+        title = phrase(lang, "map_title_member", name=drawn.member, county=county.short_name,
+                       year=year)
+        what = phrase(lang, "subject_county", county=county.short_name)
+    return common.map_chart(lang, book, drawn, year, title, what, classes_table=True)
 
 
 def _versus(lang: str, book: FactBook, subject: text.Subject, now: fig.Figure, group: Group,

@@ -3,7 +3,7 @@ authorities, the spread, and the 15 counties compared."""
 
 from __future__ import annotations
 
-from kommunerapport import charts, text
+from kommunerapport import charts, maps, text
 from kommunerapport import figures as fig
 from kommunerapport.config import Config
 from kommunerapport.context import DataTable, KeyFigure, Section
@@ -36,6 +36,7 @@ def sector_report(dataset: Dataset, register: Register, year: int, lang: str,
         groups[phrase(lang, "subject_county", county=official(c.name))] = area
         groups[phrase(lang, "subject_county_authority", name=c.short_name)] = fk_group
         groups[phrase(lang, "subject_member", name=c.short_name)] = area
+        groups[official(c.name)] = area  # a county's municipalities, as the chart names them
 
     now = common.national(t, register, year)
     before = common.national(t, register, year - 1)
@@ -83,12 +84,14 @@ def sector_report(dataset: Dataset, register: Register, year: int, lang: str,
                                    deficits, area, year)
     sections = [
         Section(label(lang, "h_norm"), (" ".join(norm_par),)),
-        Section(label(lang, "h_spread"), tuple(p for p in spread if p), chart=spread_c),
+        Section(label(lang, "h_spread"), tuple(p for p in spread if p),
+                charts=(spread_c,) if spread_c else ()),
     ]
     growth = _growth(lang, book, t, without_oslo, national_label, year)
     if growth:
         sections.append(Section(label(lang, "h_growth"), tuple(growth)))
     sections.append(_counties_section(lang, book, t, register, now, norm_k, year))
+    sections.append(Section(label(lang, "h_map"), charts=(_map(lang, book, t, register, year),)))
 
     change = "–"
     change_note = ""
@@ -174,8 +177,19 @@ def _counties_section(lang: str, book: FactBook, t, register: Register,  # noqa:
         paragraphs.append(text.extremes(lang, book, [
             (phrase(lang, "subject_county", county=name), f) for name, f in known]))
     chart = _counties_chart(lang, book, known, national, norm, year)
-    return Section(label(lang, "h_counties"), tuple(p for p in paragraphs if p), chart=chart,
-                   table=table)
+    return Section(label(lang, "h_counties"), tuple(p for p in paragraphs if p),
+                   charts=(chart,) if chart else (), table=table)
+
+
+def _map(lang: str, book: FactBook, t, register: Register, year: int):  # noqa: ANN001, ANN202
+    """All municipalities on the map, with the county authorities (not Oslo) in an inset."""
+    drawn = maps.country_map(
+        common.areas(t, register, common.municipal_units(register), year),
+        common.areas(t, register, common.county_authority_units(register, year), year),
+        common.map_labels(lang, year))
+    return common.map_chart(lang, book, drawn, year,
+                            phrase(lang, "map_title_country", year=year),
+                            label(lang, "area_country"), classes_table=True)
 
 
 def _counties_chart(lang: str, book: FactBook, known: list[tuple[str, fig.Figure]],
