@@ -228,3 +228,35 @@ def test_ks_own_headline_and_lede_lead(dataset, register) -> None:
     assert flat(report.context.title) == config.headline
     assert report.context.lede[0] == "Kommunesektoren snudde et underskudd."
     assert report.context.lede[1].startswith("Kommunene uten Oslo fikk samlet")
+
+
+def test_county_report_has_a_map_of_its_municipalities(rendered: dict) -> None:
+    alts = [flat(a) for a in figure_alts(rendered["vestfold"])]
+    mapped = [a for a in alts if a.startswith("Kart over kommunene i Vestfold")]
+    assert len(mapped) == 1
+    # The six classes with their counts, and the credit Kartverket asks for.
+    assert "antall per klasse: 4 og over:" in mapped[0]
+    assert mapped[0].endswith("Kart: © Kartverket.")
+
+
+def test_sector_report_maps_the_country_with_the_county_authorities(rendered: dict) -> None:
+    alts = [flat(a) for a in figure_alts(rendered["sector"])]
+    country = next(a for a in alts if a.startswith("Kart over landet"))
+    assert "Kommunene, antall per klasse" in country
+    assert "Fylkeskommunene, antall per klasse" in country
+
+
+def test_oslo_has_no_map_and_says_why(dataset, register) -> None:
+    report = build_county(dataset, register, find_county("Oslo"), 2025, "nb", Config())
+    assert not any(c.style == "map" for s in report.context.sections for c in s.charts)
+    assert any("Oslo er den eneste kommunen i fylket" in n for n in report.context.notes)
+
+
+def test_a_map_names_the_municipalities_without_figures(register) -> None:
+    from kommunerapport.loading import load_dataset
+
+    survey = load_dataset(Path(__file__).parent.parent / "examples" / "ks-undersokelse.csv",
+                          announce=False)
+    report = build_county(survey, register, find_county("Vestland"), 2025, "nn", Config())
+    drawn = next(c for s in report.context.sections for c in s.charts if c.style == "map")
+    assert "Utan tal (skraverte): Etne, Sveio" in drawn.alt

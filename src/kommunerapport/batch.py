@@ -87,6 +87,7 @@ class _State:
     lang: str | None
     templates_dir: Path | None
     shared: reports.Shared | None
+    kit: bool = False  # the press kit beside each PDF
 
 
 _STATE: _State | None = None
@@ -132,7 +133,7 @@ def write_one(job: Job) -> Outcome:
         report = reports.build(s.dataset, s.register, job.kind, job.number, s.year, s.lang,
                                s.config, s.shared)
         warnings += report.warnings
-        reports.write(report, job.target, s.templates_dir, warn=warnings.append)
+        reports.write(report, job.target, s.templates_dir, warn=warnings.append, kit=s.kit)
     except Exception as exc:  # noqa: BLE001 - one report must not stop the batch
         message = getattr(exc, "message", None) or str(exc) or "(ingen melding)"
         return Outcome(job, FAILED, f"{type(exc).__name__}: {message}",
@@ -150,7 +151,8 @@ def run_batch(*, everything: bool = False, members: Iterable[str] | None = None,
               year: int | None = None, lang: str | None = None, data_file: Path | None = None,
               out_dir: Path = Path("output"), config_file: Path | None = None,
               templates_dir: Path | None = None, jobs: int | None = None,
-              skip_existing: bool = False, console: Console | None = None) -> Summary:
+              skip_existing: bool = False, kit: bool = False,
+              console: Console | None = None) -> Summary:
     """Write many reports with ``jobs`` forked workers (default: the number of CPUs)."""
     global _STATE
     console = console or Console(stderr=True)
@@ -161,13 +163,13 @@ def run_batch(*, everything: bool = False, members: Iterable[str] | None = None,
     year = resolve_year(dataset, year)
     members = list(members or ())
     shared = reports.shared_figures(dataset, register, year) if members else None
-    _STATE = _State(dataset, register, config, year, lang, templates_dir, shared)
+    _STATE = _State(dataset, register, config, year, lang, templates_dir, shared, kit)
     outputs.ensure_folder(out_dir)
     todo = plan(register, year, out_dir, everything, members)
     summary = Summary()
     if skip_existing:
-        summary.outcomes += [Outcome(j, SKIPPED) for j in todo if j.target.exists()]
-        todo = [j for j in todo if not j.target.exists()]
+        summary.outcomes += [Outcome(j, SKIPPED) for j in todo if done(j, kit)]
+        todo = [j for j in todo if not done(j, kit)]
     _warm(templates_dir)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     with _progress(console) as progress:
@@ -178,6 +180,13 @@ def run_batch(*, everything: bool = False, members: Iterable[str] | None = None,
     summary.seconds = time.perf_counter() - started
     print_summary(summary, console)
     return summary
+
+
+def done(job: Job, kit: bool) -> bool:
+    """Already written: the PDF, and with ``kit`` its press kit too."""
+    from kommunerapport.kit import kit_folder
+
+    return job.target.exists() and (not kit or kit_folder(job.target).is_dir())
 
 
 def _outcomes(todo: list[Job], workers: int) -> Iterable[Outcome]:

@@ -15,6 +15,7 @@ Examples:
   kommunerapport --county Vestfold
   kommunerapport --county Vestland --year 2024 --lang nn
   kommunerapport --sector --config ks.toml
+  kommunerapport --county Vestland --kit
   kommunerapport --all
   kommunerapport --members --jobs 2 --skip-existing
   kommunerapport figures --county Vestfold
@@ -40,6 +41,9 @@ year_option = click.option("--year", type=int,
               help="Worker processes for --all/--members. Default: the number of CPUs.")
 @click.option("--skip-existing", is_flag=True,
               help="With --all/--members: write only the reports that are missing.")
+@click.option("--kit", is_flag=True,
+              help="Also write a press kit beside each PDF: charts and maps as PNG and SVG "
+                   "with their alt text, the text as Markdown, every number as CSV.")
 @year_option
 @click.option("--lang", type=click.Choice(["nb", "nn"]),
               help="Bokmål or nynorsk. Default: the county's official written form.")
@@ -54,7 +58,7 @@ year_option = click.option("--year", type=int,
 @click.version_option(package_name="kommunerapport")
 @click.pass_context
 def main(ctx: click.Context, county: str | None, sector: bool, everything: bool, members: bool,
-         jobs: int | None, skip_existing: bool, year: int | None,
+         jobs: int | None, skip_existing: bool, kit: bool, year: int | None,
          lang: str | None, data_file: Path | None, out_dir: Path, config_file: Path | None,
          templates_dir: Path | None) -> None:
     """Norwegian municipal accounts as press-release PDF reports.
@@ -72,12 +76,18 @@ def main(ctx: click.Context, county: str | None, sector: bool, everything: bool,
 
         ctx.exit(run_cli(everything=everything, members=members, year=year, lang=lang,
                          data_file=data_file, out_dir=out_dir, config_file=config_file,
-                         templates_dir=templates_dir, jobs=jobs, skip_existing=skip_existing))
+                         templates_dir=templates_dir, jobs=jobs, skip_existing=skip_existing,
+                         kit=kit))
     from kommunerapport.reports import write_report
 
     path = write_report(county=county, year=year, lang=lang, data_file=data_file,
-                        out_dir=out_dir, config_file=config_file, templates_dir=templates_dir)
+                        out_dir=out_dir, config_file=config_file, templates_dir=templates_dir,
+                        kit=kit)
     click.echo(str(path))
+    if kit:
+        from kommunerapport.kit import kit_folder
+
+        click.echo(str(kit_folder(path)))
 
 
 @main.command()

@@ -60,11 +60,12 @@ def build(dataset: Dataset, register: Register, kind: str, number: str, year: in
 
 
 def write(report: Report, target: Path, templates_dir: Path | None = None,
-          warn=None) -> Path:  # noqa: ANN001 - a callable taking one line
+          warn=None, kit: bool = False) -> Path:  # noqa: ANN001 - a callable taking one line
     """Check the report, render it to ``target`` (atomically) and return the path.
 
     A failed check is an error (nothing is written); running over the page limit is
-    a warning, since a user's own templates may lay the page out differently.
+    a warning, since a user's own templates may lay the page out differently. ``kit``:
+    the press kit too, in a folder beside the PDF (``kit.write_kit``).
     """
     check_report(report)
     context = report.context
@@ -73,6 +74,10 @@ def write(report: Report, target: Path, templates_dir: Path | None = None,
         pages = write_pdf(html, tmp, templates_dir)
     # The tool's own record of what it wrote: `send` trusts it, not the PDF's text.
     records.record_written(target, kind=context.kind, lang=context.lang, sample=context.sample)
+    if kit:
+        from kommunerapport.kit import write_kit
+
+        write_kit(report, target)
     if pages and pages > report.page_limit and warn is not None:
         warn(f"{target.name} har {pages} sider; grensen for denne rapporttypen er "
              f"{report.page_limit}.")
@@ -81,7 +86,7 @@ def write(report: Report, target: Path, templates_dir: Path | None = None,
 
 def write_report(county: str | None, year: int | None, lang: str | None,
                  data_file: Path | None, out_dir: Path, config_file: Path | None,
-                 templates_dir: Path | None = None) -> Path:
+                 templates_dir: Path | None = None, kit: bool = False) -> Path:
     """Build one county report (or the sector's, without ``county``) and write its PDF."""
     config = load_config(config_file)
     dataset = load_dataset(data_file)
@@ -99,5 +104,5 @@ def write_report(county: str | None, year: int | None, lang: str | None,
     for line in report.warnings:
         click.echo(f"Advarsel: {line}", err=True)
     return write(report, target, templates_dir,
-                 warn=lambda line: click.echo(f"Advarsel: {line}", err=True))
+                 warn=lambda line: click.echo(f"Advarsel: {line}", err=True), kit=kit)
 
