@@ -6,6 +6,10 @@ every member report shares (the country, each county's aggregate and places) are
 computed once by ``shared_figures`` and passed in, so a batch of 371 reports does
 that work once.
 
+A municipality is also compared with its KOSTRA group (EKG01–EKG17), the peers
+SSB groups by size and income, when ``fetch`` has got the groups from Klass
+(``kostragroups``) and SSB's figure for the group is in the data.
+
 Oslo is a municipality and a county, but its accounts are Oslo kommune's: there
 is no report for an «Oslo fylkeskommune», and Oslo is not among the county
 authorities it is compared with.
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kommunerapport import figures as fig
-from kommunerapport import maps, text
+from kommunerapport import kostragroups, maps, text
 from kommunerapport.config import Config
 from kommunerapport.context import KeyFigure, Section
 from kommunerapport.data import Dataset
@@ -134,6 +138,8 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
         text.robek_member(lang, text.capital(subject.again), entry.grounds if entry else None,
                           ROBEK_DATE)]
     versus = _versus(lang, book, subject, now, group, group_name, authority, shared)
+    if not authority:
+        versus += _kostra(lang, book, dataset.table, subject, unit.short_name, number, now)
     rank = text.rank_sentence(lang, book, own, number, group.ranks, names,
                               label(lang, "group_ranked_county_authorities") if authority
                               else label(lang, "group_ranked_county",
@@ -192,6 +198,24 @@ def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, number:
                        year=year)
         what = phrase(lang, "subject_county", county=county.short_name)
     return common.map_chart(lang, book, drawn, year, title, what, classes_table=True)
+
+
+def _kostra(lang: str, book: FactBook, t: pd.DataFrame, subject: text.Subject, name: str,
+            number: str, now: fig.Figure) -> list[str]:
+    """Its KOSTRA group (peers of similar size and income), when ``fetch`` has got the
+    group from Klass and SSB's figure for the group is in the data; else nothing."""
+    info = kostragroups.kostra_group_info(number, now.year)
+    if info is None:
+        return []
+    group = fig.published(t, info.code, now.year, "ndr_pct")
+    if group is None:
+        return []
+    label_ = info.label or info.code
+    out = [phrase(lang, "kostra_result", group=label_, name=name,
+                  value=book.pct(group, label_), year=now.year)]
+    compared = text.compare_sentence(lang, book, "versus_group", subject.again, now, group,
+                                     group=label_)
+    return out + ([compared] if compared else [])
 
 
 def _versus(lang: str, book: FactBook, subject: text.Subject, now: fig.Figure, group: Group,
