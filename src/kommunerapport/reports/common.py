@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pandas as pd
 
@@ -45,6 +46,8 @@ class Report:
     names: frozenset[str]  # proper names it uses (not checked as bokmål/nynorsk)
     user_text: tuple[str, ...] = ()  # the config's headline and lede, as given
     warnings: tuple[str, ...] = ()
+    main: Decimal | None = None  # the headline figure as shown (netto driftsresultat)
+    main_change: Decimal | None = None  # its change from the year before, as shown
 
     @property
     def page_limit(self) -> int:
@@ -455,7 +458,7 @@ def border_notes(lang: str, year: int) -> tuple[str, ...]:
 def frame(parts: Parts, config: Config, *, kind: str, number: str, year: int, title: str,
           subject: str, lede: list[str], key_figures: tuple, sections: tuple,
           groups: dict[str, str], note: tuple[str, bool], partial: bool,
-          notes: tuple[str, ...] = ()) -> Report:
+          main: tuple[fig.Figure, fig.Figure | None], notes: tuple[str, ...] = ()) -> Report:
     """The report around its sections: dateline, «Om tallene», sample notice, metadata.
 
     The config's own headline and lede, when given, come first: KS's message leads.
@@ -486,5 +489,10 @@ def frame(parts: Parts, config: Config, *, kind: str, number: str, year: int, ti
         method=label(lang, "method_text"), notes=border_notes(lang, year) + notes,
         contacts=config.contacts, about=config.about,
         keywords=tuple(config.keywords) + ((notice,) if sample else ()))
+    now, before = main
+    shown = FactBook.shown(now) if now.known else None
+    change = (book.difference(now, before)[0] if shown is not None and before is not None
+              and before.known else None)
     return Report(context, tuple(facts), kind, number, year, partial,
-                  frozenset(parts.names), user, tuple(later_facts(lang, date, facts)))
+                  frozenset(parts.names), user, tuple(later_facts(lang, date, facts)),
+                  shown, change)

@@ -65,7 +65,7 @@ def county_report(dataset: Dataset, register: Register, county: County, year: in
         parts, config, kind="county", number=county.number, year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=area), lede=lede,
         key_figures=key_figures, sections=sections, groups=groups, note=note,
-        partial=partial)
+        partial=partial, main=(now, before))
 
 
 def _norm(lang: str, book: FactBook, subject: text.Subject, now: fig.Figure, norm: fig.Norm,

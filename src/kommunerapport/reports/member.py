@@ -179,7 +179,8 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
         parts, config, kind="member", number=number, year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=own), lede=lede,
         key_figures=key_figures, sections=sections, groups=groups, note=note,
-        partial=group.now.known and group.now.n < group.now.total, notes=notes)
+        partial=group.now.known and group.now.n < group.now.total, main=(now, before),
+        notes=notes)
 
 
 def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, number: str,

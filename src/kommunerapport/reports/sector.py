@@ -119,7 +119,7 @@ def sector_report(dataset: Dataset, register: Register, year: int, lang: str,
         parts, config, kind="sector", number="", year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=label(lang, "sector_name")),
         lede=lede, key_figures=key_figures, sections=tuple(sections), groups=groups,
-        note=note, partial=partial)
+        note=note, partial=partial, main=(now, before))
 
 
 def _growth(lang: str, book: FactBook, t, units: list[str], subject: str,  # noqa: ANN001
