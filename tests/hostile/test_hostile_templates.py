@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hostile.conftest import Hostile
 from pdfs import full_text
 
+from hostile.conftest import Hostile
 from kommunerapport.render import asset_dir
 
 WARNINGS = ("Advarsel: ROBEK-registeret i rapporten er per 20.4.2026, etter datolinjen "

@@ -30,7 +30,7 @@ from kommunerapport.errors import UsageError
 from kommunerapport.facts import FactBook
 from kommunerapport.lang import label, phrase
 from kommunerapport.regions import ROBEK_DATE, Register
-from kommunerapport.reports import common
+from kommunerapport.reports import about, common, pictures
 from kommunerapport.reports.common import OSLO_COUNTY, Parts, Report, official
 
 
@@ -167,7 +167,7 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
     if authority:
         note = ("", False)
     else:
-        note = common.sample_note(
+        note = about.sample_note(
             lang, dataset.table, register, [number] + [u for u in group.units if u != number],
             list(shared.years), phrase(lang, "area_member", name=unit.short_name, area=area),
             phrase(lang, "subject_county_others", county=county.short_name)
@@ -175,7 +175,7 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
     notes = (label(lang, "map_none_oslo"),) if drawn is None and not authority else ()
     groups = {name: area for name in names.values() if name != official(unit.name)}
     groups |= {own: own, subject.again: own, official(unit.name): own}
-    return common.frame(
+    return about.frame(
         parts, config, kind="member", number=number, year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=own), lede=lede,
         key_figures=key_figures, sections=sections, groups=groups, note=note,
@@ -186,8 +186,8 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
 def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, number: str,
          group: Group, year: int, authority: bool, county):  # noqa: ANN001, ANN202
     """The member among its group on the map, outlined; None for Oslo (a county of one)."""
-    drawn = maps.member_map(common.areas(t, register, list(group.units), year), number,
-                            common.map_labels(lang, year),
+    drawn = maps.member_map(pictures.areas(t, register, list(group.units), year), number,
+                            pictures.map_labels(lang, year),
                             fig.NORM_COUNTY_AUTHORITIES if authority else fig.NORM_MUNICIPALITIES)
     if not drawn:
         return None
@@ -198,7 +198,7 @@ def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, number:
         title = phrase(lang, "map_title_member", name=drawn.member, county=county.short_name,
                        year=year)
         what = phrase(lang, "subject_county", county=county.short_name)
-    return common.map_chart(lang, book, drawn, year, title, what, classes_table=True)
+    return pictures.map_chart(lang, book, drawn, year, title, what, classes_table=True)
 
 
 def _kostra(lang: str, book: FactBook, t: pd.DataFrame, subject: text.Subject, name: str,
@@ -266,7 +266,7 @@ def _chart(lang: str, book: FactBook, own: str, number: str, group: Group, group
             series[text.capital(group_name)] = list(group.series)
         series[label(lang, "series_national")] = list(shared.national_series)
         compare = label(lang, "series_national")
-    return common.trend_chart(lang, book, series, norm, own_label, compare, own)
+    return pictures.trend_chart(lang, book, series, norm, own_label, compare, own)
 
 
 def _key_figures(lang: str, book: FactBook, own: str, now: fig.Figure, before: fig.Figure,
