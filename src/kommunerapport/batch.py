@@ -143,11 +143,6 @@ def write_one(job: Job) -> Outcome:
     return Outcome(job, WRITTEN, seconds=time.perf_counter() - start)
 
 
-def _warm(templates_dir: Path | None) -> None:
-    """Parse fonts and CSS in the parent, so forked workers inherit them."""
-    render._styles(render.stylesheet_path(templates_dir), render.roots(templates_dir))
-
-
 def run_batch(*, everything: bool = False, members: Iterable[str] | None = None,
               year: int | None = None, lang: str | None = None, data_file: Path | None = None,
               out_dir: Path = Path("output"), config_file: Path | None = None,
@@ -170,7 +165,7 @@ def run_batch(*, everything: bool = False, members: Iterable[str] | None = None,
     if skip_existing:
         summary.outcomes += [Outcome(j, SKIPPED) for j in todo if j.target.exists()]
         todo = [j for j in todo if not j.target.exists()]
-    _warm(templates_dir)
+    render.warm_up(templates_dir)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     with _progress(console) as progress:
         task = progress.add_task("Rapporter", total=len(todo))
