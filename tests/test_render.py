@@ -196,3 +196,38 @@ def test_with_harfbuzz_nothing_is_said(monkeypatch, capsys) -> None:
 def test_one_jinja_environment_per_folder() -> None:
     assert environment() is environment()
     assert environment(Path("mine")) is environment(Path("mine").absolute())
+
+
+def test_fonttools_reads_no_layout_table_it_drops_and_writes_the_same_bytes(monkeypatch) -> None:
+    # fontTools 4.68 decompiles GSUB and GPOS before dropping them (WeasyPrint drops both).
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    def cut(gids: list[int]) -> tuple[bytes, set[str]]:
+        options = subset.Options(retain_gids=True, passthrough_tables=True, hinting=False,
+                                 ignore_missing_glyphs=True, desubroutinize=True)
+        options.drop_tables += ["GSUB", "GPOS", "SVG"]  # as weasyprint.pdf.fonts does
+        font = TTFont(io.BytesIO(fonts.CUT.file("Regular").read_bytes()))
+        read = set()
+        real = font.__class__.__getitem__
+        monkeypatch.setattr(font.__class__, "__getitem__",
+                            lambda self, tag: read.add(tag) or real(self, tag))
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(gids=gids)
+        subsetter.subset(font)
+        monkeypatch.setattr(font.__class__, "__getitem__", real)
+        out = io.BytesIO()
+        font.save(out)
+        return out.getvalue(), read
+
+    gids = list(range(1, 80))
+    unpatched = getattr(subset.Subsetter.subset, "__wrapped__", subset.Subsetter.subset)
+    monkeypatch.setattr(subset.Subsetter, "subset", unpatched)  # as installed; undone after
+    before, _ = cut(gids)
+    fonts.drop_layout_before_subsetting()
+    fonts.drop_layout_before_subsetting()  # once is enough; twice does not wrap twice
+    after, read = cut(gids)
+    assert after == before
+    assert not {"GSUB", "GPOS"} & read

@@ -181,7 +181,7 @@ def run_batch(*, everything: bool = False, members: Iterable[str] | None = None,
         _TODO = todo
         count = worker_count(jobs, len(todo), console)
         render.warm_up(templates_dir)
-        fonts.note_slow_paths(repr(config))  # the config's quotes and names may need the full font
+        fonts.prepare(repr(config))  # before forking; the config may need the full font
         gc.collect()
         gc.freeze()  # the workers' collector leaves the inherited heap alone: no copies
         try:

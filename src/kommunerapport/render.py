@@ -126,7 +126,7 @@ def write_pdf(html: str, target: Path, templates_dir: Path | None = None) -> Non
     allowed = roots(templates_dir)
     css_path = stylesheet_path(templates_dir)
     css_text = _styles(css_path, allowed)[2]
-    fonts.note_slow_paths(html + css_text)
+    fonts.prepare(html + css_text)
     css, font_config, _ = _styles(css_path, allowed, fonts.choose(html + css_text))
     document = HTML(string=html, base_url=asset_dir("templates").as_uri() + "/",
                     url_fetcher=ProjectOnlyFetcher(allowed))
