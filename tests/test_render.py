@@ -232,3 +232,25 @@ def test_fonttools_reads_no_layout_table_it_drops_and_writes_the_same_bytes(monk
     after, read = cut(gids)
     assert after == before
     assert not {"GSUB", "GPOS"} & read
+
+
+def test_a_pdf_leaves_no_chart_behind_in_urllibs_cache(tmp_path: Path) -> None:
+    # urlsplit keeps its last 128 URLs; a chart is a 50-100 KB data: URI, so a batch worker
+    # grew by some 20 MB until that cache was full. Memory must not grow with the reports.
+    import base64
+    import io
+    from urllib.parse import urlsplit
+
+    from PIL import Image
+
+    from kommunerapport.render import write_pdf
+
+    if not hasattr(urlsplit, "cache_info"):
+        pytest.skip("urlsplit has no cache before Python 3.11")
+    png = io.BytesIO()
+    Image.new("RGBA", (2, 2), "#1b365d").save(png, format="PNG")
+    pixel = base64.b64encode(png.getvalue()).decode()
+    write_pdf(f'<html lang="nb"><img src="data:image/png;base64,{pixel}" alt="prikk"></html>',
+              tmp_path / "x.pdf")
+    assert (tmp_path / "x.pdf").read_bytes()[:5] == b"%PDF-"
+    assert urlsplit.cache_info().currsize == 0

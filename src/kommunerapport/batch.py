@@ -162,43 +162,58 @@ def run_batch(*, everything: bool = False, members: Iterable[str] | None = None,
     global _STATE, _TODO
     console = console or Console(stderr=True)
     started = time.perf_counter()
+    members = list(members or ())
+    _STATE = _load(year, lang, data_file, config_file, templates_dir, bool(members))
+    outputs.ensure_folder(out_dir)
+    summary = Summary()
+    with outputs.folder_lock(out_dir):
+        outputs.remove_stale_temporaries(out_dir, without_pid=True)
+        _TODO = plan(_STATE.register, _STATE.year, out_dir, everything, members)
+        if skip_existing:
+            summary.outcomes += [Outcome(j, SKIPPED) for j in _TODO if j.target.exists()]
+            _TODO = [j for j in _TODO if not j.target.exists()]
+        count = worker_count(jobs, len(_TODO), console)
+        _warm(templates_dir, _STATE.config)
+        _write_all(_TODO, count, summary, console)
+    summary.seconds = time.perf_counter() - started
+    print_summary(summary, console)
+    return summary
+
+
+def _load(year: int | None, lang: str | None, data_file: Path | None,
+          config_file: Path | None, templates_dir: Path | None, members: bool) -> _State:
+    """What every report needs, loaded once; the table indexed, the shared figures made."""
     config = load_config(config_file)
     dataset = load_dataset(data_file)
     register = load_register()
     year = resolve_year(dataset, year)
-    members = list(members or ())
     figures.index(dataset.table)
     shared = member.shared_figures(dataset, register, year) if members else None
-    _STATE = _State(dataset, register, config, year, lang, templates_dir, shared)
-    outputs.ensure_folder(out_dir)
-    with outputs.folder_lock(out_dir):
-        outputs.remove_stale_temporaries(out_dir, without_pid=True)
-        todo = plan(register, year, out_dir, everything, members)
-        summary = Summary()
-        if skip_existing:
-            summary.outcomes += [Outcome(j, SKIPPED) for j in todo if j.target.exists()]
-            todo = [j for j in todo if not j.target.exists()]
-        _TODO = todo
-        count = worker_count(jobs, len(todo), console)
-        render.warm_up(templates_dir)
-        _warm_charts()
-        fonts.prepare(repr(config))  # before forking; the config may need the full font
-        gc.collect()
-        gc.freeze()  # the workers' collector leaves the inherited heap alone: no copies
-        try:
-            with _progress(console) as progress:
-                task = progress.add_task("Rapporter", total=len(todo))
-                for outcome in _outcomes(todo, count):
-                    summary.outcomes.append(outcome)
-                    progress.advance(task)
-                    progress.refresh()
-        except KeyboardInterrupt:
-            summary.interrupted = True
-        finally:
-            gc.unfreeze()
-    summary.seconds = time.perf_counter() - started
-    print_summary(summary, console)
-    return summary
+    return _State(dataset, register, config, year, lang, templates_dir, shared)
+
+
+def _warm(templates_dir: Path | None, config: Config) -> None:
+    """Before forking: templates, stylesheet, fonts, hyphenation and charts loaded once."""
+    render.warm_up(templates_dir)
+    _warm_charts()
+    fonts.prepare(repr(config))  # the fontTools path; the config's text may need the full font
+
+
+def _write_all(todo: list[Job], count: int, summary: Summary, console: Console) -> None:
+    """The reports with a progress bar; Ctrl-C stops the batch and keeps what is written."""
+    gc.collect()
+    gc.freeze()  # the workers' collector leaves the inherited heap alone: no copies
+    try:
+        with _progress(console) as progress:
+            task = progress.add_task("Rapporter", total=len(todo))
+            for outcome in _outcomes(todo, count):
+                summary.outcomes.append(outcome)
+                progress.advance(task)
+                progress.refresh()
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        gc.unfreeze()
 
 
 def _warm_charts() -> None:

@@ -19,7 +19,7 @@ import contextlib
 import logging
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urlparse, urlsplit
 
 import jinja2
 from weasyprint import CSS, HTML
@@ -130,8 +130,23 @@ def write_pdf(html: str, target: Path, templates_dir: Path | None = None) -> Non
     css, font_config, _ = _styles(css_path, allowed, fonts.choose(html + css_text))
     document = HTML(string=html, base_url=asset_dir("templates").as_uri() + "/",
                     url_fetcher=ProjectOnlyFetcher(allowed))
-    document.write_pdf(target, stylesheets=css, font_config=font_config,
-                       pdf_variant=PDF_VARIANT, presentational_hints=False)
+    try:
+        document.write_pdf(target, stylesheets=css, font_config=font_config,
+                           pdf_variant=PDF_VARIANT, presentational_hints=False)
+    finally:
+        _forget_charts()
+
+
+def _forget_charts() -> None:
+    """Empty ``urllib.parse.urlsplit``'s cache (Python 3.11+: the last 128 URLs).
+
+    WeasyPrint splits every URL it meets, and each chart is a data: URI of 50 to
+    100 KB, so a batch worker would keep the charts of its last 128 reports, some
+    20 MB, and grow until the cache is full.
+    """
+    clear = getattr(urlsplit, "cache_clear", None)
+    if clear is not None:
+        clear()
 
 
 # A page with each face and both written forms' hyphenation, for ``warm_up``.
