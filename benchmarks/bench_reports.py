@@ -84,8 +84,10 @@ def fresh_venv(folder: Path) -> Path:
     """The README's install: a new venv and ``pip install .``; its interpreter."""
     subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
     python = folder / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", str(ROOT)], check=True,
-                   stdout=subprocess.DEVNULL)
+    pip = subprocess.run([str(python), "-m", "pip", "install", "-q", str(ROOT)],
+                         capture_output=True, text=True)
+    if pip.returncode:
+        raise SystemExit(f"pip install . failed:\n{pip.stdout}{pip.stderr}")
     return python
 
 
@@ -148,6 +150,8 @@ class MemorySampler:
                 marks[share] = at[0][1] if share < 1 else self.samples[-1][1] or at[0][1]
         pids = sorted({p for s in self.samples for p in s[1]})
         per_worker = {p: [marks[m].get(p) for m in sorted(marks)] for p in pids}
+        per_worker = {p: w for p, w in per_worker.items()  # workers seen through the run
+                      if sum(m is not None for m in w) > 1}
         growth = [w[-1] - w[0] for w in per_worker.values() if None not in w and len(w) > 1]
         return {"workers": per_worker, "growth": max(growth) if growth else None,
                 "peak_pss": max((s[2] for s in self.samples), default=None),
