@@ -150,7 +150,8 @@ def _weasyprint_own(path: Path) -> bool:
     """WeasyPrint's FontConfiguration writes the fonts it embeds to a folder of its own,
     ``weasyprint-*`` in the system's temporary folder, and reads them back."""
     temp = Path(os.path.realpath(tempfile.gettempdir()))
-    return path.parent.parent == temp and path.parent.name.startswith("weasyprint-")
+    folder = path if path.parent == temp else path.parent  # the folder itself is opened too
+    return folder.parent == temp and folder.name.startswith("weasyprint-")
 
 
 def outside(seen: Iterable[tuple[str, str]], roots: Sequence[Path]) -> list[str]:
