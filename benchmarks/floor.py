@@ -5,9 +5,9 @@
 
 ``capture`` runs the tool's own code once (not timed) and records, for every
 report ``--all --members`` writes (or one county's), the finished HTML with the
-chart images cut out, and the chart calls with their data. ``run`` then does only
-what the libraries must do for those reports: draw each chart with matplotlib
-(the same calls, fonts and settings), put the PNGs back into the HTML, and lay
+chart and map images cut out, and how to draw each (``charts.Drawing``). ``run`` then
+does only what the libraries must do for those reports: draw each chart and map with
+matplotlib (the same drawings, fonts and settings), put the PNGs back into the HTML, and lay
 it out and write it with WeasyPrint (the same stylesheet, fonts and PDF
 variant), in ``--jobs`` forked processes set up the way the tool sets up its
 workers (libraries imported, stylesheet parsed and a page laid out before the
@@ -29,31 +29,23 @@ import sys
 import time
 from pathlib import Path
 
-CHART_CALLS = ("unit_bars", "trend", "histogram")
 _RECORDS: list[dict] = []
 _STYLES: dict = {}
 
 
 def capture(target: Path, county: str | None) -> None:
-    """Record the HTML and chart calls of the reports (uses the tool; not timed)."""
-    from kommunerapport import batch, charts, member, render
+    """Record the HTML and the drawings of the reports (uses the tool; not timed).
+
+    Each chart and map is kept as its ``charts.Drawing`` (how to draw it: a function of
+    the module and its plain data), and its image in the HTML is cut out, so ``run``
+    draws exactly what the tool draws.
+    """
+    from kommunerapport import batch, render, reports
     from kommunerapport.config import load_config
-    from kommunerapport.data import load_dataset, resolve_year
+    from kommunerapport.data import resolve_year
+    from kommunerapport.loading import load_dataset
     from kommunerapport.regions import find_county, load_register
 
-    calls: list[tuple[str, tuple, dict, str]] = []
-
-    def recording(name: str):  # noqa: ANN202
-        real = getattr(charts, name)
-
-        def call(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-            uri = real(*args, **kwargs)
-            calls.append((name, args, kwargs, uri))
-            return uri
-        return call
-
-    for name in CHART_CALLS:
-        setattr(charts, name, recording(name))
     dataset, register, config = load_dataset(None), load_register(), load_config(None)
     year = resolve_year(dataset, None)
     if county:
@@ -62,16 +54,17 @@ def capture(target: Path, county: str | None) -> None:
         shared = None
     else:
         jobs = batch.plan(register, year, Path("."), True, batch.all_members(register))
-        shared = member.shared_figures(dataset, register, year)
-    state = batch._State(dataset, register, config, year, None, None, shared)
+        shared = reports.shared_figures(dataset, register, year)
     records = []
     for job in jobs:
-        calls.clear()
-        html = render.render_html(batch._context(job, state))
-        for i, (_name, _args, _kwargs, uri) in enumerate(calls):
-            html = html.replace(uri, f"@@chart{i}@@")
+        report = reports.build(dataset, register, job.kind, job.number, year, None, config,
+                               shared)
+        drawn = [c for s in report.context.sections for c in s.charts]
+        html = render.render_html(report.context)
+        for i, chart in enumerate(drawn):
+            html = html.replace(chart.src, f"@@chart{i}@@")
         records.append({"name": job.target.name, "html": html,
-                        "charts": [(n, a, k) for n, a, k, _ in calls]})
+                        "drawings": [c.drawing for c in drawn]})
     target.write_bytes(pickle.dumps(records))
 
 
@@ -100,7 +93,7 @@ def _setup(warm: bool) -> None:
     """What the tool's parent does before forking: libraries, stylesheet, fonts, a page."""
     from weasyprint import HTML
 
-    from kommunerapport import charts, fonts  # matplotlib with the report fonts and settings
+    from kommunerapport import charts, fonts, maps  # matplotlib with the report fonts
 
     fonts.prepare("")  # the same fontTools path as the tool, said the same way
     _STYLES["charts"], _STYLES["choose"] = charts, fonts.choose
@@ -112,6 +105,7 @@ def _setup(warm: bool) -> None:
         charts.unit_bars(["Vestfold", "Telemark"], [1.5, -0.5], 1.75, "Norm 1,75 %")
         charts.trend([2024, 2025], {"Vestfold": [1.0, None], "Landet": [0.5, 2.1]}, 1.75, "Norm")
         charts.histogram(["under 0", "0 til 2"], [3, 5], [True, False], "Antall kommuner")
+        maps.geometry()  # the boundaries, read once
         gc.collect()
         gc.freeze()
 
@@ -124,9 +118,8 @@ def _one(args: tuple[int, Path]) -> float:
     start = time.perf_counter()
     record = _RECORDS[index]
     html = record["html"]
-    for i, (name, call_args, kwargs) in enumerate(record["charts"]):
-        html = html.replace(f"@@chart{i}@@", getattr(_STYLES["charts"], name)(*call_args,
-                                                                              **kwargs))
+    for i, drawing in enumerate(record["drawings"]):
+        html = html.replace(f"@@chart{i}@@", drawing.data_uri())
     css, config = _styles(_STYLES["choose"](html))
     HTML(string=html, base_url=_STYLES["base"]).write_pdf(
         out / record["name"], stylesheets=css, font_config=config, pdf_variant="pdf/ua-1",

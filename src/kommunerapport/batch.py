@@ -232,6 +232,9 @@ def _warm_charts() -> None:
     charts.unit_bars(["Vestfold", "Telemark"], [1.5, -0.5], 1.75, "Norm 1,75 %")
     charts.trend([2024, 2025], {"Vestfold": [1.0, None], "Landet": [0.5, 2.1]}, 1.75, "Norm")
     charts.histogram(["under 0", "0 til 2"], [3, 5], [True, False], "Antall kommuner")
+    from kommunerapport import maps
+
+    maps.geometry()  # the boundaries of every map, read once
 
 
 def cpu_count() -> int:
