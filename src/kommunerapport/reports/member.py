@@ -55,40 +55,34 @@ class Shared:
     national_reserve: fig.Figure
     national_series: tuple[fig.Figure, ...]
     groups: dict[str, Group]  # county number → its municipalities; "fk" → county authorities
-    tables: dict[str, pd.DataFrame]  # each unit's own rows: a member's figures without a scan
 
 
-def _group(by_year: dict[int, pd.DataFrame], units: list[str], year: int,
-           years: list[int]) -> Group:
-    now = by_year.get(year, by_year[max(by_year)])
-    values = {u: fig.unit_figure(now, u, year, "ndr_pct") for u in units}
-    return Group(tuple(units), fig.weighted(now, units, year),
-                 fig.weighted(now, units, year, "dispfond_pct"),
-                 tuple(fig.weighted(by_year[y], units, y) for y in years),
-                 text.shown_ranks(values))
+def _group(t: pd.DataFrame, units: list[str], year: int, years: list[int]) -> Group:
+    values = {u: fig.unit_figure(t, u, year, "ndr_pct") for u in units}
+    return Group(tuple(units), fig.weighted(t, units, year),
+                 fig.weighted(t, units, year, "dispfond_pct"),
+                 tuple(fig.weighted(t, units, y) for y in years), text.shown_ranks(values))
 
 
 def shared_figures(dataset: Dataset, register: Register, year: int) -> Shared:
     """The figures shared by all member reports of ``year``, computed once.
 
-    Each figure is computed on the rows of its own year (or unit): the same values
-    as on the whole table, without scanning all of it hundreds of times.
+    ``figures`` reads the table through an index built once per table, so a member's
+    own figures cost a dictionary lookup each; a batch builds the index before forking.
     """
     t = dataset.table
-    by_year = {int(y): rows for y, rows in t.groupby("year")}
     years = common.trend_years(dataset, year)
-    groups = {c.number: _group(by_year, common.municipal_units(register, c.number), year, years)
+    groups = {c.number: _group(t, common.municipal_units(register, c.number), year, years)
               for c in register.counties}
     fk_units = common.county_authority_units(register, year)
-    fk_values = {u: fig.unit_figure(by_year[year], u, year, "ndr_pct") for u in fk_units}
-    fk = Group(tuple(fk_units), fig.county_authorities_total(by_year[year], register, year),
-               fig.weighted(by_year[year], fk_units, year, "dispfond_pct"),
-               tuple(fig.county_authorities_total(by_year[y], register, y) for y in years),
+    fk_values = {u: fig.unit_figure(t, u, year, "ndr_pct") for u in fk_units}
+    fk = Group(tuple(fk_units), fig.county_authorities_total(t, register, year),
+               fig.weighted(t, fk_units, year, "dispfond_pct"),
+               tuple(fig.county_authorities_total(t, register, y) for y in years),
                text.shown_ranks(fk_values))
-    return Shared(year, tuple(years), common.national(by_year[year], register, year),
-                  common.national(by_year[year], register, year, "dispfond_pct"),
-                  tuple(common.national(by_year[y], register, y) for y in years),
-                  {**groups, "fk": fk}, {str(u): rows for u, rows in t.groupby("unit")})
+    return Shared(year, tuple(years), common.national(t, register, year),
+                  common.national(t, register, year, "dispfond_pct"),
+                  tuple(common.national(t, register, y) for y in years), {**groups, "fk": fk})
 
 
 def check_member(number: str) -> None:
@@ -123,7 +117,7 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
                         official(county.name)})
     norm = fig.norm("fylkeskommuner" if authority else "kommuner", year)
     group = shared.groups["fk" if authority else county.number]
-    t = shared.tables.get(number, dataset.table.iloc[:0])
+    t = dataset.table
     now, before = (fig.unit_figure(t, number, year, "ndr_pct"),
                    fig.unit_figure(t, number, year - 1, "ndr_pct"))
     reserve = fig.unit_figure(t, number, year, "dispfond_pct")
