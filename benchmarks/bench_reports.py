@@ -1,65 +1,338 @@
-"""Time the reports as a user runs them: subprocesses, cold, into a temporary folder.
+"""Time the reports as a new user runs them, against the floor, in each font setup.
 
-    python benchmarks/bench_reports.py [--jobs N] [--skip-members]
+    python benchmarks/bench_reports.py [--repeat 3] [--cold-repeat 7] [--jobs N]
+                                       [--python PATH] [--keep]
 
-(a) one cold ``kommunerapport --county Vestfold``; (b) ``--members`` (357
-municipalities + 15 county authorities); (c) ``--all`` (sector + 15 counties).
-Prints reports per second, seconds per report and the batch's peak memory (the
-largest resident set of any process the run waited for, RUSAGE_CHILDREN).
-Goal on 2 cores: all ~388 reports ≤ 90 s, a cold county ≤ 3 s, peak < 2 GB.
+1. The README user's setup: a fresh venv with ``pip install .`` of this folder
+   (whatever fontTools and WeasyPrint pip picks today; nothing from apt), unless
+   ``--python`` names an existing environment's interpreter.
+2. For each setup, measured in turns (tool, floor, tool, floor …) and quoted as
+   medians:
+   - without Debian's libharfbuzz-subset0: WeasyPrint subsets fonts with
+     fontTools. When the library is installed on this machine it is hidden from
+     WeasyPrint for these runs (the same code path as on a machine without it);
+   - with it, when it is installed (``apt-get install libharfbuzz-subset0``).
+   - all 388 reports in one run (``kommunerapport --all --members``), with the
+     memory of every worker sampled as the run goes (Linux /proc);
+   - a cold ``kommunerapport --county Vestfold`` (a new process each time);
+   - the floor for both (``benchmarks/floor.py``): WeasyPrint and matplotlib
+     alone on the same HTML and charts, in as many processes.
+3. Prints a table: times, CPU seconds per report, the ratios to the floor, the
+   workers' memory over the run and the whole tree's peak, with the goals of
+   issue 11 (2 CPUs: 388 reports ≤ 60 s without and ≤ 45 s with the library,
+   cold ≤ 1.5 s, ≤ 1.2× the floor per report, flat memory, tree < 1 GB).
+
+CPU seconds are less disturbed than wall time by other work on the machine; the
+load average before and after is printed so a noisy run can be recognised.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-CLI = [sys.executable, "-m", "kommunerapport"]
+ROOT = Path(__file__).resolve().parent.parent
+FLOOR = Path(__file__).resolve().parent / "floor.py"
+HARFBUZZ_SUBSET = "libharfbuzz-subset.so.0"
+# Run the CLI with WeasyPrint's HarfBuzz subsetter hidden: what WeasyPrint does on a
+# machine without libharfbuzz-subset0 (it then subsets with fontTools).
+HIDE_HARFBUZZ = (
+    "import runpy, sys; import weasyprint.text.ffi as a, weasyprint.pdf.fonts as b; "
+    "a.harfbuzz_subset = b.harfbuzz_subset = None; sys.argv[0] = 'kommunerapport'; "
+    "runpy.run_module('kommunerapport', run_name='__main__', alter_sys=True)")
+FLOOR_HIDING = (
+    "import runpy, sys; import weasyprint.text.ffi as a, weasyprint.pdf.fonts as b; "
+    "a.harfbuzz_subset = b.harfbuzz_subset = None; sys.argv[0] = sys.argv[1]; "
+    "del sys.argv[1]; runpy.run_path(sys.argv[0], run_name='__main__')")
 
 
-def run(args: list[str], out: Path) -> tuple[float, int, float]:
-    """Seconds, PDFs written and peak RSS in MB of one CLI run."""
-    before = set(out.glob("*.pdf")) if out.exists() else set()
+@dataclass
+class Setup:
+    label: str
+    hide_harfbuzz: bool
+    note: str
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    reports: int
+    memory: dict = field(default_factory=dict)
+
+
+def harfbuzz_subset_installed() -> bool:
+    try:
+        ctypes.CDLL(HARFBUZZ_SUBSET)
+    except OSError:
+        return False
+    return True
+
+
+def fresh_venv(folder: Path) -> Path:
+    """The README's install: a new venv and ``pip install .``; its interpreter."""
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    pip = subprocess.run([str(python), "-m", "pip", "install", "-q", str(ROOT)],
+                         capture_output=True, text=True)
+    if pip.returncode:
+        raise SystemExit(f"pip install . failed:\n{pip.stdout}{pip.stderr}")
+    return python
+
+
+def versions(python: Path) -> str:
+    code = ("import fontTools, weasyprint, matplotlib, pandas, sys; "
+            "print(f'Python {sys.version.split()[0]}, fontTools {fontTools.version}, "
+            "WeasyPrint {weasyprint.__version__}, matplotlib {matplotlib.__version__}, "
+            "pandas {pandas.__version__}')")
+    return subprocess.run([str(python), "-c", code], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def timed(command: list[str], out: Path | None = None, sample: bool = False) -> Run:
+    """Wall and CPU seconds (the process and every child it waited for) of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([*CLI, *args, "--out", str(out)], check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    seconds = time.perf_counter() - start
-    # ru_maxrss (kB on Linux) is the maximum over every waited-for descendant so far.
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return seconds, len(set(out.glob("*.pdf")) - before), peak
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    sampler = MemorySampler(process.pid, out) if sample else None
+    _, stderr = process.communicate()
+    wall = time.perf_counter() - start
+    if sampler:
+        sampler.stop()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    reports = len(list(out.glob("*.pdf"))) if out else 1
+    return Run(wall, cpu, reports, sampler.summary(reports) if sampler else {})
 
 
-def line(label: str, seconds: float, count: int, peak: float | None = None) -> str:
-    rate = f"{count / seconds:5.2f} rapporter/s, {seconds / count:5.3f} s/rapport" if count else ""
-    mem = f", topp {peak:,.0f} MB" if peak is not None else ""
-    return f"{label:<28} {count:4d} rapporter på {seconds:6.1f} s  {rate}{mem}"
+class MemorySampler:
+    """Every 0.2 s: each worker's resident memory, the tree's PSS, and the reports done."""
+
+    def __init__(self, pid: int, out: Path) -> None:
+        self.pid, self.out = pid, out
+        self.samples: list[tuple[int, dict[int, float], float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.2):
+            tree = [self.pid, *children(self.pid)]
+            workers = {p: rss_mb(p) for p in tree[1:]}
+            pss = sum(pss_mb(p) for p in tree)
+            done = sum(1 for _ in self.out.glob("*.pdf")) if self.out.exists() else 0
+            self.samples.append((done, {p: m for p, m in workers.items() if m}, pss))
+
+    def summary(self, reports: int) -> dict:
+        """Per worker: its memory at 10 %, 50 % and 100 % of the reports; the tree's peak."""
+        marks = {}
+        for share in (0.1, 0.5, 1.0):
+            at = [s for s in self.samples if s[0] >= share * reports * 0.98]
+            if at:
+                marks[share] = at[0][1] if share < 1 else self.samples[-1][1] or at[0][1]
+        pids = sorted({p for s in self.samples for p in s[1]})
+        per_worker = {p: [marks[m].get(p) for m in sorted(marks)] for p in pids}
+        per_worker = {p: w for p, w in per_worker.items()  # workers seen through the run
+                      if sum(m is not None for m in w) > 1}
+        growth = [w[-1] - w[0] for w in per_worker.values() if None not in w and len(w) > 1]
+        return {"workers": per_worker, "growth": max(growth) if growth else None,
+                "peak_pss": max((s[2] for s in self.samples), default=None),
+                "peak_rss": max((max(s[1].values(), default=0) for s in self.samples),
+                                default=None)}
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def _proc_kb(path: str, key: str) -> float:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def rss_mb(pid: int) -> float:
+    return _proc_kb(f"/proc/{pid}/status", "VmRSS:")
+
+
+def pss_mb(pid: int) -> float:
+    return _proc_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
+def tool(python: Path, setup: Setup, args: list[str]) -> list[str]:
+    if setup.hide_harfbuzz:
+        return [str(python), "-c", HIDE_HARFBUZZ, *args]
+    return [str(python.parent / "kommunerapport"), *args]
+
+
+def floor(python: Path, setup: Setup, args: list[str]) -> list[str]:
+    if setup.hide_harfbuzz:
+        return [str(python), "-c", FLOOR_HIDING, str(FLOOR), *args]
+    return [str(python), str(FLOOR), *args]
+
+
+def measure(python: Path, setup: Setup, work: Path, captures: dict[str, Path], jobs: int,
+            repeat: int, cold_repeat: int) -> dict[str, list[Run]]:
+    """Tool and floor in turns: cold county runs, then whole batches."""
+    runs: dict[str, list[Run]] = {"cold": [], "cold_floor": [], "all": [], "all_floor": []}
+    for i in range(cold_repeat):
+        runs["cold"].append(timed(tool(python, setup, ["--county", "Vestfold", "--out",
+                                                       str(work / f"cold-{i}")])))
+        runs["cold_floor"].append(timed(floor(python, setup, [
+            "run", str(captures["cold"]), "--out", str(work / f"cold-floor-{i}")])))
+    for i in range(repeat):
+        out = work / f"all-{i}"
+        runs["all"].append(timed(tool(python, setup, ["--all", "--members", "--jobs", str(jobs),
+                                                      "--out", str(out)]), out, sample=True))
+        out = work / f"all-floor-{i}"
+        runs["all_floor"].append(timed(floor(python, setup, [
+            "run", str(captures["all"]), "--jobs", str(jobs), "--out", str(out)]), out))
+        for folder in (work / f"all-{i}", work / f"all-floor-{i}"):
+            shutil.rmtree(folder, ignore_errors=True)
+    return runs
+
+
+def median(runs: list[Run], what: str) -> float:
+    return statistics.median(getattr(r, what) for r in runs)
+
+
+GOAL_ALL = {"without libharfbuzz-subset0": "≤ 60 s", "with libharfbuzz-subset0": "≤ 45 s"}
+
+
+def columns(r: dict[str, list[Run]]) -> dict[str, str]:
+    """One setup's cells."""
+    wall, floor_wall = median(r["all"], "wall"), median(r["all_floor"], "wall")
+    reports, floor_reports = r["all"][0].reports, r["all_floor"][0].reports
+    cpu = median(r["all"], "cpu") / reports
+    floor_cpu = median(r["all_floor"], "cpu") / floor_reports
+    cold, floor_cold = median(r["cold"], "wall"), median(r["cold_floor"], "wall")
+    memory = r["all"][len(r["all"]) // 2].memory
+    if memory.get("workers"):
+        marks = "; ".join(" → ".join(f"{m:.0f}" for m in w if m is not None)
+                          for w in memory["workers"].values())
+        growth = memory["growth"]
+        workers = f"{marks} MB" + (f" (most: {growth:+.0f} MB)" if growth is not None else "")
+    else:
+        workers = "not sampled"
+    return {
+        "all": f"**{wall:.1f} s** ({reports} reports)",
+        "all_floor": f"{floor_wall:.1f} s",
+        "all_ratio": f"{wall / floor_wall:.2f}×",
+        "cpu": f"{cpu:.3f} / {floor_cpu:.3f} s = **{cpu / floor_cpu:.2f}×**",
+        "cold": f"**{cold:.2f} s**",
+        "cold_floor": f"{floor_cold:.2f} s",
+        "cold_ratio": f"{cold / floor_cold:.2f}×",
+        "workers": workers,
+        "tree": f"{memory.get('peak_pss') or 0:.0f} MB",
+    }
+
+
+def table(setups: list[Setup], results: list[dict[str, list[Run]]], jobs: int) -> str:
+    cells = [columns(r) for r in results]
+    rows = [
+        ("all", f"all reports (--all --members, {jobs} workers), median wall",
+         " / ".join(GOAL_ALL[s.label] for s in setups)),
+        ("all_floor", "  floor: WeasyPrint + matplotlib alone, same HTML and charts", ""),
+        ("all_ratio", "  tool / floor", ""),
+        ("cpu", "per report, CPU seconds (all processes): tool / floor", "≤ 1.2×"),
+        ("cold", "cold --county Vestfold, median wall", "≤ 1.5 s"),
+        ("cold_floor", "  floor: the same report with the libraries alone", ""),
+        ("cold_ratio", "  tool / floor", ""),
+        ("workers", "each worker's memory (RSS) at 10 % → 50 % → 100 % of the run", "flat"),
+        ("tree", "whole process tree, peak (PSS: shared pages counted once)", "< 1 GB"),
+    ]
+    lines = [f"| | {' | '.join(s.label for s in setups)} | goal |",
+             f"|---|{'---|' * len(setups)}---|"]
+    lines += [f"| {label} | {' | '.join(c[key] for c in cells)} | {goal} |"
+              for key, label, goal in rows]
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, help="Passed to --members/--all.")
-    parser.add_argument("--skip-members", action="store_true", help="Only the cold county.")
+    parser.add_argument("--repeat", type=int, default=3, help="Whole batches per setup.")
+    parser.add_argument("--cold-repeat", type=int, default=7, help="Cold runs per setup.")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="Workers for the batch and the floor. Default: the CPUs.")
+    parser.add_argument("--python", type=Path,
+                        help="Use this environment's interpreter instead of a fresh venv.")
+    parser.add_argument("--keep", action="store_true", help="Keep the temporary folder.")
     opts = parser.parse_args()
-    jobs = ["--jobs", str(opts.jobs)] if opts.jobs else []
-    tmp = Path(tempfile.mkdtemp(prefix="kommunerapport-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="kommunerapport-bench-"))
+    load_before = os.getloadavg()
     try:
-        s, n, _ = run(["--county", "Vestfold"], tmp / "county")
-        print(line("(a) --county Vestfold, kald", s, n))
-        if opts.skip_members:
-            return
-        s_m, n_m, peak = run(["--members", *jobs], tmp / "members")
-        print(line("(b) --members", s_m, n_m, peak))
-        s_a, n_a, peak = run(["--all", *jobs], tmp / "all")
-        print(line("(c) --all", s_a, n_a, peak))
-        print(line("(b)+(c) alle rapporter", s_m + s_a, n_m + n_a, peak))
+        if opts.python:
+            python = opts.python.absolute()  # not resolve(): a venv's python is a symlink
+            origin = f"the existing environment of {python} (not a fresh README install)"
+        else:
+            started = time.perf_counter()
+            python = fresh_venv(work / "venv")
+            origin = (f"a fresh venv with `pip install .` as the README says "
+                      f"({time.perf_counter() - started:.0f} s to install)")
+        installed = harfbuzz_subset_installed()
+        setups = [Setup("without libharfbuzz-subset0", installed,
+                        "hidden from WeasyPrint for these runs (installed on this machine)"
+                        if installed else "not installed on this machine")]
+        if installed:
+            setups.append(Setup("with libharfbuzz-subset0", False, "installed (apt)"))
+        print(f"Setup: {origin}; {versions(python)}.", flush=True)
+        for s in setups:
+            print(f"  {s.label}: {s.note}", flush=True)
+        if not installed:
+            print("  with libharfbuzz-subset0: not measured (apt-get install "
+                  "libharfbuzz-subset0 to measure it too)", flush=True)
+        captures = {"all": work / "all.pickle", "cold": work / "vestfold.pickle"}
+        print("Capturing the reports' HTML and charts for the floor …", flush=True)
+        subprocess.run([str(python), str(FLOOR), "capture", str(captures["all"])], check=True,
+                       cwd=work)
+        subprocess.run([str(python), str(FLOOR), "capture", str(captures["cold"]), "--county",
+                        "Vestfold"], check=True, cwd=work)
+        results = []
+        for s in setups:
+            print(f"Measuring {s.label} …", flush=True)
+            results.append(measure(python, s, work, captures, opts.jobs, opts.repeat,
+                                   opts.cold_repeat))
+        load_after = os.getloadavg()
+        print()
+        print(f"{os.cpu_count()} CPUs; load average {load_before[0]:.2f} before, "
+              f"{load_after[0]:.2f} after; medians of {opts.repeat} batches and "
+              f"{opts.cold_repeat} cold runs per setup, tool and floor in turns.")
+        print()
+        print(table(setups, results, opts.jobs))
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if opts.keep:
+            print(f"Kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ Real (``synthetic=false``), from ``sources/facts/``:
     Rælingen, release 16.03.2026; Oslo's brutto driftsinntekter from 13561.
 
 Synthetic (``synthetic=true``): accounts for the other municipalities 2020–2025
-(brutto driftsinntekter, netto driftsresultat, disposisjonsfond, brutto
-investeringsutgifter in 1000 kr and in % of BDI; frie inntekter per innbygger),
+(brutto driftsinntekter and driftsutgifter, netto driftsresultat, disposisjonsfond,
+brutto investeringsutgifter in 1000 kr and in % of BDI; frie inntekter per innbygger),
 calibrated so that
   * BDI scales with each municipality's real population (1.1.2024);
   * the BDI-weighted NDR without Oslo equals SSB's Landet uten Oslo each year
@@ -322,19 +322,25 @@ def generate(table: Table, known: dict, munis: list[dict[str, str]]) -> dict:
         report["invest_pct"][year] = [round(weighted(inv, weights), 4), round(itarget, 4)]
 
         for u in units:
-            add_municipality(table, u, year, bdi[u], ndr[u], disp[u], fri[u], inv[u],
+            # Brutto driftsutgifter: what is left of the income after the result and the
+            # net interest and repayments (a steady 2,5–3,5 % of BDI, more for small units);
+            # drawn from no random number, so every other figure stays as it was.
+            finance = 2.5 + 1.0 * smallness[u]
+            bdu = bdi[u] * (1 - ndr[u] / 100 - finance / 100)
+            add_municipality(table, u, year, bdi[u], bdu, ndr[u], disp[u], fri[u], inv[u],
                              {m for m in ("ndr_pct", "dispfond_pct", "frie_inntekter_innb",
                                           "invest_pct") if real(u, m) is not None})
     return report
 
 
-def add_municipality(table: Table, unit: str, year: int, bdi: float, ndr: float, disp: float,
-                     fri: float, inv: float, real: set[str]) -> None:
+def add_municipality(table: Table, unit: str, year: int, bdi: float, bdu: float, ndr: float,
+                     disp: float, fri: float, inv: float, real: set[str]) -> None:
     """One municipality-year; the real key figures of 12134 are added elsewhere."""
     def add(measure: str, value: float, decimals: int = 1) -> None:
         table.add(unit, year, measure, value, SAMPLE_SOURCE, SAMPLE_RELEASE, True, decimals)
 
     add("bdi", bdi, 0)
+    add("bdu", bdu, 0)
     add("ndr", ndr / 100 * bdi, 0)
     add("dispfond", disp / 100 * bdi, 0)
     add("invest", inv / 100 * bdi, 0)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import pytest
 
-from kommunerapport import batch, records, reports
+from kommunerapport import batch, records, reports, workers
 from kommunerapport.cli import main
 
 FEW = ["3903", "4602", "39"]
@@ -76,3 +78,57 @@ def test_plan_leaves_out_counties_that_did_not_exist_yet(register, tmp_path) -> 
     assert "39" not in numbers and "40" not in numbers
     assert "46" in numbers and "3905" in numbers
     assert len([j for j in jobs if j.kind == "county"]) == 8  # the counties of 2020–2023 kept
+
+
+def test_all_and_members_in_one_run(runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+
+    def run_batch(**options):  # noqa: ANN003, ANN202
+        calls.append(options)
+        return batch.Summary()
+
+    monkeypatch.setattr(batch, "run_batch", run_batch)
+    result = runner.invoke(main, ["--all", "--members", "--out", "ut"])
+    assert result.exit_code == 0
+    assert calls[0]["everything"] is True
+    assert len(calls[0]["members"]) == 357 + 14  # every member (no «fk03»), after the counties
+
+
+@pytest.mark.parametrize(("jobs", "cpus", "reports", "expected"), [
+    (None, 2, 388, 2),  # default: one per CPU
+    (1, 2, 388, 1),
+    (1000, 2, 388, 2),  # capped, and said (tests/hostile)
+    (None, 8, 3, 3),  # no idle workers for three reports
+    (None, 2, 0, 1),
+])
+def test_workers_are_at_most_one_per_cpu(monkeypatch, jobs, cpus, reports, expected) -> None:
+    from rich.console import Console
+
+    monkeypatch.setattr(batch, "cpu_count", lambda: cpus)
+    assert batch.worker_count(jobs, reports, Console(quiet=True)) == expected
+
+
+def test_ctrl_c_ends_with_a_summary_and_130(runner, monkeypatch, tmp_path: Path) -> None:
+    def interrupted(todo, count):  # noqa: ANN001, ANN202
+        yield batch.write_one(todo[0])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "all_members", lambda register: FEW)
+    monkeypatch.setattr(batch, "_outcomes", interrupted)
+    result = runner.invoke(main, ["--members", "--out", str(tmp_path)])
+    assert result.exit_code == 130
+    assert "Skrevet: 1, hoppet over: 0, feilet: 0" in result.stderr
+    assert result.stderr.endswith("Avbrutt med Ctrl-C: de ferdige rapportene er skrevet; kjør "
+                                  "igjen med --skip-existing for å lage resten.\n")
+    assert "Traceback" not in result.stderr
+
+
+def _tenfold_but_three_dies(index: int) -> int:
+    if index == 3:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would
+    return index * 10
+
+
+def test_a_dead_worker_fails_only_its_own_job() -> None:
+    results = dict(workers.run(8, _tenfold_but_three_dies, 2, lambda i, reason: reason))
+    assert results == {0: 0, 1: 10, 2: 20, 3: workers.DIED, 4: 40, 5: 50, 6: 60, 7: 70}

@@ -140,3 +140,17 @@ def test_sections_are_checked_not_just_the_lede(vestfold) -> None:
     report = dataclasses.replace(vestfold, context=dataclasses.replace(
         ctx, sections=ctx.sections + (extra,)))
     assert any("7,77" in p for p in problems(report))
+
+
+def test_the_users_headline_may_not_contradict_the_figures(dataset, register) -> None:
+    # Sample: Vestfold's municipalities 0,4 → 3,5 %: «underskudd» and «svakere» are wrong.
+    for headline, word in (("Underskudd i Vestfold", "underskudd"),
+                           ("Svakere år for Vestfold", "svakere")):
+        report = build_county(dataset, register, find_county("Vestfold"), YEAR, "nb",
+                              Config(headline=headline))
+        found = [p for p in problems(report) if "sier" in p]
+        assert len(found) == 1 and f"sier «{word}»" in found[0].lower(), found
+    # KS 6.3.2026: naming both sides of the turn is not a contradiction.
+    fine = Config(headline="Kommuneøkonomien tilbake i pluss, men KS advarer: Krisa er ikke over",
+                  lede="Kommunesektoren snudde et stort underskudd til et samlet overskudd.")
+    assert problems(sector_report(dataset, register, YEAR, "nb", fine)) == []

@@ -294,3 +294,71 @@ def test_robek_members_in_a_set(register) -> None:
     members = fig.robek_members(register, buskerud)
     assert {"3322", "3334"} <= set(members)  # Nesbyen, Flesberg (ROBEK 20.04.2026)
     assert fig.robek_members(register, [m.number for m in register.in_county("39")]) == []
+
+
+# -- The index the figures are read from -------------------------------------------------------
+
+def scoped(*rows: tuple) -> pd.DataFrame:
+    """Like ``tidy``, with (unit, year, measure, value, scope, source) rows."""
+    raw = pd.DataFrame(
+        [[u, str(y), m, str(v), "", scope, source, "test", "false"]
+         for u, y, m, v, scope, source in rows], columns=COLUMNS, dtype=str)
+    return validate(raw, "test")
+
+
+def test_the_index_is_built_once_per_table_and_reused(table) -> None:
+    assert fig.index(table) is fig.index(table)
+    other = tidy(("3901", 2025, "ndr_pct", 1.0))
+    assert fig.index(other) is not fig.index(table)
+
+
+def test_the_index_holds_known_values_only() -> None:
+    table = tidy(("3901", 2025, "ndr_pct", 4.0), ("3903", 2025, "ndr_pct", None))
+    assert list(fig.index(table).cell("ndr_pct", 2025)) == ["3901"]
+    assert fig.index(table).cell("ndr_pct", 2024) == {}
+
+
+def test_a_unit_with_two_rows_takes_the_first_value_and_both_provenances() -> None:
+    table = scoped(("3901", 2025, "ndr_pct", 4.0, "konsern", "SSB 12134"),
+                   ("3901", 2025, "ndr_pct", 9.0, "kasse", "KS-undersøkelse"))
+    figure = fig.unit_figure(table, "3901", 2025, "ndr_pct")
+    assert figure.value == 4.0  # the first row, as drop_duplicates("unit") kept it
+    assert figure.scope == "kasse/konsern"
+    assert figure.sources == ("KS-undersøkelse", "SSB 12134")
+
+
+def test_the_index_cache_stays_small_however_many_tables_pass() -> None:
+    # A batch worker meets each member's own table once; the cache must not keep them all.
+    for n in range(3 * fig._KEEP):
+        fig.unit_figure(tidy(("3901", 2025, "ndr_pct", float(n))), "3901", 2025, "ndr_pct")
+    assert len(fig._INDEXES) <= fig._KEEP
+
+
+def test_a_new_table_is_never_read_through_a_dead_tables_index() -> None:
+    for n in range(20):  # ids of dead tables are reused by CPython; the value must follow
+        table = tidy(("3901", 2025, "ndr_pct", float(n)))
+        assert fig.unit_figure(table, "3901", 2025, "ndr_pct").value == float(n)
+        del table
+
+
+def test_figures_on_a_years_or_a_units_rows_equal_those_on_the_whole_table(
+        table, register) -> None:
+    # What lets a batch hand each report only the rows it needs, or the whole table.
+    vestfold = [m.number for m in register.in_county("39")]
+    year_rows = table[table["year"].isin([2024, 2025])]
+    assert fig.weighted(year_rows, vestfold, 2025) == fig.weighted(table, vestfold, 2025)
+    assert fig.ranking(year_rows, vestfold, 2025) == fig.ranking(table, vestfold, 2025)
+    unit_rows = table[table["unit"] == "3903"]
+    assert fig.unit_figure(unit_rows, "3903", 2025, "dispfond_pct") == fig.unit_figure(
+        table, "3903", 2025, "dispfond_pct")
+
+
+def test_shares_come_in_table_order_then_the_derived() -> None:
+    table = tidy(("3905", 2025, "ndr_pct", 1.0), ("3905", 2025, "bdi", 100),
+                 ("3903", 2025, "ndr", 30), ("3903", 2025, "bdi", 1_000),
+                 ("3901", 2025, "ndr", 20), ("3901", 2025, "bdi", 1_000))
+    s = fig.shares(table, "ndr_pct", 2025, ["3901", "3903", "3905"])
+    assert list(s.index) == ["3905", "3901", "3903"]
+    assert s.index.name == "unit"
+    assert s["pct"].tolist() == [1.0, 2.0, 3.0]  # 20 / 1000 · 100, 30 / 1000 · 100
+    assert s["bdi"].tolist() == [100.0, 1000.0, 1000.0]

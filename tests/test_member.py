@@ -129,14 +129,12 @@ def test_there_is_no_oslo_county_authority(dataset, register, shared) -> None:
 
 def test_shared_figures_equal_those_from_the_whole_table(dataset, table, register,
                                                         shared) -> None:
-    """The batch's shortcut (per-year and per-unit rows) changes no figure."""
+    """Computed once for a batch, the shared figures are those of the whole table."""
     units = [m.number for m in register.in_county("46")]
     assert shared.national == national(table, register, YEAR)
     assert shared.groups["46"].series == tuple(fig.series(table, units, list(shared.years)))
     assert shared.groups["fk"].now == fig.county_authorities_total(table, register, YEAR)
     assert "03" not in shared.groups["fk"].ranks
-    assert fig.unit_figure(shared.tables["4602"], "4602", YEAR, "ndr_pct") == fig.unit_figure(
-        table, "4602", YEAR, "ndr_pct")
 
 
 def test_a_county_authority_report_on_real_figures_is_not_marked_sample(dataset, register,
@@ -145,3 +143,30 @@ def test_a_county_authority_report_on_real_figures_is_not_marked_sample(dataset,
     report = member_report(dataset, register, "46", YEAR, None, Config(), shared=shared)
     assert report.context.sample is False
     assert "Eksempeldata" not in report.context.subject
+
+
+def test_a_municipality_is_compared_with_its_kostra_group(dataset, register, shared,
+                                                         tmp_path, monkeypatch) -> None:
+    """With a fetched Klass correspondence, the member's KOSTRA group and SSB's figure for it.
+
+    The correspondence here is constructed (Klass's ``correspondsAt`` shape, Lørenskog put in
+    group 8); the figure is real: SSB 12134, KOSTRA-gruppe 8, 2025.
+    """
+    from kommunerapport import kostragroups
+
+    monkeypatch.setenv("KOMMUNERAPPORT_CACHE_DIR", str(tmp_path))
+    kostragroups.write(tmp_path, YEAR, {"correspondenceItems": [
+        {"sourceCode": "3222", "sourceName": "Lørenskog", "targetCode": "08",
+         "targetName": "KOSTRA-gruppe 8"}]}, "https://data.ssb.no/api/klass/v1/constructed",
+        "2026-11-27T00:00:00")
+    report = member_report(dataset, register, "3222", YEAR, None, Config(), shared=shared)
+    body = _flat(" ".join(p for s in report.context.sections for p in s.paragraphs))
+    assert ("KOSTRA-gruppe 8, kommunene som ligner mest på Lørenskog i folketall og økonomi, "
+            "fikk samlet 0,6 prosent i 2025.") in body  # SSB 12134, EKG08, 16.3.2026
+    # Lørenskog 4,0 (SSB 12134, 16.3.2026) against the group's 0,6.
+    assert "Kommunen ligger 3,4 prosentpoeng over KOSTRA-gruppe 8 samlet." in body
+
+
+def test_no_kostra_group_without_a_fetched_correspondence(dataset, register, shared) -> None:
+    report = member_report(dataset, register, "3222", YEAR, None, Config(), shared=shared)
+    assert "KOSTRA" not in " ".join(p for s in report.context.sections for p in s.paragraphs)

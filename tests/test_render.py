@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
+from kommunerapport import fonts
 from kommunerapport.render import FONT_DIR, ProjectOnlyFetcher, asset_dir, environment, roots
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -71,3 +78,178 @@ def test_a_missing_templates_folder_is_refused(runner) -> None:
     result = runner.invoke(main, ["--county", "Vestfold", "--templates", "/nonexistent/x"])
     assert result.exit_code == 2
     assert "'/nonexistent/x' does not exist" in result.output
+
+
+# -- Fonts: the cut set for the reports' own characters, the full set for the rest -------------
+
+def _register_and_language_text() -> str:
+    """Every name the register holds and every sentence and label the language module has."""
+    from kommunerapport import lang
+    from kommunerapport.regions import load_register
+
+    register = load_register()
+    names = [n for c in register.counties for n in (c.name, c.short_name)]
+    names += [n for m in register.municipalities for n in (m.name, m.short_name)]
+    names += [e.grounds for e in register.robek]
+    words = [t for code in lang.LANGUAGES for t in lang.catalogue(code).values()]
+    templates = [p.read_text("utf-8") for p in asset_dir("templates").iterdir()]
+    styles = [p.read_text("utf-8") for p in asset_dir("styles").iterdir()]
+    return "".join(names + words + templates + styles + list(lang.SAMPLE_NOTICES))
+
+
+def test_every_character_a_report_can_hold_is_in_the_cut_fonts() -> None:
+    # Norwegian, the Sami names (Guovdageaidnu, Kárášjohka, Porsáŋgu …) and Kven forms, the
+    # sentences in nb and nn, the templates: all on the fast path.
+    assert fonts.beyond_cut(_register_and_language_text()) == ""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Kárášjohka – «netto» −1,5 % … ŋ ŧ đ č ž ä ö ï", fonts.CUT),  # Sami and Kven letters
+    ("Цитат fra ordføreren", fonts.FULL),  # Cyrillic: only the full font has it
+    ("Ơn", fonts.FULL),  # Vietnamese, outside the cut
+    ("☃ snømann", fonts.CUT),  # neither has it: a system font draws it either way
+])
+def test_a_character_only_the_full_font_has_chooses_the_full_font(text: str, expected) -> None:
+    assert fonts.choose(text) == expected
+
+
+def test_the_cut_fonts_draw_what_the_full_ones_draw_of_their_characters() -> None:
+    from fontTools.ttLib import TTFont
+
+    for style, _weight, _css in fonts.FACES:
+        full = set(TTFont(fonts.FULL.file(style), lazy=True)["cmap"].getBestCmap())
+        cut = set(TTFont(fonts.CUT.file(style), lazy=True)["cmap"].getBestCmap())
+        assert cut <= full
+        only_full = {chr(c) for c in full - cut}
+        assert only_full <= set(fonts.beyond_cut("".join(only_full))), style  # coverage.json
+        assert {0xE5, 0xF8, 0xE6, 0x10D, 0x111, 0x161, 0x17E, 0xE4, 0xF6, 0x2212} <= cut
+
+
+def test_the_cut_fonts_do_not_carry_the_reserved_font_name() -> None:
+    # OFL 1.1: «Source» is Adobe's Reserved Font Name; a cut font is a Modified Version.
+    from fontTools.ttLib import TTFont
+
+    for style, _weight, _css in fonts.FACES:
+        names = TTFont(fonts.CUT.file(style), lazy=True)["name"].names
+        naming = [r.toUnicode() for r in names if r.nameID not in (0, 7)]  # copyright, ™
+        assert not [n for n in naming if "Source" in n], style
+        assert any("Kommunerapport Sans" in n for n in naming)
+    assert (fonts.CUT_DIR / "OFL.txt").read_text("utf-8").startswith("Copyright 2010")
+
+
+def test_the_build_script_makes_the_fonts_that_are_shipped(tmp_path: Path) -> None:
+    from fontTools.ttLib import TTFont
+
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_fonts.py"), "--out",
+                    str(tmp_path)], check=True)
+    assert (tmp_path / "coverage.json").read_bytes() == fonts.COVERAGE.read_bytes()
+    for style, _weight, _css in fonts.FACES:
+        built = TTFont(tmp_path / f"KommunerapportSans-{style}.ttf", lazy=True)
+        shipped = TTFont(fonts.CUT.file(style), lazy=True)
+        assert built.getGlyphOrder() == shipped.getGlyphOrder(), style
+        assert built["cmap"].getBestCmap() == shipped["cmap"].getBestCmap(), style
+
+
+def test_a_quote_in_another_script_is_drawn_with_the_full_font(tmp_path: Path) -> None:
+    from pdfs import fonts as pdf_fonts
+    from pdfs import full_text
+
+    from kommunerapport.reports import write_report
+
+    config = tmp_path / "ks.toml"
+    config.write_text('organisation = "KS"\n[[quotes]]\ntext = "Бюджет в балансе"\n'
+                      'name = "Ơn Nguyễn"\nrole = "ordfører"\n', "utf-8")
+    pdf = write_report("Vestfold", 2025, None, None, tmp_path, config)
+    text = full_text(pdf)
+    assert "Бюджет в балансе" in text and "Ơn Nguyễn" in text
+    assert all("Source-Sans-Pro" in name for name, _ in pdf_fonts(pdf))  # no system fallback
+
+
+def test_the_slow_subsetter_is_named_once_with_the_way_out(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(fonts, "harfbuzz_subsetter", lambda: False)
+    monkeypatch.setattr(fonts, "_SAID", set())
+    fonts.note_slow_paths("Vestfold")
+    fonts.note_slow_paths("Vestfold")
+    assert capsys.readouterr().err == fonts.SLOW_SUBSETTER + "\n"
+    assert "apt-get install libharfbuzz-subset0" in fonts.SLOW_SUBSETTER
+
+
+def test_the_full_font_fallback_is_named_once(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(fonts, "harfbuzz_subsetter", lambda: False)
+    monkeypatch.setattr(fonts, "_SAID", {"subsetter"})
+    fonts.note_slow_paths("Бюджет")
+    fonts.note_slow_paths("Бюджет")
+    assert capsys.readouterr().err == (
+        "Merk: teksten har tegn som bare hele skriften har («Б» U+0411 «д» U+0434 «е» U+0435 "
+        "«ж» U+0436 «т» U+0442 …), så den bygges inn i stedet for utvalget, og det tar lengre "
+        "tid uten libharfbuzz-subset0.\n")  # six letters, the first five shown
+
+
+def test_with_harfbuzz_nothing_is_said(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(fonts, "harfbuzz_subsetter", lambda: True)
+    monkeypatch.setattr(fonts, "_SAID", set())
+    fonts.note_slow_paths("Бюджет")
+    assert capsys.readouterr().err == ""
+
+
+def test_one_jinja_environment_per_folder() -> None:
+    assert environment() is environment()
+    assert environment(Path("mine")) is environment(Path("mine").absolute())
+
+
+def test_fonttools_reads_no_layout_table_it_drops_and_writes_the_same_bytes(monkeypatch) -> None:
+    # fontTools 4.68 decompiles GSUB and GPOS before dropping them (WeasyPrint drops both).
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    def cut(gids: list[int]) -> tuple[bytes, set[str]]:
+        options = subset.Options(retain_gids=True, passthrough_tables=True, hinting=False,
+                                 ignore_missing_glyphs=True, desubroutinize=True)
+        options.drop_tables += ["GSUB", "GPOS", "SVG"]  # as weasyprint.pdf.fonts does
+        font = TTFont(io.BytesIO(fonts.CUT.file("Regular").read_bytes()),
+                      recalcTimestamp=False)  # the same bytes, not the same second
+        read = set()
+        real = font.__class__.__getitem__
+        monkeypatch.setattr(font.__class__, "__getitem__",
+                            lambda self, tag: read.add(tag) or real(self, tag))
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(gids=gids)
+        subsetter.subset(font)
+        monkeypatch.setattr(font.__class__, "__getitem__", real)
+        out = io.BytesIO()
+        font.save(out)
+        return out.getvalue(), read
+
+    gids = list(range(1, 80))
+    unpatched = getattr(subset.Subsetter.subset, "__wrapped__", subset.Subsetter.subset)
+    monkeypatch.setattr(subset.Subsetter, "subset", unpatched)  # as installed; undone after
+    before, _ = cut(gids)
+    fonts.drop_layout_before_subsetting()
+    fonts.drop_layout_before_subsetting()  # once is enough; twice does not wrap twice
+    after, read = cut(gids)
+    assert after == before
+    assert not {"GSUB", "GPOS"} & read
+
+
+def test_a_pdf_leaves_no_chart_behind_in_urllibs_cache(tmp_path: Path) -> None:
+    # urlsplit keeps its last 128 URLs; a chart is a 50-100 KB data: URI, so a batch worker
+    # grew by some 20 MB until that cache was full. Memory must not grow with the reports.
+    import base64
+    import io
+    from urllib.parse import urlsplit
+
+    from PIL import Image
+
+    from kommunerapport.render import write_pdf
+
+    if not hasattr(urlsplit, "cache_info"):
+        pytest.skip("urlsplit has no cache before Python 3.11")
+    png = io.BytesIO()
+    Image.new("RGBA", (2, 2), "#1b365d").save(png, format="PNG")
+    pixel = base64.b64encode(png.getvalue()).decode()
+    write_pdf(f'<html lang="nb"><img src="data:image/png;base64,{pixel}" alt="prikk"></html>',
+              tmp_path / "x.pdf")
+    assert (tmp_path / "x.pdf").read_bytes()[:5] == b"%PDF-"
+    assert urlsplit.cache_info().currsize == 0

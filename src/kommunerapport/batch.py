@@ -1,16 +1,21 @@
 """Many reports at once: ``--all`` (the sector and the 15 counties) and ``--members``
 (each municipality and county authority).
 
-The parent loads the dataset, the register and the config once, computes the
-figures every member report shares, imports the heavy libraries and parses the
-fonts and stylesheet; only then does it fork its worker processes, which
-inherit all of it. One report failing does not stop the others: its reason goes
-into the summary, and the exit code says some failed.
+The parent loads the dataset, the register and the config once, indexes the
+table, computes the figures every member report shares, compiles the templates
+and lays out a page (fonts, hyphenation); then it freezes its heap for the
+garbage collector (``gc.freeze``) and forks its worker processes, which inherit
+all of it without copying. One report failing does not stop the others, nor
+does a worker that dies (``workers``): its reason goes into the summary, and the
+exit code says some failed.
+
+The output folder is locked for the run (``outputs.folder_lock``), and
+temporaries left by a killed run are removed first.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import gc
 import os
 import time
 from collections.abc import Iterable
@@ -27,9 +32,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from kommunerapport import outputs, render, reports
+from kommunerapport import figures, fonts, outputs, render, reports, workers
 from kommunerapport.config import Config, load_config
 from kommunerapport.data import Dataset, resolve_year
+from kommunerapport.errors import KommunerapportError
 from kommunerapport.loading import load_dataset
 from kommunerapport.regions import Register, load_register
 
@@ -52,13 +58,14 @@ class Outcome:
     status: str  # written | skipped | failed
     reason: str = ""
     seconds: float = 0.0
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # facts after the dateline, a page limit passed
 
 
 @dataclass
 class Summary:
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
+    interrupted: bool = False  # stopped with Ctrl-C
 
     def _with(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -91,6 +98,7 @@ class _State:
 
 
 _STATE: _State | None = None
+_TODO: list[Job] = []
 
 
 def plan(register: Register, year: int, out_dir: Path, everything: bool = False,
@@ -125,7 +133,7 @@ def all_members(register: Register) -> list[str]:
 
 
 def write_one(job: Job) -> Outcome:
-    """Write one report; any exception becomes a failed outcome with its reason."""
+    """Write one report (checked, then rendered); any exception becomes a failed outcome."""
     start = time.perf_counter()
     s = _STATE
     warnings: list[str] = []
@@ -134,6 +142,8 @@ def write_one(job: Job) -> Outcome:
                                s.config, s.shared)
         warnings += report.warnings
         reports.write(report, job.target, s.templates_dir, warn=warnings.append, kit=s.kit)
+    except KommunerapportError as exc:  # our own: the message says it all
+        return Outcome(job, FAILED, exc.format_message(), time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - one report must not stop the batch
         message = getattr(exc, "message", None) or str(exc) or "(ingen melding)"
         return Outcome(job, FAILED, f"{type(exc).__name__}: {message}",
@@ -142,41 +152,29 @@ def write_one(job: Job) -> Outcome:
                    warnings=tuple(warnings))
 
 
-def _warm(templates_dir: Path | None) -> None:
-    """Parse fonts and CSS in the parent, so forked workers inherit them."""
-    render._styles(render.stylesheet_path(templates_dir), render.roots(templates_dir))
-
-
 def run_batch(*, everything: bool = False, members: Iterable[str] | None = None,
               year: int | None = None, lang: str | None = None, data_file: Path | None = None,
               out_dir: Path = Path("output"), config_file: Path | None = None,
               templates_dir: Path | None = None, jobs: int | None = None,
               skip_existing: bool = False, kit: bool = False,
               console: Console | None = None) -> Summary:
-    """Write many reports with ``jobs`` forked workers (default: the number of CPUs)."""
-    global _STATE
+    """Write many reports with ``jobs`` forked workers (default and most: the CPUs)."""
+    global _STATE, _TODO
     console = console or Console(stderr=True)
     started = time.perf_counter()
-    config = load_config(config_file)
-    dataset = load_dataset(data_file)
-    register = load_register()
-    year = resolve_year(dataset, year)
     members = list(members or ())
-    shared = reports.shared_figures(dataset, register, year) if members else None
-    _STATE = _State(dataset, register, config, year, lang, templates_dir, shared, kit)
+    _STATE = _load(year, lang, data_file, config_file, templates_dir, bool(members), kit)
     outputs.ensure_folder(out_dir)
-    todo = plan(register, year, out_dir, everything, members)
     summary = Summary()
-    if skip_existing:
-        summary.outcomes += [Outcome(j, SKIPPED) for j in todo if done(j, kit)]
-        todo = [j for j in todo if not done(j, kit)]
-    _warm(templates_dir)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    with _progress(console) as progress:
-        task = progress.add_task("Rapporter", total=len(todo))
-        for outcome in _outcomes(todo, workers):
-            summary.outcomes.append(outcome)
-            progress.advance(task)
+    with outputs.folder_lock(out_dir):
+        outputs.remove_stale_temporaries(out_dir, without_pid=True)
+        _TODO = plan(_STATE.register, _STATE.year, out_dir, everything, members)
+        if skip_existing:
+            summary.outcomes += [Outcome(j, SKIPPED) for j in _TODO if done(j, kit)]
+            _TODO = [j for j in _TODO if not done(j, kit)]
+        count = worker_count(jobs, len(_TODO), console)
+        _warm(templates_dir, _STATE.config)
+        _write_all(_TODO, count, summary, console)
     summary.seconds = time.perf_counter() - started
     print_summary(summary, console)
     return summary
@@ -189,32 +187,119 @@ def done(job: Job, kit: bool) -> bool:
     return job.target.exists() and (not kit or kit_folder(job.target).is_dir())
 
 
-def _outcomes(todo: list[Job], workers: int) -> Iterable[Outcome]:
-    if workers == 1:
+def _load(year: int | None, lang: str | None, data_file: Path | None,
+          config_file: Path | None, templates_dir: Path | None, members: bool,
+          kit: bool = False) -> _State:
+    """What every report needs, loaded once; the table indexed, the shared figures made."""
+    config = load_config(config_file)
+    dataset = load_dataset(data_file)
+    register = load_register()
+    year = resolve_year(dataset, year)
+    figures.index(dataset.table)
+    shared = reports.shared_figures(dataset, register, year) if members else None
+    return _State(dataset, register, config, year, lang, templates_dir, shared, kit)
+
+
+def _warm(templates_dir: Path | None, config: Config) -> None:
+    """Before forking: templates, stylesheet, fonts, hyphenation and charts loaded once."""
+    render.warm_up(templates_dir)
+    _warm_charts()
+    fonts.prepare(repr(config))  # the fontTools path; the config's text may need the full font
+
+
+def _write_all(todo: list[Job], count: int, summary: Summary, console: Console) -> None:
+    """The reports with a progress bar; Ctrl-C stops the batch and keeps what is written."""
+    gc.collect()
+    gc.freeze()  # the workers' collector leaves the inherited heap alone: no copies
+    try:
+        with _progress(console) as progress:
+            task = progress.add_task("Rapporter", total=len(todo))
+            for outcome in _outcomes(todo, count):
+                summary.outcomes.append(outcome)
+                progress.advance(task)
+                progress.refresh()
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        gc.unfreeze()
+
+
+def _warm_charts() -> None:
+    """Draw one chart of each kind in the parent: matplotlib's fonts and caches (some 30 MB)
+    are then loaded once and shared with every worker instead of once per worker."""
+    from kommunerapport import charts
+
+    charts.unit_bars(["Vestfold", "Telemark"], [1.5, -0.5], 1.75, "Norm 1,75 %")
+    charts.trend([2024, 2025], {"Vestfold": [1.0, None], "Landet": [0.5, 2.1]}, 1.75, "Norm")
+    charts.histogram(["under 0", "0 til 2"], [3, 5], [True, False], "Antall kommuner")
+    from kommunerapport import maps
+
+    maps.geometry()  # the boundaries of every map, read once
+
+
+def cpu_count() -> int:
+    """The CPUs this process may use (its affinity, where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def worker_count(jobs: int | None, reports: int, console: Console) -> int:
+    """``--jobs``, at most one per CPU (more only wait for each other and take memory)."""
+    cpus = cpu_count()
+    if jobs and jobs > cpus:
+        console.print(f"Merk: --jobs {jobs} er flere enn de {cpus} prosessorene maskinen har; "
+                      f"bruker {cpus} arbeidsprosesser.", highlight=False, markup=False,
+                      soft_wrap=True)
+    return max(1, min(jobs or cpus, cpus, reports or 1))
+
+
+def _write_index(index: int) -> Outcome:
+    return write_one(_TODO[index])
+
+
+def _died(index: int, reason: str) -> Outcome:
+    return Outcome(_TODO[index], FAILED, reason)
+
+
+def _outcomes(todo: list[Job], count: int) -> Iterable[Outcome]:
+    if count == 1:
         yield from map(write_one, todo)
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap_unordered(write_one, todo, chunksize=1)
+    for _index, outcome in workers.run(len(todo), _write_index, count, _died):
+        yield outcome
 
 
 def _progress(console: Console) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), TextColumn("igjen"), TimeRemainingColumn(),
-                    console=console, transient=False)
+                    console=console, transient=False,
+                    auto_refresh=False)  # no thread of its own while the workers are forked
 
 
 def print_summary(summary: Summary, console: Console) -> None:
     console.print(f"Skrevet: {len(summary.written)}, hoppet over: {len(summary.skipped)}, "
-                  f"feilet: {len(summary.failed)} ({summary.seconds:.1f} s)", highlight=False)
+                  f"feilet: {len(summary.failed)} ({summary.seconds:.1f} s)", highlight=False,
+                  soft_wrap=True)
     for line in dict.fromkeys(w for o in summary.outcomes for w in o.warnings):
-        console.print(f"  Advarsel: {line}", highlight=False, markup=False)
+        console.print(f"  Advarsel: {line}", highlight=False, markup=False, soft_wrap=True)
     for o in sorted(summary.failed, key=lambda o: o.job.number):
         label = " ".join(p for p in (o.job.number, o.job.name) if p)
-        console.print(f"  Feilet: {label}: {o.reason}", highlight=False, markup=False)
+        console.print(f"  Feilet: {label}: {o.reason}", highlight=False, markup=False,
+                      soft_wrap=True)
+    if summary.interrupted:
+        console.print("Avbrutt med Ctrl-C: de ferdige rapportene er skrevet; kjør igjen med "
+                      "--skip-existing for å lage resten.", highlight=False, markup=False,
+                      soft_wrap=True)
 
 
 def run_cli(*, everything: bool, members: bool, **options) -> int:
-    """``--all`` / ``--members`` from the command line; the exit code: 1 if any failed."""
+    """``--all`` and/or ``--members`` from the command line; the exit code.
+
+    1 if any report failed, 130 after Ctrl-C (as the shell says for SIGINT).
+    """
     numbers = all_members(load_register()) if members else None
     summary = run_batch(everything=everything, members=numbers, **options)
+    if summary.interrupted:
+        return 130
     return 1 if summary.failed else 0

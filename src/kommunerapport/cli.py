@@ -17,7 +17,7 @@ Examples:
   kommunerapport --sector --config ks.toml
   kommunerapport --county Vestland --kit
   kommunerapport --all
-  kommunerapport --members --jobs 2 --skip-existing
+  kommunerapport --all --members --jobs 2 --skip-existing
   kommunerapport figures --county Vestfold
   kommunerapport counties
 """
@@ -36,9 +36,10 @@ year_option = click.option("--year", type=int,
 @click.option("--all", "everything", is_flag=True,
               help="Write the sector report and the 15 county reports.")
 @click.option("--members", is_flag=True,
-              help="Write one report per municipality and per county authority.")
+              help="Write one report per municipality and per county authority "
+                   "(with --all: every report in one run).")
 @click.option("--jobs", type=click.IntRange(min=1),
-              help="Worker processes for --all/--members. Default: the number of CPUs.")
+              help="Worker processes for --all/--members. Default and most: the number of CPUs.")
 @click.option("--skip-existing", is_flag=True,
               help="With --all/--members: write only the reports that are missing.")
 @click.option("--kit", is_flag=True,
@@ -69,8 +70,15 @@ def main(ctx: click.Context, county: str | None, sector: bool, everything: bool,
     """
     if ctx.invoked_subcommand is not None:
         return
-    if sum((bool(county), sector, everything, members)) != 1:
+    if sum((bool(county), sector, everything or members)) != 1:
         raise click.UsageError("Velg én av --county NAVN, --sector, --all eller --members.")
+    batch_only = [name for name, given in (("--jobs", jobs), ("--skip-existing", skip_existing))
+                  if given]
+    if batch_only and not (everything or members):
+        from kommunerapport.errors import UsageError
+
+        raise UsageError(f"{' og '.join(batch_only)} gjelder bare --all og --members, "
+                         "som skriver mange rapporter.")
     if everything or members:
         from kommunerapport.batch import run_cli
 

@@ -28,7 +28,7 @@ class DataTable:
 
     ``bars``: per row, a small bar drawn before column ``bar_column`` (its header
     spans both cells) as (left %, width %, negative) within the cell, or None; see
-    ``reports.common.bars``. The bar is decoration; the number beside it is the data.
+    ``reports.pictures.bars``. The bar is decoration; the number beside it is the data.
     """
 
     caption: str

@@ -9,10 +9,15 @@ Missing values are counted and named, never read as zero.
 
 from __future__ import annotations
 
+import bisect
 import math
 import weakref
+from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from kommunerapport.regions import FIRST_YEAR, Register
@@ -107,36 +112,130 @@ class Row:
     extra: dict = field(default_factory=dict)
 
 
-def _provenance(rows: pd.DataFrame) -> dict:
+class _Rec(NamedTuple):
+    """One known row of the table, as the figures need it."""
+
+    value: float
+    source: str
+    release: str
+    synthetic: bool
+    scope: str
+
+
+class Index:
+    """The table's known values by (measure, year) → unit → its rows, in table order.
+
+    Built once per table: a report asks for a few hundred (measure, year, units)
+    slices, and dictionary lookups cost microseconds where pandas slices cost
+    milliseconds. A unit's first row gives its value (as ``drop_duplicates``
+    did); all of its rows give the provenance.
+    """
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self.cells: dict[tuple[str, int], dict[str, list[_Rec]]] = {}
+        columns = (table[c].tolist() for c in
+                   ("measure", "year", "unit", "value", "source", "release", "synthetic",
+                    "scope"))
+        for measure, year, unit, value, *rest in zip(*columns, strict=True):
+            if value != value:  # NaN: a missing value is not a figure
+                continue
+            cell = self.cells.setdefault((measure, int(year)), {})
+            cell.setdefault(unit, []).append(_Rec(value, *rest))
+
+    def cell(self, measure: str, year: int) -> dict[str, list[_Rec]]:
+        return self.cells.get((measure, year), _EMPTY)
+
+    def used(self, measure: str, year: int, units: Iterable[str]) -> list[_Rec]:
+        """Every row a figure on ``measure`` over ``units`` was made from (with BDI, amounts)."""
+        wanted = set(units)
+        out: list[_Rec] = []
+        for m in dict.fromkeys([measure, "bdi", AMOUNT_OF.get(measure, measure)]):
+            for unit, recs in self.cell(m, year).items():
+                if unit in wanted:
+                    out += recs
+        return out
+
+    def shares(self, measure: str, year: int,
+               units: Iterable[str]) -> tuple[list[str], list[float], list[str], list[float]]:
+        """Units with SSB's percentage (table order) and their values; then the units whose
+        percentage is derived from the amount and BDI, and their values."""
+        wanted = set(units)
+        given = [(u, recs[0].value) for u, recs in self.cell(measure, year).items()
+                 if u in wanted]
+        amount_measure = AMOUNT_OF.get(measure)
+        derived: list[tuple[str, float]] = []
+        if amount_measure:
+            have = {u for u, _ in given}
+            bdi = self.cell("bdi", year)
+            derived = [(u, _share(recs[0].value, bdi[u][0].value))
+                       for u, recs in self.cell(amount_measure, year).items()
+                       if u in wanted and u not in have and u in bdi]
+            if given:  # pandas' Index.difference sorted them, except against an empty index
+                derived.sort()
+        return ([u for u, _ in given], [v for _, v in given],
+                [u for u, _ in derived], [v for _, v in derived])
+
+    def pct(self, measure: str, year: int, units: Iterable[str]) -> dict[str, float]:
+        """Each unit's percentage (SSB's or derived), in ``shares``' order."""
+        given_units, given, derived_units, derived = self.shares(measure, year, units)
+        return dict(zip(given_units + derived_units, given + derived, strict=True))
+
+
+_EMPTY: dict[str, list[_Rec]] = {}
+
+
+def _ratio(a: float, b: float) -> float:
+    """a / b with numpy's rules for b = 0 (±inf, nan), as pandas divided."""
+    if b == 0:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(np.float64(a) / np.float64(b))
+    return a / b
+
+
+def _share(amount: float, bdi: float) -> float:
+    """amount / BDI in percent."""
+    return _ratio(amount, bdi) * 100
+
+
+# A few indexes, the latest used kept: a batch worker that meets each member's own small
+# table once does not keep them all (memory stays flat). Each entry holds a weak reference
+# to its table, so a new table that happens to get a dead one's id is never confused with it.
+_INDEXES: OrderedDict[int, tuple[weakref.ref, Index]] = OrderedDict()
+_KEEP = 8
+
+
+def index(table: pd.DataFrame) -> Index:
+    """The index of ``table``, built on first use and reused while the table lives.
+
+    Tables are never changed after loading; a changed table must be a new object.
+    """
+    key = id(table)
+    entry = _INDEXES.get(key)
+    if entry is not None and entry[0]() is table:
+        _INDEXES.move_to_end(key)
+        return entry[1]
+    built = Index(table)
+    _INDEXES[key] = (weakref.ref(table), built)
+    _INDEXES.move_to_end(key)
+    while len(_INDEXES) > _KEEP:
+        _INDEXES.popitem(last=False)
+    return built
+
+
+def _provenance(recs: list[_Rec]) -> dict:
     return {
-        "sources": tuple(sorted(rows["source"].unique())),
-        "releases": tuple(sorted(rows["release"].unique())),
-        "synthetic": bool(rows["synthetic"].any()),
-        "scope": "/".join(sorted(rows["scope"].unique())) or "konsern",
-        "origins": tuple(sorted(set(zip(rows["source"], rows["release"], rows["scope"],
-                                        strict=True)))),
+        "sources": tuple(sorted({r.source for r in recs})),
+        "releases": tuple(sorted({r.release for r in recs})),
+        "synthetic": any(r.synthetic for r in recs),
+        "scope": "/".join(sorted({r.scope for r in recs})) or "konsern",
+        "origins": tuple(sorted({(r.source, r.release, r.scope) for r in recs})),
     }
 
 
-# Tables are never changed after loading, so each one is split by (measure, year)
-# once; a report asks for a hundred slices and a full scan each time costs more
-# than the rest of its figures together. The entry goes when the table does.
-_SLICES: dict[int, dict[tuple[str, int], pd.DataFrame]] = {}
-
-
-def _slice(table: pd.DataFrame, measure: str, year: int) -> pd.DataFrame:
-    key = id(table)
-    if key not in _SLICES:
-        known = table[table["value"].notna()]
-        _SLICES[key] = {(m, int(y)): rows for (m, y), rows in known.groupby(["measure", "year"])}
-        weakref.finalize(table, _SLICES.pop, key, None)
-    return _SLICES[key].get((measure, year), table.iloc[:0])
-
-
-def _rows(table: pd.DataFrame, measure: str, year: int, units: list[str]) -> pd.DataFrame:
-    rows = _slice(table, measure, year)
-    rows = rows[rows["unit"].isin(units)]
-    return rows.drop_duplicates("unit").set_index("unit")
+def _sum(values: list[float]) -> float:
+    """pandas' sum: NaN as 0, in numpy's pairwise order: the same figures to the bit."""
+    array = np.array(values, dtype=np.float64)
+    return float(np.sum(np.where(np.isnan(array), 0.0, array)))
 
 
 def shares(table: pd.DataFrame, measure: str, year: int, units: list[str]) -> pd.DataFrame:
@@ -145,61 +244,62 @@ def shares(table: pd.DataFrame, measure: str, year: int, units: list[str]) -> pd
     The percentage is SSB's own where given, else derived from the amount and BDI.
     Columns: pct, bdi, and the index is the unit; units with no figure are absent.
     """
-    pct = _rows(table, measure, year, units)
-    bdi = _rows(table, "bdi", year, units)
-    out = pd.DataFrame({"pct": pct["value"]}) if len(pct) else pd.DataFrame({"pct": []})
-    amount_measure = AMOUNT_OF.get(measure)
-    if amount_measure:
-        amount = _rows(table, amount_measure, year, units)
-        derivable = amount.index.difference(out.index).intersection(bdi.index)
-        derived = amount.loc[derivable, "value"] / bdi.loc[derivable, "value"] * 100
-        out = pd.concat([out, pd.DataFrame({"pct": derived})])
-    out["bdi"] = bdi["value"].reindex(out.index)
-    return out
-
-
-def _used_rows(table: pd.DataFrame, measure: str, year: int, units: list[str]) -> pd.DataFrame:
-    measures = dict.fromkeys([measure, "bdi", AMOUNT_OF.get(measure, measure)])
-    rows = pd.concat([_slice(table, m, year) for m in measures])
-    return rows[rows["unit"].isin(units)]
+    ix = index(table)
+    given_units, given, derived_units, derived = ix.shares(measure, year, units)
+    found = given_units + derived_units
+    # The index pandas gave this frame when it was built by slicing and concatenating:
+    # named «unit» when SSB gave percentages, empty and untyped when nothing was found.
+    if given_units:
+        names = pd.Index(found, name="unit")
+    elif derived_units:
+        names = pd.Index(found)
+    else:
+        names = pd.Index([], dtype=object) if AMOUNT_OF.get(measure) else pd.RangeIndex(0)
+    bdi = ix.cell("bdi", year)
+    return pd.DataFrame({"pct": given + derived,
+                         "bdi": [bdi[u][0].value if u in bdi else np.nan for u in found]},
+                        index=names, dtype="float64")
 
 
 def unit_figure(table: pd.DataFrame, unit: str, year: int, measure: str) -> Figure:
     """One unit's own figure (SSB's percentage, or derived from amounts)."""
-    s = shares(table, measure, year, [unit])
-    own = _rows(table, measure, year, [unit])
+    ix = index(table)
+    pct = ix.pct(measure, year, [unit])
     # SSB's own percentage stands on its own rows; a derived one on the amount and the BDI.
-    rows = own.reset_index() if len(own) else _used_rows(table, measure, year, [unit])
-    value = float(s["pct"].iloc[0]) if len(s) else None
-    prov = _provenance(rows) if len(rows) else {}
+    recs = ix.cell(measure, year).get(unit) or ix.used(measure, year, [unit])
+    value = float(pct[unit]) if pct else None
+    prov = _provenance(recs) if recs else {}
     return Figure(value, measure, year, METHOD_UNIT, n=int(value is not None), total=1,
                   missing=() if value is not None else (unit,), **prov)
 
 
 def weighted(table: pd.DataFrame, units: list[str], year: int, measure: str = "ndr_pct") -> Figure:
     """The BDI-weighted aggregate of a percentage over ``units`` (ratio of sums)."""
-    s = shares(table, measure, year, units)
-    usable = s.dropna()
-    rows = _used_rows(table, measure, year, list(usable.index))
-    missing = tuple(u for u in units if u not in usable.index)
-    prov = _provenance(rows) if len(rows) else {}
-    if usable.empty:
-        note = NOTE_NO_WEIGHTS if len(s) else NOTE_NO_FIGURES
+    ix = index(table)
+    pct = ix.pct(measure, year, units)
+    bdi = ix.cell("bdi", year)
+    usable = [(u, p, bdi[u][0].value) for u, p in pct.items() if p == p and u in bdi]
+    usable_units = {u for u, _, _ in usable}
+    recs = ix.used(measure, year, usable_units)
+    missing = tuple(u for u in units if u not in usable_units)
+    prov = _provenance(recs) if recs else {}
+    if not usable:
+        note = NOTE_NO_WEIGHTS if pct else NOTE_NO_FIGURES
         return Figure(None, measure, year, METHOD_WEIGHTED, n=0, total=len(units),
                       missing=missing, note=note, **prov)
-    value = float((usable["pct"] * usable["bdi"]).sum() / usable["bdi"].sum())
+    weights = [w for _, _, w in usable]
+    value = _ratio(_sum([p * w for _, p, w in usable]), _sum(weights))
     return Figure(value, measure, year, METHOD_WEIGHTED, n=len(usable), total=len(units),
                   missing=missing, **prov)
 
 
 def published(table: pd.DataFrame, code: str, year: int, measure: str) -> Figure | None:
     """SSB's own aggregate (EAK, EAKUO, EAFKUO …), or None if SSB gave no value."""
-    rows = _slice(table, measure, year)
-    rows = rows[rows["unit"] == code]
-    if rows.empty:
+    recs = index(table).cell(measure, year).get(code)
+    if not recs:
         return None
-    return Figure(float(rows["value"].iloc[0]), measure, year, METHOD_PUBLISHED, n=1, total=1,
-                  **_provenance(rows))
+    return Figure(float(recs[0].value), measure, year, METHOD_PUBLISHED, n=1, total=1,
+                  **_provenance(recs))
 
 
 def municipalities(register: Register, with_oslo: bool = True) -> list[str]:
@@ -248,12 +348,13 @@ def change(current: Figure, before: Figure) -> Figure:
 def count(table: pd.DataFrame, units: list[str], year: int, measure: str,
           below: float, inclusive: bool = False) -> Count:
     """How many of the reporting units have ``measure`` < ``below`` (≤ if inclusive)."""
-    s = shares(table, measure, year, units)["pct"]
-    hit = s[s <= below] if inclusive else s[s < below]
-    rows = _used_rows(table, measure, year, list(s.index))
-    missing = tuple(u for u in units if u not in s.index)
-    prov = _provenance(rows) if len(rows) else {"synthetic": False}
-    return Count(len(hit), len(s), len(units), missing, tuple(hit.index), year,
+    ix = index(table)
+    pct = ix.pct(measure, year, units)
+    hit = [u for u, v in pct.items() if (v <= below if inclusive else v < below)]
+    recs = ix.used(measure, year, pct)
+    missing = tuple(u for u in units if u not in pct)
+    prov = _provenance(recs) if recs else {"synthetic": False}
+    return Count(len(hit), len(pct), len(units), missing, tuple(hit), year,
                  prov["synthetic"], prov.get("sources", ()), prov.get("releases", ()),
                  prov.get("origins", ()))
 
@@ -285,9 +386,10 @@ def against_norm(figure: Figure, n: Norm) -> float | None:
 def ranking(table: pd.DataFrame, units: list[str], year: int,
             measure: str = "ndr_pct") -> dict[str, int]:
     """Rank 1 = best; units with no figure are not ranked. Ties share a rank."""
-    s = shares(table, measure, year, units)["pct"]
-    ranks = s.rank(ascending=False, method="min")
-    return {u: int(r) for u, r in ranks.items()}
+    pct = {u: v for u, v in index(table).pct(measure, year, units).items() if v == v}
+    ordered = sorted(pct.values())
+    # 1 + how many are strictly better: ties share the best rank («min»).
+    return {u: 1 + len(ordered) - bisect.bisect_right(ordered, v) for u, v in pct.items()}
 
 
 def robek_members(register: Register, units: list[str]) -> list[str]:
@@ -318,14 +420,15 @@ def growth(table: pd.DataFrame, units: list[str], year: int, measure: str = "bdi
     Only units with the amount in both years count, so a unit that reported one
     year and not the other cannot make the sum grow or shrink.
     """
-    now = _rows(table, measure, year, units)
-    before = _rows(table, measure, year - 1, units)
-    common = [u for u in units if u in now.index and u in before.index]
+    ix = index(table)
+    now, before = ix.cell(measure, year), ix.cell(measure, year - 1)
+    common = [u for u in units if u in now and u in before]
     missing = tuple(u for u in units if u not in common)
-    if not common or before.loc[common, "value"].sum() <= 0:
+    total_before = _sum([before[u][0].value for u in common])
+    if not common or not total_before > 0:
         return Figure(None, measure, year, METHOD_GROWTH, n=0, total=len(units),
                       missing=missing, note=NOTE_NO_FIGURES)
-    value = (now.loc[common, "value"].sum() / before.loc[common, "value"].sum() - 1) * 100
-    rows = pd.concat([now.loc[common], before.loc[common]])
+    value = (_sum([now[u][0].value for u in common]) / total_before - 1) * 100
+    recs = [r for u in common for r in now[u] + before[u]]
     return Figure(float(value), measure, year, METHOD_GROWTH, n=len(common), total=len(units),
-                  missing=missing, **_provenance(rows))
+                  missing=missing, **_provenance(recs))

@@ -31,7 +31,8 @@ from kommunerapport.facts import Fact
 from kommunerapport.formatting import MINUS
 from kommunerapport.lang import label, release_name
 from kommunerapport.outputs import ensure_folder, slug
-from kommunerapport.reports.common import Report, source_name
+from kommunerapport.reports.about import source_name
+from kommunerapport.reports.common import Report
 
 SUFFIX = "-pressepakke"
 SCALE = 2.0  # the PNGs: twice the print resolution

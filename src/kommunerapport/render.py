@@ -6,27 +6,32 @@
   files and ``data:`` URIs; anything else (``file:///etc/passwd``, http, a
   redirect) is refused, so nothing outside the project can enter a PDF.
 - PDF/UA-1 (tagged, with language, title and alt texts), no presentational hints.
-- The stylesheet and fonts are parsed once per process and reused.
+- One Jinja environment per process (templates compiled once), and the
+  stylesheet and fonts parsed once per process; ``warm_up`` lays out a page in
+  a batch's parent so forked workers inherit fonts and hyphenation dictionaries.
+- The fonts cut to the reports' characters (``fonts``), unless the text has a
+  character only the full font has.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urlparse, urlsplit
 
-import font_source_sans_pro
 import jinja2
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from kommunerapport import fonts
 from kommunerapport.context import ReportContext
 from kommunerapport.errors import TemplateError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-FONT_DIR = Path(font_source_sans_pro.font_directory).resolve()
+FONT_DIR = fonts.FULL_DIR
 PDF_VARIANT = "pdf/ua-1"
 
 
@@ -54,13 +59,23 @@ class ProjectOnlyFetcher(URLFetcher):
         raise ValueError(f"kommunerapport loads only its own assets, not {url[:80]}")
 
 
+def _absolute(templates_dir: Path | None) -> Path | None:
+    """A relative ``--templates mine`` made absolute: file URIs cannot be relative."""
+    return templates_dir.absolute() if templates_dir else None
+
+
 def roots(templates_dir: Path | None = None) -> tuple[Path, ...]:
-    own = (asset_dir("templates"), asset_dir("styles"), FONT_DIR)
-    return ((templates_dir,) if templates_dir else ()) + own
+    own = (asset_dir("templates"), asset_dir("styles"), fonts.CUT_DIR, fonts.FULL_DIR)
+    return ((_absolute(templates_dir),) if templates_dir else ()) + own
 
 
 def environment(templates_dir: Path | None = None) -> jinja2.Environment:
-    """Templates from the user's folder first (if given), then the project's."""
+    """Templates from the user's folder first (if given), then the project's; one per folder."""
+    return _environment(_absolute(templates_dir))
+
+
+@lru_cache(maxsize=8)
+def _environment(templates_dir: Path | None) -> jinja2.Environment:
     folders = [str(p) for p in (templates_dir, asset_dir("templates")) if p]
     # The context carries finished Norwegian text and numbers (report.py), so the
     # templates need no filters of their own.
@@ -75,25 +90,10 @@ def environment(templates_dir: Path | None = None) -> jinja2.Environment:
 
 def stylesheet_path(templates_dir: Path | None = None) -> Path:
     """The user's ``report.css`` if their folder has one, else the project's."""
+    templates_dir = _absolute(templates_dir)
     if templates_dir and (templates_dir / "report.css").is_file():
         return templates_dir / "report.css"
     return asset_dir("styles") / "report.css"
-
-
-FONT_FACES = (
-    ("SourceSansPro-Regular.ttf", 400, "normal"),
-    ("SourceSansPro-It.ttf", 400, "italic"),
-    ("SourceSansPro-Semibold.ttf", 600, "normal"),
-    ("SourceSansPro-Bold.ttf", 700, "normal"),
-)
-
-
-def font_face_css() -> str:
-    """@font-face rules for the shipped font; its folder is known only at run time."""
-    return "\n".join(
-        f'@font-face {{ font-family: "Source Sans Pro"; src: url("{(FONT_DIR / name).as_uri()}"); '
-        f"font-weight: {weight}; font-style: {style}; }}"
-        for name, weight, style in FONT_FACES)
 
 
 def render_html(context: ReportContext, template: str = "report.html",
@@ -109,26 +109,72 @@ def render_html(context: ReportContext, template: str = "report.html",
         raise TemplateError(f"{exc.filename}, linje {exc.lineno}: {exc.message}.") from None
 
 
-@lru_cache(maxsize=4)
-def _styles(css_path: Path, root_key: tuple[Path, ...]) -> tuple[list[CSS], FontConfiguration]:
-    fonts = FontConfiguration()
+@lru_cache(maxsize=8)
+def _styles(css_path: Path, root_key: tuple[Path, ...],
+            font_set: fonts.FontSet = fonts.CUT) -> tuple[list[CSS], FontConfiguration, str]:
+    """The parsed stylesheet with its fonts, and its text (the characters it may draw)."""
+    font_config = FontConfiguration()
     fetcher = ProjectOnlyFetcher(root_key)
-    faces = CSS(string=font_face_css(), font_config=fonts, url_fetcher=fetcher,
+    faces = CSS(string=font_set.face_css(), font_config=font_config, url_fetcher=fetcher,
                 base_url=css_path.parent.as_uri() + "/")
-    css = CSS(filename=str(css_path), font_config=fonts, url_fetcher=fetcher)
-    return [faces, css], fonts
+    css = CSS(filename=str(css_path), font_config=font_config, url_fetcher=fetcher)
+    return [faces, css], font_config, css_path.read_text(encoding="utf-8", errors="replace")
 
 
 def write_pdf(html: str, target: Path, templates_dir: Path | None = None) -> int:
     """Lay out ``html``, write a tagged PDF/UA-1 file to ``target``; the number of pages."""
     allowed = roots(templates_dir)
-    css, fonts = _styles(stylesheet_path(templates_dir), allowed)
+    css_path = stylesheet_path(templates_dir)
+    css_text = _styles(css_path, allowed)[2]
+    fonts.prepare(html + css_text)
+    css, font_config, _ = _styles(css_path, allowed, fonts.choose(html + css_text))
     document = HTML(string=html, base_url=asset_dir("templates").as_uri() + "/",
-                    url_fetcher=ProjectOnlyFetcher(allowed)).render(
-        stylesheets=css, font_config=fonts, pdf_variant=PDF_VARIANT,
-        presentational_hints=False)
-    document.write_pdf(target, pdf_variant=PDF_VARIANT)
-    return len(document.pages)
+                    url_fetcher=ProjectOnlyFetcher(allowed))
+    try:
+        rendered = document.render(stylesheets=css, font_config=font_config,
+                                   pdf_variant=PDF_VARIANT, presentational_hints=False)
+        rendered.write_pdf(target, pdf_variant=PDF_VARIANT)
+    finally:
+        _forget_charts()
+    return len(rendered.pages)
+
+
+def _forget_charts() -> None:
+    """Empty ``urllib.parse.urlsplit``'s cache (Python 3.11+: the last 128 URLs).
+
+    WeasyPrint splits every URL it meets, and each chart is a data: URI of 50 to
+    100 KB, so a batch worker would keep the charts of its last 128 reports, some
+    20 MB, and grow until the cache is full.
+    """
+    clear = getattr(urlsplit, "cache_clear", None)
+    if clear is not None:
+        clear()
+
+
+# A page with each face and both written forms' hyphenation, for ``warm_up``.
+_WARM_UP = """<html lang="nb"><body>
+<p style="hyphens: auto">Kommuneøkonomien netto driftsresultat disposisjonsfondet
+<b>fylkeskommunene</b> <i>prosentpoeng</i> <span style="font-weight: 600">Vestfold</span></p>
+<p lang="nn" style="hyphens: auto">Kommuneøkonomien netto driftsresultat
+disposisjonsfondet fylkeskommunane</p></body></html>"""
+
+
+def warm_up(templates_dir: Path | None = None) -> None:
+    """Load what every report needs before a batch forks its workers.
+
+    The templates are compiled, the stylesheet parsed, the fonts read by Pango and the
+    hyphenation dictionaries loaded once in the parent; each worker inherits them
+    instead of loading them again.
+    """
+    env = environment(templates_dir)
+    for name in env.list_templates(extensions=["html"]):
+        # A broken template is reported with the first report that uses it.
+        with contextlib.suppress(jinja2.TemplateError):
+            env.get_template(name)
+    allowed = roots(templates_dir)
+    css, font_config, _ = _styles(stylesheet_path(templates_dir), allowed)
+    HTML(string=_WARM_UP, url_fetcher=ProjectOnlyFetcher(allowed)).render(
+        stylesheets=css, font_config=font_config, presentational_hints=False)
 
 
 def quiet_fonttools() -> None:

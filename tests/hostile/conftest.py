@@ -33,7 +33,8 @@ invokes the CLI in-process (click's ``CliRunner``, cwd = ``tmp_path``) and asser
   ``socket.connect`` to other hosts than loopback). Allowed: ``inputs``,
   ``tmp_path``, the Python installation and virtualenv (stdlib, site-packages,
   fonts shipped as packages), the tool's package and asset folders,
-  matplotlib's config and cache folders, and ``$KOMMUNERAPPORT_CACHE_DIR``.
+  matplotlib's config and cache folders, ``$KOMMUNERAPPORT_CACHE_DIR``, and the
+  folder WeasyPrint writes the fonts it embeds to (``$TMPDIR/weasyprint-*``).
   Forked workers report their events too (through an inherited file); threads
   that were already running when the command started (a test's SMTP or HTTP
   server) are not watched.
@@ -145,6 +146,14 @@ def allowed_roots(tmp_path: Path, inputs: Iterable[Path]) -> list[Path]:
     return [Path(os.path.realpath(r)) for r in roots]
 
 
+def _weasyprint_own(path: Path) -> bool:
+    """WeasyPrint's FontConfiguration writes the fonts it embeds to a folder of its own,
+    ``weasyprint-*`` in the system's temporary folder, and reads them back."""
+    temp = Path(os.path.realpath(tempfile.gettempdir()))
+    folder = path if path.parent == temp else path.parent  # the folder itself is opened too
+    return folder.parent == temp and folder.name.startswith("weasyprint-")
+
+
 def outside(seen: Iterable[tuple[str, str]], roots: Sequence[Path]) -> list[str]:
     """The events that touched something not under ``roots`` (or a host not loopback)."""
     found = []
@@ -154,7 +163,7 @@ def outside(seen: Iterable[tuple[str, str]], roots: Sequence[Path]) -> list[str]
                 found.append(f"{event} {target}")
             continue
         path = Path(os.path.realpath(target))
-        if path == Path(os.devnull):
+        if path == Path(os.devnull) or _weasyprint_own(path):
             continue
         if not any(path == r or path.is_relative_to(r) for r in roots):
             found.append(f"{event} {target}")

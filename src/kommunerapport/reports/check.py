@@ -87,6 +87,8 @@ def problems(report: Report) -> list[str]:
             if number not in allowed:
                 out.append(f"tallet {number} i «{_short(sentence)}» ({where}) er ikke et av "
                            "rapportens tall.")
+    for text in report.user_text:
+        out += _contradictions(text, report)
     if report.partial:
         for where, sentence in sentences:
             for part in re.split(r"(?<=[.!?])\s+", sentence):
@@ -95,6 +97,43 @@ def problems(report: Report) -> list[str]:
                     out.append(f"«{_short(part)}» ({where}) gjelder alle kommunene, men ikke "
                                "alle har rapportert.")
     return out
+
+
+# Words in the user's own headline or lede that say which way the figures went.
+SURPLUS = re.compile(r"\b(pluss|overskudd|overskot)\b", re.IGNORECASE)
+DEFICIT = re.compile(r"\b(underskudd|underskot|minus)\b", re.IGNORECASE)
+BETTER = re.compile(r"\b(bedre|bedring|betre|betring|styrket|styrka|styrking)\b",
+                    re.IGNORECASE)
+WORSE = re.compile(r"\b(svakere|svekkelse|svakare|svekking|forverring|forverra|forverret)\b",
+                   re.IGNORECASE)
+
+
+def _contradictions(text: str, report: Report) -> list[str]:
+    """The user's headline or lede may not say what the figures contradict: «pluss» when
+    the result is not above zero, «bedre» when it fell. A text that names both sides
+    («snudde et underskudd til et overskudd») is not judged."""
+    now, change = report.main, report.main_change
+    quoted = f"«{_short(text)}»"
+    out = []
+    if now is not None and not (SURPLUS.search(text) and DEFICIT.search(text)):
+        if SURPLUS.search(text) and now <= 0:
+            out.append(f"{quoted} sier «{SURPLUS.search(text)[0]}», men hovedtallet er "
+                       f"{_number(now)} prosent.")
+        if DEFICIT.search(text) and now >= 0:
+            out.append(f"{quoted} sier «{DEFICIT.search(text)[0]}», men hovedtallet er "
+                       f"{_number(now)} prosent.")
+    if change is not None and not (BETTER.search(text) and WORSE.search(text)):
+        if BETTER.search(text) and change <= 0:
+            out.append(f"{quoted} sier «{BETTER.search(text)[0]}», men hovedtallet endret seg "
+                       f"{_number(change)} prosentpoeng fra året før.")
+        if WORSE.search(text) and change >= 0:
+            out.append(f"{quoted} sier «{WORSE.search(text)[0]}», men hovedtallet endret seg "
+                       f"{_number(change)} prosentpoeng fra året før.")
+    return out
+
+
+def _number(d) -> str:  # noqa: ANN001 - a Decimal
+    return str(d).replace(".", ",").replace("-", MINUS)
 
 
 def _prose(report: Report) -> Iterator[tuple[str, str]]:

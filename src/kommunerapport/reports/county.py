@@ -10,7 +10,7 @@ from kommunerapport.data import Dataset
 from kommunerapport.facts import FactBook
 from kommunerapport.lang import label, phrase
 from kommunerapport.regions import ROBEK_DATE, County, Register
-from kommunerapport.reports import common
+from kommunerapport.reports import about, common, pictures
 from kommunerapport.reports.common import Parts, Report, official
 
 # A county with more municipalities than this gets its table in two halves.
@@ -58,14 +58,14 @@ def county_report(dataset: Dataset, register: Register, county: County, year: in
     key_figures = _key_figures(lang, book, t, register, county, subject, now, before,
                                deficits, year, area)
     title = text.headline(lang, subject, now, before, norm)
-    note = common.sample_note(
+    note = about.sample_note(
         lang, t, register, units, common.trend_years(dataset, year), area,
         phrase(lang, "subject_county_others", county=county.short_name))
-    return common.frame(
+    return about.frame(
         parts, config, kind="county", number=county.number, year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=area), lede=lede,
         key_figures=key_figures, sections=sections, groups=groups, note=note,
-        partial=partial)
+        partial=partial, main=(now, before))
 
 
 def _norm(lang: str, book: FactBook, subject: text.Subject, now: fig.Figure, norm: fig.Norm,
@@ -104,11 +104,11 @@ def _map(lang: str, book: FactBook, t, register: Register, units: list[str],  # 
          year: int):  # noqa: ANN202 - a Chart, or None for a county of one municipality
     """The county's municipalities on the map, coloured by netto driftsresultat."""
     county = register.county(register.municipality(units[0]).county)
-    drawn = maps.county_map(common.areas(t, register, units, year),
-                            common.map_labels(lang, year))
+    drawn = maps.county_map(pictures.areas(t, register, units, year),
+                            pictures.map_labels(lang, year))
     if not drawn:
         return None
-    return common.map_chart(
+    return pictures.map_chart(
         lang, book, drawn, year, phrase(lang, "map_title_county", county=county.short_name,
                                         year=year),
         phrase(lang, "subject_county", county=county.short_name),
@@ -191,7 +191,7 @@ def _versus_section(lang: str, book: FactBook, dataset: Dataset, register: Regis
     series = {mine_label: [fig.weighted(t, units, y) for y in years],
               label(lang, "series_national"): [common.national(t, register, y)
                                                 for y in years]}
-    chart = common.trend_chart(lang, book, series, fig.norm("kommuner", year), mine_label,
+    chart = pictures.trend_chart(lang, book, series, fig.norm("kommuner", year), mine_label,
                                label(lang, "series_national"), subject.again)
     paragraphs = tuple(p for p in (" ".join(s for s in out if s), " ".join(reserves)) if p)
     return Section(label(lang, "h_versus", county=county.short_name), paragraphs,
@@ -218,7 +218,7 @@ def _table(lang: str, book: FactBook, t, register: Register, units: list[str],  
         (label(lang, "col_rank"), label(lang, "col_municipality"), str(year), str(year - 1),
          label(lang, "col_reserve_short", year=year), label(lang, "col_robek")),
         rows, (True, False, True, True, True, False), header_column=1,
-        bars=common.bars([values[u].value for u in ranked]), bar_column=2, note=note,
+        bars=pictures.bars([values[u].value for u in ranked]), bar_column=2, note=note,
         halves=len(rows) > HALVES_FROM)
 
 

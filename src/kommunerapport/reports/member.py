@@ -6,6 +6,10 @@ every member report shares (the country, each county's aggregate and places) are
 computed once by ``shared_figures`` and passed in, so a batch of 371 reports does
 that work once.
 
+A municipality is also compared with its KOSTRA group (EKG01–EKG17), the peers
+SSB groups by size and income, when ``fetch`` has got the groups from Klass
+(``kostragroups``) and SSB's figure for the group is in the data.
+
 Oslo is a municipality and a county, but its accounts are Oslo kommune's: there
 is no report for an «Oslo fylkeskommune», and Oslo is not among the county
 authorities it is compared with.
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kommunerapport import figures as fig
-from kommunerapport import maps, text
+from kommunerapport import kostragroups, maps, text
 from kommunerapport.config import Config
 from kommunerapport.context import KeyFigure, Section
 from kommunerapport.data import Dataset
@@ -26,7 +30,7 @@ from kommunerapport.errors import UsageError
 from kommunerapport.facts import FactBook
 from kommunerapport.lang import label, phrase
 from kommunerapport.regions import ROBEK_DATE, Register
-from kommunerapport.reports import common
+from kommunerapport.reports import about, common, pictures
 from kommunerapport.reports.common import OSLO_COUNTY, Parts, Report, official
 
 
@@ -51,40 +55,34 @@ class Shared:
     national_reserve: fig.Figure
     national_series: tuple[fig.Figure, ...]
     groups: dict[str, Group]  # county number → its municipalities; "fk" → county authorities
-    tables: dict[str, pd.DataFrame]  # each unit's own rows: a member's figures without a scan
 
 
-def _group(by_year: dict[int, pd.DataFrame], units: list[str], year: int,
-           years: list[int]) -> Group:
-    now = by_year.get(year, by_year[max(by_year)])
-    values = {u: fig.unit_figure(now, u, year, "ndr_pct") for u in units}
-    return Group(tuple(units), fig.weighted(now, units, year),
-                 fig.weighted(now, units, year, "dispfond_pct"),
-                 tuple(fig.weighted(by_year[y], units, y) for y in years),
-                 text.shown_ranks(values))
+def _group(t: pd.DataFrame, units: list[str], year: int, years: list[int]) -> Group:
+    values = {u: fig.unit_figure(t, u, year, "ndr_pct") for u in units}
+    return Group(tuple(units), fig.weighted(t, units, year),
+                 fig.weighted(t, units, year, "dispfond_pct"),
+                 tuple(fig.weighted(t, units, y) for y in years), text.shown_ranks(values))
 
 
 def shared_figures(dataset: Dataset, register: Register, year: int) -> Shared:
     """The figures shared by all member reports of ``year``, computed once.
 
-    Each figure is computed on the rows of its own year (or unit): the same values
-    as on the whole table, without scanning all of it hundreds of times.
+    ``figures`` reads the table through an index built once per table, so a member's
+    own figures cost a dictionary lookup each; a batch builds the index before forking.
     """
     t = dataset.table
-    by_year = {int(y): rows for y, rows in t.groupby("year")}
     years = common.trend_years(dataset, year)
-    groups = {c.number: _group(by_year, common.municipal_units(register, c.number), year, years)
+    groups = {c.number: _group(t, common.municipal_units(register, c.number), year, years)
               for c in register.counties}
     fk_units = common.county_authority_units(register, year)
-    fk_values = {u: fig.unit_figure(by_year[year], u, year, "ndr_pct") for u in fk_units}
-    fk = Group(tuple(fk_units), fig.county_authorities_total(by_year[year], register, year),
-               fig.weighted(by_year[year], fk_units, year, "dispfond_pct"),
-               tuple(fig.county_authorities_total(by_year[y], register, y) for y in years),
+    fk_values = {u: fig.unit_figure(t, u, year, "ndr_pct") for u in fk_units}
+    fk = Group(tuple(fk_units), fig.county_authorities_total(t, register, year),
+               fig.weighted(t, fk_units, year, "dispfond_pct"),
+               tuple(fig.county_authorities_total(t, register, y) for y in years),
                text.shown_ranks(fk_values))
-    return Shared(year, tuple(years), common.national(by_year[year], register, year),
-                  common.national(by_year[year], register, year, "dispfond_pct"),
-                  tuple(common.national(by_year[y], register, y) for y in years),
-                  {**groups, "fk": fk}, {str(u): rows for u, rows in t.groupby("unit")})
+    return Shared(year, tuple(years), common.national(t, register, year),
+                  common.national(t, register, year, "dispfond_pct"),
+                  tuple(common.national(t, register, y) for y in years), {**groups, "fk": fk})
 
 
 def check_member(number: str) -> None:
@@ -119,7 +117,7 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
                         official(county.name)})
     norm = fig.norm("fylkeskommuner" if authority else "kommuner", year)
     group = shared.groups["fk" if authority else county.number]
-    t = shared.tables.get(number, dataset.table.iloc[:0])
+    t = dataset.table
     now, before = (fig.unit_figure(t, number, year, "ndr_pct"),
                    fig.unit_figure(t, number, year - 1, "ndr_pct"))
     reserve = fig.unit_figure(t, number, year, "dispfond_pct")
@@ -134,6 +132,8 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
         text.robek_member(lang, text.capital(subject.again), entry.grounds if entry else None,
                           ROBEK_DATE)]
     versus = _versus(lang, book, subject, now, group, group_name, authority, shared)
+    if not authority:
+        versus += _kostra(lang, book, dataset.table, subject, unit.short_name, number, now)
     rank = text.rank_sentence(lang, book, own, number, group.ranks, names,
                               label(lang, "group_ranked_county_authorities") if authority
                               else label(lang, "group_ranked_county",
@@ -161,7 +161,7 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
     if authority:
         note = ("", False)
     else:
-        note = common.sample_note(
+        note = about.sample_note(
             lang, dataset.table, register, [number] + [u for u in group.units if u != number],
             list(shared.years), phrase(lang, "area_member", name=unit.short_name, area=area),
             phrase(lang, "subject_county_others", county=county.short_name)
@@ -169,18 +169,19 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
     notes = (label(lang, "map_none_oslo"),) if drawn is None and not authority else ()
     groups = {name: area for name in names.values() if name != official(unit.name)}
     groups |= {own: own, subject.again: own, official(unit.name): own}
-    return common.frame(
+    return about.frame(
         parts, config, kind="member", number=number, year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=own), lede=lede,
         key_figures=key_figures, sections=sections, groups=groups, note=note,
-        partial=group.now.known and group.now.n < group.now.total, notes=notes)
+        partial=group.now.known and group.now.n < group.now.total, main=(now, before),
+        notes=notes)
 
 
 def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, number: str,
          group: Group, year: int, authority: bool, county):  # noqa: ANN001, ANN202
     """The member among its group on the map, outlined; None for Oslo (a county of one)."""
-    drawn = maps.member_map(common.areas(t, register, list(group.units), year), number,
-                            common.map_labels(lang, year),
+    drawn = maps.member_map(pictures.areas(t, register, list(group.units), year), number,
+                            pictures.map_labels(lang, year),
                             fig.NORM_COUNTY_AUTHORITIES if authority else fig.NORM_MUNICIPALITIES)
     if not drawn:
         return None
@@ -191,7 +192,25 @@ def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, number:
         title = phrase(lang, "map_title_member", name=drawn.member, county=county.short_name,
                        year=year)
         what = phrase(lang, "subject_county", county=county.short_name)
-    return common.map_chart(lang, book, drawn, year, title, what, classes_table=True)
+    return pictures.map_chart(lang, book, drawn, year, title, what, classes_table=True)
+
+
+def _kostra(lang: str, book: FactBook, t: pd.DataFrame, subject: text.Subject, name: str,
+            number: str, now: fig.Figure) -> list[str]:
+    """Its KOSTRA group (peers of similar size and income), when ``fetch`` has got the
+    group from Klass and SSB's figure for the group is in the data; else nothing."""
+    info = kostragroups.kostra_group_info(number, now.year)
+    if info is None:
+        return []
+    group = fig.published(t, info.code, now.year, "ndr_pct")
+    if group is None:
+        return []
+    label_ = info.label or info.code
+    out = [phrase(lang, "kostra_result", group=label_, name=name,
+                  value=book.pct(group, label_), year=now.year)]
+    compared = text.compare_sentence(lang, book, "versus_group", subject.again, now, group,
+                                     group=label_)
+    return out + ([compared] if compared else [])
 
 
 def _versus(lang: str, book: FactBook, subject: text.Subject, now: fig.Figure, group: Group,
@@ -241,7 +260,7 @@ def _chart(lang: str, book: FactBook, own: str, number: str, group: Group, group
             series[text.capital(group_name)] = list(group.series)
         series[label(lang, "series_national")] = list(shared.national_series)
         compare = label(lang, "series_national")
-    return common.trend_chart(lang, book, series, norm, own_label, compare, own)
+    return pictures.trend_chart(lang, book, series, norm, own_label, compare, own)
 
 
 def _key_figures(lang: str, book: FactBook, own: str, now: fig.Figure, before: fig.Figure,

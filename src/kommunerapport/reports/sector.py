@@ -12,7 +12,7 @@ from kommunerapport.facts import FactBook
 from kommunerapport.formatting import number
 from kommunerapport.lang import label, phrase
 from kommunerapport.regions import ROBEK_DATE, Register
-from kommunerapport.reports import common
+from kommunerapport.reports import about, common, pictures
 from kommunerapport.reports.common import OSLO_COUNTY, Parts, Report, official
 
 
@@ -80,7 +80,7 @@ def sector_report(dataset: Dataset, register: Register, year: int, lang: str,
                   text.coverage_sentence(lang, book, deficits,
                                          [names[u] for u in deficits.missing])]),
     ]
-    spread_c = common.spread_chart(lang, book, fig.shares(t, "ndr_pct", year, units)["pct"],
+    spread_c = pictures.spread_chart(lang, book, fig.shares(t, "ndr_pct", year, units)["pct"],
                                    deficits, area, year)
     sections = [
         Section(label(lang, "h_norm"), (" ".join(norm_par),)),
@@ -112,14 +112,14 @@ def sector_report(dataset: Dataset, register: Register, year: int, lang: str,
         KeyFigure(label(lang, "key_deficit"), count, str(year)),
     )
     title = text.headline(lang, subject, now, before, norm_k)
-    note = common.sample_note(lang, t, register, units, common.trend_years(dataset, year),
+    note = about.sample_note(lang, t, register, units, common.trend_years(dataset, year),
                               area, label(lang, "area_sector_others"))
     partial = bool(deficits.missing)
-    return common.frame(
+    return about.frame(
         parts, config, kind="sector", number="", year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=label(lang, "sector_name")),
         lede=lede, key_figures=key_figures, sections=tuple(sections), groups=groups,
-        note=note, partial=partial)
+        note=note, partial=partial, main=(now, before))
 
 
 def _growth(lang: str, book: FactBook, t, units: list[str], subject: str,  # noqa: ANN001
@@ -169,7 +169,7 @@ def _counties_section(lang: str, book: FactBook, t, register: Register,  # noqa:
         label(lang, "table_caption_counties"),
         (label(lang, "col_county"), label(lang, "col_ndr", year=year), label(lang, "col_change"),
          label(lang, "col_county_authority", year=year), label(lang, "col_deficit")),
-        tuple(rows), (False, True, True, True, True), bars=common.bars(bars), bar_column=1,
+        tuple(rows), (False, True, True, True, True), bars=pictures.bars(bars), bar_column=1,
         note=label(lang, "note_oslo_county"))
     paragraphs = []
     known = [(name, f) for name, f in figures.values() if f.known]
@@ -184,10 +184,10 @@ def _counties_section(lang: str, book: FactBook, t, register: Register,  # noqa:
 def _map(lang: str, book: FactBook, t, register: Register, year: int):  # noqa: ANN001, ANN202
     """All municipalities on the map, with the county authorities (not Oslo) in an inset."""
     drawn = maps.country_map(
-        common.areas(t, register, common.municipal_units(register), year),
-        common.areas(t, register, common.county_authority_units(register, year), year),
-        common.map_labels(lang, year))
-    return common.map_chart(lang, book, drawn, year,
+        pictures.areas(t, register, common.municipal_units(register), year),
+        pictures.areas(t, register, common.county_authority_units(register, year), year),
+        pictures.map_labels(lang, year))
+    return pictures.map_chart(lang, book, drawn, year,
                             phrase(lang, "map_title_country", year=year),
                             label(lang, "area_country"), classes_table=True)
 

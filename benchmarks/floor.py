@@ -1,0 +1,169 @@
+"""The floor: WeasyPrint and matplotlib alone on the same HTML and charts as the tool.
+
+    python benchmarks/floor.py capture OUT.pickle [--county NAME]
+    python benchmarks/floor.py run OUT.pickle --out DIR [--jobs N]
+
+``capture`` runs the tool's own code once (not timed) and records, for every
+report ``--all --members`` writes (or one county's), the finished HTML with the
+chart and map images cut out, and how to draw each (``charts.Drawing``). ``run`` then
+does only what the libraries must do for those reports: draw each chart and map with
+matplotlib (the same drawings, fonts and settings), put the PNGs back into the HTML, and lay
+it out and write it with WeasyPrint (the same stylesheet, fonts and PDF
+variant), in ``--jobs`` forked processes set up the way the tool sets up its
+workers (libraries imported, stylesheet parsed and a page laid out before the
+fork). What the tool takes beyond this is its own: data, figures, text, Jinja.
+
+``run`` prints one line of JSON: reports, wall seconds, CPU seconds (parent and
+workers), and each report's seconds in its worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import multiprocessing
+import pickle
+import resource
+import sys
+import time
+from pathlib import Path
+
+_RECORDS: list[dict] = []
+_STYLES: dict = {}
+
+
+def capture(target: Path, county: str | None) -> None:
+    """Record the HTML and the drawings of the reports (uses the tool; not timed).
+
+    Each chart and map is kept as its ``charts.Drawing`` (how to draw it: a function of
+    the module and its plain data), and its image in the HTML is cut out, so ``run``
+    draws exactly what the tool draws.
+    """
+    from kommunerapport import batch, render, reports
+    from kommunerapport.config import load_config
+    from kommunerapport.data import resolve_year
+    from kommunerapport.loading import load_dataset
+    from kommunerapport.regions import find_county, load_register
+
+    dataset, register, config = load_dataset(None), load_register(), load_config(None)
+    year = resolve_year(dataset, None)
+    if county:
+        c = find_county(county, year)
+        jobs = [batch.Job("county", c.number, c.short_name, Path(f"{c.short_name}.pdf"))]
+        shared = None
+    else:
+        jobs = batch.plan(register, year, Path("."), True, batch.all_members(register))
+        shared = reports.shared_figures(dataset, register, year)
+    records = []
+    for job in jobs:
+        report = reports.build(dataset, register, job.kind, job.number, year, None, config,
+                               shared)
+        drawn = [c for s in report.context.sections for c in s.charts]
+        html = render.render_html(report.context)
+        for i, chart in enumerate(drawn):
+            html = html.replace(chart.src, f"@@chart{i}@@")
+        records.append({"name": job.target.name, "html": html,
+                        "drawings": [c.drawing for c in drawn]})
+    target.write_bytes(pickle.dumps(records))
+
+
+def _assets(name: str) -> Path:
+    """``styles`` or ``templates`` as the tool finds them (installed, else the source tree)."""
+    import kommunerapport
+
+    inside = Path(kommunerapport.__file__).resolve().parent / name
+    return inside if inside.is_dir() else inside.parent.parent.parent / name
+
+
+def _styles(font_set):  # noqa: ANN001, ANN202 - a kommunerapport.fonts.FontSet
+    """The stylesheet with one font set, parsed once per process (as the tool does)."""
+    if font_set not in _STYLES:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = FontConfiguration()
+        _STYLES[font_set] = ([CSS(string=font_set.face_css(), font_config=config),
+                              CSS(filename=str(_assets("styles") / "report.css"),
+                                  font_config=config)], config)
+    return _STYLES[font_set]
+
+
+def _setup(warm: bool) -> None:
+    """What the tool's parent does before forking: libraries, stylesheet, fonts, a page."""
+    from weasyprint import HTML
+
+    from kommunerapport import charts, fonts, maps  # matplotlib with the report fonts
+
+    fonts.prepare("")  # the same fontTools path as the tool, said the same way
+    _STYLES["charts"], _STYLES["choose"] = charts, fonts.choose
+    _STYLES["base"] = _assets("templates").as_uri() + "/"
+    if warm:  # as the tool's batch does: a page, one chart of each kind, a frozen heap
+        css, config = _styles(fonts.CUT)
+        HTML(string="<p lang='nb' style='hyphens: auto'>Kommuneøkonomien <b>driftsresultat</b> "
+                    "<i>prosentpoeng</i></p>").render(stylesheets=css, font_config=config)
+        charts.unit_bars(["Vestfold", "Telemark"], [1.5, -0.5], 1.75, "Norm 1,75 %")
+        charts.trend([2024, 2025], {"Vestfold": [1.0, None], "Landet": [0.5, 2.1]}, 1.75, "Norm")
+        charts.histogram(["under 0", "0 til 2"], [3, 5], [True, False], "Antall kommuner")
+        maps.geometry()  # the boundaries, read once
+        gc.collect()
+        gc.freeze()
+
+
+def _one(args: tuple[int, Path]) -> float:
+    """One report: its charts, then its PDF. Seconds in this process."""
+    from weasyprint import HTML
+
+    index, out = args
+    start = time.perf_counter()
+    record = _RECORDS[index]
+    html = record["html"]
+    for i, drawing in enumerate(record["drawings"]):
+        html = html.replace(f"@@chart{i}@@", drawing.data_uri())
+    css, config = _styles(_STYLES["choose"](html))
+    HTML(string=html, base_url=_STYLES["base"]).write_pdf(
+        out / record["name"], stylesheets=css, font_config=config, pdf_variant="pdf/ua-1",
+        presentational_hints=False)
+    return time.perf_counter() - start
+
+
+def run(source: Path, out: Path, jobs: int) -> dict:
+    """Write the captured reports the floor's way; the times."""
+    global _RECORDS
+    start = time.perf_counter()
+    _RECORDS = pickle.loads(source.read_bytes())
+    _setup(warm=jobs > 1)
+    out.mkdir(parents=True, exist_ok=True)
+    work = [(i, out) for i in range(len(_RECORDS))]
+    if jobs == 1:
+        seconds = [_one(w) for w in work]
+    else:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            seconds = list(pool.imap_unordered(_one, work, chunksize=1))
+    wall = time.perf_counter() - start
+    own, children = (resource.getrusage(w) for w in (resource.RUSAGE_SELF,
+                                                     resource.RUSAGE_CHILDREN))
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return {"reports": len(seconds), "wall": wall, "cpu": cpu, "seconds": seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    cap = sub.add_parser("capture", help="Record the reports' HTML and chart calls.")
+    cap.add_argument("target", type=Path)
+    cap.add_argument("--county", help="Only this county's report (for the cold run).")
+    go = sub.add_parser("run", help="Write the captured reports with the libraries alone.")
+    go.add_argument("source", type=Path)
+    go.add_argument("--out", type=Path, required=True)
+    go.add_argument("--jobs", type=int, default=1)
+    opts = parser.parse_args()
+    if opts.command == "capture":
+        capture(opts.target, opts.county)
+    else:
+        json.dump(run(opts.source, opts.out, opts.jobs), sys.stdout)
+        print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Hostile and faulty templates and styles (issue 10, category «templates»).
+
+A user's own ``--templates`` folder is trusted to lay out the report, not to reach
+outside the project: a template or stylesheet that asks for a local file or the
+network gets nothing; a broken one is one line naming the file and line. Every case
+runs the CLI in-process through the ``hostile`` fixture (exit code, exact message, no
+traceback, nothing opened outside the inputs).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pdfs import full_text
+
+from hostile.conftest import Hostile
+from kommunerapport.render import asset_dir
+
+WARNINGS = ("Advarsel: ROBEK-registeret i rapporten er per 20.4.2026, etter datolinjen "
+            "6.3.2026.",
+            "Advarsel: tallgrunnlaget «kalibrert mot SSBs tall 16.3.2026» er fra etter "
+            "datolinjen 6.3.2026.",
+            "Advarsel: tallgrunnlaget «foreløpige tall 16.3.2026» er fra etter datolinjen "
+            "6.3.2026.",
+            "Advarsel: tallgrunnlaget «reviderte tall, hentet 16.3.2026» er fra etter "
+            "datolinjen 6.3.2026.")
+EPOCH = {"SOURCE_DATE_EPOCH": "1772755200"}  # 6.3.2026, the date of KS's press release
+
+
+@pytest.fixture
+def mine(tmp_path: Path) -> Path:
+    """The user's own folder, with a copy of the project's report.html to change."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    return folder
+
+
+def own_report(mine: Path, old: str, new: str) -> None:
+    text = (asset_dir("templates") / "report.html").read_text("utf-8")
+    assert old in text
+    (mine / "report.html").write_text(text.replace(old, new), "utf-8")
+
+
+def test_a_relative_templates_folder_with_its_own_stylesheet(hostile: Hostile,
+                                                             mine: Path) -> None:
+    # The README's own example: `--templates mine/` holding report.css.
+    css = (asset_dir("styles") / "report.css").read_text("utf-8")
+    (mine / "report.css").write_text(css.replace("#1b365d", "#2e5d1b"), "utf-8")
+    result = hostile.run(["--county", "Vestfold", "--templates", "mine"], exit_code=0,
+                         message=None, inputs=[mine], warnings=WARNINGS, env=EPOCH)
+    assert result.stdout.strip() == "output/kommuneokonomi-2025-vestfold.pdf"
+
+
+def test_a_template_syntax_error_names_the_file_and_line(hostile: Hostile, mine: Path) -> None:
+    (mine / "_footer.html").write_text("<p>\n{% if %}</p>\n", "utf-8")
+    hostile.run(["--county", "Vestfold", "--templates", str(mine)], exit_code=1,
+                message=f"Feil: {mine / '_footer.html'}, linje 2: Expected an expression, "
+                        "got 'end of statement block'.",
+                inputs=[mine], warnings=WARNINGS, env=EPOCH)
+
+
+def test_a_template_asking_for_what_the_report_lacks(hostile: Hostile, mine: Path) -> None:
+    own_report(mine, "<h1>{{ title }}</h1>", "<h1>{{ title }} {{ secret }}</h1>")
+    hostile.run(["--county", "Vestfold", "--templates", str(mine)], exit_code=1,
+                message="Feil: Malen report.html bruker noe rapporten ikke har: 'secret' is "
+                        "undefined.", inputs=[mine], warnings=WARNINGS, env=EPOCH)
+
+
+def test_a_template_that_asks_for_a_local_file_gets_nothing(hostile: Hostile,
+                                                            mine: Path) -> None:
+    own_report(mine, "<h1>{{ title }}</h1>",
+               '<h1>{{ title }}</h1><img src="file:///etc/passwd" alt="x">'
+               '<img src="../../../../../../etc/hostname" alt="y">')
+    result = hostile.run(["--county", "Vestfold", "--templates", str(mine)], exit_code=0,
+                         message=None, inputs=[mine], warnings=WARNINGS, env=EPOCH)
+    assert "root:x:0:0" not in full_text(hostile.tmp_path / result.stdout.strip())
+
+
+def test_a_stylesheet_that_imports_a_local_file_or_the_network(hostile: Hostile,
+                                                               mine: Path) -> None:
+    css = (asset_dir("styles") / "report.css").read_text("utf-8")
+    (mine / "report.css").write_text(
+        '@import url("file:///etc/passwd");\n@import url("http://example.org/x.css");\n'
+        'body { background: url("file:///etc/shadow"); }\n' + css, "utf-8")
+    hostile.run(["--county", "Vestfold", "--templates", str(mine)], exit_code=0,
+                message=None, inputs=[mine], warnings=WARNINGS, env=EPOCH)
+
+
+def test_a_templates_folder_that_does_not_exist(hostile: Hostile) -> None:
+    hostile.run(["--county", "Vestfold", "--templates", "borte"], exit_code=2,
+                message="Error: Invalid value for '--templates': Directory 'borte' does not "
+                        "exist.")
+
+
+def test_a_long_unbreakable_word_in_the_config_is_printed_whole(hostile: Hostile) -> None:
+    # Issue 10: «Long unbreakable text in the config is silently cut in the PDF.»
+    word = "Kommunesektorensorganisasjon" * 12
+    (hostile.tmp_path / "ks.toml").write_text(
+        f'about = "{word}"\n[[quotes]]\ntext = "{word}"\nname = "Navn"\nrole = "leder"\n',
+        "utf-8")
+    result = hostile.run(["--county", "Vestfold", "--config", "ks.toml"], exit_code=0,
+                         message=None, inputs=[hostile.tmp_path / "ks.toml"],
+                         warnings=WARNINGS, env=EPOCH)
+    text = full_text(hostile.tmp_path / result.stdout.strip()).replace(" ", "")
+    assert text.count(word) >= 2  # the quote and «Om KS», wrapped but whole
