@@ -59,7 +59,7 @@ class Record:
     lang: str  # «nb» or «nn»
     sample: bool  # any figure from the synthetic sample data
     written_at: str  # UTC, ISO 8601
-    tool: str  # «kommunerapport 0.1.0»
+    tool: str  # «kommunerapport 0.2.0»
 
 
 def record_path(pdf: Path) -> Path:

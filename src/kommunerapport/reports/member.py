@@ -192,7 +192,9 @@ def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, number:
         title = phrase(lang, "map_title_member", name=drawn.member, county=county.short_name,
                        year=year)
         what = phrase(lang, "subject_county", county=county.short_name)
-    return pictures.map_chart(lang, book, drawn, year, title, what, classes_table=True)
+    return pictures.map_chart(lang, book, drawn, year, title, what, classes_table=True,
+                              count_label="col_count_county_authorities" if authority
+                              else "col_count")
 
 
 def _kostra(lang: str, book: FactBook, t: pd.DataFrame, subject: text.Subject, name: str,

@@ -133,12 +133,13 @@ def areas(t: pd.DataFrame, register: Register, units: list[str], year: int) -> l
 
 
 def map_chart(lang: str, book: FactBook, drawn: maps.Map, year: int, title: str, what: str,
-              data_note: str = "", classes_table: bool = False) -> charts.Chart:
+              data_note: str = "", classes_table: bool = False,
+              count_label: str = "col_count") -> charts.Chart:
     """A map as a chart: alt text from what it shows (classes, counts, the hatched units).
 
     ``classes_table``: its data as a table of how many units are in each class (the
     country map, whose 357 values have no table of their own); else ``data_note``
-    says where its values stand.
+    says where its values stand. ``count_label``: what the units are, for that table.
     """
     for bound in maps.BREAKS:
         book.record(Fact(label(lang, "map_bounds_subject"), label(lang, "measure_bound"),
@@ -162,7 +163,7 @@ def map_chart(lang: str, book: FactBook, drawn: maps.Map, year: int, title: str,
     rows: tuple[tuple[str, ...], ...] = ()
     if classes_table:  # one row per panel, the classes across, as the other charts' strips
         headers = (label(lang, "col_class"), *(c.label for c in reversed(drawn.panels[0].classes)))
-        rows = tuple((p.title or label(lang, "col_count"),
+        rows = tuple((p.title or label(lang, count_label),
                       *(book.count(c.count, p.title or what, "in_class", year)
                         for c in reversed(p.classes)))
                      for p in drawn.panels)
