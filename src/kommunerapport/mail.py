@@ -55,6 +55,7 @@ from kommunerapport.recipients import (
     valid_address,
 )
 from kommunerapport.sendlog import SENDING, LogWriteError, SendLog, open_log, read_only_log
+from kommunerapport.throttle import Throttle
 
 PASSWORD_ENV = "KOMMUNERAPPORT_SMTP_PASSWORD"
 SUBJECT_TEMPLATE = "email_subject.txt"
@@ -198,7 +199,8 @@ def send_reports(options: SendOptions, hooks: Hooks) -> Summary:
         session = Session(options, password, hooks.sleep, hooks.warn)
         delivery = Delivery(log, session, sender, env, hooks)
         try:
-            delivery.run(messages, Pacer(per_minute, hooks.clock, hooks.sleep))
+            delivery.run(messages, Throttle.per_minute(per_minute, clock=hooks.clock,
+                                                       sleep=hooks.sleep))
         finally:
             print_summary(delivery.summary, hooks.echo)
     return delivery.summary
@@ -215,12 +217,12 @@ class Delivery:
     hooks: Hooks
     summary: Summary = field(default_factory=Summary)
 
-    def run(self, messages: list[Outgoing], pace: Pacer) -> None:
+    def run(self, messages: list[Outgoing], pace: Throttle) -> None:
         """Send every message the log does not hold yet; record each one accepted."""
         todo = [out for out in messages if not self.skipped(out)]
         if not todo:
             return
-        announce_pace(len(todo), pace.interval, self.hooks.echo)
+        announce_pace(len(todo), pace.min_interval, self.hooks.echo)
         unknown_in_a_row = 0
         with self.session:
             for i, out in enumerate(todo):
@@ -500,23 +502,6 @@ def build_message(out: Outgoing, data: bytes, sender: str,
 
 
 # --- SMTP ----------------------------------------------------------------------------
-
-
-class Pacer:
-    """At most ``per_minute`` messages a minute."""
-
-    def __init__(self, per_minute: float | None, clock: Callable[[], float],
-                 sleep: Callable[[float], None]) -> None:
-        self.interval = 60.0 / per_minute if per_minute else 0.0
-        self.clock, self.sleep = clock, sleep
-        self.last: float | None = None
-
-    def wait(self) -> None:
-        if self.interval and self.last is not None:
-            delay = self.last + self.interval - self.clock()
-            if delay > 0:
-                self.sleep(delay)
-        self.last = self.clock()
 
 
 class TrackedSMTP(smtplib.SMTP):

@@ -8,15 +8,13 @@ messages that follows: one per member and address. Sending them is ``mail.py``'s
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from email.utils import parseaddr
 from pathlib import Path
 
-from kommunerapport import outputs, records, regions
+from kommunerapport import csvdialect, outputs, records, regions
 from kommunerapport.errors import DeliveryError, UsageError
 
 HEADER = ["nummer", "navn", "epost"]
@@ -94,11 +92,9 @@ def _csv_rows(path: Path):  # noqa: ANN202 - a csv reader
         raise UsageError(f"Fant ikke mottakerfilen {path}.") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"Kan ikke lese mottakerfilen {path} som UTF-8: {exc}.") from None
-    first = text.partition("\n")[0]
-    # Norwegian Excel saves CSV with semicolons.
-    delimiter = ";" if "," not in first and ";" in first else ","
-    # The whole text, not its lines: a quoted field may hold a line break.
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Norwegian Excel saves CSV with semicolons; the readers' sniffer tells which. The
+    # whole text, not its lines: a quoted field may hold a line break.
+    return csvdialect.reader(text, csvdialect.sniff(text, (",", ";")))
 
 
 def parse_row(row: list[str], where: str, row_no: int) -> Recipient:

@@ -1,7 +1,7 @@
 """One throttle for everything that must not call too often: SSB's API, an SMTP server.
 
 ``Throttle(min_interval)`` spaces calls at least that many seconds apart;
-``Throttle.per_minute(n)`` allows n a minute (``mail.Pacer``'s ``--rate 30/min``).
+``Throttle.per_minute(n)`` allows n a minute (``send --rate 30/min``).
 The clock and sleep are injectable so tests record the waits instead of waiting.
 """
 
