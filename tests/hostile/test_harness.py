@@ -109,3 +109,16 @@ def test_the_message_must_be_exact_and_alone(hostile: Hostile,
 ])
 def test_cases_are_counted_by_their_file(nodeid: str, expected: str | None) -> None:
     assert category(nodeid) == expected
+
+
+def test_the_simpler_hook_of_the_data_cases_catches_a_read_outside(
+        tmp_path: Path, elsewhere: Path) -> None:
+    """``opened.audited``, used by the data, config and fetch cases, fails the same way."""
+    from hostile import opened
+
+    with pytest.raises(AssertionError, match="read outside the inputs"), \
+            opened.audited(tmp_path):
+        elsewhere.read_text("utf-8")
+    with opened.audited(tmp_path, elsewhere.parent) as seen:
+        elsewhere.read_text("utf-8")
+    assert str(elsewhere) in seen

@@ -12,59 +12,18 @@ from __future__ import annotations
 import json
 import os
 import random
-import sys
 import tracemalloc
 import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 import kommunerapport
 import kommunerapport.batch  # noqa: F401 - imported here: matplotlib reads its font cache
 import kommunerapport.console  # noqa: F401 - on import, which is no reading of the inputs
+from hostile.opened import run  # noqa: E402 - after the imports above warm matplotlib
 from kommunerapport import limits
-from kommunerapport.cli import main
-
-PACKAGE = Path(kommunerapport.__file__).resolve().parent
-PYTHON = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
-                                      sys.base_exec_prefix)}
-# What libraries read of the system, never data: pandas' CSV parser the CPU quota,
-# the time zone of a date.
-SYSTEM = {Path("/sys/fs/cgroup"), Path("/usr/share/zoneinfo")}
-_opened: list[str] | None = None
-
-
-def _audit(event: str, args: tuple) -> None:
-    if event == "open" and _opened is not None and args \
-            and isinstance(args[0], str | bytes | os.PathLike):
-        _opened.append(os.fsdecode(args[0]))
-
-
-sys.addaudithook(_audit)  # records only while ``run`` runs
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
-def run(tmp_path: Path, *args: object, env: dict[str, str] | None = None) -> Result:
-    """The CLI's result; fails on a traceback or on a file opened outside the inputs."""
-    global _opened
-    _opened = []
-    try:
-        result = CliRunner().invoke(main, [str(a) for a in args], env=env)
-    finally:
-        opened, _opened = _opened, None
-    allowed = [tmp_path.resolve(), PACKAGE, *PYTHON, *SYSTEM]
-    outside = sorted({p for p in opened
-                      if not any(_inside(Path(os.path.abspath(p)), a) for a in allowed)})
-    assert outside == [], f"read outside the inputs: {outside}"
-    assert "Traceback" not in result.output, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        repr(result.exception)
-    result.opened = opened  # type: ignore[attr-defined]
-    return result
 
 
 def refused(result: Result, message: str, code: int = 1) -> None:

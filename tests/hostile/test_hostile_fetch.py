@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sys
 import threading
 import time
 import zlib
@@ -26,56 +25,24 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-import kommunerapport
 from kommunerapport import limits, ssb
-from kommunerapport.cli import main
 from kommunerapport.errors import FetchError
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ssb"
-PACKAGE = Path(kommunerapport.__file__).resolve().parent
-PYTHON = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
-                                      sys.base_exec_prefix)}
-_opened: list[str] | None = None
+
+from hostile import opened  # noqa: E402
 
 
-def _audit(event: str, args: tuple) -> None:
-    if event == "open" and _opened is not None and args \
-            and isinstance(args[0], str | bytes | os.PathLike):
-        _opened.append(os.fsdecode(args[0]))
-
-
-sys.addaudithook(_audit)  # records only while ``audited`` runs
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
-@contextlib.contextmanager
-def audited(tmp_path: Path) -> Iterator[None]:
+def audited(tmp_path: Path):  # noqa: ANN201 - a context manager
     """Fails if anything outside the test's folder, the fixtures the server plays, the
     package and Python was opened (the server runs in this process, so it counts)."""
-    global _opened
-    _opened = []
-    try:
-        yield
-    finally:
-        opened, _opened = _opened, None
-    allowed = [tmp_path.resolve(), FIXTURES.resolve(), PACKAGE, *PYTHON]
-    outside = sorted({p for p in opened
-                      if not any(_inside(Path(os.path.abspath(p)), a) for a in allowed)})
-    assert outside == [], f"read outside the inputs: {outside}"
+    return opened.audited(tmp_path, FIXTURES)
 
 
 def run(tmp_path: Path, *args: str) -> Result:
-    with audited(tmp_path):
-        result = CliRunner().invoke(main, list(args))
-    assert "Traceback" not in result.output, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        repr(result.exception)
-    return result
+    return opened.run(tmp_path, *args, allowed=(FIXTURES,))
 
 
 def refused(result: Result, message: str) -> None:
