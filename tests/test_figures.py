@@ -362,3 +362,12 @@ def test_shares_come_in_table_order_then_the_derived() -> None:
     assert s.index.name == "unit"
     assert s["pct"].tolist() == [1.0, 2.0, 3.0]  # 20 / 1000 · 100, 30 / 1000 · 100
     assert s["bdi"].tolist() == [100.0, 1000.0, 1000.0]
+
+
+def test_no_national_figure_is_made_of_a_files_own_units(register) -> None:
+    # Two municipalities with figures, no SSB aggregate: not «landet uten Oslo».
+    table = tidy(("4601", 2025, "ndr_pct", 2.1), ("4601", 2025, "bdi", 26105600),
+                 ("4602", 2025, "ndr_pct", 2.0), ("4602", 2025, "bdi", 1489100))
+    assert not fig.national(table, register, 2025).known
+    published = tidy(("EAKUO", 2025, "ndr_pct", 2.1), ("4601", 2025, "ndr_pct", 9.9))
+    assert fig.national(published, register, 2025).value == 2.1  # SSB's own, always

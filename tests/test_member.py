@@ -12,7 +12,6 @@ from kommunerapport.config import Config
 from kommunerapport.errors import UsageError
 from kommunerapport.formatting import percent
 from kommunerapport.reports import member_report, member_target, shared_figures, write
-from kommunerapport.reports.common import national
 
 SAMPLE = "Eksempeldata – ikke offisielle tall"
 SAMPLE_NN = "Eksempeldata – ikkje offisielle tal"
@@ -131,7 +130,7 @@ def test_shared_figures_equal_those_from_the_whole_table(dataset, table, registe
                                                         shared) -> None:
     """Computed once for a batch, the shared figures are those of the whole table."""
     units = [m.number for m in register.in_county("46")]
-    assert shared.national == national(table, register, YEAR)
+    assert shared.national == fig.national(table, register, YEAR)
     assert shared.groups["46"].series == tuple(fig.series(table, units, list(shared.years)))
     assert shared.groups["fk"].now == fig.county_authorities_total(table, register, YEAR)
     assert "03" not in shared.groups["fk"].ranks

@@ -314,10 +314,18 @@ def county_authorities(register: Register, year: int, with_oslo: bool = False) -
 
 def national(table: pd.DataFrame, register: Register, year: int, measure: str = "ndr_pct",
              with_oslo: bool = False) -> Figure:
-    """The municipalities of the country: SSB's aggregate if published, else weighted."""
+    """The municipalities of the country: SSB's own aggregate if published, else the
+    weighted sum of *every* municipality; never an average of those a file happens to
+    hold (five municipalities are not the country): then no figure."""
     code = "EAK" if with_oslo else "EAKUO"
-    return published(table, code, year, measure) or weighted(
-        table, municipalities(register, with_oslo), year, measure)
+    found = published(table, code, year, measure)
+    if found is not None:
+        return found
+    computed = weighted(table, municipalities(register, with_oslo), year, measure)
+    if computed.known and computed.n == computed.total:
+        return computed
+    return Figure(None, measure, year, METHOD_PUBLISHED, total=1, missing=(code,),
+                  note=NOTE_NO_FIGURES)
 
 
 def county_authorities_total(table: pd.DataFrame, register: Register, year: int,

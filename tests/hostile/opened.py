@@ -81,3 +81,13 @@ def main_command():  # noqa: ANN201 - the click command
     from kommunerapport.cli import main
 
     return main
+
+
+def write(folder: Path, name: str, text: str | bytes) -> Path:
+    """A test's input file: text as UTF-8, bytes as they are."""
+    path = folder / name
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+    return path

@@ -17,6 +17,7 @@ from click.testing import Result
 import kommunerapport
 import kommunerapport.reports  # noqa: F401 - imported here: matplotlib reads its font cache
 from hostile.opened import run as run_cli  # noqa: E402
+from hostile.opened import write  # noqa: E402
 from kommunerapport import limits
 
 
@@ -34,12 +35,7 @@ def refused(result: Result, message: str) -> None:
 
 
 def toml(tmp_path: Path, text: str | bytes, name: str = "ks.toml") -> Path:
-    path = tmp_path / name
-    if isinstance(text, str):
-        path.write_text(text, encoding="utf-8")
-    else:
-        path.write_bytes(text)
-    return path
+    return write(tmp_path, name, text)
 
 
 QUOTE = '[[quotes]]\ntext = "Tallene viser omstilling"\nname = "Navn Navnesen"\n'

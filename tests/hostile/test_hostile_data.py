@@ -22,7 +22,7 @@ from click.testing import Result
 import kommunerapport
 import kommunerapport.batch  # noqa: F401 - imported here: matplotlib reads its font cache
 import kommunerapport.console  # noqa: F401 - on import, which is no reading of the inputs
-from hostile.opened import run  # noqa: E402 - after the imports above warm matplotlib
+from hostile.opened import run, write  # noqa: E402 - after the imports above warm matplotlib
 from kommunerapport import limits
 
 
@@ -31,13 +31,6 @@ def refused(result: Result, message: str, code: int = 1) -> None:
     assert (result.exit_code, result.stderr) == (code, f"Feil: {message}\n"), result.output
 
 
-def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
-    path = tmp_path / name
-    if isinstance(text, str):
-        path.write_text(text, encoding="utf-8")
-    else:
-        path.write_bytes(text)
-    return path
 
 
 SURVEY = "kommunenummer;år;brutto driftsinntekter (1000 kr);netto driftsresultat (1000 kr)\n"

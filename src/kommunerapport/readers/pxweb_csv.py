@@ -29,12 +29,10 @@ def quoting_shape(src: Source) -> bool:
     decimal point («"Bergen";0.7;-2.4»). ``UseTexts`` output has no codes to tell it by,
     but this: Statistikkbanken quotes its numbers or writes decimal commas, and a sheet
     saved by Excel leaves text unquoted."""
-    if src.is_zip or src.looks_json:
+    found = _table(src)
+    if found is None:
         return False
-    rows = grid.load(src)
-    start = grid.header_index(rows)
-    if start is None:
-        return False
+    _rows, start = found
     delimiter = csvdialect.sniff(src.text)
     lines = [line.rstrip("\r\n") for line in csvdialect.head_lines(src.text, start + 40)[start + 1:]
              if line.strip() and delimiter in line][:20]
@@ -63,13 +61,20 @@ def texts_output(src: Source) -> bool:
     return not any(CODED_REGION.match(c) for c in cells)
 
 
-def claims(src: Source) -> bool:
+def _table(src: Source) -> tuple[list, int] | None:
+    """The file's rows and where its header is, for a text table; else None."""
     if src.is_zip or src.looks_json:
-        return False
+        return None
     rows = grid.load(src)
     start = grid.header_index(rows)
-    if start is None:
+    return None if start is None else (rows, start)
+
+
+def claims(src: Source) -> bool:
+    found = _table(src)
+    if found is None:
         return False
+    rows, start = found
     header = [c for c in rows[start][1] if c]
     if any(API_NAMES.match(c) or re.match(r"^[A-Z]{2,}\w*\d{4,} (19|20)\d\d$", c)
            for c in header):

@@ -105,22 +105,6 @@ def county_authority_units(register: Register, year: int) -> list[str]:
     return fig.county_authorities(register, year, with_oslo=False)
 
 
-def national(t: pd.DataFrame, register: Register, year: int, measure: str = "ndr_pct",
-             with_oslo: bool = False) -> fig.Figure:
-    """The municipalities of the country: SSB's own aggregate if published, else the
-    weighted sum of *every* municipality; never an average of those a file happens to
-    hold (five municipalities are not the country)."""
-    code = "EAK" if with_oslo else "EAKUO"
-    found = fig.published(t, code, year, measure)
-    if found is not None:
-        return found
-    weighted = fig.weighted(t, fig.municipalities(register, with_oslo), year, measure)
-    if weighted.known and weighted.n == weighted.total:
-        return weighted
-    return fig.Figure(None, measure, year, fig.METHOD_PUBLISHED, total=1, missing=(code,),
-                      note=fig.NOTE_NO_FIGURES)
-
-
 def reported_units(t: pd.DataFrame, units: list[str], year: int,
                    measure: str = "ndr_pct") -> list[str]:
     """The units with a usable figure (and weight) in ``year``, in the given order."""

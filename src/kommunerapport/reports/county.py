@@ -169,7 +169,7 @@ def _versus_section(lang: str, book: FactBook, dataset: Dataset, register: Regis
                     now: fig.Figure, year: int, area: str) -> Section:
     """The county's municipalities against the country, in words and over the years."""
     t = dataset.table
-    national = common.national(t, register, year)
+    national = fig.national(t, register, year)
     national_label = label(lang, "national")
     out = []
     if national.known:
@@ -178,7 +178,7 @@ def _versus_section(lang: str, book: FactBook, dataset: Dataset, register: Regis
         out.append(text.compare_sentence(lang, book, "versus", subject.again, now, national)
                    or "")
     reserve = fig.weighted(t, units, year, "dispfond_pct")
-    national_reserve = common.national(t, register, year, "dispfond_pct")
+    national_reserve = fig.national(t, register, year, "dispfond_pct")
     reserves = []
     if reserve.known:
         reserves.append(phrase(lang, "reserve", subject=subject.again,
@@ -189,7 +189,7 @@ def _versus_section(lang: str, book: FactBook, dataset: Dataset, register: Regis
     years = common.trend_years(dataset, year)
     mine_label = phrase(lang, "series_county", county=county.short_name)
     series = {mine_label: [fig.weighted(t, units, y) for y in years],
-              label(lang, "series_national"): [common.national(t, register, y)
+              label(lang, "series_national"): [fig.national(t, register, y)
                                                 for y in years]}
     chart = pictures.trend_chart(lang, book, series, fig.norm("kommuner", year), mine_label,
                                label(lang, "series_national"), subject.again)

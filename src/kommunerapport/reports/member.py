@@ -80,9 +80,9 @@ def shared_figures(dataset: Dataset, register: Register, year: int) -> Shared:
                fig.weighted(t, fk_units, year, "dispfond_pct"),
                tuple(fig.county_authorities_total(t, register, y) for y in years),
                text.shown_ranks(fk_values))
-    return Shared(year, tuple(years), common.national(t, register, year),
-                  common.national(t, register, year, "dispfond_pct"),
-                  tuple(common.national(t, register, y) for y in years), {**groups, "fk": fk})
+    return Shared(year, tuple(years), fig.national(t, register, year),
+                  fig.national(t, register, year, "dispfond_pct"),
+                  tuple(fig.national(t, register, y) for y in years), {**groups, "fk": fk})
 
 
 def check_member(number: str) -> None:

@@ -38,9 +38,9 @@ def sector_report(dataset: Dataset, register: Register, year: int, lang: str,
         groups[phrase(lang, "subject_member", name=c.short_name)] = area
         groups[official(c.name)] = area  # a county's municipalities, as the chart names them
 
-    now = common.national(t, register, year)
-    before = common.national(t, register, year - 1)
-    with_oslo = common.national(t, register, year, with_oslo=True)
+    now = fig.national(t, register, year)
+    before = fig.national(t, register, year - 1)
+    with_oslo = fig.national(t, register, year, with_oslo=True)
     subject = text.Subject(national_label, national_label, label(lang, "subject_sector"))
     fk, fk_before = (fig.county_authorities_total(t, register, year),
                      fig.county_authorities_total(t, register, year - 1))
