@@ -154,3 +154,14 @@ def test_the_users_headline_may_not_contradict_the_figures(dataset, register) ->
     fine = Config(headline="Kommuneøkonomien tilbake i pluss, men KS advarer: Krisa er ikke over",
                   lede="Kommunesektoren snudde et stort underskudd til et samlet overskudd.")
     assert problems(sector_report(dataset, register, YEAR, "nb", fine)) == []
+
+
+def test_partial_survey_trend_names_who_reported_and_compares_no_scopes(register) -> None:
+    # examples/ks-undersokelse.csv is kasse; SSB's national line is konsern.
+    dataset = load_dataset(EXAMPLES / "ks-undersokelse.csv", announce=False)
+    report = build_county(dataset, register, find_county("Vestland"), YEAR, "nb", Config())
+    trend = next(c for s in report.context.sections for c in s.charts
+                 if c.title.startswith("Netto driftsresultat 2020"))
+    assert trend.rows[0][0] == "De fem kommunene i Vestland som har rapportert"
+    assert "lå over" not in trend.alt
+    assert not report.context.key_figures[0].note.endswith(",")

@@ -187,7 +187,9 @@ def _versus_section(lang: str, book: FactBook, dataset: Dataset, register: Regis
         reserves.append(phrase(lang, "reserve_national",
                                value=book.pct(national_reserve, national_label)))
     years = common.trend_years(dataset, year)
-    mine_label = phrase(lang, "series_county", county=county.short_name)
+    # With partial data the line is of those that reported, and says so.
+    mine_label = (text.capital(subject.again.rstrip(",")) if now.known and now.n < now.total
+                  else phrase(lang, "series_county", county=county.short_name))
     series = {mine_label: [fig.weighted(t, units, y) for y in years],
               label(lang, "series_national"): [fig.national(t, register, y)
                                                 for y in years]}
@@ -238,7 +240,7 @@ def _key_figures(lang: str, book: FactBook, t, register: Register,  # noqa: ANN0
     count = common.count_key(lang, book, deficits, area)
     return (
         KeyFigure(label(lang, "key_ndr", year=year), book.pct_key(now, area),
-                  text.capital(subject.headline)),
+                  text.capital(subject.headline.rstrip(","))),
         KeyFigure(label(lang, "key_change", year=year - 1), change, change_note),
         KeyFigure(label(lang, "key_deficit"), count, str(year)),
         KeyFigure(label(lang, "col_county_authority", year=year), book.pct_key(fk, fk_name),

@@ -42,7 +42,9 @@ def trend_chart(lang: str, book: FactBook, series: dict[str, list[fig.Figure]],
                  series=text.join_names(list(series), lang),
                  norm=book.norm(norm, years[-1]), values=last)
     mine, other = series[subject_key], series[compare_key]
-    both = [(a, b) for a, b in zip(mine, other, strict=True) if a.known and b.known]
+    # Years are compared only where both lines have a figure of the same scope.
+    both = [(a, b) for a, b in zip(mine, other, strict=True)
+            if a.known and b.known and text.same_scope(a, b)]
     if both:
         above = sum(FactBook.shown(a) > FactBook.shown(b) for a, b in both)
         small = len(both) <= text.WORDS_UP_TO
