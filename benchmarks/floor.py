@@ -7,9 +7,9 @@
 report ``--all --members`` writes (or one county's), the finished HTML with the
 chart and map images cut out, and how to draw each (``charts.Drawing``). ``run`` then
 does only what the libraries must do for those reports: draw each chart and map with
-matplotlib (the same drawings, fonts and settings), put the PNGs back into the HTML, and lay
-it out and write it with WeasyPrint (the same stylesheet, fonts and PDF
-variant), in ``--jobs`` forked processes set up the way the tool sets up its
+matplotlib (the same drawings, fonts, settings and pictures), hand the pictures to WeasyPrint
+by the same URLs, and lay it out and write it with WeasyPrint (the same stylesheet, fonts
+and PDF variant), in ``--jobs`` forked processes set up the way the tool sets up its
 workers (libraries imported, stylesheet parsed and a page laid out before the
 fork). What the tool takes beyond this is its own: data, figures, text, Jinja.
 
@@ -60,11 +60,8 @@ def capture(target: Path, county: str | None) -> None:
         report = reports.build(dataset, register, job.kind, job.number, year, None, config,
                                shared)
         drawn = [c for s in report.context.sections for c in s.charts]
-        html = render.render_html(report.context)
-        for i, chart in enumerate(drawn):
-            html = html.replace(chart.src, f"@@chart{i}@@")
-        records.append({"name": job.target.name, "html": html,
-                        "drawings": [c.drawing for c in drawn]})
+        records.append({"name": job.target.name, "html": render.render_html(report.context),
+                        "drawings": [(c.src, c.drawing) for c in drawn]})
     target.write_bytes(pickle.dumps(records))
 
 
@@ -110,6 +107,20 @@ def _setup(warm: bool) -> None:
         gc.freeze()
 
 
+def _pictures(images: dict[str, bytes]):  # noqa: ANN202 - a weasyprint URLFetcher
+    """WeasyPrint's own URL fetcher, serving the drawn pictures as the tool's fetcher does."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class Pictures(URLFetcher):
+        def fetch(self, url: str, headers: dict | None = None):  # noqa: ANN202
+            if url in images:
+                return URLFetcherResponse(url, images[url],
+                                          {"Content-Type": "image/x-portable-pixmap"})
+            return super().fetch(url, headers)
+
+    return Pictures()
+
+
 def _one(args: tuple[int, Path]) -> float:
     """One report: its charts, then its PDF. Seconds in this process."""
     from weasyprint import HTML
@@ -118,10 +129,9 @@ def _one(args: tuple[int, Path]) -> float:
     start = time.perf_counter()
     record = _RECORDS[index]
     html = record["html"]
-    for i, drawing in enumerate(record["drawings"]):
-        html = html.replace(f"@@chart{i}@@", drawing.data_uri())
+    images = {url: drawing.pdf_image() for url, drawing in record["drawings"]}
     css, config = _styles(_STYLES["choose"](html))
-    HTML(string=html, base_url=_STYLES["base"]).write_pdf(
+    HTML(string=html, base_url=_STYLES["base"], url_fetcher=_pictures(images)).write_pdf(
         out / record["name"], stylesheets=css, font_config=config, pdf_variant="pdf/ua-1",
         presentational_hints=False)
     return time.perf_counter() - start

@@ -37,6 +37,33 @@ def test_fetcher_refuses_a_path_that_escapes_by_dots(fetcher) -> None:
         fetcher.fetch(escape)
 
 
+def test_fetcher_serves_the_reports_own_pictures_and_no_other() -> None:
+    from kommunerapport.charts import image_url
+
+    image = b"P6 1 1 255 \x1b\x36\x5d"
+    fetcher = ProjectOnlyFetcher(roots(), {image_url(image): image})
+    response = fetcher.fetch(image_url(image))
+    assert (response.read(), response.content_type) == (image, "image/x-portable-pixmap")
+    with pytest.raises(ValueError, match="only its own assets"):
+        fetcher.fetch(image_url(b"another picture"))
+
+
+def test_a_picture_given_by_url_is_in_the_pdf(tmp_path) -> None:
+    import pypdf
+
+    from kommunerapport.charts import image_url
+    from kommunerapport.render import write_pdf
+
+    image = b"P6 3 2 255 " + bytes([0x1b, 0x36, 0x5d] * 6)
+    url = image_url(image)
+    write_pdf(f'<html lang="nb"><img src="{url}" alt="prikk"></html>', tmp_path / "x.pdf",
+              images={url: image})
+    page = pypdf.PdfReader(tmp_path / "x.pdf").pages[0]
+    [embedded] = page.images
+    assert embedded.image.size == (3, 2)
+    assert embedded.image.getpixel((0, 0)) == (0x1b, 0x36, 0x5d)
+
+
 def test_fetcher_serves_data_uris_styles_and_fonts(fetcher) -> None:
     assert fetcher.fetch("data:text/plain;base64,aGVq").read() == b"hej"
     assert b"@page" in fetcher.fetch((asset_dir("styles") / "report.css").as_uri()).read()

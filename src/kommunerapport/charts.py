@@ -1,10 +1,17 @@
-"""Charts as PNG data URIs, each with an alt text and its data as a table.
+"""Charts as pictures for the PDF, each with an alt text and its data as a table.
 
 matplotlib with the Agg backend and the project's own font (Source Sans Pro from
 PyPI), Norwegian tick labels formatted by ``formatting`` (matplotlib's locale
 support is unreliable), fixed margins instead of ``tight_layout`` (faster, and
-the same layout every time). PNG at about 200 dpi at print size embeds twice as
-fast in WeasyPrint as SVG.
+the same layout every time). A raster at 200 dpi as printed embeds twice as fast
+in WeasyPrint as SVG.
+
+The PDF's picture is raw RGB pixels (PPM), handed to WeasyPrint by URL
+(``render.ProjectOnlyFetcher``), not a PNG in a ``data:`` URI: WeasyPrint
+decodes every raster image and compresses it once more as it writes the PDF, so
+a PNG made here would be compressed twice, and a ``data:`` URI of 100 KB is
+parsed character by character with the HTML. Measured on a member report: 40 ms
+of its 290 (``benchmarks/``).
 
 A chart keeps how it was drawn (a ``Drawing``: a function and its arguments), so
 the press kit can have it again as PNG at twice the resolution and as SVG; the
@@ -14,7 +21,7 @@ PDF path draws it once. SVG is reproducible: no date, ids salted by a fixed
 
 from __future__ import annotations
 
-import base64
+import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,7 +52,12 @@ GREY = "#6b6b6b"
 LIGHT = "#d9dee5"
 
 WIDTH_IN = 6.7  # 170 mm, the text column of an A4 page
-DPI = 200
+DPI = 200  # as printed
+# styles/report.css prints a chart at 86 % of the column: drawn at this resolution it has
+# DPI as printed. (A map is printed at its own size, so it is drawn at DPI.)
+PRINTED_SHARE = 0.86
+CHART_DPI = DPI * PRINTED_SHARE
+IMAGE_SCHEME = "kommunerapport-bilde:"  # the PDF's pictures, served by render's fetcher
 FONT_DIR = Path(font_source_sans_pro.font_directory)
 FONT_FILES = ("SourceSansPro-Regular.ttf", "SourceSansPro-Semibold.ttf",
               "SourceSansPro-Bold.ttf")
@@ -60,38 +72,39 @@ class Drawing:
 
     draw: Callable[..., MplFigure]
     args: tuple[Any, ...] = ()
+    dpi: float = CHART_DPI  # the resolution that prints at ``DPI``
 
     def figure(self) -> MplFigure:
         return self.draw(*self.args)
 
     def render(self, formats: tuple[str, ...] = ("png",), scale: float = 1.0,
                title: str = "", desc: str = "") -> dict[str, bytes]:
-        """Draw once and save as each of ``formats`` («png», «svg»).
+        """Draw once and save as each of ``formats`` («png», «svg», «ppm»).
 
-        ``scale`` multiplies the PNG's resolution (2: the press kit's 2×); ``title`` and
-        ``desc`` become the SVG's ``<title>`` and ``<desc>`` (what a screen reader says).
+        ``scale`` multiplies the raster's resolution (2: the press kit's 2×); ``title``
+        and ``desc`` become the SVG's ``<title>`` and ``<desc>`` (what a screen reader says).
         """
         fig = self.figure()
         try:
-            return {fmt: _save(fig, fmt, scale, title, desc) for fmt in formats}
+            return {fmt: _save(fig, fmt, self.dpi * scale, title, desc) for fmt in formats}
         finally:
             plt.close(fig)
 
-    def data_uri(self) -> str:
-        """The PNG at print size as a data: URI, for the PDF."""
-        png = self.render(("png",))["png"]
-        return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    def pdf_image(self) -> bytes:
+        """The picture for the PDF: raw RGB at print resolution (see the module's note)."""
+        return self.render(("ppm",))["ppm"]
 
 
 @dataclass(frozen=True)
 class Chart:
     """A drawn chart and what a reader without sight needs of it.
 
-    Give ``src`` a ``Drawing`` and it is drawn here, once, as the PDF's PNG data URI
-    (``src`` is then that string); the drawing is kept in ``drawing`` for ``files``.
+    Give ``src`` a ``Drawing`` and it is drawn here, once, as the PDF's picture
+    (``image``, named by the URL ``src`` then holds); the drawing is kept in ``drawing``
+    for ``files``. A finished image may be given as a ``data:`` URI instead.
     """
 
-    src: str | Drawing  # data: URI of the PNG (a str once constructed)
+    src: str | Drawing  # the picture's URL (a str once constructed)
     alt: str  # states the chart's message
     title: str
     headers: tuple[str, ...]
@@ -99,11 +112,14 @@ class Chart:
     data_note: str = ""  # where the data is instead, when it is already a table in the report
     drawing: Drawing | None = None  # how to draw it again, for other formats
     style: str = ""  # a CSS class for its kind («map»)
+    image: bytes = b""  # the picture ``src`` names, when drawn here (``render`` serves it)
 
     def __post_init__(self) -> None:
         if isinstance(self.src, Drawing):
+            image = self.src.pdf_image()
             object.__setattr__(self, "drawing", self.src)
-            object.__setattr__(self, "src", self.src.data_uri())
+            object.__setattr__(self, "image", image)
+            object.__setattr__(self, "src", image_url(image))
 
     def files(self, scale: float = 2.0) -> dict[str, bytes]:
         """The chart as PNG at ``scale`` × print resolution and as SVG, from one drawing.
@@ -140,25 +156,29 @@ def _whole_ticks(axis) -> None:  # noqa: ANN001 - a matplotlib Axis
     axis.set_major_formatter(_fmt())
 
 
-def _save(fig: MplFigure, fmt: str, scale: float = 1.0, title: str = "",
-          desc: str = "") -> bytes:
+def image_url(image: bytes) -> str:
+    """A name for a picture, unique to its pixels: two reports never mix theirs up."""
+    return IMAGE_SCHEME + hashlib.sha256(image).hexdigest()[:24] + ".ppm"
+
+
+def _save(fig: MplFigure, fmt: str, dpi: float, title: str = "", desc: str = "") -> bytes:
     buf = io.BytesIO()
-    if fmt == "png":
-        return _png(fig, DPI * scale)
+    if fmt in ("png", "ppm"):
+        return _raster(fig, dpi, fmt)
     if fmt != "svg":
         raise ValueError(f"unknown image format {fmt!r}")
     fig.savefig(buf, format="svg", metadata={"Date": None})
     return _describe_svg(buf.getvalue(), title, desc)
 
 
-def _png(fig: MplFigure, dpi: float) -> bytes:
+def _raster(fig: MplFigure, dpi: float, fmt: str = "png") -> bytes:
     """RGB without the alpha channel savefig writes: the figure is opaque anyway, and
     WeasyPrint embeds an RGB image faster (no soft mask to separate and compress)."""
     canvas = FigureCanvasAgg(fig)
     fig.dpi = dpi
     canvas.draw()
     buf = io.BytesIO()
-    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buf, format="png")
+    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buf, format=fmt)
     return buf.getvalue()
 
 

@@ -83,6 +83,11 @@ class ReportContext:
         """Top-level keys for Jinja; nested dataclasses stay objects."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
+    @property
+    def images(self) -> dict[str, bytes]:
+        """The pictures the charts and maps name by URL (``Chart.src``), for the PDF."""
+        return {c.src: c.image for s in self.sections for c in s.charts if c.image}
+
 
 def documented_keys() -> set[str]:
     return set(ReportContext.__dataclass_fields__)

@@ -208,7 +208,7 @@ def county_map(areas: Sequence[Area], labels: Labels, norm: float = NORM_MUNICIP
     p = panel(areas, labels, norm)
     spec = _Spec("county", _coloured(areas), (), labels, _legend(p, labels), member or "",
                  names.get(member, ""))
-    return Map(Drawing(_draw, (spec,)), (p,), names.get(member, ""))
+    return Map(Drawing(_draw, (spec,), DPI), (p,), names.get(member, ""))
 
 
 def member_map(areas: Sequence[Area], member: str, labels: Labels,
@@ -226,7 +226,7 @@ def country_map(municipalities: Sequence[Area], county_authorities: Sequence[Are
     inset = panel(county_authorities, labels, NORM_COUNTY_AUTHORITIES, labels.county_authorities)
     spec = _Spec("country", _coloured(municipalities), _coloured(county_authorities), labels,
                  _legend(main, labels, inset))
-    return Map(Drawing(_draw, (spec,)), (main, inset))
+    return Map(Drawing(_draw, (spec,), DPI), (main, inset))
 
 
 def _check(areas: Sequence[Area]) -> None:
