@@ -73,6 +73,9 @@ class Drawing:
     draw: Callable[..., MplFigure]
     args: tuple[Any, ...] = ()
     dpi: float = CHART_DPI  # the resolution that prints at ``DPI``
+    # A quicker way to the same pixels for the PDF (``args``, then ``dpi``): a member's map
+    # reuses its county, drawn once per process (``maps``).
+    pixels: Callable[..., bytes] | None = None
 
     def figure(self) -> MplFigure:
         return self.draw(*self.args)
@@ -92,6 +95,8 @@ class Drawing:
 
     def pdf_image(self) -> bytes:
         """The picture for the PDF: raw RGB at print resolution (see the module's note)."""
+        if self.pixels is not None:
+            return self.pixels(*self.args, self.dpi)
         return self.render(("ppm",))["ppm"]
 
 
@@ -172,11 +177,15 @@ def _save(fig: MplFigure, fmt: str, dpi: float, title: str = "", desc: str = "")
 
 
 def _raster(fig: MplFigure, dpi: float, fmt: str = "png") -> bytes:
-    """RGB without the alpha channel savefig writes: the figure is opaque anyway, and
-    WeasyPrint embeds an RGB image faster (no soft mask to separate and compress)."""
     canvas = FigureCanvasAgg(fig)
     fig.dpi = dpi
     canvas.draw()
+    return encode(canvas, fmt)
+
+
+def encode(canvas: FigureCanvasAgg, fmt: str = "ppm") -> bytes:
+    """What ``canvas`` holds, as RGB without the alpha channel Agg draws: the figure is
+    opaque anyway, and WeasyPrint embeds an RGB image faster (no soft mask)."""
     buf = io.BytesIO()
     Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buf, format=fmt)
     return buf.getvalue()
