@@ -90,32 +90,32 @@ def build(source: Path, target: Path) -> None:
     subsetter.populate(unicodes=CHARACTERS)
     subsetter.subset(font)
     _rename(font)
-    _common_first(font)
-    font.save(target)
+    _common_first(font).save(target)
 
 
-def _common_first(font: TTFont) -> None:
-    """Give the glyphs of ``COMMON`` (with their components and ligatures) the lowest ids.
+def _common_first(font: TTFont) -> TTFont:
+    """The font with the glyphs of ``COMMON`` (with their components) at the lowest ids.
 
     WeasyPrint subsets with ``retain_gids``, which keeps every glyph id up to the highest
     one a report uses. Without HarfBuzz's subsetter fontTools then writes them all, and
     with the small caps, old-style figures and the rest in between, that was some 800
-    glyphs a face for a report that uses 80. Only the order changes, not a glyph.
+    glyphs a face for a report that uses 80. Only the order changes, not a glyph. Done on
+    the font as saved (without glyph names), so the closure's names are the font's own.
     """
     from fontTools.ttLib.reorderGlyphs import reorderGlyphs
 
-    options = subset.Options()
-    options.notdef_outline = True
-    options.glyph_names = True
-    closure = subset.Subsetter(options)  # the default features, as a report is laid out
-    closure.populate(unicodes=COMMON)
     buffer = io.BytesIO()
     font.save(buffer)
-    common = TTFont(io.BytesIO(buffer.getvalue()))
+    font, common = (TTFont(io.BytesIO(buffer.getvalue())) for _ in range(2))
+    options = subset.Options()
+    options.notdef_outline = True
+    closure = subset.Subsetter(options)  # the default features, as a report is laid out
+    closure.populate(unicodes=COMMON)
     closure.subset(common)
     first = set(common.getGlyphOrder())
     order = font.getGlyphOrder()
     reorderGlyphs(font, [g for g in order if g in first] + [g for g in order if g not in first])
+    return font
 
 
 def _rename(font: TTFont) -> None:
