@@ -97,7 +97,7 @@ def _setup(warm: bool) -> None:
     _STYLES["base"] = _assets("templates").as_uri() + "/"
     if warm:  # as the tool's batch does: a page, one chart of each kind, a frozen heap
         css, config = _styles(fonts.CUT)
-        HTML(string="<p lang='nb' style='hyphens: auto'>Kommuneøkonomien <b>driftsresultat</b> "
+        HTML(string="<p lang='nb'>Kommuneøkonomien <b>driftsresultat</b> "
                     "<i>prosentpoeng</i></p>").render(stylesheets=css, font_config=config)
         charts.unit_bars(["Vestfold", "Telemark"], [1.5, -0.5], 1.75, "Norm 1,75 %")
         charts.trend([2024, 2025], {"Vestfold": [1.0, None], "Landet": [0.5, 2.1]}, 1.75, "Norm")

@@ -190,6 +190,20 @@ def test_the_glyphs_most_reports_use_come_first() -> None:
         assert max(used) < len(font.getGlyphOrder()) / 2, style
 
 
+def test_words_are_never_hyphenated_automatically(tmp_path: Path) -> None:
+    """Pyphen's Norwegian patterns break compounds wrongly («prosentpo-eng»): a narrow
+    column of long words breaks only between them."""
+    import pypdf
+
+    from kommunerapport.render import write_pdf
+
+    words = "prosentpoeng driftsinntektene disposisjonsfondet fylkeskommunane " * 3
+    write_pdf(f'<html lang="nb"><p style="width: 32mm">{words}</p>'
+              f'<p lang="nn" style="width: 32mm">{words}</p></html>', tmp_path / "x.pdf")
+    lines = pypdf.PdfReader(tmp_path / "x.pdf").pages[0].extract_text().splitlines()
+    assert len(lines) >= 20 and not [line for line in lines if line.rstrip().endswith("-")]
+
+
 def test_a_quote_in_another_script_is_drawn_with_the_full_font(tmp_path: Path) -> None:
     from pdfs import fonts as pdf_fonts
     from pdfs import full_text

@@ -3,7 +3,7 @@
 
 The parent loads the dataset, the register and the config once, indexes the
 table, computes the figures every member report shares, compiles the templates
-and lays out a page (fonts, hyphenation); then it freezes its heap for the
+and lays out a page (fonts); then it freezes its heap for the
 garbage collector (``gc.freeze``) and forks its worker processes, which inherit
 all of it without copying. One report failing does not stop the others, nor
 does a worker that dies (``workers``): its reason goes into the summary, and the
@@ -201,7 +201,7 @@ def _load(year: int | None, lang: str | None, data_file: Path | None,
 
 
 def _warm(templates_dir: Path | None, config: Config) -> None:
-    """Before forking: templates, stylesheet, fonts, hyphenation and charts loaded once."""
+    """Before forking: templates, stylesheet, fonts and charts loaded once."""
     render.warm_up(templates_dir)
     _warm_charts()
     fonts.prepare(repr(config))  # the fontTools path; the config's text may need the full font

@@ -57,7 +57,7 @@ class Section:
 class ReportContext:
     """Everything a report template may use."""
 
-    lang: str  # «nb» or «nn»: html lang, hyphenation
+    lang: str  # «nb» or «nn»: html lang
     title: str  # the headline, also the PDF title
     subject: str  # PDF subject: what, where, year, release (and the sample notice)
     kind: str  # «county», «sector» or «member»

@@ -9,7 +9,7 @@
 - PDF/UA-1 (tagged, with language, title and alt texts), no presentational hints.
 - One Jinja environment per process (templates compiled once), and the
   stylesheet and fonts parsed once per process; ``warm_up`` lays out a page in
-  a batch's parent so forked workers inherit fonts and hyphenation dictionaries.
+  a batch's parent so forked workers inherit the fonts.
 - The fonts cut to the reports' characters (``fonts``), unless the text has a
   character only the full font has.
 """
@@ -164,20 +164,20 @@ def _forget_charts() -> None:
         clear()
 
 
-# A page with each face and both written forms' hyphenation, for ``warm_up``.
+# A page with each face, for ``warm_up``.
 _WARM_UP = """<html lang="nb"><body>
-<p style="hyphens: auto">Kommuneøkonomien netto driftsresultat disposisjonsfondet
+<p>Kommuneøkonomien netto driftsresultat disposisjonsfondet
 <b>fylkeskommunene</b> <i>prosentpoeng</i> <span style="font-weight: 600">Vestfold</span></p>
-<p lang="nn" style="hyphens: auto">Kommuneøkonomien netto driftsresultat
-disposisjonsfondet fylkeskommunane</p></body></html>"""
+<p lang="nn">Kommuneøkonomien netto driftsresultat disposisjonsfondet fylkeskommunane</p>
+</body></html>"""
 
 
 def warm_up(templates_dir: Path | None = None) -> None:
     """Load what every report needs before a batch forks its workers.
 
-    The templates are compiled, the stylesheet parsed, the fonts read by Pango and the
-    hyphenation dictionaries loaded once in the parent; each worker inherits them
-    instead of loading them again.
+    The templates are compiled, the stylesheet parsed and the fonts read by Pango (and
+    the hyphenation dictionaries loaded, if a user's stylesheet hyphenates) once in the
+    parent; each worker inherits them instead of loading them again.
     """
     env = environment(templates_dir)
     for name in env.list_templates(extensions=["html"]):
