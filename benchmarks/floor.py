@@ -115,7 +115,7 @@ def _pictures(images: dict[str, bytes]):  # noqa: ANN202 - a weasyprint URLFetch
         def fetch(self, url: str, headers: dict | None = None):  # noqa: ANN202
             if url in images:
                 return URLFetcherResponse(url, images[url],
-                                          {"Content-Type": "image/x-portable-pixmap"})
+                                          {"Content-Type": "image/png"})
             return super().fetch(url, headers)
 
     return Pictures()

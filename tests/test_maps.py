@@ -285,12 +285,12 @@ def test_a_county_authority_member_is_outlined_among_the_counties() -> None:
     assert (m.member, m.panels[0].total, m.panels[0].norm) == ("Vestland", 14, 4.0)
 
 
-def _pixels(ppm: bytes) -> np.ndarray:
+def _pixels(png: bytes) -> np.ndarray:
     import io
 
     from PIL import Image
 
-    return np.asarray(Image.open(io.BytesIO(ppm)))
+    return np.asarray(Image.open(io.BytesIO(png)))
 
 
 def test_a_members_map_for_the_pdf_is_pixel_for_pixel_its_full_drawing() -> None:
@@ -306,7 +306,7 @@ def test_a_members_map_for_the_pdf_is_pixel_for_pixel_its_full_drawing() -> None
         drawing = maps.member_map(builtin_areas(numbers, without=("4614",)), member, labels,
                                   norm).drawing
         assert drawing.pixels is not None
-        quick, full = drawing.pdf_image(), drawing.render(("ppm",))["ppm"]
+        quick, full = drawing.pdf_image(), drawing.render(("png-stored",))["png-stored"]
         assert np.array_equal(_pixels(quick), _pixels(full)), member
     assert len(maps._BASE) == 1  # one county kept at a time: memory stays flat
 

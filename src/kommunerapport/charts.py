@@ -6,12 +6,12 @@ support is unreliable), fixed margins instead of ``tight_layout`` (faster, and
 the same layout every time). A raster at 200 dpi as printed embeds twice as fast
 in WeasyPrint as SVG.
 
-The PDF's picture is raw RGB pixels (PPM), handed to WeasyPrint by URL
-(``render.ProjectOnlyFetcher``), not a PNG in a ``data:`` URI: WeasyPrint
-decodes every raster image and compresses it once more as it writes the PDF, so
-a PNG made here would be compressed twice, and a ``data:`` URI of 100 KB is
-parsed character by character with the HTML. Measured on a member report: 40 ms
-of its 290 (``benchmarks/``).
+The PDF's picture is a PNG stored without compression, handed to WeasyPrint by URL
+(``render.ProjectOnlyFetcher``), not a compressed PNG in a ``data:`` URI:
+WeasyPrint decodes every raster image and compresses it once more as it writes the
+PDF, so compressing it here too would be done twice, and a ``data:`` URI of 100 KB
+is parsed character by character with the HTML. (WeasyPrint turns any format but
+PNG and JPEG into PNG first, so raw pixels in another format cost more, not less.)
 
 A chart keeps how it was drawn (a ``Drawing``: a function and its arguments), so
 the press kit can have it again as PNG at twice the resolution and as SVG; the
@@ -82,7 +82,8 @@ class Drawing:
 
     def render(self, formats: tuple[str, ...] = ("png",), scale: float = 1.0,
                title: str = "", desc: str = "") -> dict[str, bytes]:
-        """Draw once and save as each of ``formats`` («png», «svg», «ppm»).
+        """Draw once and save as each of ``formats`` («png», «svg», «png-stored»: a PNG
+        without compression, for the PDF).
 
         ``scale`` multiplies the raster's resolution (2: the press kit's 2×); ``title``
         and ``desc`` become the SVG's ``<title>`` and ``<desc>`` (what a screen reader says).
@@ -97,7 +98,7 @@ class Drawing:
         """The picture for the PDF: raw RGB at print resolution (see the module's note)."""
         if self.pixels is not None:
             return self.pixels(*self.args, self.dpi)
-        return self.render(("ppm",))["ppm"]
+        return self.render(("png-stored",))["png-stored"]
 
 
 @dataclass(frozen=True)
@@ -163,31 +164,35 @@ def _whole_ticks(axis) -> None:  # noqa: ANN001 - a matplotlib Axis
 
 def image_url(image: bytes) -> str:
     """A name for a picture, unique to its pixels: two reports never mix theirs up."""
-    return IMAGE_SCHEME + hashlib.sha256(image).hexdigest()[:24] + ".ppm"
+    return IMAGE_SCHEME + hashlib.sha256(image).hexdigest()[:24] + ".png"
 
 
 def _save(fig: MplFigure, fmt: str, dpi: float, title: str = "", desc: str = "") -> bytes:
-    buf = io.BytesIO()
-    if fmt in ("png", "ppm"):
-        return _raster(fig, dpi, fmt)
+    if fmt in ("png", "png-stored"):
+        return _raster(fig, dpi, stored=fmt == "png-stored")
     if fmt != "svg":
         raise ValueError(f"unknown image format {fmt!r}")
+    buf = io.BytesIO()
     fig.savefig(buf, format="svg", metadata={"Date": None})
     return _describe_svg(buf.getvalue(), title, desc)
 
 
-def _raster(fig: MplFigure, dpi: float, fmt: str = "png") -> bytes:
+def _raster(fig: MplFigure, dpi: float, stored: bool = False) -> bytes:
     canvas = FigureCanvasAgg(fig)
     fig.dpi = dpi
     canvas.draw()
-    return encode(canvas, fmt)
+    return encode(canvas, stored)
 
 
-def encode(canvas: FigureCanvasAgg, fmt: str = "ppm") -> bytes:
-    """What ``canvas`` holds, as RGB without the alpha channel Agg draws: the figure is
-    opaque anyway, and WeasyPrint embeds an RGB image faster (no soft mask)."""
+def encode(canvas: FigureCanvasAgg, stored: bool = True) -> bytes:
+    """What ``canvas`` holds as a PNG, ``stored`` without compression (for the PDF).
+
+    RGB without the alpha channel Agg draws: the figure is opaque anyway, and WeasyPrint
+    embeds an RGB image faster (no soft mask).
+    """
     buf = io.BytesIO()
-    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buf, format=fmt)
+    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(
+        buf, format="png", compress_level=0 if stored else 6)
     return buf.getvalue()
 
 

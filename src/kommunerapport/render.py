@@ -57,7 +57,7 @@ class ProjectOnlyFetcher(URLFetcher):
     def fetch(self, url: str, headers: dict | None = None):  # noqa: ANN201
         if url.startswith(IMAGE_SCHEME) and url in self.images:
             return URLFetcherResponse(url, self.images[url],
-                                      {"Content-Type": "image/x-portable-pixmap"})
+                                      {"Content-Type": "image/png"})
         parsed = urlparse(url)
         if parsed.scheme == "data":
             return super().fetch(url, headers)
