@@ -49,6 +49,23 @@ def test_cli_exit_code_and_summary_name_the_failure(failing_kinn, runner, tmp_pa
     assert "Feilet: 4602 Kinn: RuntimeError: tvunget feil for test" in result.stderr
 
 
+def test_workers_collect_garbage_though_the_console_script_starts_without(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """cli.run disables the cyclic collector; a worker writing hundreds of reports needs it."""
+    import gc
+
+    def write_one(job: batch.Job) -> batch.Outcome:  # in the worker: is it collecting?
+        return batch.Outcome(job, batch.FAILED, f"gc {gc.isenabled()}")
+
+    monkeypatch.setattr(batch, "write_one", write_one)
+    gc.disable()
+    try:
+        summary = batch.run_batch(members=FEW, out_dir=tmp_path, jobs=2)
+    finally:
+        gc.enable()
+    assert [o.reason for o in summary.failed] == ["gc True"] * 3
+
+
 def test_skip_existing_writes_only_what_is_missing(tmp_path: Path) -> None:
     first = batch.run_batch(members=["3903"], out_dir=tmp_path, jobs=1)
     assert len(first.written) == 1

@@ -211,6 +211,7 @@ def _write_all(todo: list[Job], count: int, summary: Summary, console: Console) 
     """The reports with a progress bar; Ctrl-C stops the batch and keeps what is written."""
     gc.collect()
     gc.freeze()  # the workers' collector leaves the inherited heap alone: no copies
+    gc.enable()  # the console script starts without it (cli.run); workers need it
     try:
         with _progress(console) as progress:
             task = progress.add_task("Rapporter", total=len(todo))
