@@ -14,7 +14,10 @@ workers (libraries imported, stylesheet parsed and a page laid out before the
 fork). What the tool takes beyond this is its own: data, figures, text, Jinja.
 
 ``run`` prints one line of JSON: reports, wall seconds, CPU seconds (parent and
-workers), and each report's seconds in its worker.
+workers), and each report's seconds in its worker. Its process is run as the tool's
+console script runs (``kommunerapport.cli.run``): without the cyclic garbage collector
+but in the workers, and ended without the interpreter's teardown, so that neither side
+is timed for what the other leaves out.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import argparse
 import gc
 import json
 import multiprocessing
+import os
 import pickle
 import resource
 import sys
@@ -148,6 +152,7 @@ def run(source: Path, out: Path, jobs: int) -> dict:
     if jobs == 1:
         seconds = [_one(w) for w in work]
     else:
+        gc.enable()  # in the workers, as the tool's batch does
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             seconds = list(pool.imap_unordered(_one, work, chunksize=1))
     wall = time.perf_counter() - start
@@ -171,8 +176,11 @@ def main() -> None:
     if opts.command == "capture":
         capture(opts.target, opts.county)
     else:
+        gc.disable()
         json.dump(run(opts.source, opts.out, opts.jobs), sys.stdout)
         print()
+        sys.stdout.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":
