@@ -12,14 +12,14 @@
      fontTools. When the library is installed on this machine it is hidden from
      WeasyPrint for these runs (the same code path as on a machine without it);
    - with it, when it is installed (``apt-get install libharfbuzz-subset0``).
-   - all 388 reports in one run (``kommunerapport --all --members``), with the
+   - all 387 reports in one run (``kommunerapport --all --members``), with the
      memory of every worker sampled as the run goes (Linux /proc);
    - a cold ``kommunerapport --county Vestfold`` (a new process each time);
    - the floor for both (``benchmarks/floor.py``): WeasyPrint and matplotlib
      alone on the same HTML and charts, in as many processes.
 3. Prints a table: times, CPU seconds per report, the ratios to the floor, the
    workers' memory over the run and the whole tree's peak, with the goals of
-   issue 11 (2 CPUs: 388 reports ≤ 60 s without and ≤ 45 s with the library,
+   issue 11 (2 CPUs: all reports ≤ 60 s without and ≤ 45 s with the library,
    cold ≤ 1.5 s, ≤ 1.2× the floor per report, flat memory, tree < 1 GB).
 
 CPU seconds are less disturbed than wall time by other work on the machine; the

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import platform
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,6 +66,19 @@ def test_workers_collect_garbage_though_the_console_script_starts_without(
     finally:
         gc.enable()
     assert [o.reason for o in summary.failed] == ["gc True"] * 3
+
+
+def test_the_heap_is_trimmed_after_every_report(monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    """A worker's memory stays flat over hundreds of reports (glibc keeps freed pages)."""
+    released: list[str] = []
+    real = batch.write_one
+    monkeypatch.setattr(batch, "write_one", lambda job: released.append(job.number) or real(job))
+    monkeypatch.setattr(batch, "_release_memory", lambda: released.append("trim"))
+    batch.run_batch(members=FEW, out_dir=tmp_path, jobs=1)
+    assert released == ["3903", "trim", "4602", "trim", "39", "trim"]
+    if sys.platform == "linux" and platform.libc_ver()[0] == "glibc":
+        assert batch._malloc_trim() is not None
 
 
 def test_skip_existing_writes_only_what_is_missing(tmp_path: Path) -> None:

@@ -15,11 +15,14 @@ temporaries left by a killed run are removed first.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from rich.console import Console
@@ -256,7 +259,31 @@ def worker_count(jobs: int | None, reports: int, console: Console) -> int:
 
 
 def _write_index(index: int) -> Outcome:
-    return write_one(_TODO[index])
+    try:
+        return write_one(_TODO[index])
+    finally:
+        _release_memory()
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim():  # noqa: ANN202 - glibc's malloc_trim, or None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to do
+        return None
+
+
+def _release_memory() -> None:
+    """Give the C heap's free pages back to the system after a report (glibc only).
+
+    A report's pictures pass through WeasyPrint and Pillow as buffers of one to two MB;
+    once glibc has freed a few such buffers it keeps the next ones on its heap instead of
+    in their own mappings, and the heap frays: a worker grew by some 30 MB over a run.
+    Trimming after each report keeps it flat for about 1 % of the time (measured).
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _died(index: int, reason: str) -> Outcome:
@@ -265,7 +292,9 @@ def _died(index: int, reason: str) -> Outcome:
 
 def _outcomes(todo: list[Job], count: int) -> Iterable[Outcome]:
     if count == 1:
-        yield from map(write_one, todo)
+        for job in todo:
+            yield write_one(job)
+            _release_memory()
         return
     for _index, outcome in workers.run(len(todo), _write_index, count, _died):
         yield outcome
