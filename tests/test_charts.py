@@ -112,6 +112,29 @@ def test_every_chart_kind_is_a_drawing() -> None:
         assert width / PRINTED_WIDTH_IN == pytest.approx(charts.DPI, abs=0.5)
 
 
+def test_a_trend_for_the_pdf_is_pixel_for_pixel_its_full_drawing() -> None:
+    """The PDF's trend charts reuse one figure per process; each must be what a fresh
+    figure draws, whatever came before (more or fewer lines and years, gaps, deficits)."""
+    import numpy as np
+
+    years = [2020, 2021, 2022, 2023, 2024, 2025]
+    cases = [
+        (years, {"Voss kommune": [4.5, 4.1, 4.2, 1.4, 1.0, 2.6],
+                 "Kommunane i Vestland": [1.9, 4.2, 1.3, 0.6, -0.3, 3.8],
+                 "Landet utan Oslo": [2.5, 4.2, 2.6, 1.0, -0.3, 2.1]}, 1.75, "Norm 1,75 %"),
+        ([2024, 2025], {"Vestland fylkeskommune": [2.6, 5.0],
+                        "Fylkeskommunane utan Oslo": [2.7, 4.3]}, 4.0, "Norm 4 %"),
+        (years, {"Kinn": [None, -4.1, -8.2, 1.4, None, -8.0]}, 1.75, "Norm 1,75 %"),
+        (years, {"Oslo": [8.5, 9.1, 4.2, -1.4, 1.0, 12.6], "Landet": [2.5] * 6}, 1.75, "Norm"),
+    ]
+    for args in cases:
+        drawing = charts.trend(*args)
+        bars().pdf_image()  # another kind of chart in between
+        quick, full = drawing.pdf_image(), drawing.render(("png-stored",))["png-stored"]
+        assert np.array_equal(np.asarray(Image.open(io.BytesIO(quick))),
+                              np.asarray(Image.open(io.BytesIO(full)))), args[1]
+
+
 def test_an_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="pdf"):
         bars().render(("pdf",))

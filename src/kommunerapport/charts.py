@@ -233,23 +233,70 @@ def trend(years: list[int], series: dict[str, list[float | None]], norm: float,
           norm_label: str) -> Drawing:
     """Lines over the years with the norm; None values leave a gap."""
     return Drawing(_draw_trend, (tuple(years), tuple((label, tuple(values)) for label, values
-                                                     in series.items()), norm, norm_label))
+                                                     in series.items()), norm, norm_label),
+                   pixels=_trend_pixels)
+
+
+TREND_SIZE = (WIDTH_IN, 2.0)
+TREND_MARGINS = {"left": 0.08, "right": 0.97, "top": 0.95, "bottom": 0.25}
 
 
 def _draw_trend(years: tuple[int, ...], series: tuple[tuple[str, tuple[float | None, ...]], ...],
                 norm: float, norm_label: str) -> MplFigure:
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.0))
-    fig.subplots_adjust(left=0.08, right=0.97, top=0.95, bottom=0.25)
+    fig, ax = plt.subplots(figsize=TREND_SIZE)
+    fig.subplots_adjust(**TREND_MARGINS)
+    _trend_lines(ax, series, years, norm, norm_label)
+    _trend_axes(ax, years, len(series))
+    return fig
+
+
+def _trend_lines(ax, series: tuple[tuple[str, tuple[float | None, ...]], ...],  # noqa: ANN001
+                 years: tuple[int, ...], norm: float, norm_label: str) -> None:
     for (label, values), colour in zip(series, (NAVY, TEAL, GREY, RED), strict=False):
         ys = [float("nan") if v is None else v for v in values]
         ax.plot(years, ys, marker="o", color=colour, linewidth=2, label=label)
     ax.axhline(norm, color=GREY, linestyle="--", linewidth=1, label=norm_label)
     ax.axhline(0, color=GREY, linewidth=0.6)
+
+
+def _trend_axes(ax, years: tuple[int, ...], count: int) -> None:  # noqa: ANN001 - an Axes
+    """Every year ticked (the view widened to a year without figures), whole percents,
+    the legend below."""
     ax.set_xticks(years, [str(y) for y in years])
     _whole_ticks(ax.yaxis)
     ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12),
-              ncol=len(series) + 1)
-    return fig
+              ncol=count + 1)
+
+
+# One trend figure per process, its lines and legend replaced for each chart.
+_TREND: list = []
+
+
+def _trend_pixels(years: tuple[int, ...],
+                  series: tuple[tuple[str, tuple[float | None, ...]], ...], norm: float,
+                  norm_label: str, dpi: float) -> bytes:
+    """A trend chart for the PDF: the same pixels as ``_draw_trend``, in three quarters of
+    the time. The figure, its axes and their ticks are made once per process; each chart
+    replaces the lines and the legend and scales the view as a new figure would (a test
+    compares the pixels)."""
+    if not _TREND:
+        fig, ax = plt.subplots(figsize=TREND_SIZE)
+        fig.subplots_adjust(**TREND_MARGINS)
+        _TREND.extend((fig, ax, FigureCanvasAgg(fig)))
+    fig, ax, canvas = _TREND
+    for line in list(ax.lines):
+        line.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    # The data limits grow line by line from nothing, and the view follows lazily, as in
+    # a new Axes (relim() would count the norm line, which a new Axes leaves out).
+    ax.ignore_existing_data_limits = True
+    ax.set_autoscale_on(True)
+    _trend_lines(ax, series, years, norm, norm_label)
+    _trend_axes(ax, years, len(series))
+    fig.dpi = dpi
+    canvas.draw()
+    return encode(canvas)
 
 
 def histogram(labels: list[str], counts: list[int], negative: list[bool], ylabel: str
