@@ -68,8 +68,8 @@ def test_workers_collect_garbage_though_the_console_script_starts_without(
     assert [o.reason for o in summary.failed] == ["gc True"] * 3
 
 
-def test_the_heap_is_trimmed_after_every_report(monkeypatch: pytest.MonkeyPatch,
-                                                tmp_path: Path) -> None:
+def test_memory_is_looked_after_after_every_report(monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
     """A worker's memory stays flat over hundreds of reports (glibc keeps freed pages)."""
     released: list[str] = []
     real = batch.write_one
@@ -79,6 +79,22 @@ def test_the_heap_is_trimmed_after_every_report(monkeypatch: pytest.MonkeyPatch,
     assert released == ["3903", "trim", "4602", "trim", "39", "trim"]
     if sys.platform == "linux" and platform.libc_ver()[0] == "glibc":
         assert batch._malloc_trim() is not None
+
+
+def test_the_heap_is_trimmed_only_when_the_worker_has_grown(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    mb = 2**20
+    resident = iter([200 * mb, 180 * mb,  # first report: trimmed, 180 MB after
+                     185 * mb,  # within the slack: left alone
+                     189 * mb, 181 * mb,  # 9 MB more than after the last trim: trimmed
+                     188 * mb])  # within the slack of 181
+    trims: list[int] = []
+    monkeypatch.setattr(batch, "_resident", lambda: next(resident))
+    monkeypatch.setattr(batch, "_malloc_trim", lambda: trims.append)
+    monkeypatch.setattr(batch, "_TRIMMED_AT", [])
+    for _ in range(4):
+        batch._release_memory()
+    assert (len(trims), batch._TRIMMED_AT) == (2, [181 * mb])
 
 
 def test_skip_existing_writes_only_what_is_missing(tmp_path: Path) -> None:
