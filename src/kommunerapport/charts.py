@@ -74,7 +74,7 @@ class Drawing:
     args: tuple[Any, ...] = ()
     dpi: float = CHART_DPI  # the resolution that prints at ``DPI``
     # A quicker way to the same pixels for the PDF (``args``, then ``dpi``): a member's map
-    # reuses its county, drawn once per process (``maps``).
+    # reuses its county (``maps``), a trend chart one figure, each drawn once per process.
     pixels: Callable[..., bytes] | None = None
 
     def figure(self) -> MplFigure:
@@ -95,7 +95,7 @@ class Drawing:
             plt.close(fig)
 
     def pdf_image(self) -> bytes:
-        """The picture for the PDF: raw RGB at print resolution (see the module's note)."""
+        """The picture for the PDF: a stored PNG at print resolution (the module's note)."""
         if self.pixels is not None:
             return self.pixels(*self.args, self.dpi)
         return self.render(("png-stored",))["png-stored"]
