@@ -7,14 +7,17 @@
 report ``--all --members`` writes (or one county's), the finished HTML with the
 chart and map images cut out, and how to draw each (``charts.Drawing``). ``run`` then
 does only what the libraries must do for those reports: draw each chart and map with
-matplotlib (the same drawings, fonts and settings), put the PNGs back into the HTML, and lay
-it out and write it with WeasyPrint (the same stylesheet, fonts and PDF
-variant), in ``--jobs`` forked processes set up the way the tool sets up its
+matplotlib (the same drawings, fonts, settings and pictures), hand the pictures to WeasyPrint
+by the same URLs, and lay it out and write it with WeasyPrint (the same stylesheet, fonts
+and PDF variant), in ``--jobs`` forked processes set up the way the tool sets up its
 workers (libraries imported, stylesheet parsed and a page laid out before the
 fork). What the tool takes beyond this is its own: data, figures, text, Jinja.
 
 ``run`` prints one line of JSON: reports, wall seconds, CPU seconds (parent and
-workers), and each report's seconds in its worker.
+workers), and each report's seconds in its worker. Its process is run as the tool's
+console script runs (``kommunerapport.cli.run``): without the cyclic garbage collector
+but in the workers, and ended without the interpreter's teardown, so that neither side
+is timed for what the other leaves out.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import argparse
 import gc
 import json
 import multiprocessing
+import os
 import pickle
 import resource
 import sys
@@ -60,11 +64,8 @@ def capture(target: Path, county: str | None) -> None:
         report = reports.build(dataset, register, job.kind, job.number, year, None, config,
                                shared)
         drawn = [c for s in report.context.sections for c in s.charts]
-        html = render.render_html(report.context)
-        for i, chart in enumerate(drawn):
-            html = html.replace(chart.src, f"@@chart{i}@@")
-        records.append({"name": job.target.name, "html": html,
-                        "drawings": [c.drawing for c in drawn]})
+        records.append({"name": job.target.name, "html": render.render_html(report.context),
+                        "drawings": [(c.src, c.drawing) for c in drawn]})
     target.write_bytes(pickle.dumps(records))
 
 
@@ -100,7 +101,7 @@ def _setup(warm: bool) -> None:
     _STYLES["base"] = _assets("templates").as_uri() + "/"
     if warm:  # as the tool's batch does: a page, one chart of each kind, a frozen heap
         css, config = _styles(fonts.CUT)
-        HTML(string="<p lang='nb' style='hyphens: auto'>Kommuneøkonomien <b>driftsresultat</b> "
+        HTML(string="<p lang='nb'>Kommuneøkonomien <b>driftsresultat</b> "
                     "<i>prosentpoeng</i></p>").render(stylesheets=css, font_config=config)
         charts.unit_bars(["Vestfold", "Telemark"], [1.5, -0.5], 1.75, "Norm 1,75 %")
         charts.trend([2024, 2025], {"Vestfold": [1.0, None], "Landet": [0.5, 2.1]}, 1.75, "Norm")
@@ -108,6 +109,20 @@ def _setup(warm: bool) -> None:
         maps.geometry()  # the boundaries, read once
         gc.collect()
         gc.freeze()
+
+
+def _pictures(images: dict[str, bytes]):  # noqa: ANN202 - a weasyprint URLFetcher
+    """WeasyPrint's own URL fetcher, serving the drawn pictures as the tool's fetcher does."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class Pictures(URLFetcher):
+        def fetch(self, url: str, headers: dict | None = None):  # noqa: ANN202
+            if url in images:
+                return URLFetcherResponse(url, images[url],
+                                          {"Content-Type": "image/png"})
+            return super().fetch(url, headers)
+
+    return Pictures()
 
 
 def _one(args: tuple[int, Path]) -> float:
@@ -118,10 +133,9 @@ def _one(args: tuple[int, Path]) -> float:
     start = time.perf_counter()
     record = _RECORDS[index]
     html = record["html"]
-    for i, drawing in enumerate(record["drawings"]):
-        html = html.replace(f"@@chart{i}@@", drawing.data_uri())
+    images = {url: drawing.pdf_image() for url, drawing in record["drawings"]}
     css, config = _styles(_STYLES["choose"](html))
-    HTML(string=html, base_url=_STYLES["base"]).write_pdf(
+    HTML(string=html, base_url=_STYLES["base"], url_fetcher=_pictures(images)).write_pdf(
         out / record["name"], stylesheets=css, font_config=config, pdf_variant="pdf/ua-1",
         presentational_hints=False)
     return time.perf_counter() - start
@@ -138,6 +152,7 @@ def run(source: Path, out: Path, jobs: int) -> dict:
     if jobs == 1:
         seconds = [_one(w) for w in work]
     else:
+        gc.enable()  # in the workers, as the tool's batch does
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             seconds = list(pool.imap_unordered(_one, work, chunksize=1))
     wall = time.perf_counter() - start
@@ -161,8 +176,11 @@ def main() -> None:
     if opts.command == "capture":
         capture(opts.target, opts.county)
     else:
+        gc.disable()
         json.dump(run(opts.source, opts.out, opts.jobs), sys.stdout)
         print()
+        sys.stdout.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import platform
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,52 @@ def test_cli_exit_code_and_summary_name_the_failure(failing_kinn, runner, tmp_pa
     assert result.exit_code == 1
     assert "Skrevet: 2, hoppet over: 0, feilet: 1" in result.stderr
     assert "Feilet: 4602 Kinn: RuntimeError: tvunget feil for test" in result.stderr
+
+
+def test_workers_collect_garbage_though_the_console_script_starts_without(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """cli.run disables the cyclic collector; a worker writing hundreds of reports needs it."""
+    import gc
+
+    def write_one(job: batch.Job) -> batch.Outcome:  # in the worker: is it collecting?
+        return batch.Outcome(job, batch.FAILED, f"gc {gc.isenabled()}")
+
+    monkeypatch.setattr(batch, "write_one", write_one)
+    gc.disable()
+    try:
+        summary = batch.run_batch(members=FEW, out_dir=tmp_path, jobs=2)
+    finally:
+        gc.enable()
+    assert [o.reason for o in summary.failed] == ["gc True"] * 3
+
+
+def test_memory_is_looked_after_after_every_report(monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    """A worker's memory stays flat over hundreds of reports (glibc keeps freed pages)."""
+    released: list[str] = []
+    real = batch.write_one
+    monkeypatch.setattr(batch, "write_one", lambda job: released.append(job.number) or real(job))
+    monkeypatch.setattr(batch, "_release_memory", lambda: released.append("trim"))
+    batch.run_batch(members=FEW, out_dir=tmp_path, jobs=1)
+    assert released == ["3903", "trim", "4602", "trim", "39", "trim"]
+    if sys.platform == "linux" and platform.libc_ver()[0] == "glibc":
+        assert batch._malloc_trim() is not None
+
+
+def test_the_heap_is_trimmed_only_when_the_worker_has_grown(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    mb = 2**20
+    resident = iter([200 * mb, 180 * mb,  # first report: trimmed, 180 MB after
+                     185 * mb,  # within the slack: left alone
+                     189 * mb, 181 * mb,  # 9 MB more than after the last trim: trimmed
+                     188 * mb])  # within the slack of 181
+    trims: list[int] = []
+    monkeypatch.setattr(batch, "_resident", lambda: next(resident))
+    monkeypatch.setattr(batch, "_malloc_trim", lambda: trims.append)
+    monkeypatch.setattr(batch, "_TRIMMED_AT", [])
+    for _ in range(4):
+        batch._release_memory()
+    assert (len(trims), batch._TRIMMED_AT) == (2, [181 * mb])
 
 
 def test_skip_existing_writes_only_what_is_missing(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import os
 import pickle
@@ -29,6 +28,9 @@ def png_size(data: bytes) -> tuple[int, int]:
     return Image.open(io.BytesIO(data)).size
 
 
+PRINTED_WIDTH_IN = charts.WIDTH_IN * charts.PRINTED_SHARE  # styles/report.css: 86 % wide
+
+
 def bars() -> charts.Drawing:
     return charts.unit_bars(["Bergen", "Voss", "Stord"], [2.5, -1.0, 0.4], 1.75, "norm 1,75")
 
@@ -36,10 +38,19 @@ def bars() -> charts.Drawing:
 def test_a_chart_from_a_drawing_is_drawn_once_for_the_pdf() -> None:
     DRAWN.clear()
     chart = charts.Chart(charts.Drawing(counted_bars, ("a",)), "alt", "Tittel", ("Kommune",))
-    assert chart.src.startswith("data:image/png;base64,")
     assert chart.src == chart.src and DRAWN == ["a"]  # reading src again does not redraw
-    png = base64.b64decode(chart.src.split(",", 1)[1])
-    assert png_size(png)[0] == round(charts.WIDTH_IN * charts.DPI)  # 6,7 in at 200 dpi
+    assert chart.src == charts.image_url(chart.image)
+    assert chart.src.startswith("kommunerapport-bilde:") and chart.src.endswith(".png")
+    image = Image.open(io.BytesIO(chart.image))
+    assert (image.format, image.mode) == ("PNG", "RGB")
+    assert len(chart.image) > image.width * image.height * 3  # stored: WeasyPrint compresses
+    assert image.width / PRINTED_WIDTH_IN == pytest.approx(200, abs=0.5)  # 200 dpi as printed
+
+
+def test_the_url_names_the_pixels() -> None:
+    one, two = charts.Chart(bars(), "alt", "T", ("K",)), charts.Chart(bars(), "alt", "T", ("K",))
+    other = charts.Chart(charts.unit_bars(["Bergen"], [1.0], 1.75, "norm"), "alt", "T", ("K",))
+    assert one.src == two.src != other.src
 
 
 def test_files_are_png_at_twice_the_resolution_and_svg_from_one_drawing() -> None:
@@ -47,10 +58,9 @@ def test_files_are_png_at_twice_the_resolution_and_svg_from_one_drawing() -> Non
     chart = charts.Chart(charts.Drawing(counted_bars, ("a",)), "alt", "Tittel", ("Kommune",))
     files = chart.files()
     assert set(files) == {"png", "svg"} and DRAWN == ["a", "a"]  # the PDF's, then one for both
-    pdf_png = base64.b64decode(chart.src.split(",", 1)[1])
-    w, h = png_size(pdf_png)
-    assert png_size(files["png"]) == (2 * w, 2 * h)
-    assert png_size(chart.files(scale=3)["png"]) == (3 * w, 3 * h)
+    w, h = png_size(chart.image)
+    for scale, png in ((2, files["png"]), (3, chart.files(scale=3)["png"])):
+        assert png_size(png) == pytest.approx((scale * w, scale * h), abs=1)  # whole pixels
 
 
 def test_the_svg_carries_title_and_alt_text_and_no_date() -> None:
@@ -98,7 +108,31 @@ def test_a_chart_given_a_finished_image_keeps_it_and_cannot_be_redrawn() -> None
 def test_every_chart_kind_is_a_drawing() -> None:
     for drawing in (bars(), charts.trend([2024, 2025], {"Vestland": [1.0, 2.0]}, 1.75, "norm"),
                     charts.histogram(["under 0", "0 og over"], [3, 5], [True, False], "Antall")):
-        assert png_size(drawing.render()["png"])[0] == round(charts.WIDTH_IN * charts.DPI)
+        width = png_size(drawing.render()["png"])[0]
+        assert width / PRINTED_WIDTH_IN == pytest.approx(charts.DPI, abs=0.5)
+
+
+def test_a_trend_for_the_pdf_is_pixel_for_pixel_its_full_drawing() -> None:
+    """The PDF's trend charts reuse one figure per process; each must be what a fresh
+    figure draws, whatever came before (more or fewer lines and years, gaps, deficits)."""
+    import numpy as np
+
+    years = [2020, 2021, 2022, 2023, 2024, 2025]
+    cases = [
+        (years, {"Voss kommune": [4.5, 4.1, 4.2, 1.4, 1.0, 2.6],
+                 "Kommunane i Vestland": [1.9, 4.2, 1.3, 0.6, -0.3, 3.8],
+                 "Landet utan Oslo": [2.5, 4.2, 2.6, 1.0, -0.3, 2.1]}, 1.75, "Norm 1,75 %"),
+        ([2024, 2025], {"Vestland fylkeskommune": [2.6, 5.0],
+                        "Fylkeskommunane utan Oslo": [2.7, 4.3]}, 4.0, "Norm 4 %"),
+        (years, {"Kinn": [None, -4.1, -8.2, 1.4, None, -8.0]}, 1.75, "Norm 1,75 %"),
+        (years, {"Oslo": [8.5, 9.1, 4.2, -1.4, 1.0, 12.6], "Landet": [2.5] * 6}, 1.75, "Norm"),
+    ]
+    for args in cases:
+        drawing = charts.trend(*args)
+        bars().pdf_image()  # another kind of chart in between
+        quick, full = drawing.pdf_image(), drawing.render(("png-stored",))["png-stored"]
+        assert np.array_equal(np.asarray(Image.open(io.BytesIO(quick))),
+                              np.asarray(Image.open(io.BytesIO(full)))), args[1]
 
 
 def test_an_unknown_format_is_refused() -> None:

@@ -124,6 +124,18 @@ def test_every_command_is_a_click_command() -> None:
     assert all(isinstance(c, click.Command) for c in main.commands.values())
 
 
+def test_the_console_script_ends_with_mains_exit_code_and_all_its_output(tmp_path) -> None:
+    """``cli.run`` skips the interpreter's teardown: nothing printed may be lost by it."""
+    bad = subprocess.run([sys.executable, "-m", "kommunerapport", "--county", "Nowhere"],
+                         capture_output=True, text=True, timeout=60)
+    assert (bad.returncode, bad.stdout, bad.stderr) == (2, "", "Feil: Ukjent fylke «Nowhere».\n")
+    good = subprocess.run([sys.executable, "-m", "kommunerapport", "--county", "Vestfold",
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert good.returncode == 0, good.stderr
+    assert good.stdout == f"{tmp_path / 'kommuneokonomi-2025-vestfold.pdf'}\n"
+    assert (tmp_path / "kommuneokonomi-2025-vestfold.pdf").read_bytes()[-6:].strip() == b"%%EOF"
+
+
 def test_python_dash_m_runs_the_cli() -> None:
     result = subprocess.run([sys.executable, "-m", "kommunerapport", "--help"],
                             capture_output=True, text=True, timeout=60)

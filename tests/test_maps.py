@@ -285,6 +285,32 @@ def test_a_county_authority_member_is_outlined_among_the_counties() -> None:
     assert (m.member, m.panels[0].total, m.panels[0].norm) == ("Vestland", 14, 4.0)
 
 
+def _pixels(png: bytes) -> np.ndarray:
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)))
+
+
+def test_a_members_map_for_the_pdf_is_pixel_for_pixel_its_full_drawing() -> None:
+    """Member maps reuse their county, drawn once per process; the pixels are the same."""
+    authorities = [c.number for c in load_register().counties if c.number != "03"]
+    agder = [m.number for m in load_register().in_county("42")]
+    cases = [(vestland(), n, NB, fig.NORM_MUNICIPALITIES) for n in ("4601", "4621", "4649")]
+    cases += [(agder, "4204", NB, fig.NORM_MUNICIPALITIES),  # another county: drawn anew
+              (vestland(), "4602", NN, fig.NORM_MUNICIPALITIES),  # other words, same units
+              (authorities, "46", NB, fig.NORM_COUNTY_AUTHORITIES),
+              (authorities, "18", NB, fig.NORM_COUNTY_AUTHORITIES)]
+    for numbers, member, labels, norm in cases:
+        drawing = maps.member_map(builtin_areas(numbers, without=("4614",)), member, labels,
+                                  norm).drawing
+        assert drawing.pixels is not None
+        quick, full = drawing.pdf_image(), drawing.render(("png-stored",))["png-stored"]
+        assert np.array_equal(_pixels(quick), _pixels(full)), member
+    assert len(maps._BASE) == 1  # one county kept at a time: memory stays flat
+
+
 def test_wrong_units_are_refused() -> None:
     with pytest.raises(ValueError, match="3001"):  # Halden's number before 2024 (now 3101)
         maps.county_map([maps.Area("3001", "Halden", 1.0), maps.Area("3101", "Halden", 1.0)],
@@ -305,7 +331,7 @@ def test_a_map_is_a_chart_like_any_other() -> None:
     m = maps.county_map(builtin_areas(vestland()), NB)
     chart = charts.Chart(m.drawing, "alt", "Kart", ("Kommune", "Netto driftsresultat", "Klasse"),
                          m.rows)
-    assert chart.src.startswith("data:image/png;base64,")
+    assert chart.src == charts.image_url(chart.image)
     assert set(chart.files()) == {"png", "svg"}
 
 

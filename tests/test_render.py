@@ -37,6 +37,38 @@ def test_fetcher_refuses_a_path_that_escapes_by_dots(fetcher) -> None:
         fetcher.fetch(escape)
 
 
+def test_fetcher_serves_the_reports_own_pictures_and_no_other() -> None:
+    from kommunerapport.charts import image_url
+
+    image = b"\x89PNG not read here"
+    fetcher = ProjectOnlyFetcher(roots(), {image_url(image): image})
+    response = fetcher.fetch(image_url(image))
+    assert (response.read(), response.content_type) == (image, "image/png")
+    with pytest.raises(ValueError, match="only its own assets"):
+        fetcher.fetch(image_url(b"another picture"))
+
+
+def test_a_picture_given_by_url_is_in_the_pdf(tmp_path) -> None:
+    import io
+
+    import pypdf
+    from PIL import Image
+
+    from kommunerapport.charts import image_url
+    from kommunerapport.render import write_pdf
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (3, 2), (0x1b, 0x36, 0x5d)).save(buffer, format="png", compress_level=0)
+    image = buffer.getvalue()
+    url = image_url(image)
+    write_pdf(f'<html lang="nb"><img src="{url}" alt="prikk"></html>', tmp_path / "x.pdf",
+              images={url: image})
+    page = pypdf.PdfReader(tmp_path / "x.pdf").pages[0]
+    [embedded] = page.images
+    assert embedded.image.size == (3, 2)
+    assert embedded.image.getpixel((0, 0)) == (0x1b, 0x36, 0x5d)
+
+
 def test_fetcher_serves_data_uris_styles_and_fonts(fetcher) -> None:
     assert fetcher.fetch("data:text/plain;base64,aGVq").read() == b"hej"
     assert b"@page" in fetcher.fetch((asset_dir("styles") / "report.css").as_uri()).read()
@@ -148,6 +180,33 @@ def test_the_build_script_makes_the_fonts_that_are_shipped(tmp_path: Path) -> No
         shipped = TTFont(fonts.CUT.file(style), lazy=True)
         assert built.getGlyphOrder() == shipped.getGlyphOrder(), style
         assert built["cmap"].getBestCmap() == shipped["cmap"].getBestCmap(), style
+
+
+def test_the_glyphs_most_reports_use_come_first() -> None:
+    """WeasyPrint keeps every glyph id up to the highest one a report uses (retain_gids):
+    a report in plain Norwegian keeps less than half of each face."""
+    from fontTools.ttLib import TTFont
+
+    text = "Kommuneøkonomien i Vestland: «Åtte av ti» – 1,75 % … Porsáŋgu, Snåase (ÆØÅ)"
+    for style, _weight, _css in fonts.FACES:
+        font = TTFont(fonts.CUT.file(style), lazy=True)
+        cmap = font.getBestCmap()
+        used = {font.getGlyphID(cmap[ord(c)]) for c in text if ord(c) in cmap}
+        assert max(used) < len(font.getGlyphOrder()) / 2, style
+
+
+def test_words_are_never_hyphenated_automatically(tmp_path: Path) -> None:
+    """Pyphen's Norwegian patterns break compounds wrongly («prosentpo-eng»): a narrow
+    column of long words breaks only between them."""
+    import pypdf
+
+    from kommunerapport.render import write_pdf
+
+    words = "prosentpoeng driftsinntektene disposisjonsfondet fylkeskommunane " * 3
+    write_pdf(f'<html lang="nb"><p style="width: 32mm">{words}</p>'
+              f'<p lang="nn" style="width: 32mm">{words}</p></html>', tmp_path / "x.pdf")
+    lines = pypdf.PdfReader(tmp_path / "x.pdf").pages[0].extract_text().splitlines()
+    assert len(lines) >= 20 and not [line for line in lines if line.rstrip().endswith("-")]
 
 
 def test_a_quote_in_another_script_is_drawn_with_the_full_font(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """``python -m kommunerapport``."""
 
-from kommunerapport.cli import main
+from kommunerapport.cli import run
 
-main()
+run()

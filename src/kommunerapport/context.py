@@ -57,7 +57,7 @@ class Section:
 class ReportContext:
     """Everything a report template may use."""
 
-    lang: str  # «nb» or «nn»: html lang, hyphenation
+    lang: str  # «nb» or «nn»: html lang
     title: str  # the headline, also the PDF title
     subject: str  # PDF subject: what, where, year, release (and the sample notice)
     kind: str  # «county», «sector» or «member»
@@ -82,6 +82,11 @@ class ReportContext:
     def as_dict(self) -> dict:
         """Top-level keys for Jinja; nested dataclasses stay objects."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @property
+    def images(self) -> dict[str, bytes]:
+        """The pictures the charts and maps name by URL (``Chart.src``), for the PDF."""
+        return {c.src: c.image for s in self.sections for c in s.charts if c.image}
 
 
 def documented_keys() -> set[str]:

@@ -22,13 +22,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kommunerapport import limits
@@ -156,6 +156,10 @@ def _fail(path: str, line: int | None, column: str | None, problem: str) -> Data
     return DataError(f"{where}: {problem}")
 
 
+# What the year column may hold: four digits, 1900–2199 (``_check_plausible`` narrows it).
+_YEARS = frozenset(str(y) for y in range(1900, 2200))
+
+
 def validate(raw: pd.DataFrame, path: str) -> pd.DataFrame:
     """Check a raw string table against the model and return it typed.
 
@@ -169,11 +173,11 @@ def validate(raw: pd.DataFrame, path: str) -> pd.DataFrame:
         names = ", ".join(f"«{c}»" for c in missing)
         raise _fail(path, None, None, f"mangler kolonnen {names}.")
     raw = raw[COLUMNS].reset_index(drop=True)
-    bad_year = ~raw["year"].str.fullmatch(r"(19|20|21)\d\d")
+    bad_year = ~raw["year"].isin(_YEARS)
     numbers = pd.to_numeric(raw["value"].where(raw["value"] != ""), errors="coerce")
-    bad_value = (raw["value"] != "") & ~numbers.apply(math.isfinite)
-    too_large = bad_value & raw["value"].str.fullmatch(r"\s*[-+]?\d+(\.\d*)?(e[-+]?\d+)?\s*",
-                                                       case=False)
+    bad_value = (raw["value"] != "") & ~np.isfinite(numbers)
+    too_large = (bad_value & raw["value"].str.fullmatch(
+        r"\s*[-+]?\d+(\.\d*)?(e[-+]?\d+)?\s*", case=False)) if bad_value.any() else bad_value
     no_value = (raw["value"] == "") & ~raw["status"].isin(MISSING_SYMBOLS)
     checks = [
         ("unit", ~raw["unit"].isin(known_units()), "ukjent enhetskode «{}»."),
@@ -205,10 +209,11 @@ def _check_plausible(table: pd.DataFrame, path: str) -> None:
     """The first row whose year or value cannot be a real figure, as one line."""
     bad_year = (table["year"] < FIRST_DATA_YEAR) | (table["year"] > LAST_DATA_YEAR)
     bad = bad_year.copy()
-    value = table["value"]
-    for measure, (low, high, low_ok) in BOUNDS.items():
-        inside = ((value > low) | ((value == low) if low_ok else False)) & (value <= high)
-        bad |= (table["measure"] == measure) & value.notna() & ~inside
+    value, measure = table["value"], table["measure"]
+    low, high = (measure.map({m: b[i] for m, b in BOUNDS.items()}) for i in (0, 1))
+    low_ok = measure.map({m: b[2] for m, b in BOUNDS.items()}).fillna(False).astype(bool)
+    inside = ((value > low) | (low_ok & (value == low))) & (value <= high)
+    bad |= low.notna() & value.notna() & ~inside
     if not bad.any():
         return
     row = int(bad.idxmax())

@@ -86,7 +86,7 @@ def _load(folder: str) -> dict:
 def kostra_group_info(number: str, year: int, folder: Path | None = None) -> KostraGroup | None:
     """The group of municipality ``number`` in ``year``, or None when not fetched for that year."""
     if folder is None:
-        from kommunerapport.ssb import cache_dir
+        from kommunerapport.cache import cache_dir
 
         folder = cache_dir()
     entry = (_load(str(folder)).get("years") or {}).get(str(year))

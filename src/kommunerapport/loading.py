@@ -29,9 +29,11 @@ def load_dataset(path: Path | None = None, *, announce: bool = True) -> Dataset:
     A file is read by ``readers.read`` and completed by ``with_builtin_real``; with
     ``announce`` its import summary is printed on stderr (never silently).
     """
-    from kommunerapport import readers, ssb
+    from kommunerapport.cache import fetched_files
 
     if path is not None:
+        from kommunerapport import readers  # only for a file: a cold report starts sooner
+
         dataset = with_builtin_real(readers.read(path))
         if announce:
             import click
@@ -39,7 +41,7 @@ def load_dataset(path: Path | None = None, *, announce: bool = True) -> Dataset:
             for line in readers.summary(dataset):
                 click.echo(line, err=True)
         return dataset
-    fetched = ssb.fetched_files()
+    fetched = fetched_files()
     if fetched is None:
         return load_builtin()
     csv_path, meta_path = fetched

@@ -12,7 +12,7 @@ import csv
 import difflib
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from kommunerapport.errors import RegionError
@@ -75,7 +75,7 @@ class Register:
         return next(c for c in self.counties if c.number == number)
 
     def municipality(self, number: str) -> Municipality:
-        return self._by_number()[number]
+        return self._by_number[number]
 
     def in_county(self, county: str) -> list[Municipality]:
         return [m for m in self.municipalities if m.county == county]
@@ -86,8 +86,10 @@ class Register:
     def robek_entry(self, number: str) -> RobekEntry | None:
         return next((r for r in self.robek if r.number == number), None)
 
-    @lru_cache(maxsize=1)  # noqa: B019 - the register is a frozen singleton
+    @cached_property
     def _by_number(self) -> dict[str, Municipality]:
+        """Built once per register (an lru_cache keyed on the register hashed all of it
+        on every call: 0.17 ms, 2 000 times a member report)."""
         return {m.number: m for m in self.municipalities}
 
 

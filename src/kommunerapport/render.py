@@ -3,12 +3,13 @@
 - Jinja2 with autoescape and StrictUndefined: names and quotes are text, and a
   template that asks for something the context lacks fails loudly.
 - A URL fetcher that serves only the project's own templates, styles and font
-  files and ``data:`` URIs; anything else (``file:///etc/passwd``, http, a
-  redirect) is refused, so nothing outside the project can enter a PDF.
+  files, ``data:`` URIs and the report's own pictures (``charts.Chart.image``);
+  anything else (``file:///etc/passwd``, http, a redirect) is refused, so
+  nothing outside the project can enter a PDF.
 - PDF/UA-1 (tagged, with language, title and alt texts), no presentational hints.
 - One Jinja environment per process (templates compiled once), and the
   stylesheet and fonts parsed once per process; ``warm_up`` lays out a page in
-  a batch's parent so forked workers inherit fonts and hyphenation dictionaries.
+  a batch's parent so forked workers inherit the fonts.
 - The fonts cut to the reports' characters (``fonts``), unless the text has a
   character only the full font has.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse, urlsplit
@@ -24,9 +26,10 @@ from urllib.parse import unquote, urlparse, urlsplit
 import jinja2
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from kommunerapport import fonts
+from kommunerapport.charts import IMAGE_SCHEME
 from kommunerapport.context import ReportContext
 from kommunerapport.errors import TemplateError
 
@@ -42,13 +45,19 @@ def asset_dir(name: str) -> Path:
 
 
 class ProjectOnlyFetcher(URLFetcher):
-    """Fetch ``data:`` URIs and files under the project's own asset folders; refuse the rest."""
+    """Fetch ``data:`` URIs, files under the project's own asset folders and the report's
+    own pictures (``images``: URL → bytes); refuse the rest."""
 
-    def __init__(self, roots: tuple[Path, ...]) -> None:
+    def __init__(self, roots: tuple[Path, ...], images: Mapping[str, bytes] | None = None,
+                 ) -> None:
         super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
         self.roots = tuple(r.resolve() for r in roots)
+        self.images = images or {}
 
     def fetch(self, url: str, headers: dict | None = None):  # noqa: ANN201
+        if url.startswith(IMAGE_SCHEME) and url in self.images:
+            return URLFetcherResponse(url, self.images[url],
+                                      {"Content-Type": "image/png"})
         parsed = urlparse(url)
         if parsed.scheme == "data":
             return super().fetch(url, headers)
@@ -121,15 +130,19 @@ def _styles(css_path: Path, root_key: tuple[Path, ...],
     return [faces, css], font_config, css_path.read_text(encoding="utf-8", errors="replace")
 
 
-def write_pdf(html: str, target: Path, templates_dir: Path | None = None) -> int:
-    """Lay out ``html``, write a tagged PDF/UA-1 file to ``target``; the number of pages."""
+def write_pdf(html: str, target: Path, templates_dir: Path | None = None,
+              images: Mapping[str, bytes] | None = None) -> int:
+    """Lay out ``html``, write a tagged PDF/UA-1 file to ``target``; the number of pages.
+
+    ``images``: the pictures the HTML names by URL (``ReportContext.images``).
+    """
     allowed = roots(templates_dir)
     css_path = stylesheet_path(templates_dir)
     css_text = _styles(css_path, allowed)[2]
     fonts.prepare(html + css_text)
     css, font_config, _ = _styles(css_path, allowed, fonts.choose(html + css_text))
     document = HTML(string=html, base_url=asset_dir("templates").as_uri() + "/",
-                    url_fetcher=ProjectOnlyFetcher(allowed))
+                    url_fetcher=ProjectOnlyFetcher(allowed, images))
     try:
         rendered = document.render(stylesheets=css, font_config=font_config,
                                    pdf_variant=PDF_VARIANT, presentational_hints=False)
@@ -142,29 +155,29 @@ def write_pdf(html: str, target: Path, templates_dir: Path | None = None) -> int
 def _forget_charts() -> None:
     """Empty ``urllib.parse.urlsplit``'s cache (Python 3.11+: the last 128 URLs).
 
-    WeasyPrint splits every URL it meets, and each chart is a data: URI of 50 to
-    100 KB, so a batch worker would keep the charts of its last 128 reports, some
-    20 MB, and grow until the cache is full.
+    WeasyPrint splits every URL it meets, and a user's template may carry a
+    ``data:`` URI of 50 to 100 KB, so a batch worker would keep those of its last
+    128 reports and grow until the cache is full.
     """
     clear = getattr(urlsplit, "cache_clear", None)
     if clear is not None:
         clear()
 
 
-# A page with each face and both written forms' hyphenation, for ``warm_up``.
+# A page with each face, for ``warm_up``.
 _WARM_UP = """<html lang="nb"><body>
-<p style="hyphens: auto">Kommuneøkonomien netto driftsresultat disposisjonsfondet
+<p>Kommuneøkonomien netto driftsresultat disposisjonsfondet
 <b>fylkeskommunene</b> <i>prosentpoeng</i> <span style="font-weight: 600">Vestfold</span></p>
-<p lang="nn" style="hyphens: auto">Kommuneøkonomien netto driftsresultat
-disposisjonsfondet fylkeskommunane</p></body></html>"""
+<p lang="nn">Kommuneøkonomien netto driftsresultat disposisjonsfondet fylkeskommunane</p>
+</body></html>"""
 
 
 def warm_up(templates_dir: Path | None = None) -> None:
     """Load what every report needs before a batch forks its workers.
 
-    The templates are compiled, the stylesheet parsed, the fonts read by Pango and the
-    hyphenation dictionaries loaded once in the parent; each worker inherits them
-    instead of loading them again.
+    The templates are compiled, the stylesheet parsed and the fonts read by Pango (and
+    the hyphenation dictionaries loaded, if a user's stylesheet hyphenates) once in the
+    parent; each worker inherits them instead of loading them again.
     """
     env = environment(templates_dir)
     for name in env.list_templates(extensions=["html"]):

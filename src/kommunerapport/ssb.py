@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from kommunerapport import jsonstat, limits, transport
+from kommunerapport.cache import cache_dir, fetched_files  # noqa: F401 - fetched_files: part of this module's interface
 from kommunerapport.data import (
     AGGREGATES,
     FIRST_DATA_YEAR,
@@ -57,7 +58,7 @@ from kommunerapport.data import (
     implausible,
     known_units,
 )
-from kommunerapport.errors import FetchError, UsageError, printable
+from kommunerapport.errors import FetchError, printable
 from kommunerapport.rows import OLD_REGION, OTHER_REGION
 from kommunerapport.ssbdata import (
     CLASSIFICATIONS,
@@ -100,26 +101,6 @@ def base_url() -> str:
 
 def klass_url() -> str:
     return os.environ.get("KOMMUNERAPPORT_KLASS_URL", KLASS_URL).rstrip("/")
-
-
-def cache_dir() -> Path:
-    """The cache folder; a setting that names something other than a folder is an error.
-
-    Said at once, for every command, rather than silently treated as «nothing fetched».
-    """
-    configured = os.environ.get("KOMMUNERAPPORT_CACHE_DIR")
-    if configured:
-        folder = Path(configured)
-        where = f"KOMMUNERAPPORT_CACHE_DIR={configured}"
-    else:
-        import platformdirs
-
-        folder = Path(platformdirs.user_cache_dir("kommunerapport", appauthor=False))
-        where = f"hurtigbufferen {folder}"
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{where} er en fil, ikke en mappe; velg en mappe (den lages om "
-                         "den ikke finnes).")
-    return folder
 
 
 # --------------------------------------------------------------------------- HTTP client
@@ -719,15 +700,6 @@ def write_fetched(report: FetchReport, folder: Path | None = None) -> Path:
         raise FetchError(unwritable(folder, exc)) from None
     report.path = folder / "fetched.csv"
     return report.path
-
-
-def fetched_files(folder: Path | None = None) -> tuple[Path, Path] | None:
-    """The tidy table and its description written by the last fetch, if any."""
-    folder = folder or cache_dir()
-    csv_path, meta_path = folder / "fetched.csv", folder / "fetched.json"
-    if csv_path.exists() and meta_path.exists():
-        return csv_path, meta_path
-    return None
 
 
 def summary(report: FetchReport) -> list[str]:

@@ -90,11 +90,11 @@ def test_temporaries_left_by_a_killed_run_are_removed_by_the_next(
         few, monkeypatch, runner, tmp_path: Path) -> None:
     real = reports.write_pdf
 
-    def write_pdf(html, target, templates_dir=None):  # noqa: ANN001, ANN202
+    def write_pdf(html, target, templates_dir=None, images=None):  # noqa: ANN001, ANN202
         target.write_bytes(b"%PDF-1.7 half")
         if "4602-kinn" in target.name:
             os.kill(os.getpid(), signal.SIGKILL)  # killed while writing Kinn's report
-        return real(html, target, templates_dir)
+        return real(html, target, templates_dir, images)
 
     monkeypatch.setattr(reports, "write_pdf", write_pdf)
     first = runner.invoke(main, ["--members", "--jobs", "2", "--out", str(tmp_path)])

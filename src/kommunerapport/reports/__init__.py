@@ -71,7 +71,7 @@ def write(report: Report, target: Path, templates_dir: Path | None = None,
     context = report.context
     html = render_html(context, templates_dir=templates_dir)
     with outputs.atomic_write(target) as tmp:
-        pages = write_pdf(html, tmp, templates_dir)
+        pages = write_pdf(html, tmp, templates_dir, context.images)
     # The tool's own record of what it wrote: `send` trusts it, not the PDF's text.
     records.record_written(target, kind=context.kind, lang=context.lang, sample=context.sample)
     if kit:

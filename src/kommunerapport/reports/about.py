@@ -96,7 +96,8 @@ def sample_note(lang: str, t: pd.DataFrame, register: Register, units: list[str]
         return "", False
     year = max(years)
     last = rows[rows["year"] == year]
-    real = [u for u in units if u in set(last.loc[~last["synthetic"], "unit"])]
+    real_units = set(last.loc[~last["synthetic"], "unit"])
+    real = [u for u in units if u in real_units]
     if not real:
         return phrase(lang, "sample_note_all", area=area), True
     releases = sorted(set(last.loc[last["unit"].isin(real), "release"]))
