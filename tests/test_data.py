@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import files
 import pytest
 
 from kommunerapport.cli import main
@@ -17,12 +18,7 @@ HOLMESTRAND = "3903,2025,ndr_pct,1.2,,konsern,SSB 12134,foreløpige tall 16.03.2
 
 
 def write(tmp_path: Path, text: str | bytes, name: str = "tall.csv") -> Path:
-    path = tmp_path / name
-    if isinstance(text, str):
-        path.write_text(text, encoding="utf-8")
-    else:
-        path.write_bytes(text)
-    return path
+    return files.write(tmp_path, name, text)
 
 
 def csv_text(*rows: str, header: str = HEADER) -> str:

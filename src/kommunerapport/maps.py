@@ -460,7 +460,7 @@ _BASE: dict[tuple, tuple] = {}
 
 
 def _member_pixels(spec: _Spec, dpi: float) -> bytes:
-    """A member's map for the PDF: the same pixels as ``_draw``, at a sixth of the cost.
+    """A member's map for the PDF: the same pixels as ``_draw``, at a quarter of the cost.
 
     The county, the note and the legend are drawn once, with the member's name left out;
     each member restores that and draws its outline, the credit and its name on top. Only

@@ -114,21 +114,18 @@ def _contradictions(text: str, report: Report) -> list[str]:
     («snudde et underskudd til et overskudd») is not judged."""
     now, change = report.main, report.main_change
     quoted = f"«{_short(text)}»"
+    checks = []
+    if now is not None:
+        said = f"hovedtallet er {_number(now)} prosent"
+        checks += [(SURPLUS, DEFICIT, now <= 0, said), (DEFICIT, SURPLUS, now >= 0, said)]
+    if change is not None:
+        said = f"hovedtallet endret seg {_number(change)} prosentpoeng fra året før"
+        checks += [(BETTER, WORSE, change <= 0, said), (WORSE, BETTER, change >= 0, said)]
     out = []
-    if now is not None and not (SURPLUS.search(text) and DEFICIT.search(text)):
-        if SURPLUS.search(text) and now <= 0:
-            out.append(f"{quoted} sier «{SURPLUS.search(text)[0]}», men hovedtallet er "
-                       f"{_number(now)} prosent.")
-        if DEFICIT.search(text) and now >= 0:
-            out.append(f"{quoted} sier «{DEFICIT.search(text)[0]}», men hovedtallet er "
-                       f"{_number(now)} prosent.")
-    if change is not None and not (BETTER.search(text) and WORSE.search(text)):
-        if BETTER.search(text) and change <= 0:
-            out.append(f"{quoted} sier «{BETTER.search(text)[0]}», men hovedtallet endret seg "
-                       f"{_number(change)} prosentpoeng fra året før.")
-        if WORSE.search(text) and change >= 0:
-            out.append(f"{quoted} sier «{WORSE.search(text)[0]}», men hovedtallet endret seg "
-                       f"{_number(change)} prosentpoeng fra året før.")
+    for word, opposite, wrong, said in checks:
+        found = word.search(text)
+        if found and wrong and not opposite.search(text):
+            out.append(f"{quoted} sier «{found[0]}», men {said}.")
     return out
 
 
