@@ -23,9 +23,10 @@ import zlib
 from collections.abc import Callable
 from importlib import resources
 
-from kommunerapport import figures, maps
-from kommunerapport.data import load_builtin
-from kommunerapport.regions import load_register
+from kommunerapport import figures
+from kommunerapport.model.regions import load_register
+from kommunerapport.model.schema import load_builtin
+from kommunerapport.pictures import maps
 
 YEAR = 2025
 LABELS = maps.Labels(
@@ -57,8 +58,8 @@ def pdf_seconds(image: bytes, repeat: int) -> float:
     handed to WeasyPrint as the tool hands it (by URL, through its fetcher)."""
     from weasyprint import HTML
 
-    from kommunerapport.charts import image_url
-    from kommunerapport.render import ProjectOnlyFetcher
+    from kommunerapport.pictures.charts import image_url
+    from kommunerapport.render.pdf import ProjectOnlyFetcher
 
     url = image_url(image)
     html = ("<html lang='nb'><body><h1>Kart</h1><p>Tekst.</p>"

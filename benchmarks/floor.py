@@ -44,11 +44,13 @@ def capture(target: Path, county: str | None) -> None:
     the module and its plain data), and its image in the HTML is cut out, so ``run``
     draws exactly what the tool draws.
     """
-    from kommunerapport import batch, render, reports
-    from kommunerapport.config import load_config
-    from kommunerapport.data import resolve_year
-    from kommunerapport.loading import load_dataset
-    from kommunerapport.regions import find_county, load_register
+    from kommunerapport import reports
+    from kommunerapport.batch import run as batch
+    from kommunerapport.model.regions import find_county, load_register
+    from kommunerapport.model.schema import resolve_year
+    from kommunerapport.render import pdf as render
+    from kommunerapport.sources.configfile import load_config
+    from kommunerapport.sources.loading import load_dataset
 
     dataset, register, config = load_dataset(None), load_register(), load_config(None)
     year = resolve_year(dataset, None)
@@ -94,7 +96,11 @@ def _setup(warm: bool) -> None:
     """What the tool's parent does before forking: libraries, stylesheet, fonts, a page."""
     from weasyprint import HTML
 
-    from kommunerapport import charts, fonts, maps  # matplotlib with the report fonts
+    from kommunerapport.pictures import (
+        charts,  # matplotlib with the report fonts
+        maps,
+    )
+    from kommunerapport.render import fonts
 
     fonts.prepare("")  # the same fontTools path as the tool, said the same way
     _STYLES["charts"], _STYLES["choose"] = charts, fonts.choose

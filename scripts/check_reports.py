@@ -18,8 +18,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from kommunerapport import batch
-from kommunerapport.regions import load_register
+from kommunerapport.batch import run as batch
+from kommunerapport.model.regions import load_register
 from kommunerapport.reports.common import PAGE_LIMITS
 
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from kommunerapport.data import Dataset, load_builtin
-from kommunerapport.regions import Register, load_register
+from kommunerapport.model.regions import Register, load_register
+from kommunerapport.model.schema import Dataset, load_builtin
 
 
 @pytest.fixture(scope="session")

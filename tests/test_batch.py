@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from kommunerapport import batch, records, reports, workers
+from kommunerapport import reports
+from kommunerapport.batch import run as batch
+from kommunerapport.batch import workers
 from kommunerapport.cli import main
+from kommunerapport.outputs import records
 
 FEW = ["3903", "4602", "39"]
 

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import pytest
 from PIL import Image
 
-from kommunerapport import charts
+from kommunerapport.pictures import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 DRAWN: list[str] = []
@@ -77,7 +77,7 @@ def test_the_svg_carries_title_and_alt_text_and_no_date() -> None:
 
 def test_svg_and_png_are_the_same_bytes_in_another_process() -> None:
     here = bars().render(("png", "svg"), 2.0, "T", "A")
-    code = ("import sys; from kommunerapport import charts; "
+    code = ("import sys; from kommunerapport.pictures import charts; "
             "d = charts.unit_bars(['Bergen', 'Voss', 'Stord'], [2.5, -1.0, 0.4], 1.75, "
             "'norm 1,75').render(('png', 'svg'), 2.0, 'T', 'A'); "
             "sys.stdout.buffer.write(d['svg'] + b'\\0' + d['png'])")

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from kommunerapport.config import Config
-from kommunerapport.context import Section
-from kommunerapport.loading import load_dataset
-from kommunerapport.regions import find_county
+from kommunerapport.model.regions import find_county
+from kommunerapport.render.context import Section
 from kommunerapport.reports import build, build_county, sector_report, shared_figures
-from kommunerapport.reports.check import CheckError, check_report, problems
+from kommunerapport.sources.configfile import Config
+from kommunerapport.sources.loading import load_dataset
+from kommunerapport.writing.check import CheckError, check_report, problems
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 YEAR = 2025

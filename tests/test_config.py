@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from kommunerapport.config import DEFAULT_KEYWORDS, Config, Contact, Quote, load_config
+from kommunerapport.sources.configfile import DEFAULT_KEYWORDS, Config, Contact, Quote, load_config
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "ks.toml"
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from kommunerapport import jsonstat, readers
 from kommunerapport.errors import DataError
-from kommunerapport.readers import px
-from kommunerapport.readers.base import Source
-from kommunerapport.rows import NOT_A_MEASURE, OLD_REGION, OTHER_REGION
+from kommunerapport.sources import jsonstat, readers
+from kommunerapport.sources.readers import px
+from kommunerapport.sources.readers.base import Source
+from kommunerapport.sources.rows import NOT_A_MEASURE, OLD_REGION, OTHER_REGION
 
 HERE = Path(__file__).parent
 FIX = HERE / "fixtures"
@@ -154,7 +154,7 @@ def test_inspect_prints_the_summary_and_data_prints_it_on_stderr(tmp_path: Path)
 
 
 def test_file_wins_and_builtin_fills_only_what_it_lacks_with_both_provenances() -> None:
-    from kommunerapport.loading import BUILTIN_MARK, load_dataset
+    from kommunerapport.sources.loading import BUILTIN_MARK, load_dataset
 
     ds = load_dataset(MADE / "12134_v2_jsonstat2_driftresultat.json", announce=False)
     t = ds.table

@@ -7,8 +7,8 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta
 
-from kommunerapport.context import documented_keys
-from kommunerapport.render import asset_dir, environment
+from kommunerapport.render.context import documented_keys
+from kommunerapport.render.pdf import asset_dir, environment
 
 REPORT_TEMPLATES = ["report.html", "_header.html", "_keyfigures.html", "_quotes.html",
                     "_chart.html", "_table.html", "_footer.html"]

@@ -8,9 +8,9 @@ import files
 import pytest
 
 from kommunerapport.cli import main
-from kommunerapport.data import COLUMNS, MEASURES, read_table, resolve_year
 from kommunerapport.errors import DataError, UsageError
-from kommunerapport.loading import load_dataset
+from kommunerapport.model.schema import COLUMNS, MEASURES, read_table, resolve_year
+from kommunerapport.sources.loading import load_dataset
 
 HEADER = ",".join(COLUMNS)
 HORTEN = "3901,2025,ndr_pct,3.8,,konsern,SSB 12134,foreløpige tall 16.03.2026,false"
@@ -223,7 +223,7 @@ def test_a_year_not_in_the_data_lists_the_years(dataset) -> None:
     ("folkemengde", -1.0, "må være 0 eller mer (personer)"),
 ])
 def test_implausible_values_say_why(measure: str, value: float, why: str) -> None:
-    from kommunerapport.data import implausible
+    from kommunerapport.model.schema import implausible
 
     assert implausible(measure, value) == why
 
@@ -234,13 +234,13 @@ def test_implausible_values_say_why(measure: str, value: float, why: str) -> Non
     ("ndr_pct", float("nan")),  # missing, not implausible
 ])
 def test_plausible_values_pass(measure: str, value: float | None) -> None:
-    from kommunerapport.data import implausible
+    from kommunerapport.model.schema import implausible
 
     assert implausible(measure, value) is None
 
 
 def test_the_years_follow_the_register() -> None:
-    from kommunerapport.data import FIRST_DATA_YEAR, LAST_DATA_YEAR, year_problem
+    from kommunerapport.model.schema import FIRST_DATA_YEAR, LAST_DATA_YEAR, year_problem
 
     # Klass 131 valid 1.1.2026 (regions.REGISTER_SOURCE); KOSTRA for all from 2001
     assert (FIRST_DATA_YEAR, LAST_DATA_YEAR) == (2001, 2026)
@@ -249,7 +249,7 @@ def test_the_years_follow_the_register() -> None:
 
 
 def test_every_builtin_figure_is_plausible(dataset) -> None:
-    from kommunerapport.data import implausible
+    from kommunerapport.model.schema import implausible
 
     t = dataset.table
     assert not any(implausible(m, v) for m, v in zip(t["measure"], t["value"], strict=True))

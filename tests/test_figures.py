@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from kommunerapport import figures as fig
-from kommunerapport.data import COLUMNS, validate
-from kommunerapport.formatting import number
+from kommunerapport.model.schema import COLUMNS, validate
+from kommunerapport.writing.formatting import number
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "sources" / "facts"

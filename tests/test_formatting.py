@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from kommunerapport.formatting import (
+from kommunerapport.writing.formatting import (
     MINUS,
     NBSP,
     number,

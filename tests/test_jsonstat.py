@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kommunerapport import cli, jsonstat
+from kommunerapport import cli
+from kommunerapport.sources import jsonstat
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ssb"
 REAL_12134 = FIXTURES / "12134_v2_jsonstat2_3kommuner_2024.json"
@@ -208,7 +209,7 @@ def test_sparse_values_out_of_range_or_of_no_form(value: object, message: str) -
 
 
 def test_the_cell_count_is_checked_before_values_are_made(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kommunerapport import limits
+    from kommunerapport.sources import limits
 
     monkeypatch.setattr(limits, "MAX_VALUES", 3)
     with pytest.raises(jsonstat.JsonStatError, match=r"datasettet har 4 celler \(2 × 2\), over "
@@ -266,7 +267,7 @@ def test_from_v1_without_dimension_ids_is_one_line() -> None:
 
 
 def test_the_two_readers_give_the_same_rows_for_the_same_cells(tmp_path: Path) -> None:
-    from kommunerapport import readers
+    from kommunerapport.sources import readers
 
     v1 = _saved(tmp_path, "v1.json", V1)
     v2 = _saved(tmp_path, "v2.json", jsonstat.from_v1(V1))

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kommunerapport import batch
+from kommunerapport.batch import run as batch
 from kommunerapport.cli import main
-from kommunerapport.kit import kit_folder, plain_number
+from kommunerapport.render.kit import kit_folder, plain_number
 
 EPOCH = "1772755200"  # 6.3.2026
 NUMBER = re.compile(r"(?<![\w,.])[−+-]?\d+(?:[ \u00a0]\d{3})*(?:,\d+)?(?![\w,])")

@@ -7,9 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from kommunerapport import lang
-from kommunerapport.lang import catalogue, fields, label, phrase, release_name, robek_reasons
-from kommunerapport.reports.check import BOKMAL_ONLY, NYNORSK_ONLY, WORD
+from kommunerapport.writing import lang
+from kommunerapport.writing.check import BOKMAL_ONLY, NYNORSK_ONLY, WORD
+from kommunerapport.writing.lang import (
+    catalogue,
+    fields,
+    label,
+    phrase,
+    release_name,
+    robek_reasons,
+)
 
 SOURCE = Path(lang.__file__).parent
 
@@ -83,7 +90,7 @@ def test_robek_grounds_in_plain_words() -> None:
 
 
 def test_builtin_release_mark_is_the_one_loading_writes() -> None:
-    from kommunerapport.loading import BUILTIN_MARK
+    from kommunerapport.sources.loading import BUILTIN_MARK
 
     assert lang.BUILTIN_SUFFIX == ", " + BUILTIN_MARK
     assert release_name("foreløpige tall 16.03.2026, innebygde tall", "nn") == (

@@ -22,9 +22,12 @@ from aiosmtpd.smtp import SMTP, AuthResult
 from click.testing import CliRunner
 from pypdf import PdfWriter
 
-from kommunerapport import mail, outputs, recipients, records
 from kommunerapport.cli import main
-from kommunerapport.sendlog import LOG_NAME, open_log
+from kommunerapport.mail import recipients
+from kommunerapport.mail import run as mail
+from kommunerapport.mail.sendlog import LOG_NAME, open_log
+from kommunerapport.outputs import names as outputs
+from kommunerapport.outputs import records
 
 FROM = "analyse@ks.example"
 PASSWORD = "hemmelig-Pa55ord!"

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kommunerapport import charts, maps
 from kommunerapport import figures as fig
-from kommunerapport.data import load_builtin
-from kommunerapport.regions import load_register
+from kommunerapport.model.regions import load_register
+from kommunerapport.model.schema import load_builtin
+from kommunerapport.pictures import charts, maps
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DATA = ROOT / "src" / "kommunerapport" / "data"

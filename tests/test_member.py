@@ -8,10 +8,10 @@ import pytest
 from pdfs import full_text, page_texts
 
 from kommunerapport import figures as fig
-from kommunerapport.config import Config
 from kommunerapport.errors import UsageError
-from kommunerapport.formatting import percent
 from kommunerapport.reports import member_report, member_target, shared_figures, write
+from kommunerapport.sources.configfile import Config
+from kommunerapport.writing.formatting import percent
 
 SAMPLE = "Eksempeldata – ikke offisielle tall"
 SAMPLE_NN = "Eksempeldata – ikkje offisielle tal"
@@ -151,7 +151,7 @@ def test_a_municipality_is_compared_with_its_kostra_group(dataset, register, sha
     The correspondence here is constructed (Klass's ``correspondsAt`` shape, Lørenskog put in
     group 8); the figure is real: SSB 12134, KOSTRA-gruppe 8, 2025.
     """
-    from kommunerapport import kostragroups
+    from kommunerapport.sources.ssb import klass as kostragroups
 
     monkeypatch.setenv("KOMMUNERAPPORT_CACHE_DIR", str(tmp_path))
     kostragroups.write(tmp_path, YEAR, {"correspondenceItems": [

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kommunerapport import outputs
 from kommunerapport.errors import OutputError
+from kommunerapport.outputs import names as outputs
 
 
 def test_names_follow_one_scheme() -> None:

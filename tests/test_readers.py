@@ -8,9 +8,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kommunerapport import cli, data, loading, readers, rows
+from kommunerapport import cli
 from kommunerapport.errors import DataError
-from kommunerapport.readers import survey
+from kommunerapport.model import schema as data
+from kommunerapport.sources import loading, readers, rows
+from kommunerapport.sources.readers import survey
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kommunerapport.errors import RegionError, UsageError
-from kommunerapport.regions import find_county, find_municipality, language_for
+from kommunerapport.model.regions import find_county, find_municipality, language_for
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources" / "facts"
 

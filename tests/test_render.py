@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from kommunerapport import fonts
-from kommunerapport.render import FONT_DIR, ProjectOnlyFetcher, asset_dir, environment, roots
+from kommunerapport.render.pdf import (
+    FONT_DIR,
+    ProjectOnlyFetcher,
+    asset_dir,
+    environment,
+    fonts,
+    roots,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +44,7 @@ def test_fetcher_refuses_a_path_that_escapes_by_dots(fetcher) -> None:
 
 
 def test_fetcher_serves_the_reports_own_pictures_and_no_other() -> None:
-    from kommunerapport.charts import image_url
+    from kommunerapport.pictures.charts import image_url
 
     image = b"\x89PNG not read here"
     fetcher = ProjectOnlyFetcher(roots(), {image_url(image): image})
@@ -54,8 +60,8 @@ def test_a_picture_given_by_url_is_in_the_pdf(tmp_path) -> None:
     import pypdf
     from PIL import Image
 
-    from kommunerapport.charts import image_url
-    from kommunerapport.render import write_pdf
+    from kommunerapport.pictures.charts import image_url
+    from kommunerapport.render.pdf import write_pdf
 
     buffer = io.BytesIO()
     Image.new("RGB", (3, 2), (0x1b, 0x36, 0x5d)).save(buffer, format="png", compress_level=0)
@@ -97,7 +103,7 @@ def test_a_users_own_templates_come_first(tmp_path) -> None:
 
 
 def test_a_users_stylesheet_replaces_the_projects(tmp_path) -> None:
-    from kommunerapport.render import stylesheet_path
+    from kommunerapport.render.pdf import stylesheet_path
 
     assert stylesheet_path(tmp_path) == asset_dir("styles") / "report.css"
     (tmp_path / "report.css").write_text("@page { size: A4 }", "utf-8")
@@ -116,8 +122,8 @@ def test_a_missing_templates_folder_is_refused(runner) -> None:
 
 def _register_and_language_text() -> str:
     """Every name the register holds and every sentence and label the language module has."""
-    from kommunerapport import lang
-    from kommunerapport.regions import load_register
+    from kommunerapport.model.regions import load_register
+    from kommunerapport.writing import lang
 
     register = load_register()
     names = [n for c in register.counties for n in (c.name, c.short_name)]
@@ -200,7 +206,7 @@ def test_words_are_never_hyphenated_automatically(tmp_path: Path) -> None:
     column of long words breaks only between them."""
     import pypdf
 
-    from kommunerapport.render import write_pdf
+    from kommunerapport.render.pdf import write_pdf
 
     words = "prosentpoeng driftsinntektene disposisjonsfondet fylkeskommunane " * 3
     write_pdf(f'<html lang="nb"><p style="width: 32mm">{words}</p>'
@@ -301,7 +307,7 @@ def test_a_pdf_leaves_no_chart_behind_in_urllibs_cache(tmp_path: Path) -> None:
 
     from PIL import Image
 
-    from kommunerapport.render import write_pdf
+    from kommunerapport.render.pdf import write_pdf
 
     if not hasattr(urlsplit, "cache_info"):
         pytest.skip("urlsplit has no cache before Python 3.11")

@@ -11,10 +11,10 @@ from pdfs import figure_alts, fonts, full_text, page_texts
 from pypdf import PdfReader
 
 from kommunerapport import figures as fig
-from kommunerapport.config import Config, Quote
-from kommunerapport.formatting import number, percent
-from kommunerapport.regions import find_county
+from kommunerapport.model.regions import find_county
 from kommunerapport.reports import build_county, sector_report, write, write_report
+from kommunerapport.sources.configfile import Config, Quote
+from kommunerapport.writing.formatting import number, percent
 
 SAMPLE = "Eksempeldata – ikke offisielle tall"
 SAMPLE_NN = "Eksempeldata – ikkje offisielle tal"
@@ -253,7 +253,7 @@ def test_oslo_has_no_map_and_says_why(dataset, register) -> None:
 
 
 def test_a_map_names_the_municipalities_without_figures(register) -> None:
-    from kommunerapport.loading import load_dataset
+    from kommunerapport.sources.loading import load_dataset
 
     survey = load_dataset(Path(__file__).parent.parent / "examples" / "ks-undersokelse.csv",
                           announce=False)

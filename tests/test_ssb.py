@@ -22,8 +22,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from kommunerapport import cli, data, jsonstat, loading, ssb
+from kommunerapport import cli
 from kommunerapport.errors import FetchError
+from kommunerapport.model import schema as data
+from kommunerapport.sources import jsonstat, loading
+from kommunerapport.sources.ssb import fetch as ssb
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ssb"
 ERRORS = {e["case"]: e["body"] for e in json.loads(
@@ -375,7 +378,7 @@ def test_population_has_its_own_release_label_not_kostras(table: str) -> None:
 
 
 def test_real_07459_file_is_labelled_as_population() -> None:
-    from kommunerapport import readers
+    from kommunerapport.sources import readers
 
     # SSB api/v0 07459 (real, fixtures/README.md): 1.1.2022, updated 24.02.2022
     path = FIXTURES.parent / "conformance" / "real" / "07459_v0_jsonstat2_kommuner_2022.json"
@@ -718,7 +721,7 @@ def test_cli_fetch_offline_without_cache(ssb_env: FakeSSB, runner) -> None:  # n
 
 
 def test_fetch_stores_the_kostra_groups_from_klass(ssb_env: FakeSSB, tmp_path: Path) -> None:
-    from kommunerapport import kostragroups
+    from kommunerapport.sources.ssb import klass as kostragroups
 
     assert kostragroups.kostra_group("4601", 2025) is None  # nothing fetched: no guess
     report = ssb.fetch([2025], client=client(FakeTime()), progress=False)
@@ -779,6 +782,6 @@ def test_fetch_summary_gives_each_left_out_region_its_reason() -> None:
     ("http://127.0.0.1:8000/x", "http://localhost:8000/y", False),  # another name
 ])
 def test_redirects_are_followed_only_within_the_host(old: str, new: str, same: bool) -> None:
-    from kommunerapport import transport
+    from kommunerapport.sources.ssb import http as transport
 
     assert transport.same_host(old, new) is same

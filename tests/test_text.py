@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kommunerapport import text
-from kommunerapport.facts import FactBook
 from kommunerapport.figures import Count, Figure, norm
+from kommunerapport.writing import text
+from kommunerapport.writing.facts import FactBook
 
 NORM = norm("kommuner", 2025)  # TBU: 1,75 %
 NB_SUBJECT = text.Subject("kommunene i Vestfold", "kommunene i Vestfold", "kommunene i Vestfold")

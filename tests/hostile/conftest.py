@@ -132,7 +132,8 @@ def allowed_roots(tmp_path: Path, inputs: Iterable[Path]) -> list[Path]:
     """Where the command may look: its inputs and its own installation."""
     import matplotlib
 
-    from kommunerapport import mail, render
+    from kommunerapport.mail import run as mail
+    from kommunerapport.render import pdf as render
 
     roots = [tmp_path, *inputs,
              Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),

@@ -14,7 +14,7 @@ import click
 import pytest
 
 from hostile.conftest import Hostile, category
-from kommunerapport import console
+from kommunerapport.cli import console
 from kommunerapport.errors import DeliveryError
 
 

@@ -22,9 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from kommunerapport import batch, outputs, reports, workers
+from kommunerapport import reports
+from kommunerapport.batch import run as batch
+from kommunerapport.batch import workers
 from kommunerapport.cli import main
-from kommunerapport.render import asset_dir
+from kommunerapport.outputs import names as outputs
+from kommunerapport.render.pdf import asset_dir
 
 FEW = ["3903", "4602", "39"]  # Holmestrand, Kinn, Vestfold fylkeskommune
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,7 +120,7 @@ def test_temporaries_left_by_a_killed_run_are_removed_by_the_next(
 HOLD_LOCK = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from kommunerapport import outputs
+    from kommunerapport.outputs import names as outputs
     with outputs.folder_lock(Path(sys.argv[1])):
         print("klar", flush=True)
         time.sleep(60)
@@ -152,7 +155,8 @@ def test_the_lock_is_free_again_after_a_run(tmp_path: Path) -> None:
 KILL_PARENT = textwrap.dedent("""
     import os, signal, sys, time
     from pathlib import Path
-    from kommunerapport import batch, reports
+    from kommunerapport.batch import run as batch
+    from kommunerapport import reports
     real = reports.build
     def build(dataset, register, kind, unit, *args, **kwargs):
         if unit == "4602":

@@ -18,7 +18,7 @@ import kommunerapport
 import kommunerapport.reports  # noqa: F401 - imported here: matplotlib reads its font cache
 from hostile.opened import run as run_cli  # noqa: E402
 from hostile.opened import write  # noqa: E402
-from kommunerapport import limits
+from kommunerapport.sources import limits
 
 
 def run(tmp_path: Path, config: Path | str) -> Result:
@@ -157,7 +157,7 @@ def test_deeply_nested_arrays(tmp_path: Path) -> None:
 
 
 def test_brackets_in_strings_and_comments_are_not_nesting(tmp_path: Path) -> None:
-    from kommunerapport.config import load_config
+    from kommunerapport.sources.configfile import load_config
 
     text = ('about = "' + "[" * 100 + '"  # ' + "{" * 100 + "\n"
             "headline = '''" + "[" * 100 + "'''\n")

@@ -20,10 +20,10 @@ import pytest
 from click.testing import Result
 
 import kommunerapport
-import kommunerapport.batch  # noqa: F401 - imported here: matplotlib reads its font cache
-import kommunerapport.console  # noqa: F401 - on import, which is no reading of the inputs
+import kommunerapport.batch.run  # noqa: F401 - imported here: matplotlib reads its font cache
+import kommunerapport.cli.console  # noqa: F401 - on import, which is no reading of the inputs
 from hostile.opened import run, write  # noqa: E402 - after the imports above warm matplotlib
-from kommunerapport import limits
+from kommunerapport.sources import limits
 
 
 def refused(result: Result, message: str, code: int = 1) -> None:

@@ -27,8 +27,9 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import Result
 
-from kommunerapport import limits, ssb
 from kommunerapport.errors import FetchError
+from kommunerapport.sources import limits
+from kommunerapport.sources.ssb import fetch as ssb
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ssb"
 
@@ -413,7 +414,7 @@ def test_a_damaged_or_hostile_cache_entry_is_fetched_again(tmp_path: Path,
                                   "[" * 5000])
 def test_a_damaged_kostra_groups_file_reads_as_nothing_fetched(tmp_path: Path,
                                                                text: str) -> None:
-    from kommunerapport import kostragroups
+    from kommunerapport.sources.ssb import klass as kostragroups
 
     folder = tmp_path / "cache"
     folder.mkdir()

@@ -17,9 +17,13 @@ from pypdf import PdfReader, PdfWriter
 
 from hostile.conftest import Hostile
 from hostile.mailserver import Inbox
-from kommunerapport import mail, outputs, records, render, sendlog
-from kommunerapport.config import Config
+from kommunerapport.mail import run as mail
+from kommunerapport.mail import sendlog
+from kommunerapport.outputs import names as outputs
+from kommunerapport.outputs import records
+from kommunerapport.render import pdf as render
 from kommunerapport.reports import member_report, write
+from kommunerapport.sources.configfile import Config
 
 FROM = "analyse@ks.example"
 # nummer, kortnavn, address (written forms from the register, Klass 131/104).

@@ -17,17 +17,18 @@ from pathlib import Path
 
 import click
 
-from kommunerapport import outputs, records
-from kommunerapport.config import Config, load_config
-from kommunerapport.data import Dataset, resolve_year
-from kommunerapport.loading import load_dataset
-from kommunerapport.regions import County, Register, find_county, load_register
-from kommunerapport.render import render_html, write_pdf
-from kommunerapport.reports.check import check_report
+from kommunerapport.model.regions import County, Register, find_county, load_register
+from kommunerapport.model.schema import Dataset, resolve_year
+from kommunerapport.outputs import names as outputs
+from kommunerapport.outputs import records
+from kommunerapport.render.pdf import render_html, write_pdf
 from kommunerapport.reports.common import OSLO_COUNTY, Report
 from kommunerapport.reports.county import county_report
 from kommunerapport.reports.member import Shared, member_report, shared_figures
 from kommunerapport.reports.sector import sector_report
+from kommunerapport.sources.configfile import Config, load_config
+from kommunerapport.sources.loading import load_dataset
+from kommunerapport.writing.check import check_report
 
 __all__ = ["OSLO_COUNTY", "Report", "Shared", "build", "build_county", "member_report",
            "member_target", "sector_report", "shared_figures", "write", "write_report"]
@@ -75,7 +76,7 @@ def write(report: Report, target: Path, templates_dir: Path | None = None,
     # The tool's own record of what it wrote: `send` trusts it, not the PDF's text.
     records.record_written(target, kind=context.kind, lang=context.lang, sample=context.sample)
     if kit:
-        from kommunerapport.kit import write_kit
+        from kommunerapport.render.kit import write_kit
 
         write_kit(report, target)
     if pages and pages > report.page_limit and warn is not None:

@@ -11,13 +11,20 @@ import re
 import pandas as pd
 
 from kommunerapport import figures as fig
-from kommunerapport import text
-from kommunerapport.config import Config
-from kommunerapport.context import DataTable, ReportContext
-from kommunerapport.facts import Fact, FactBook
-from kommunerapport.lang import date_text, label, labels, phrase, release_name, sample_notice
-from kommunerapport.regions import FIRST_YEAR, ROBEK_DATE, Register
+from kommunerapport.model.regions import FIRST_YEAR, ROBEK_DATE, Register
+from kommunerapport.render.context import DataTable, ReportContext
 from kommunerapport.reports.common import Parts, Report, report_date, unit_name
+from kommunerapport.sources.configfile import Config
+from kommunerapport.writing import text
+from kommunerapport.writing.facts import Fact, FactBook
+from kommunerapport.writing.lang import (
+    date_text,
+    label,
+    labels,
+    phrase,
+    release_name,
+    sample_notice,
+)
 
 
 def source_name(source: str, lang: str) -> str:

@@ -14,13 +14,13 @@ from decimal import Decimal
 import pandas as pd
 
 from kommunerapport import figures as fig
-from kommunerapport import text
-from kommunerapport.config import Config
-from kommunerapport.context import ReportContext
-from kommunerapport.data import Dataset
-from kommunerapport.facts import Fact, FactBook
-from kommunerapport.lang import label, phrase
-from kommunerapport.regions import County, Register
+from kommunerapport.model.regions import County, Register
+from kommunerapport.model.schema import Dataset
+from kommunerapport.render.context import ReportContext
+from kommunerapport.sources.configfile import Config
+from kommunerapport.writing import text
+from kommunerapport.writing.facts import Fact, FactBook
+from kommunerapport.writing.lang import label, phrase
 
 TREND_YEARS = 6
 OSLO, OSLO_COUNTY = "0301", "03"

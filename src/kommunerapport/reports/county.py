@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from kommunerapport import figures as fig
-from kommunerapport import maps, text
-from kommunerapport.config import Config
-from kommunerapport.context import DataTable, KeyFigure, Section
-from kommunerapport.data import Dataset
-from kommunerapport.facts import FactBook
-from kommunerapport.lang import label, phrase
-from kommunerapport.regions import ROBEK_DATE, County, Register
-from kommunerapport.reports import about, common, pictures
+from kommunerapport.model.regions import ROBEK_DATE, County, Register
+from kommunerapport.model.schema import Dataset
+from kommunerapport.pictures import maps
+from kommunerapport.render.context import DataTable, KeyFigure, Section
+from kommunerapport.reports import about, common, graphics
 from kommunerapport.reports.common import Parts, Report, official
+from kommunerapport.sources.configfile import Config
+from kommunerapport.writing import text
+from kommunerapport.writing.facts import FactBook
+from kommunerapport.writing.lang import label, phrase
 
 # A county with more municipalities than this gets its table in two halves.
 HALVES_FROM = 24
@@ -104,11 +105,11 @@ def _map(lang: str, book: FactBook, t, register: Register, units: list[str],  # 
          year: int):  # noqa: ANN202 - a Chart, or None for a county of one municipality
     """The county's municipalities on the map, coloured by netto driftsresultat."""
     county = register.county(register.municipality(units[0]).county)
-    drawn = maps.county_map(pictures.areas(t, register, units, year),
-                            pictures.map_labels(lang, year))
+    drawn = maps.county_map(graphics.areas(t, register, units, year),
+                            graphics.map_labels(lang, year))
     if not drawn:
         return None
-    return pictures.map_chart(
+    return graphics.map_chart(
         lang, book, drawn, year, phrase(lang, "map_title_county", county=county.short_name,
                                         year=year),
         phrase(lang, "subject_county", county=county.short_name),
@@ -193,7 +194,7 @@ def _versus_section(lang: str, book: FactBook, dataset: Dataset, register: Regis
     series = {mine_label: [fig.weighted(t, units, y) for y in years],
               label(lang, "series_national"): [fig.national(t, register, y)
                                                 for y in years]}
-    chart = pictures.trend_chart(lang, book, series, fig.norm("kommuner", year), mine_label,
+    chart = graphics.trend_chart(lang, book, series, fig.norm("kommuner", year), mine_label,
                                label(lang, "series_national"), subject.again)
     paragraphs = tuple(p for p in (" ".join(s for s in out if s), " ".join(reserves)) if p)
     return Section(label(lang, "h_versus", county=county.short_name), paragraphs,
@@ -220,7 +221,7 @@ def _table(lang: str, book: FactBook, t, register: Register, units: list[str],  
         (label(lang, "col_rank"), label(lang, "col_municipality"), str(year), str(year - 1),
          label(lang, "col_reserve_short", year=year), label(lang, "col_robek")),
         rows, (True, False, True, True, True, False), header_column=1,
-        bars=pictures.bars([values[u].value for u in ranked]), bar_column=2, note=note,
+        bars=graphics.bars([values[u].value for u in ranked]), bar_column=2, note=note,
         halves=len(rows) > HALVES_FROM)
 
 

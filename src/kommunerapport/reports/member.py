@@ -22,16 +22,18 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kommunerapport import figures as fig
-from kommunerapport import kostragroups, maps, text
-from kommunerapport.config import Config
-from kommunerapport.context import KeyFigure, Section
-from kommunerapport.data import Dataset
 from kommunerapport.errors import UsageError
-from kommunerapport.facts import FactBook
-from kommunerapport.lang import label, phrase
-from kommunerapport.regions import ROBEK_DATE, Register
-from kommunerapport.reports import about, common, pictures
+from kommunerapport.model.regions import ROBEK_DATE, Register
+from kommunerapport.model.schema import Dataset
+from kommunerapport.pictures import maps
+from kommunerapport.render.context import KeyFigure, Section
+from kommunerapport.reports import about, common, graphics
 from kommunerapport.reports.common import OSLO_COUNTY, Parts, Report, official
+from kommunerapport.sources.configfile import Config
+from kommunerapport.sources.ssb import klass as kostragroups
+from kommunerapport.writing import text
+from kommunerapport.writing.facts import FactBook
+from kommunerapport.writing.lang import label, phrase
 
 
 @dataclass(frozen=True)
@@ -180,8 +182,8 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
 def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, number: str,
          group: Group, year: int, authority: bool, county):  # noqa: ANN001, ANN202
     """The member among its group on the map, outlined; None for Oslo (a county of one)."""
-    drawn = maps.member_map(pictures.areas(t, register, list(group.units), year), number,
-                            pictures.map_labels(lang, year),
+    drawn = maps.member_map(graphics.areas(t, register, list(group.units), year), number,
+                            graphics.map_labels(lang, year),
                             fig.NORM_COUNTY_AUTHORITIES if authority else fig.NORM_MUNICIPALITIES)
     if not drawn:
         return None
@@ -192,7 +194,7 @@ def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, number:
         title = phrase(lang, "map_title_member", name=drawn.member, county=county.short_name,
                        year=year)
         what = phrase(lang, "subject_county", county=county.short_name)
-    return pictures.map_chart(lang, book, drawn, year, title, what, classes_table=True,
+    return graphics.map_chart(lang, book, drawn, year, title, what, classes_table=True,
                               count_label="col_count_county_authorities" if authority
                               else "col_count")
 
@@ -262,7 +264,7 @@ def _chart(lang: str, book: FactBook, own: str, number: str, group: Group, group
             series[text.capital(group_name)] = list(group.series)
         series[label(lang, "series_national")] = list(shared.national_series)
         compare = label(lang, "series_national")
-    return pictures.trend_chart(lang, book, series, norm, own_label, compare, own)
+    return graphics.trend_chart(lang, book, series, norm, own_label, compare, own)
 
 
 def _key_figures(lang: str, book: FactBook, own: str, now: fig.Figure, before: fig.Figure,

@@ -3,17 +3,18 @@ authorities, the spread, and the 15 counties compared."""
 
 from __future__ import annotations
 
-from kommunerapport import charts, maps, text
 from kommunerapport import figures as fig
-from kommunerapport.config import Config
-from kommunerapport.context import DataTable, KeyFigure, Section
-from kommunerapport.data import Dataset
-from kommunerapport.facts import FactBook
-from kommunerapport.formatting import number
-from kommunerapport.lang import label, phrase
-from kommunerapport.regions import ROBEK_DATE, Register
-from kommunerapport.reports import about, common, pictures
+from kommunerapport.model.regions import ROBEK_DATE, Register
+from kommunerapport.model.schema import Dataset
+from kommunerapport.pictures import charts, maps
+from kommunerapport.render.context import DataTable, KeyFigure, Section
+from kommunerapport.reports import about, common, graphics
 from kommunerapport.reports.common import OSLO_COUNTY, Parts, Report, official
+from kommunerapport.sources.configfile import Config
+from kommunerapport.writing import text
+from kommunerapport.writing.facts import FactBook
+from kommunerapport.writing.formatting import number
+from kommunerapport.writing.lang import label, phrase
 
 
 def sector_report(dataset: Dataset, register: Register, year: int, lang: str,
@@ -80,7 +81,7 @@ def sector_report(dataset: Dataset, register: Register, year: int, lang: str,
                   text.coverage_sentence(lang, book, deficits,
                                          [names[u] for u in deficits.missing])]),
     ]
-    spread_c = pictures.spread_chart(lang, book, fig.shares(t, "ndr_pct", year, units)["pct"],
+    spread_c = graphics.spread_chart(lang, book, fig.shares(t, "ndr_pct", year, units)["pct"],
                                    deficits, area, year)
     sections = [
         Section(label(lang, "h_norm"), (" ".join(norm_par),)),
@@ -169,7 +170,7 @@ def _counties_section(lang: str, book: FactBook, t, register: Register,  # noqa:
         label(lang, "table_caption_counties"),
         (label(lang, "col_county"), label(lang, "col_ndr", year=year), label(lang, "col_change"),
          label(lang, "col_county_authority", year=year), label(lang, "col_deficit")),
-        tuple(rows), (False, True, True, True, True), bars=pictures.bars(bars), bar_column=1,
+        tuple(rows), (False, True, True, True, True), bars=graphics.bars(bars), bar_column=1,
         note=label(lang, "note_oslo_county"))
     paragraphs = []
     known = [(name, f) for name, f in figures.values() if f.known]
@@ -184,10 +185,10 @@ def _counties_section(lang: str, book: FactBook, t, register: Register,  # noqa:
 def _map(lang: str, book: FactBook, t, register: Register, year: int):  # noqa: ANN001, ANN202
     """All municipalities on the map, with the county authorities (not Oslo) in an inset."""
     drawn = maps.country_map(
-        pictures.areas(t, register, common.municipal_units(register), year),
-        pictures.areas(t, register, common.county_authority_units(register, year), year),
-        pictures.map_labels(lang, year))
-    return pictures.map_chart(lang, book, drawn, year,
+        graphics.areas(t, register, common.municipal_units(register), year),
+        graphics.areas(t, register, common.county_authority_units(register, year), year),
+        graphics.map_labels(lang, year))
+    return graphics.map_chart(lang, book, drawn, year,
                             phrase(lang, "map_title_country", year=year),
                             label(lang, "area_country"), classes_table=True)
 

@@ -1,0 +1,359 @@
+"""Many reports at once: ``--all`` (the sector and the 15 counties) and ``--members``
+(each municipality and county authority).
+
+The parent loads the dataset, the register and the config once, indexes the
+table, computes the figures every member report shares, compiles the templates
+and lays out a page (fonts); then it freezes its heap for the
+garbage collector (``gc.freeze``) and forks its worker processes, which inherit
+all of it without copying. One report failing does not stop the others, nor
+does a worker that dies (``workers``): its reason goes into the summary, and the
+exit code says some failed.
+
+The output folder is locked for the run (``outputs.folder_lock``), and
+temporaries left by a killed run are removed first.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from kommunerapport import figures, reports
+from kommunerapport.batch import workers
+from kommunerapport.errors import KommunerapportError
+from kommunerapport.model.regions import Register, load_register
+from kommunerapport.model.schema import Dataset, resolve_year
+from kommunerapport.outputs import names as outputs
+from kommunerapport.render import fonts
+from kommunerapport.render import pdf as render
+from kommunerapport.sources.configfile import Config, load_config
+from kommunerapport.sources.loading import load_dataset
+
+WRITTEN, SKIPPED, FAILED = "written", "skipped", "failed"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to write: ``kind`` sector, county or member; ``number`` its unit."""
+
+    kind: str
+    number: str
+    name: str
+    target: Path
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: Job
+    status: str  # written | skipped | failed
+    reason: str = ""
+    seconds: float = 0.0
+    warnings: tuple[str, ...] = ()  # facts after the dateline, a page limit passed
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+    interrupted: bool = False  # stopped with Ctrl-C
+
+    def _with(self, status: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def written(self) -> list[Outcome]:
+        return self._with(WRITTEN)
+
+    @property
+    def skipped(self) -> list[Outcome]:
+        return self._with(SKIPPED)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return self._with(FAILED)
+
+
+@dataclass
+class _State:
+    """What every worker needs; set in the parent before the fork, inherited by the workers."""
+
+    dataset: Dataset
+    register: Register
+    config: Config
+    year: int
+    lang: str | None
+    templates_dir: Path | None
+    shared: reports.Shared | None
+    kit: bool = False  # the press kit beside each PDF
+
+
+_STATE: _State | None = None
+_TODO: list[Job] = []
+
+
+def plan(register: Register, year: int, out_dir: Path, everything: bool = False,
+         members: Iterable[str] | None = None) -> list[Job]:
+    """The reports to write: the sector and counties, and/or the given members.
+
+    Counties and county authorities created in 2024 are left out of earlier years.
+    """
+    jobs: list[Job] = []
+    if everything:
+        jobs.append(Job("sector", "", "landet", out_dir / outputs.sector_name(year)))
+        jobs += [Job("county", c.number, c.short_name,
+                     out_dir / outputs.county_name(year, c.short_name))
+                 for c in register.counties if c.valid_from <= year]
+    for number in members or ():
+        unit = register.county(number) if len(number) == 2 else register.municipality(number)
+        if len(number) == 2 and unit.valid_from > year:
+            continue  # a county authority that did not exist yet has no report
+        jobs.append(Job("member", number, unit.short_name,
+                        reports.member_target(register, number, year, out_dir)))
+    return jobs
+
+
+def all_members(register: Register) -> list[str]:
+    """Every member: the 357 municipalities, then the county authorities.
+
+    Oslo is a member once: its accounts are Oslo kommune's, with no county authority
+    of its own.
+    """
+    return [m.number for m in register.municipalities] + [
+        c.number for c in register.counties if c.number != reports.OSLO_COUNTY]
+
+
+def write_one(job: Job) -> Outcome:
+    """Write one report (checked, then rendered); any exception becomes a failed outcome."""
+    start = time.perf_counter()
+    s = _STATE
+    warnings: list[str] = []
+    try:
+        report = reports.build(s.dataset, s.register, job.kind, job.number, s.year, s.lang,
+                               s.config, s.shared)
+        warnings += report.warnings
+        reports.write(report, job.target, s.templates_dir, warn=warnings.append, kit=s.kit)
+    except KommunerapportError as exc:  # our own: the message says it all
+        return Outcome(job, FAILED, exc.format_message(), time.perf_counter() - start)
+    except Exception as exc:  # noqa: BLE001 - one report must not stop the batch
+        message = getattr(exc, "message", None) or str(exc) or "(ingen melding)"
+        return Outcome(job, FAILED, f"{type(exc).__name__}: {message}",
+                       time.perf_counter() - start)
+    return Outcome(job, WRITTEN, seconds=time.perf_counter() - start,
+                   warnings=tuple(warnings))
+
+
+def run_batch(*, everything: bool = False, members: Iterable[str] | None = None,
+              year: int | None = None, lang: str | None = None, data_file: Path | None = None,
+              out_dir: Path = Path("output"), config_file: Path | None = None,
+              templates_dir: Path | None = None, jobs: int | None = None,
+              skip_existing: bool = False, kit: bool = False,
+              console: Console | None = None) -> Summary:
+    """Write many reports with ``jobs`` forked workers (default and most: the CPUs)."""
+    global _STATE, _TODO
+    console = console or Console(stderr=True)
+    started = time.perf_counter()
+    members = list(members or ())
+    _STATE = _load(year, lang, data_file, config_file, templates_dir, bool(members), kit)
+    outputs.ensure_folder(out_dir)
+    summary = Summary()
+    with outputs.folder_lock(out_dir):
+        outputs.remove_stale_temporaries(out_dir, without_pid=True)
+        _TODO = plan(_STATE.register, _STATE.year, out_dir, everything, members)
+        if skip_existing:
+            summary.outcomes += [Outcome(j, SKIPPED) for j in _TODO if done(j, kit)]
+            _TODO = [j for j in _TODO if not done(j, kit)]
+        count = worker_count(jobs, len(_TODO), console)
+        _warm(templates_dir, _STATE.config)
+        _write_all(_TODO, count, summary, console)
+    summary.seconds = time.perf_counter() - started
+    print_summary(summary, console)
+    return summary
+
+
+def done(job: Job, kit: bool) -> bool:
+    """Already written: the PDF, and with ``kit`` its press kit too."""
+    from kommunerapport.render.kit import kit_folder
+
+    return job.target.exists() and (not kit or kit_folder(job.target).is_dir())
+
+
+def _load(year: int | None, lang: str | None, data_file: Path | None,
+          config_file: Path | None, templates_dir: Path | None, members: bool,
+          kit: bool = False) -> _State:
+    """What every report needs, loaded once; the table indexed, the shared figures made."""
+    config = load_config(config_file)
+    dataset = load_dataset(data_file)
+    register = load_register()
+    year = resolve_year(dataset, year)
+    figures.index(dataset.table)
+    shared = reports.shared_figures(dataset, register, year) if members else None
+    return _State(dataset, register, config, year, lang, templates_dir, shared, kit)
+
+
+def _warm(templates_dir: Path | None, config: Config) -> None:
+    """Before forking: templates, stylesheet, fonts and charts loaded once."""
+    render.warm_up(templates_dir)
+    _warm_charts()
+    fonts.prepare(repr(config))  # the fontTools path; the config's text may need the full font
+
+
+def _write_all(todo: list[Job], count: int, summary: Summary, console: Console) -> None:
+    """The reports with a progress bar; Ctrl-C stops the batch and keeps what is written."""
+    gc.collect()
+    gc.freeze()  # the workers' collector leaves the inherited heap alone: no copies
+    gc.enable()  # the console script starts without it (cli.run); workers need it
+    try:
+        with _progress(console) as progress:
+            task = progress.add_task("Rapporter", total=len(todo))
+            for outcome in _outcomes(todo, count):
+                summary.outcomes.append(outcome)
+                progress.advance(task)
+                progress.refresh()
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        gc.unfreeze()
+
+
+def _warm_charts() -> None:
+    """Draw one chart of each kind in the parent: matplotlib's fonts and caches (some 30 MB)
+    are then loaded once and shared with every worker instead of once per worker."""
+    from kommunerapport.pictures import charts
+
+    charts.unit_bars(["Vestfold", "Telemark"], [1.5, -0.5], 1.75, "Norm 1,75 %")
+    charts.trend([2024, 2025], {"Vestfold": [1.0, None], "Landet": [0.5, 2.1]}, 1.75, "Norm")
+    charts.histogram(["under 0", "0 til 2"], [3, 5], [True, False], "Antall kommuner")
+    from kommunerapport.pictures import maps
+
+    maps.geometry()  # the boundaries of every map, read once
+
+
+def cpu_count() -> int:
+    """The CPUs this process may use (its affinity, where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def worker_count(jobs: int | None, reports: int, console: Console) -> int:
+    """``--jobs``, at most one per CPU (more only wait for each other and take memory)."""
+    cpus = cpu_count()
+    if jobs and jobs > cpus:
+        console.print(f"Merk: --jobs {jobs} er flere enn de {cpus} prosessorene maskinen har; "
+                      f"bruker {cpus} arbeidsprosesser.", highlight=False, markup=False,
+                      soft_wrap=True)
+    return max(1, min(jobs or cpus, cpus, reports or 1))
+
+
+def _write_index(index: int) -> Outcome:
+    try:
+        return write_one(_TODO[index])
+    finally:
+        _release_memory()
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim():  # noqa: ANN202 - glibc's malloc_trim, or None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to do
+        return None
+
+
+TRIM_SLACK = 8 * 2**20  # bytes a worker may grow by before its heap is trimmed
+_TRIMMED_AT: list[int] = []  # the worker's resident memory after its last trim
+
+
+def _resident() -> int:
+    """This process's resident memory in bytes (Linux), 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _release_memory() -> None:
+    """Give the C heap's free pages back to the system when a worker has grown (glibc).
+
+    A report's pictures pass through WeasyPrint and Pillow as buffers of one to two MB;
+    once glibc has freed a few such buffers it keeps the next ones on its heap instead of
+    in their own mappings, and the heap frays: a worker grew by some 30 MB over a run.
+    Trimming after every report kept it flat but cost 2 % of the run (the pages are
+    faulted in again); trimming when it has grown by ``TRIM_SLACK`` keeps it within that
+    for next to nothing.
+    """
+    trim = _malloc_trim()
+    resident = _resident()
+    if trim is None or not resident:
+        return
+    if _TRIMMED_AT and resident <= _TRIMMED_AT[0] + TRIM_SLACK:
+        return
+    trim(0)
+    _TRIMMED_AT[:] = [_resident()]
+
+
+def _died(index: int, reason: str) -> Outcome:
+    return Outcome(_TODO[index], FAILED, reason)
+
+
+def _outcomes(todo: list[Job], count: int) -> Iterable[Outcome]:
+    if count == 1:
+        for job in todo:
+            yield write_one(job)
+            _release_memory()
+        return
+    for _index, outcome in workers.run(len(todo), _write_index, count, _died):
+        yield outcome
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TextColumn("igjen"), TimeRemainingColumn(),
+                    console=console, transient=False,
+                    auto_refresh=False)  # no thread of its own while the workers are forked
+
+
+def print_summary(summary: Summary, console: Console) -> None:
+    console.print(f"Skrevet: {len(summary.written)}, hoppet over: {len(summary.skipped)}, "
+                  f"feilet: {len(summary.failed)} ({summary.seconds:.1f} s)", highlight=False,
+                  soft_wrap=True)
+    for line in dict.fromkeys(w for o in summary.outcomes for w in o.warnings):
+        console.print(f"  Advarsel: {line}", highlight=False, markup=False, soft_wrap=True)
+    for o in sorted(summary.failed, key=lambda o: o.job.number):
+        label = " ".join(p for p in (o.job.number, o.job.name) if p)
+        console.print(f"  Feilet: {label}: {o.reason}", highlight=False, markup=False,
+                      soft_wrap=True)
+    if summary.interrupted:
+        console.print("Avbrutt med Ctrl-C: de ferdige rapportene er skrevet; kjør igjen med "
+                      "--skip-existing for å lage resten.", highlight=False, markup=False,
+                      soft_wrap=True)
+
+
+def run_cli(*, everything: bool, members: bool, **options) -> int:
+    """``--all`` and/or ``--members`` from the command line; the exit code.
+
+    1 if any report failed, 130 after Ctrl-C (as the shell says for SIGINT).
+    """
+    numbers = all_members(load_register()) if members else None
+    summary = run_batch(everything=everything, members=numbers, **options)
+    if summary.interrupted:
+        return 130
+    return 1 if summary.failed else 0

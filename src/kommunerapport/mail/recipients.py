@@ -1,0 +1,280 @@
+"""What ``kommunerapport send`` checks before it touches the network.
+
+The recipients file (numbers, names, addresses, each row checked against the
+register), every member's report (the one the tool recorded writing and unchanged
+since, all from one year, sample or real as its record says), and the list of
+messages that follows: one per member and address. Sending them is ``mail.py``'s part.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from email.utils import parseaddr
+from pathlib import Path
+
+from kommunerapport.errors import DeliveryError, UsageError
+from kommunerapport.model import regions
+from kommunerapport.outputs import names as outputs
+from kommunerapport.outputs import records
+from kommunerapport.sources import csvdialect
+
+HEADER = ["nummer", "navn", "epost"]
+ADDRESS_RE = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    row: int
+    number: str
+    short_name: str  # «Kinn»
+    member: str  # «Kinn kommune»
+    kind: str  # «kommune» or «fylkeskommune»
+    lang: str
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """A member's report as the tool recorded writing it (``records.py``)."""
+
+    path: Path
+    year: int
+    sha256: str
+    sample: bool  # from the record: any figure from the sample data
+    passed_over: tuple[str, ...] = ()  # the member's other files, not sent: «name (why)»
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message: one member's report to one address."""
+
+    recipient: Recipient
+    address: str
+    report: Report
+
+    @property
+    def label(self) -> str:
+        return f"{self.recipient.number} {self.recipient.short_name} <{self.address}>"
+
+
+# --- Recipients ----------------------------------------------------------------------
+
+
+def read_recipients(path: Path) -> list[Recipient]:
+    """Every row of the recipients CSV, checked; UsageError naming the row otherwise."""
+    rows = _csv_rows(path)
+    header = [h.strip().casefold() for h in next(rows, [])]
+    if header != HEADER:
+        raise UsageError(f"{path}: første linje må være «nummer,navn,epost», "
+                         f"ikke «{','.join(header)}».")
+    recipients: list[Recipient] = []
+    seen: dict[str, int] = {}
+    for row_no, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        recipient = parse_row(row, f"{path}, rad {row_no}", row_no)
+        if recipient.number in seen:
+            raise UsageError(f"{path}, rad {row_no}: nummer {recipient.number} står også på "
+                             f"rad {seen[recipient.number]}. Slå radene sammen.")
+        seen[recipient.number] = row_no
+        recipients.append(recipient)
+    if not recipients:
+        raise UsageError(f"{path}: ingen mottakere under overskriftslinjen.")
+    return recipients
+
+
+def _csv_rows(path: Path):  # noqa: ANN202 - a csv reader
+    try:
+        text = path.read_text("utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"Fant ikke mottakerfilen {path}.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"Kan ikke lese mottakerfilen {path} som UTF-8: {exc}.") from None
+    # Norwegian Excel saves CSV with semicolons; the readers' sniffer tells which. The
+    # whole text, not its lines: a quoted field may hold a line break.
+    return csvdialect.reader(text, csvdialect.sniff(text, (",", ";")))
+
+
+def parse_row(row: list[str], where: str, row_no: int) -> Recipient:
+    if len(row) < 3:
+        raise UsageError(f"{where}: ventet tre felt (nummer,navn,epost), fant {len(row)}.")
+    number = member_number(row[0], where)
+    recipient = find_member(number, where, row_no)
+    check_name(row[1], recipient, where)
+    return replace(recipient, addresses=parse_addresses(row[2:], where))
+
+
+def member_number(text: str, where: str) -> str:
+    """«3901», «39»; also «301» and «3», as a spreadsheet may have dropped the zero."""
+    text = text.strip()
+    if not text.isdigit() or len(text) not in (1, 2, 3, 4):
+        raise UsageError(f"{where}: «{text}» er ikke et kommunenummer (4 sifre) "
+                         "eller fylkesnummer (2 sifre).")
+    return text.zfill(4) if len(text) >= 3 else text.zfill(2)
+
+
+def find_member(number: str, where: str, row_no: int) -> Recipient:
+    """The member from the register; addresses still empty."""
+    register = regions.load_register()
+    if len(number) == 4:
+        m = next((m for m in register.municipalities if m.number == number), None)
+        if m:
+            return Recipient(row_no, number, m.short_name, f"{m.name} kommune", "kommune",
+                             m.lang, ())
+        raise UsageError(f"{where}: ukjent kommunenummer {number}.")
+    c = next((c for c in register.counties if c.number == number), None)
+    if c is None:
+        raise UsageError(f"{where}: ukjent fylkesnummer {number}.")
+    kind = "kommune" if number == "03" else "fylkeskommune"  # Oslo is both
+    return Recipient(row_no, number, c.short_name, f"{c.name} {kind}", kind, c.lang, ())
+
+
+def check_name(given: str, recipient: Recipient, where: str) -> None:
+    """A mistyped number sends a report to the wrong member; the name must agree."""
+    if not given.strip():
+        return
+    official = recipient.member.rsplit(" ", 1)[0]
+    forms = {regions.normalise(official), regions.normalise(recipient.short_name)}
+    forms.update(regions.normalise(part) for part in official.split(" - "))
+    if regions.normalise(given) not in forms:
+        raise UsageError(f"{where}: nummer {recipient.number} er {recipient.short_name}, "
+                         f"ikke «{given.strip()}». Rett nummeret eller navnet.")
+
+
+def parse_addresses(fields: list[str], where: str) -> tuple[str, ...]:
+    """One or more addresses separated by «;»; each one checked."""
+    parts = [p.strip() for f in fields for p in re.split(r"[;,]", f) if p.strip()]
+    if not parts:
+        raise UsageError(f"{where}: mangler e-postadresse.")
+    for part in parts:
+        if "\n" in part or "\r" in part:
+            raise UsageError(f"{where}: e-postfeltet «{' '.join(part.split())}» går over flere "
+                             "linjer; skill adressene med «;».")
+        if not valid_address(part):
+            raise UsageError(f"{where}: ugyldig e-postadresse «{part}».")
+    unique = {p.casefold(): p for p in reversed(parts)}
+    return tuple(reversed(unique.values()))
+
+
+def valid_address(text: str) -> bool:
+    """A plain address (no display name) that a mail server will accept."""
+    return parseaddr(text)[1] == text and ADDRESS_RE.fullmatch(text) is not None
+
+
+# --- Reports -------------------------------------------------------------------------
+
+
+def find_reports(recipients: list[Recipient], folder: Path) -> dict[str, Report]:
+    """Each member's report in the folder, as the tool recorded writing it.
+
+    DeliveryError listing the members without one, or whose files the tool's
+    records do not vouch for (``records.py``).
+    """
+    if not folder.is_dir():
+        raise DeliveryError(f"Fant ikke rapportmappen {folder}. Lag rapportene med "
+                            "kommunerapport --members, eller velg mappe med --reports.")
+    reports: dict[str, Report] = {}
+    missing: list[str] = []
+    unverified: list[str] = []
+    for r in recipients:
+        report, passed_over = choose_report(folder, r)
+        if report is not None:
+            reports[r.number] = report
+        elif passed_over:
+            unverified += passed_over
+        else:
+            missing.append(f"{r.number} {r.short_name}")
+    if missing:
+        raise DeliveryError(f"Mangler rapport i {folder} for "
+                            f"{count(len(missing), 'mottaker', 'mottakere')}: "
+                            f"{listing(missing, 5)}. "
+                            "Lag dem med kommunerapport --members.")
+    if unverified:
+        raise DeliveryError(f"{count(len(unverified), 'rapport', 'rapporter')} i {folder} kan "
+                            f"ikke sendes: {listing(unverified, 3)}. "
+                            "Lag dem på nytt med kommunerapport --members.")
+    check_one_year(reports, recipients, folder)
+    return reports
+
+
+def member_files(folder: Path, number: str) -> list[Path]:
+    """Every PDF in ``folder`` named as a report for this member, of any year."""
+    tag = number if len(number) == 4 else f"fk{number}"
+    return sorted(folder.glob(f"{outputs.PREFIX}-[0-9][0-9][0-9][0-9]-{tag}-*.pdf"))
+
+
+def choose_report(folder: Path, recipient: Recipient) -> tuple[Report | None, list[str]]:
+    """The member's newest report that the tool's record vouches for, and the files
+    passed over («name (why)»): renamed copies, edited files, files from elsewhere.
+
+    Never picked by name: «…-kinn-zzz-gammel.pdf» sorts after «…-kinn.pdf» but has
+    no record. Two vouched-for reports of the same year are refused as ambiguous.
+    """
+    verified: list[Report] = []
+    passed_over: list[str] = []
+    for path in member_files(folder, recipient.number):
+        try:
+            sha256 = records.sha256_file(path)
+        except OSError as exc:
+            raise DeliveryError(f"Kan ikke lese {path}: {exc.strerror or exc}.") from None
+        record, why = records.check(path, sha256)
+        if record is not None and (record.kind != "member" or record.number != recipient.number
+                                   or record.year is None):
+            record, why = None, "registreringen gjelder ikke denne rapporten"
+        if record is None:
+            passed_over.append(f"{path.name} ({why})")
+        else:
+            verified.append(Report(path, record.year, sha256, record.sample))
+    if not verified:
+        return None, passed_over
+    newest = max(v.year for v in verified)
+    current = [v for v in verified if v.year == newest]
+    if len(current) > 1:
+        names = [v.path.name for v in current]
+        raise DeliveryError(f"{recipient.number} {recipient.short_name} har {len(names)} "
+                            f"rapporter for {newest} i {folder}: {listing(names, 3)}. "
+                            "Flytt bort den som ikke skal sendes.")
+    return replace(current[0], passed_over=tuple(passed_over)), passed_over
+
+
+def check_one_year(reports: dict[str, Report], recipients: list[Recipient],
+                   folder: Path) -> None:
+    """Refuse a mix of years: a member whose new report failed would get last year's."""
+    years = Counter(r.year for r in reports.values())
+    if len(years) < 2:
+        return
+    newest = max(years)
+    older = [f"{r.number} {r.short_name} ({reports[r.number].year})" for r in recipients
+             if reports[r.number].year != newest]
+    raise DeliveryError(f"Rapportene i {folder} er fra ulike år: {newest} for de fleste, "
+                        f"eldre for {listing(older, 5)}. Lag dem for {newest}, "
+                        "eller velg en annen mappe med --reports.")
+
+
+def listing(items: list[str], first: int) -> str:
+    """«a, b, c og 4 til»."""
+    rest = f" og {len(items) - first} til" if len(items) > first else ""
+    return ", ".join(items[:first]) + rest
+
+
+def count(n: int, singular: str, plural: str) -> str:
+    """«1 rapport», «3 rapporter»."""
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def plan_messages(recipients: list[Recipient], reports: dict[str, Report]) -> list[Outgoing]:
+    return [Outgoing(r, address, reports[r.number]) for r in recipients for address in r.addresses]
+
+
+def sample_refusal(messages: list[Outgoing], allow_sample: bool) -> str | None:
+    """Why reports on sample figures will not be sent, unless --allow-sample; else None."""
+    names = sorted({m.report.path.name for m in messages if m.report.sample})
+    if not names or allow_sample:
+        return None
+    return (f"{count(len(names), 'rapport', 'rapporter')} bygger på eksempeldata "
+            f"({listing(names, 3)}) og sendes ikke. Bruk --allow-sample om det er meningen.")

@@ -1,0 +1,324 @@
+"""The tidy data model: one long table where every value carries its provenance.
+
+Columns (all required):
+
+- ``unit``: kommunenummer («0301»), fylkesnummer for a county authority («39»),
+  or an SSB aggregate code (EAK, EAKUO, EAFK, EAFKUO, EKG01–EKG17);
+- ``year``, ``measure`` (a key of ``MEASURES``), ``value`` (empty when missing);
+- ``status``: SSB's symbol for a missing value («..», «:», «.»), else empty;
+- ``scope``: «konsern» or «kasse»;
+- ``source`` («SSB 12134»), ``release`` («foreløpige tall 16.03.2026»);
+- ``synthetic``: «true» for invented sample values, «false» for real ones.
+
+Files are validated on load; every problem is one line naming file, line and
+column. Nothing is dropped silently. Besides the form, the figures must be
+plausible (``BOUNDS``, ``FIRST_DATA_YEAR``–``LAST_DATA_YEAR``): a brutto
+driftsinntekter of 0 or less, a netto driftsresultat of 250 % or the year 2099
+is an error, never a figure (docs/limits.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kommunerapport.errors import DataError, UsageError, shown
+from kommunerapport.model.regions import REGISTER_SOURCE, load_register
+from kommunerapport.sources import limits
+
+COLUMNS = ["unit", "year", "measure", "value", "status", "scope", "source", "release", "synthetic"]
+SCOPES = ("konsern", "kasse")
+MISSING_SYMBOLS = ("..", ":", ".", "…", "-")
+
+# measure code → (Norwegian label, unit of the value)
+MEASURES: dict[str, tuple[str, str]] = {
+    "bdi": ("Brutto driftsinntekter", "1000 kr"),
+    "bdu": ("Brutto driftsutgifter", "1000 kr"),  # SSB 13551, for growth against bdi
+    "ndr": ("Netto driftsresultat", "1000 kr"),
+    "ndr_pct": ("Netto driftsresultat i prosent av brutto driftsinntekter", "%"),
+    "dispfond": ("Disposisjonsfond", "1000 kr"),
+    "dispfond_pct": ("Disposisjonsfond i prosent av brutto driftsinntekter", "%"),
+    "frie_inntekter_innb": ("Frie inntekter per innbygger", "kr"),
+    "invest": ("Brutto investeringsutgifter", "1000 kr"),
+    "invest_pct": ("Brutto investeringsutgifter i prosent av brutto driftsinntekter", "%"),
+    "merforbruk_pct": ("Årets merforbruk i prosent av brutto driftsinntekter", "%"),
+    "arbeidskapital_pct": ("Arbeidskapital i prosent av brutto driftsinntekter", "%"),
+    "renteeksponering_pct": ("Netto renteeksponering i prosent av brutto driftsinntekter", "%"),
+    "gjeld_pct": ("Langsiktig gjeld i prosent av brutto driftsinntekter", "%"),
+    "egenfinansiering_pct": ("Egenfinansiering av investeringene i prosent", "%"),
+    "folkemengde": ("Folkemengde 1. januar", "personer"),  # SSB 07459, from `fetch`
+}
+
+# The years a figure may be for: KOSTRA covers every municipality from 2001, and the
+# register (Klass 131, valid 1 January of its year) knows the regions until then.
+FIRST_DATA_YEAR = 2001
+LAST_DATA_YEAR = int(re.search(r"gyldig 1\.1\.(\d{4})", REGISTER_SOURCE).group(1))
+
+# Plausible values per measure: (lowest, highest, whether the lowest itself is allowed).
+# BDI is the weight of every aggregate: it must be above 0, so no sum of weights is 0
+# and no sign is flipped. Amounts in 1000 kr: the whole sector's BDI is about 700 mrd.
+# kr, so 10 000 mrd. kr (1e10) is past any real unit. NDR in % of BDI within ±100 %
+# (a deficit larger than the income is not an account); other shares of BDI within
+# ±1000 % (debt and funds of a few hundred per cent are real).
+AMOUNT = 1e10
+BOUNDS: dict[str, tuple[float, float, bool]] = {
+    "bdi": (0, AMOUNT, False),
+    "bdu": (0, AMOUNT, True),
+    "ndr": (-AMOUNT, AMOUNT, True),
+    "dispfond": (-AMOUNT, AMOUNT, True),
+    "invest": (-AMOUNT, AMOUNT, True),
+    "ndr_pct": (-100, 100, True),
+    "merforbruk_pct": (-100, 100, True),
+    "dispfond_pct": (-100, 1000, True),
+    "invest_pct": (-100, 1000, True),
+    "arbeidskapital_pct": (-1000, 1000, True),
+    "renteeksponering_pct": (-1000, 1000, True),
+    "gjeld_pct": (-1000, 1000, True),
+    "egenfinansiering_pct": (-1000, 1000, True),
+    "frie_inntekter_innb": (0, 1_000_000, False),
+    "folkemengde": (0, 10_000_000, True),
+}
+
+
+def implausible(measure: str, value: float | None) -> str | None:
+    """Why ``value`` cannot be a figure for ``measure`` («må være over 0»), or None."""
+    if value is None or measure not in BOUNDS or value != value:  # NaN: a missing value
+        return None
+    low, high, low_ok = BOUNDS[measure]
+    if (value > low or (low_ok and value == low)) and value <= high:
+        return None
+    unit = MEASURES[measure][1]
+    if value <= low and low == 0:
+        return f"må være {'0 eller mer' if low_ok else 'over 0'} ({unit})"
+    if not low_ok:
+        return f"tillatt er over {_plain(low)} og høyst {_plain(high)} ({unit})"
+    return f"tillatt er {_plain(low)} til {_plain(high)} ({unit})"
+
+
+def _plain(value: float) -> str:
+    """A number in a message: «−1 000», «2,5», «1e+27» for the absurd."""
+    if abs(value) >= 1e15:
+        return shown(f"{value:g}".replace("-", "\u2212"))
+    text = f"{value:,.6f}".rstrip("0").rstrip(".").replace(",", " ").replace(".", ",")
+    return text.replace("-", "\u2212")
+
+
+def year_problem(year: int) -> str | None:
+    if FIRST_DATA_YEAR <= year <= LAST_DATA_YEAR:
+        return None
+    return f"{year} er utenfor årene registeret kjenner ({FIRST_DATA_YEAR}–{LAST_DATA_YEAR})"
+
+
+# SSB's aggregate region codes used in KOSTRA tables.
+AGGREGATES: dict[str, str] = {
+    "EAK": "Landet (kommunene inkludert Oslo)",
+    "EAKUO": "Landet uten Oslo",
+    "EAFK": "Fylkeskommunene i alt",
+    "EAFKUO": "Fylkeskommunene i alt uten Oslo",
+    **{f"EKG{n:02d}": f"KOSTRA-gruppe {n}" for n in range(1, 18)},
+}
+
+
+@dataclass
+class Dataset:
+    """The tidy table and what is known about it as a whole."""
+
+    table: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+    path: str = "innebygde data"
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.table["year"].unique())
+
+    @property
+    def has_synthetic(self) -> bool:
+        return bool(self.table["synthetic"].any())
+
+
+def known_units() -> set[str]:
+    register = load_register()
+    return ({m.number for m in register.municipalities}
+            | {c.number for c in register.counties} | set(AGGREGATES))
+
+
+def _fail(path: str, line: int | None, column: str | None, problem: str) -> DataError:
+    where = path + (f", linje {line}" if line else "") + (f", kolonne «{column}»" if column else "")
+    return DataError(f"{where}: {problem}")
+
+
+# What the year column may hold: four digits, 1900–2199 (``_check_plausible`` narrows it).
+_YEARS = frozenset(str(y) for y in range(1900, 2200))
+
+
+def validate(raw: pd.DataFrame, path: str) -> pd.DataFrame:
+    """Check a raw string table against the model and return it typed.
+
+    ``raw`` holds strings as read from the file; line numbers in messages count
+    the header as line 1.
+    """
+    if raw.empty:
+        raise _fail(path, None, None, "fila har ingen datarader.")
+    missing = [c for c in COLUMNS if c not in raw.columns]
+    if missing:
+        names = ", ".join(f"«{c}»" for c in missing)
+        raise _fail(path, None, None, f"mangler kolonnen {names}.")
+    raw = raw[COLUMNS].reset_index(drop=True)
+    bad_year = ~raw["year"].isin(_YEARS)
+    numbers = pd.to_numeric(raw["value"].where(raw["value"] != ""), errors="coerce")
+    bad_value = (raw["value"] != "") & ~np.isfinite(numbers)
+    too_large = (bad_value & raw["value"].str.fullmatch(
+        r"\s*[-+]?\d+(\.\d*)?(e[-+]?\d+)?\s*", case=False)) if bad_value.any() else bad_value
+    no_value = (raw["value"] == "") & ~raw["status"].isin(MISSING_SYMBOLS)
+    checks = [
+        ("unit", ~raw["unit"].isin(known_units()), "ukjent enhetskode «{}»."),
+        ("year", bad_year, "«{}» er ikke et årstall."),
+        ("measure", ~raw["measure"].isin(MEASURES), "ukjent mål «{}»."),
+        ("value", too_large, "«{}» er for stort til å være et tall."),
+        ("value", bad_value, "«{}» er ikke et tall."),
+        ("value", no_value, "verdien mangler uten statussymbol (.., : eller .){}."),
+        ("scope", ~raw["scope"].isin(SCOPES), "«{}» er verken konsern eller kasse."),
+        ("synthetic", ~raw["synthetic"].isin(["true", "false"]),
+         "«{}» skal være true eller false."),
+    ]
+    failures = [(mask.idxmax(), n, column, message) for n, (column, mask, message)
+                in enumerate(checks) if mask.any()]
+    if failures:
+        row, _, column, message = min(failures)
+        value = "" if column == "value" and raw.at[row, column] == "" else raw.at[row, column]
+        raise _fail(path, row + 2, column, message.format(shown(value)))
+    table = raw.copy()
+    table["year"] = table["year"].astype(int)
+    table["value"] = numbers.astype(float)
+    table["synthetic"] = table["synthetic"] == "true"
+    _check_plausible(table, path)
+    _check_duplicates(table, path)
+    return table
+
+
+def _check_plausible(table: pd.DataFrame, path: str) -> None:
+    """The first row whose year or value cannot be a real figure, as one line."""
+    bad_year = (table["year"] < FIRST_DATA_YEAR) | (table["year"] > LAST_DATA_YEAR)
+    bad = bad_year.copy()
+    value, measure = table["value"], table["measure"]
+    low, high = (measure.map({m: b[i] for m, b in BOUNDS.items()}) for i in (0, 1))
+    low_ok = measure.map({m: b[2] for m, b in BOUNDS.items()}).fillna(False).astype(bool)
+    inside = ((value > low) | (low_ok & (value == low))) & (value <= high)
+    bad |= low.notna() & value.notna() & ~inside
+    if not bad.any():
+        return
+    row = int(bad.idxmax())
+    r = table.loc[row]
+    if bad_year[row]:
+        raise _fail(path, row + 2, "year", f"{year_problem(int(r.year))}.")
+    raise _fail(path, row + 2, None,
+                f"{MEASURES[r.measure][0].lower()} for {r.unit} i {r.year} er "
+                f"{_plain(r.value)}; {implausible(r.measure, r.value)}.")
+
+
+def _check_duplicates(table: pd.DataFrame, path: str) -> None:
+    key = ["unit", "year", "measure", "scope"]
+    dup = table.duplicated(key)  # the second and later copies
+    if dup.any():
+        second = dup.idxmax()
+        r = table.loc[second]
+        first = (table[key] == r[key]).all(axis=1).idxmax()
+        raise _fail(path, second + 2, None,
+                    f"dobbel rad for {r.unit} {r.year} {r.measure} {r.scope} "
+                    f"(samme som linje {first + 2}).")
+
+
+def read_table(path: Path, text: str | None = None) -> pd.DataFrame:
+    """Read and validate a tidy CSV file (``text``: its contents, if already decoded).
+
+    A regular file within ``limits.MAX_FILE_BYTES`` and ``MAX_ROWS`` lines, checked
+    before pandas reads it.
+    """
+    name = str(path)
+
+    def fail(problem: str) -> DataError:
+        return _fail(name, None, None, problem)
+
+    if text is None:
+        data = limits.read_bytes(Path(path), limits.MAX_FILE_BYTES, fail)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise _encoding_error(path, data) from None
+    if text.count("\n") > limits.MAX_ROWS:
+        raise fail(f"fila har over {limits.amount(limits.MAX_ROWS)} linjer, grensen for rader.")
+    try:
+        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise _fail(name, None, None, "fila er tom.") from None
+    except pd.errors.ParserError as exc:
+        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if fields:
+            expected, line, saw = fields.groups()
+            raise _fail(name, int(line), None,
+                        f"{saw} felt, men overskriften har {expected}.") from None
+        raise _fail(name, None, None, f"fila kan ikke leses som CSV ({exc}).") from None
+    return validate(raw, name)
+
+
+def _encoding_error(path: Path, data: bytes) -> DataError:
+    """Name the line and column of the first byte that is not UTF-8."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        before = data[start:exc.start].decode("utf-8", "replace")
+        try:
+            cells = len(next(csv.reader([before + "x"]))) - 1  # cells before the bad one
+            header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8", "replace")
+                                      .strip()]))
+        except csv.Error:  # a cell past the csv module's limit: say the line only
+            cells, header = 0, []
+        column = header[cells] if line > 1 and cells < len(header) else None
+        return _fail(str(path), line, column,
+                     "teksten er ikke UTF-8 (kanskje Latin-1 eller Windows-1252); "
+                     "lagre fila som UTF-8.")
+    return _fail(str(path), None, None, "fila er ikke UTF-8; lagre den som UTF-8.")
+
+
+def _package_file(name: str):  # noqa: ANN202 - a Traversable
+    return resources.files("kommunerapport").joinpath("data", name)
+
+
+@lru_cache(maxsize=1)
+def load_builtin() -> Dataset:
+    """The dataset shipped with the package: real sector figures plus a marked sample."""
+    with resources.as_file(_package_file("dataset.csv")) as path:
+        table = read_table(path)
+    meta = json.loads(_package_file("dataset.json").read_text("utf-8"))
+    return Dataset(table, meta)
+
+
+def resolve_year(dataset: Dataset, year: int | None, measure: str = "ndr_pct") -> int:
+    """The year asked for, or the latest with municipal figures; refuse years not in the data.
+
+    The default follows the municipalities' own figures, so a file of 2024 accounts
+    completed with the built-in national figures reports on 2024, not 2025.
+    """
+    table = dataset.table
+    municipal = table["unit"].str.fullmatch(r"\d{4}") & table["value"].notna()
+    own = sorted(int(y) for y in table.loc[municipal, "year"].unique())
+    years = sorted(set(own) | {int(y) for y in table.loc[table["measure"] == measure, "year"]})
+    if not years:
+        raise DataError(f"{dataset.path}: ingen tall for netto driftsresultat.")
+    if year is None:
+        return (own or years)[-1]
+    if year not in years:
+        raise UsageError(f"Ingen tall for {year} i {dataset.path}. Årene i dataene er "
+                         f"{', '.join(map(str, years))}.")
+    return year

@@ -1,0 +1,524 @@
+"""Choropleth maps of netto driftsresultat: a county, the country, a member.
+
+Pure drawing: units with values in; out come a ``charts.Drawing`` (for a
+``charts.Chart``) and plain data about what the map shows (its classes and how
+many units fall in each, the units without figures, the rows of its table), from
+which the report writes its alt text. Every word on a map comes from the caller
+(``Labels``), so bokmål and nynorsk are both possible; only the credit
+«Kart: © Kartverket» is the same in both.
+
+Classes diverge around zero (lower bounds inclusive, so 0 is a surplus and the
+norm is met at the norm): deficits in the report's red, surpluses in its blue.
+The breaks hold both TBU norms, 1,75 (municipalities) and 4 (county
+authorities), so one legend serves both panels of the country map. The six
+colours differ in lightness by at least 12 L* (they read in greyscale), and stay
+apart for red–green colour blindness (red against blue); units without figures
+are hatched and named.
+
+Use::
+
+    m = maps.county_map([maps.Area("4601", "Bergen", 2.5), ...], labels)
+    if not m:  # a NoMap: m.reason (ONE_UNIT), m.name («Oslo»)
+        ...
+    chart = charts.Chart(m.drawing, alt, title, headers, m.rows)  # alt from m.panels
+
+The geometry is ``data/kart_2024.json`` (see ``scripts/build_geometry.py``):
+boundaries of 1.1.2024 in UTM 33N, units by number (4 digits a municipality,
+2 a county), read once per process.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PatchCollection
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
+
+from kommunerapport.figures import NORM_COUNTY_AUTHORITIES, NORM_MUNICIPALITIES
+from kommunerapport.pictures.charts import DPI, WIDTH_IN, Drawing, encode
+from kommunerapport.writing.formatting import number
+
+GEOMETRY_FILE = "kart_2024.json"
+CREDIT = "Kart: © Kartverket"
+BREAKS = (-4.0, -2.0, 0.0, NORM_MUNICIPALITIES, NORM_COUNTY_AUTHORITIES)
+# From the strongest deficit to the strongest surplus (L* 40, 65, 91 | 79, 52, 23).
+COLOURS = ("#b3261e", "#e5836e", "#ffded5", "#a8c6ec", "#437fbd", "#1b365d")
+MISSING_FACE, MISSING_HATCH, HATCH = "#ffffff", "#5a5a5a", "////"
+LAND, LAND_EDGE, BORDER = "#f3f3f3", "#c8c8c8", "#3c3c3c"
+MAX_NAMED = 10  # units without figures named in the legend; the rest counted
+MAP_W, MAP_H = 3.4, 2.45  # a county or member map at most, inches, as printed
+LEGEND_W = 2.3  # the legend beside it, inches
+
+ONE_UNIT = "one_unit"  # NoMap.reason: one unit to show (Oslo, its county's only municipality)
+
+
+@dataclass(frozen=True)
+class Area:
+    """One unit to colour: a municipality (4-digit number) or county (2-digit)."""
+
+    number: str
+    name: str
+    value: float | None  # None or NaN: no figure
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Every word on the map, in the report's language."""
+
+    legend_title: str  # «Netto driftsresultat 2025, prosent»
+    below: str  # class labels, with {lo} and {hi}: «under {hi}»
+    between: str  # «{lo} til {hi}»
+    above: str  # «{lo} og over»
+    missing: str  # heading of the hatched units: «Ingen tall»
+    more: str = ""  # after MAX_NAMED names: «og {n} til»
+    municipalities: str = ""  # the country map's panel titles: «Kommunene»
+    county_authorities: str = ""  # «Fylkeskommunene»
+    note: str = ""  # under the legend, if given
+
+
+@dataclass(frozen=True)
+class MapClass:
+    """One class of the legend: its interval, its words, its colour and its units."""
+
+    lo: float | None  # inclusive; None: open below
+    hi: float | None  # exclusive; None: open above
+    label: str
+    colour: str
+    units: tuple[str, ...]  # names, in the order given
+
+    @property
+    def count(self) -> int:
+        return len(self.units)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One coloured set of units: what an alt text and a data table need of it."""
+
+    title: str
+    norm: float
+    classes: tuple[MapClass, ...]  # lowest first
+    missing: tuple[str, ...]  # names of the units without a figure (hatched)
+    rows: tuple[tuple[str, str, str], ...]  # name, value («−1,2», «–»), class label
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def shown(self) -> int:
+        return self.total - len(self.missing)
+
+
+@dataclass(frozen=True)
+class Map:
+    """A drawn map (``charts.Chart(map.drawing, …)``) and what it shows."""
+
+    drawing: Drawing
+    panels: tuple[Panel, ...]
+    member: str = ""  # the outlined unit's name
+    credit: str = CREDIT
+
+    @property
+    def rows(self) -> tuple[tuple[str, str, str], ...]:
+        return tuple(row for panel in self.panels for row in panel.rows)
+
+
+@dataclass(frozen=True)
+class NoMap:
+    """Why there is no map; false in a test, like None.
+
+    ``ONE_UNIT``: the map would be one shape in one colour (Oslo is its county's
+    only municipality), which says nothing the figure does not.
+    """
+
+    reason: str
+    name: str
+
+    def __bool__(self) -> bool:
+        return False
+
+
+# -- Classes -------------------------------------------------------------------------------
+
+def _label(lo: float | None, hi: float | None, labels: Labels) -> str:
+    def fmt(v: float) -> str:
+        return number(v, 2 if v % 1 else 0)
+    if lo is None:
+        return labels.below.format(hi=fmt(hi))
+    if hi is None:
+        return labels.above.format(lo=fmt(lo))
+    return labels.between.format(lo=fmt(lo), hi=fmt(hi))
+
+
+def class_of(value: float | None) -> int | None:
+    """Index of the class ``value`` falls in (lower bounds inclusive); None if no figure."""
+    if value is None or math.isnan(value):
+        return None
+    return bisect.bisect_right(BREAKS, value)
+
+
+def panel(areas: Sequence[Area], labels: Labels, norm: float, title: str = "") -> Panel:
+    """Classify ``areas``; the norm must be one of the breaks."""
+    if norm not in BREAKS:
+        raise ValueError(f"the norm {norm} is not a class break {BREAKS}")
+    bounds = (None, *BREAKS, None)
+    members: list[list[str]] = [[] for _ in COLOURS]
+    rows, missing = [], []
+    for area in areas:
+        k = class_of(area.value)
+        if k is None:
+            missing.append(area.name)
+            rows.append((area.name, number(None), labels.missing))
+        else:
+            members[k].append(area.name)
+            rows.append((area.name, number(area.value, 1),
+                         _label(bounds[k], bounds[k + 1], labels)))
+    classes = tuple(MapClass(bounds[k], bounds[k + 1], _label(bounds[k], bounds[k + 1], labels),
+                             COLOURS[k], tuple(members[k])) for k in range(len(COLOURS)))
+    return Panel(title, norm, classes, tuple(missing), tuple(rows))
+
+
+# -- Public maps -------------------------------------------------------------------------------
+
+def county_map(areas: Sequence[Area], labels: Labels, norm: float = NORM_MUNICIPALITIES,
+               member: str | None = None) -> Map | NoMap:
+    """The units of one county (or the county authorities), ``member`` outlined if given.
+
+    A NoMap when there is only one unit to show.
+    """
+    _check(areas)
+    if len(areas) == 1:
+        return NoMap(ONE_UNIT, areas[0].name)
+    names = {a.number: a.name for a in areas}
+    if member is not None and member not in names:
+        raise ValueError(f"the member {member} is not among the areas")
+    p = panel(areas, labels, norm)
+    spec = _Spec("county", _coloured(areas), (), labels, _legend(p, labels), member or "",
+                 names.get(member, ""))
+    return Map(Drawing(_draw, (spec,), DPI, _member_pixels if member else None), (p,),
+               names.get(member, ""))
+
+
+def member_map(areas: Sequence[Area], member: str, labels: Labels,
+               norm: float = NORM_MUNICIPALITIES) -> Map | NoMap:
+    """A member's county (or, for a county authority, all of them) with the member outlined."""
+    return county_map(areas, labels, norm, member)
+
+
+def country_map(municipalities: Sequence[Area], county_authorities: Sequence[Area],
+                labels: Labels) -> Map:
+    """All municipalities, with an inset of the county authorities in the same classes."""
+    _check(municipalities)
+    _check(county_authorities)
+    main = panel(municipalities, labels, NORM_MUNICIPALITIES, labels.municipalities)
+    inset = panel(county_authorities, labels, NORM_COUNTY_AUTHORITIES, labels.county_authorities)
+    spec = _Spec("country", _coloured(municipalities), _coloured(county_authorities), labels,
+                 _legend(main, labels, inset))
+    return Map(Drawing(_draw, (spec,), DPI), (main, inset))
+
+
+def _check(areas: Sequence[Area]) -> None:
+    if not areas:
+        raise ValueError("a map needs at least one unit")
+    unknown = [a.number for a in areas if a.number not in geometry().paths]
+    if unknown:
+        raise ValueError(f"no 2024 boundaries for {', '.join(unknown)}")
+
+
+def _coloured(areas: Sequence[Area]) -> tuple[tuple[str, int], ...]:
+    """(number, class index, or -1 for no figure) of each unit."""
+    return tuple((a.number, -1 if (k := class_of(a.value)) is None else k) for a in areas)
+
+
+def _legend(main: Panel, labels: Labels, inset: Panel | None = None
+            ) -> tuple[tuple[str, str], ...]:
+    """(label, colour) from the highest class down; one panel's with its count."""
+    entries = []
+    for k in reversed(range(len(COLOURS))):
+        count = "" if inset else f" ({main.classes[k].count})"
+        entries.append((main.classes[k].label + count, COLOURS[k]))
+    missing = [(main.title, main.missing)] + ([(inset.title, inset.missing)] if inset else [])
+    lines = [_named(names, labels, f"{title}: " if inset else f"{labels.missing}: ")
+             for title, names in missing if names]
+    if lines:
+        entries.append(("\n".join(([labels.missing] if inset else []) + lines), ""))
+    return tuple(entries)
+
+
+def _named(names: tuple[str, ...], labels: Labels, lead: str) -> str:
+    text = ", ".join(names[:MAX_NAMED])
+    if len(names) > MAX_NAMED:
+        text += " " + labels.more.format(n=len(names) - MAX_NAMED)
+    return textwrap.fill(lead + text, 34)
+
+
+# -- Geometry --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Geometry:
+    paths: dict[str, MplPath]  # unit number → its rings, outer counter-clockwise
+    bounds: dict[str, tuple[float, float, float, float]]  # x0, y0, x1, y1
+    credit: str
+
+
+@lru_cache(maxsize=1)
+def geometry() -> Geometry:
+    """The packaged boundaries as matplotlib paths (metres, UTM 33N)."""
+    data = json.loads(resources.files("kommunerapport").joinpath("data", GEOMETRY_FILE)
+                      .read_text("utf-8"))
+    q = data["quantum_m"]
+    arcs = [np.cumsum(np.array(flat, dtype=float).reshape(-1, 2), axis=0) * q
+            for flat in data["arcs"]]
+    paths = {}
+    for unit, rings in data["units"].items():
+        verts, codes = [], []
+        for refs in rings:
+            ring = np.concatenate([(arcs[r] if r >= 0 else arcs[~r][::-1])[:-1] for r in refs])
+            verts += [ring, ring[:1]]
+            codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
+        paths[unit] = MplPath(np.concatenate(verts), np.array(codes, dtype=np.uint8))
+    bounds = {unit: (*p.vertices.min(axis=0), *p.vertices.max(axis=0))
+              for unit, p in paths.items()}
+    return Geometry(paths, bounds, data["credit"])
+
+
+def _bounds(numbers: Sequence[str]) -> tuple[float, float, float, float]:
+    boxes = np.array([geometry().bounds[n] for n in numbers])
+    return (*boxes[:, :2].min(axis=0), *boxes[:, 2:].max(axis=0))
+
+
+# -- Drawing ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Spec:
+    """Everything ``_draw`` needs, as plain data (it pickles, for the batch's workers)."""
+
+    kind: str  # «county» (one panel, legend beside) or «country» (inset, legend on the sea)
+    units: tuple[tuple[str, int], ...]
+    inset: tuple[tuple[str, int], ...]
+    labels: Labels
+    legend: tuple[tuple[str, str], ...]  # (label, colour); colour «» for the hatched entry
+    member: str = ""
+    member_name: str = ""
+
+
+def _units(ax, units: tuple[tuple[str, int], ...], linewidth: float) -> None:  # noqa: ANN001
+    paths = geometry().paths
+    shown = [(n, k) for n, k in units if k >= 0]
+    if shown:
+        ax.add_collection(PatchCollection(
+            [PathPatch(paths[n]) for n, _ in shown], facecolors=[COLOURS[k] for _, k in shown],
+            edgecolors="#ffffff", linewidths=linewidth))
+    missing = [n for n, k in units if k < 0]
+    if missing:
+        ax.add_collection(PatchCollection(
+            [PathPatch(paths[n]) for n in missing], facecolors=MISSING_FACE,
+            edgecolors=MISSING_HATCH, linewidths=linewidth, hatch=HATCH))
+
+
+def _land(ax, units: tuple[tuple[str, int], ...]) -> None:  # noqa: ANN001 - an Axes
+    """Counties in view that the units do not cover, in light grey (neighbours, Oslo …)."""
+    given = {n for n, _ in units}
+    g = geometry()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    land = [PathPatch(path) for c, path in g.paths.items() if len(c) == 2
+            and c not in given and not all(n in given for n in g.paths if n[:2] == c != n)
+            and g.bounds[c][0] < x1 and g.bounds[c][2] > x0
+            and g.bounds[c][1] < y1 and g.bounds[c][3] > y0]
+    ax.add_collection(PatchCollection(land, facecolors=LAND, edgecolors=LAND_EDGE,
+                                      linewidths=0.5))
+
+
+def _outline(ax, numbers, colour: str, linewidth: float, halo: float = 0,  # noqa: ANN001
+             min_share: float = 0) -> list:
+    """Draw the units' borders (the collections); ``min_share``: only rings of at least that
+    share of the unit's largest ring's area."""
+    paths = [_large_rings(geometry().paths[n], min_share) for n in numbers]
+    return [ax.add_collection(PatchCollection([PathPatch(p) for p in paths], facecolors="none",
+                                              edgecolors=edge, linewidths=width))
+            for width, edge in ([(halo, "#ffffff")] if halo else []) + [(linewidth, colour)]]
+
+
+def _large_rings(path: MplPath, min_share: float) -> MplPath:
+    if not min_share:
+        return path
+    rings = path.to_polygons(closed_only=True)
+    areas = [abs(float(np.dot(r[:-1, 0], r[1:, 1]) - np.dot(r[1:, 0], r[:-1, 1]))) for r in rings]
+    kept = [r for r, a in zip(rings, areas, strict=True) if a >= min_share * max(areas)]
+    return MplPath.make_compound_path(*(MplPath(r, closed=True) for r in kept))
+
+
+def _map_axes(fig: MplFigure, rect: tuple[float, float, float, float],
+              bounds: tuple[float, float, float, float]):  # noqa: ANN202 - an Axes
+    """Axes at ``rect`` (figure fractions) showing ``bounds`` at one scale both ways."""
+    ax = fig.add_axes(rect)
+    x0, y0, x1, y1 = bounds
+    w_in, h_in = rect[2] * fig.get_figwidth(), rect[3] * fig.get_figheight()
+    scale = max((x1 - x0) / w_in, (y1 - y0) / h_in)  # metres per inch
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    ax.set_xlim(cx - scale * w_in / 2, cx + scale * w_in / 2)
+    ax.set_ylim(cy - scale * h_in / 2, cy + scale * h_in / 2)
+    ax.set_axis_off()
+    return ax
+
+
+def _handles(spec: _Spec) -> list:
+    handles = [Patch(facecolor=colour, edgecolor="none") if colour else
+               Patch(facecolor=MISSING_FACE, edgecolor=MISSING_HATCH, hatch=HATCH, linewidth=0.6)
+               for _, colour in spec.legend]
+    labels = [label for label, _ in spec.legend]
+    if spec.member:
+        handles.append(Line2D([], [], color=BORDER, linewidth=2))
+        labels.append(spec.member_name)
+    return [handles, labels]
+
+
+def _draw(spec: _Spec) -> MplFigure:
+    with plt.rc_context({"hatch.linewidth": 0.6}):
+        return _draw_country(spec) if spec.kind == "country" else _draw_county(spec)
+
+
+def _draw_county(spec: _Spec) -> MplFigure:
+    fig, ax, right = _county_base(spec)
+    _county_top(fig, ax, right, spec)
+    return fig
+
+
+def _county_base(spec: _Spec):  # noqa: ANN202 - (Figure, Axes, the map's right edge)
+    """The units of a county map without the member's outline and the words."""
+    numbers = [n for n, _ in spec.units]
+    x0, y0, x1, y1 = _bounds(numbers)
+    pad = 0.03 * max(x1 - x0, y1 - y0)
+    bounds = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    # The map at most MAP_W × MAP_H inches, the legend beside it; the figure is as wide as
+    # the two need, and the report prints it at its own size (CSS image-resolution).
+    scale = max((bounds[2] - bounds[0]) / MAP_W, (bounds[3] - bounds[1]) / MAP_H)
+    w, h = (bounds[2] - bounds[0]) / scale, (bounds[3] - bounds[1]) / scale
+    lines = sum(label.count("\n") + 1 for label, _ in spec.legend) + 2 + bool(spec.member) + (
+        len(textwrap.wrap(spec.labels.note, 40)))
+    fig_h = max(h, 0.2 * lines + 0.3) + 0.25
+    fig_w = min(WIDTH_IN, 0.1 + w + LEGEND_W)
+    fig = plt.figure(figsize=(fig_w, fig_h), dpi=DPI)
+    ax = _map_axes(fig, (0.01, 0.2 / fig_h, w / fig_w, h / fig_h), bounds)
+    municipal = all(len(n) == 4 for n in numbers)
+    _land(ax, spec.units)
+    _units(ax, spec.units, 0.35 if municipal else 0.5)
+    if municipal:
+        _outline(ax, sorted({n[:2] for n in numbers}), BORDER, 0.7)
+    return fig, ax, w / fig_w
+
+
+def _county_top(fig: MplFigure, ax, right: float, spec: _Spec) -> list:  # noqa: ANN001
+    """The member's outline, then the credit, the note and the legend, as a full draw
+    draws them; the artists."""
+    return _member_outline(ax, spec) + _words(fig, right, spec)
+
+
+def _member_outline(ax, spec: _Spec) -> list:  # noqa: ANN001 - an Axes
+    if not spec.member:
+        return []
+    if all(len(n) == 4 for n, _ in spec.units):
+        return _outline(ax, [spec.member], BORDER, 1.6, halo=3.2)
+    # At the scale of the country, islets' outlines would blot the coast.
+    return _outline(ax, [spec.member], BORDER, 1.2, halo=2.4, min_share=0.02)
+
+
+def _words(fig: MplFigure, right: float, spec: _Spec) -> list:
+    """The credit, the note (if any) and the legend."""
+    fig_h = fig.get_figheight()
+    words = [fig.text(0.01 + right, 0.06 / fig_h, geometry().credit, ha="right",
+                      va="bottom", fontsize=6.5, color="#555555")]
+    if spec.labels.note:
+        words.append(fig.text(0.03 + right, 0.2 / fig_h, textwrap.fill(spec.labels.note, 40),
+                              fontsize=7, va="bottom", color="#333333"))
+    handles, labels = _handles(spec)
+    words.append(fig.legend(
+        handles, labels, loc="upper left", bbox_to_anchor=(0.03 + right, 0.98), frameon=False,
+        title=spec.labels.legend_title, alignment="left", fontsize=8,
+        title_fontproperties={"size": 8.5, "weight": "semibold"}, handlelength=1.6,
+        handleheight=1.2))
+    return words
+
+
+# A county drawn without its member, per process: a batch's workers take the members of a
+# county one after another, so one is enough, and memory stays flat.
+_BASE: dict[tuple, tuple] = {}
+
+
+def _member_pixels(spec: _Spec, dpi: float) -> bytes:
+    """A member's map for the PDF: the same pixels as ``_draw``, at a quarter of the cost.
+
+    The county, the note and the legend are drawn once, with the member's name left out;
+    each member restores that and draws its outline, the credit and its name on top. Only
+    the outline and the credit can overlap, and they are drawn in a full draw's order.
+    """
+    key = (spec.kind, spec.units, spec.labels, spec.legend, dpi)
+    if key not in _BASE:
+        for old in _BASE.values():
+            plt.close(old[0])
+        _BASE.clear()
+        with plt.rc_context({"hatch.linewidth": 0.6}):
+            fig, ax, right = _county_base(spec)
+            credit, *_, legend = _words(fig, right, spec)
+            credit.set_visible(False)
+            legend.texts[-1].set_visible(False)  # the member's name
+            canvas = FigureCanvasAgg(fig)
+            fig.dpi = dpi
+            canvas.draw()
+        legend.texts[-1].set_visible(True)
+        _BASE[key] = (fig, ax, canvas, canvas.copy_from_bbox(fig.bbox), credit, legend)
+    fig, ax, canvas, background, credit, legend = _BASE[key]
+    canvas.restore_region(background)
+    name = legend.texts[-1]
+    name.set_text(spec.member_name)
+    outline = _member_outline(ax, spec)
+    credit.set_visible(True)
+    try:
+        for artist in (*outline, credit, name):
+            fig.draw_artist(artist)
+        return encode(canvas)
+    finally:
+        credit.set_visible(False)
+        for artist in outline:
+            artist.remove()
+
+
+def _draw_country(spec: _Spec) -> MplFigure:
+    fig = plt.figure(figsize=(WIDTH_IN, 6.3), dpi=DPI)
+    norway = _bounds([n for n in geometry().paths if len(n) == 2])
+    ax = _map_axes(fig, (0.0, 0.0, 1.0, 1.0), norway)
+    _land(ax, spec.units)
+    _units(ax, spec.units, 0.15)
+    _outline(ax, sorted({n[:2] for n, _ in spec.units}), BORDER, 0.35)
+    inset = _map_axes(fig, (0.56, 0.04, 0.42, 0.42), norway)
+    _land(inset, spec.inset)
+    _units(inset, spec.inset, 0.4)
+    inset.text(0.0, 1.0, spec.labels.county_authorities, transform=inset.transAxes,
+               fontsize=8.5, fontweight="semibold", va="top")
+    ax.text(0.02, 0.985, spec.labels.municipalities, transform=ax.transAxes, fontsize=8.5,
+            fontweight="semibold", va="top")
+    fig.text(0.98, 0.01, geometry().credit, ha="right", va="bottom", fontsize=6.5,
+             color="#555555")
+    handles, labels = _handles(spec)
+    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.01, 0.95), frameon=False,
+               title=spec.labels.legend_title, alignment="left", fontsize=8,
+               title_fontproperties={"size": 8.5, "weight": "semibold"}, handlelength=1.6,
+               handleheight=1.2)
+    if spec.labels.note:
+        fig.text(0.02, 0.6, textwrap.fill(spec.labels.note, 40), fontsize=7, va="top",
+                 color="#333333")
+    return fig

@@ -1,0 +1,182 @@
+"""What every reader shares: the file as read, one-line errors, and the finished dataset.
+
+A reader gets a ``Source`` (the path, its bytes, its text once decoded) and
+returns a ``Reading``: tidy rows (from ``rows.RowBuilder``), the file line each
+came from, what it left out and why, and a description for ``Dataset.meta``.
+``finish`` validates the rows against the model and turns a problem into one
+``DataError`` line naming the file's own line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from kommunerapport.errors import DataError, printable
+from kommunerapport.model.schema import COLUMNS, MEASURES, Dataset, validate
+from kommunerapport.sources import csvdialect, limits
+from kommunerapport.sources.rows import CellError
+
+
+def fail(path: Path | str, line: int | None, problem: str, column: str | None = None) -> DataError:
+    where = f"{path}" + (f", linje {line}" if line else "") + \
+        (f", kolonne «{column}»" if column else "")
+    return DataError(f"{where}: {problem}")
+
+
+# Control characters that do not belong in a text file (tab, line breaks and form
+# feed do); C1 is what Latin-1 makes of bytes that are no Windows-1252 text.
+_CONTROL = re.compile("[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def binary_at(text: str) -> int | None:
+    """Where a text shows it is binary data: its first NUL, or its first control
+    character when they are more than 1 % of the first 64 KB; else None.
+
+    A stray escape in one cell is data (quoted escaped in messages), not binary.
+    """
+    nul = text.find("\x00")
+    if nul >= 0:
+        return nul
+    sample = text[:65536]
+    found = _CONTROL.findall(sample)
+    if len(found) > max(2, len(sample) // 100):
+        return _CONTROL.search(sample).start()  # type: ignore[union-attr]
+    return None
+
+
+@dataclass
+class Source:
+    """A file as the readers see it; the text is decoded once, when first asked for.
+
+    Reading it checks the limits first (``kommunerapport.limits``): a regular file
+    of at most ``MAX_FILE_BYTES``; JSON no deeper than ``MAX_DEPTH``.
+    """
+
+    path: Path
+    memo: dict = field(default_factory=dict, repr=False)  # what readers parsed once
+
+    def fail(self, problem: str) -> DataError:
+        return fail(self.path, None, problem)
+
+    @cached_property
+    def raw(self) -> bytes:
+        data = limits.read_bytes(self.path, limits.MAX_FILE_BYTES, self.fail)
+        if not data.strip():
+            raise fail(self.path, None, "fila er tom.")
+        return data
+
+    @cached_property
+    def decoded(self) -> tuple[str, str]:
+        try:
+            return csvdialect.decode(self.raw)
+        except csvdialect.EncodingError as exc:
+            raise fail(self.path, None, f"teksten er merket som {exc.encoding}, men byte "
+                                        f"{exc.offset} passer ikke med det; lagre fila på "
+                                        "nytt som UTF-8.") from None
+
+    @property
+    def text(self) -> str:
+        return self.decoded[0]
+
+    @property
+    def encoding(self) -> str:
+        return self.decoded[1]
+
+    def check_text(self) -> None:
+        """Refuse binary data with the line and character where it shows."""
+        at = binary_at(self.text)
+        if at is None:
+            return
+        line = self.text.count("\n", 0, at) + 1
+        column = at - (self.text.rfind("\n", 0, at) + 1) + 1
+        raise DataError(f"{self.path}, linje {line}, tegn {column}: «{printable(self.text[at])}» "
+                        "hører ikke hjemme i en tekstfil; fila ser ut som binærdata, ikke CSV, "
+                        "JSON-stat, PX eller XLSX (eller tekst i en koding uten byte order "
+                        "mark).")
+
+    @cached_property
+    def json(self) -> object | None:
+        """The parsed JSON document, or None when the text is not JSON.
+
+        Its nesting and size are checked before it is parsed.
+        """
+        if not self.head.startswith(("{", "[")):
+            return None
+        raw = self.raw if csvdialect.wide_encoding(self.raw) is None \
+            else self.text.encode("utf-8")
+        limits.check_json(raw, self.fail)
+        try:
+            return json.loads(self.text)
+        except RecursionError:
+            raise self.fail(f"JSON-strukturen er over grensen for nesting på "
+                            f"{limits.MAX_DEPTH} nivåer.") from None
+        except ValueError:
+            return None
+
+    @property
+    def looks_json(self) -> bool:
+        return self.head.startswith(("{", "["))
+
+    @property
+    def is_zip(self) -> bool:  # XLSX is a zip archive
+        return self.raw[:4] == b"PK\x03\x04"
+
+    @cached_property
+    def head(self) -> str:
+        if csvdialect.wide_encoding(self.raw) is not None:
+            return self.text[:4096].lstrip("\ufeff \r\n\t")
+        return self.raw[:4096].decode("latin-1").lstrip("\ufeff\xef\xbb\xbf \r\n\t")
+
+
+@dataclass
+class Reading:
+    """What a reader got out of a file, before validation."""
+
+    format: str  # «JSON-stat2 (PxWebApi v2)», «PX-fil», …
+    rows: list[tuple[str, ...]]  # tidy rows in ``data.COLUMNS`` order
+    where: list[int | None]
+    meta: dict = field(default_factory=dict)
+    skipped: dict[str, Counter] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def cell_error(path: Path, exc: CellError) -> DataError:
+    return fail(path, exc.where, f"{exc.message}.")
+
+
+def finish(reading: Reading, path: Path) -> Dataset:
+    """Validate the rows; a problem names the file's own line, not the tidy table's."""
+    if not reading.rows:
+        left = "; ".join(f"{reason}: {sum(c.values())} celler"
+                         for reason, c in reading.skipped.items())
+        raise fail(path, None, f"fant ingen tall for målene rapportene bruker "
+                               f"({', '.join(sorted(MEASURES))})"
+                               + (f" ({left})" if left else "") + ".")
+    raw = pd.DataFrame.from_records(reading.rows, columns=COLUMNS)
+    try:
+        table = validate(raw, "x")
+    except DataError as exc:
+        match = re.match(r"x, linje (\d+)(.*)", exc.message)
+        if not match:
+            raise fail(path, None, exc.message.removeprefix("x: ")) from None
+        line = reading.where[int(match.group(1)) - 2]
+        raise DataError(f"{path}" + (f", linje {line}" if line else "")
+                        + match.group(2)) from None
+    from kommunerapport.sources.rows import OLD_REGION, OTHER_REGION, normalise_region
+
+    units = {normalise_region(d) or d for r in (OLD_REGION, OTHER_REGION)
+             for d in reading.skipped.get(r, {})}
+    meta = {"description": f"Data fra {path.name}", "synthetic": bool(table["synthetic"].any()),
+            "skipped_units": sorted(units),
+            **reading.meta, "format": reading.format,
+            "import": {"format": reading.format, "path": str(path),
+                       "skipped": {r: dict(c) for r, c in reading.skipped.items()},
+                       "notes": list(reading.notes)}}
+    return Dataset(table, meta, str(path))

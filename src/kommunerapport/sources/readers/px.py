@@ -1,0 +1,152 @@
+"""PX (PC-Axis), SSB's own file format: Statistikkbanken's «PX» download and ``outputFormat=px``.
+
+A header of ``KEYWORD[lang]("variable")=value;`` entries, then ``DATA=`` with one
+value per cell, the STUB variables varying slowest and the last HEADING variable
+fastest. SSB writes ``CHARSET="ANSI"``/``CODEPAGE="iso-8859-1"`` and symbols
+quoted in DATA (``".."``, ``":"``, ``"-"``).
+
+Written here rather than with pyaxis (PyPI): pyaxis turns one symbol («..») into
+NaN and leaves the others as text, so «-» (nil, a value of 0) and «:»
+(confidential) could not be told apart; it also needs the encoding up front and
+pulls in requests and pyjstat for reading URLs (see docs/data-formats.md).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+
+from kommunerapport.sources import limits
+from kommunerapport.sources.readers.base import Reading, Source, cell_error, fail
+from kommunerapport.sources.rows import CellError, RowBuilder
+
+FORMAT = "PX-fil (PC-Axis)"
+KEYWORD = re.compile(r'^\s*([A-Z][A-Z0-9-]*)(?:\[([^\]]*)\])?(?:\((.*)\))?\s*$', re.S)
+TOKEN = re.compile(r'"([^"]*)"|([^\s,"]+)')
+
+
+def claims(src: Source) -> bool:
+    return bool(re.match(r"(CHARSET|AXIS-VERSION|CODEPAGE|LANGUAGE|CREATION-DATE|MATRIX)"
+                         r"(\[[^\]]*\])?\s*=", src.head))
+
+
+def _text(src: Source) -> str:
+    m = re.search(rb'CODEPAGE\s*=\s*"([^"]+)"', src.raw[:20000])
+    encoding = m.group(1).decode("ascii", "replace") if m else None
+    if encoding is None and re.search(rb'CHARSET\s*=\s*"ANSI"', src.raw[:20000]):
+        encoding = "cp1252"
+    if encoding:
+        try:
+            return src.raw.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return src.text
+
+
+def _values(text: str) -> list[str]:
+    """A keyword's value as a list: quoted strings (joined across lines) and bare tokens."""
+    text = re.sub(r'"[ \t]*\r?\n[ \t]*"', "", text.strip())
+    return [quoted if quoted is not None and bare == "" else bare or quoted
+            for quoted, bare in TOKEN.findall(text)]
+
+
+def parse(text: str, max_values: int | None = None
+          ) -> tuple[dict[tuple[str, str], list[str]], list[str], int]:
+    """(keywords, data tokens, line where DATA starts); keywords in the default language only.
+
+    Keys are (KEYWORD, variable or «»): («VALUES», «region») → the region's values.
+    The header's size is checked against ``limits.MAX_CELLS`` before it is split,
+    and DATA is read lazily up to ``max_values`` + 1 tokens (the cells STUB and
+    HEADING give), so a DATA section far longer than promised is never held.
+    """
+    match = re.search(r"(?m)^\s*DATA\s*=", text)
+    if match is None:
+        raise ValueError("mangler DATA=")
+    header, data = text[:match.start()], text[match.end():]
+    if header.count(",") + header.count(";") > limits.MAX_CELLS:
+        raise ValueError(f"hodet har over {limits.amount(limits.MAX_CELLS)} verdier, "
+                         "grensen for celler")
+    entries: dict[tuple[str, str], list[str]] = {}
+    for entry in re.split(r';(?=(?:[^"]*"[^"]*")*[^"]*$)', header):
+        if not entry.strip():
+            continue
+        key, _, value = entry.partition("=")
+        m = KEYWORD.match(key)
+        if m is None or m.group(2):  # another language's entry
+            continue
+        sub = ",".join(_values(m.group(3))) if m.group(3) else ""
+        entries[(m.group(1), sub)] = _values(value)
+    end = data.find(";")
+    tokens = [m.group(1) if m.group(1) or m.group(2) is None else m.group(2)
+              for m in itertools.islice(TOKEN.finditer(data, 0, end if end >= 0 else len(data)),
+                                        None if max_values is None else max_values + 1)]
+    return entries, tokens, header.count("\n") + 1
+
+
+def _first(entries: dict, key: str, sub: str = "") -> str:
+    return (entries.get((key, sub)) or [""])[0]
+
+
+def read(src: Source) -> Reading:
+    from kommunerapport.model.schema import known_units
+    from kommunerapport.sources.ssb.catalogue import release_label
+
+    try:
+        entries, tokens, data_line = parse(_text(src), limits.MAX_VALUES)
+    except ValueError as exc:
+        raise fail(src.path, None, f"kan ikke leses som PX-fil: {exc}.") from None
+    stub = entries.get(("STUB", ""), [])
+    heading = entries.get(("HEADING", ""), [])
+    variables = stub + heading
+    values = {v: entries.get(("VALUES", v), []) for v in variables}
+    codes = {v: entries.get(("CODES", v)) or values[v] for v in variables}
+    size = math.prod(len(values[v]) for v in variables) if variables else 0
+    if size > limits.MAX_VALUES:
+        raise fail(src.path, None, f"STUB og HEADING gir {limits.amount(size)} celler, over "
+                                   f"grensen for verdier på {limits.amount(limits.MAX_VALUES)}.")
+    if not variables or size != len(tokens):
+        if variables and len(tokens) > size:  # DATA was read only this far
+            raise fail(src.path, data_line, f"DATA har flere verdier enn de {size} cellene "
+                                            "STUB og HEADING gir.")
+        raise fail(src.path, data_line, f"DATA har {len(tokens)} verdier, men STUB og HEADING "
+                                        f"gir {size} celler.")
+    time_vars = [v for v in variables if ("TIMEVAL", v) in entries
+                 or v.casefold() in ("år", "tid", "year", "aar")]
+    region_vars = [v for v in variables if v.casefold() in ("region", "kommune", "fylke")
+                   or v.startswith("KOK") and "region" in v.casefold()]
+    if not time_vars or not region_vars:
+        raise fail(src.path, None, "PX-fila har ingen region- og årsvariabel (ventet "
+                                   f"«region» og «år»; fant {', '.join(variables)}).")
+    geo, tid = region_vars[0], time_vars[0]
+    title = _first(entries, "TITLE")
+    table = _first(entries, "MATRIX") or _first(entries, "TABLEID")
+    table = table if re.fullmatch(r"\d{5}", table) else (re.match(r"\s*(\d{5})", title) or [""])[0]
+    table = table.strip() if isinstance(table, str) else table
+    updated = _first(entries, "LAST-UPDATED")
+    stamp = re.match(r"(\d{4})(\d\d)(\d\d)", updated)
+    iso = f"{stamp[1]}-{stamp[2]}-{stamp[3]}" if stamp else ""
+    level = "fylker" if "fylke" in (title + geo).casefold() else "kommuner"
+    builder = RowBuilder(known_units(), f"SSB {table}" if table else "SSB (PX-fil)",
+                         lambda year: release_label(year, iso, table or None), "konsern", level,
+                         table or None)
+    decimals = _first(entries, "DECIMALS")
+    others = [v for v in variables if v not in (geo, tid)]
+    try:
+        for n, combo in enumerate(itertools.product(*(range(len(values[v]))
+                                                      for v in variables))):
+            at = dict(zip(variables, combo, strict=True))
+            labels = [values[v][at[v]] for v in others]
+            content = next((values[v][at[v]] for v in others
+                            if ("UNITS", f"{values[v][at[v]]}") in entries), None)
+            unit = _first(entries, "UNITS", content) if content else _first(entries, "UNITS")
+            builder.add(f"{codes[geo][at[geo]]} {values[geo][at[geo]]}",
+                        values[tid][at[tid]], labels, tokens[n],
+                        codes=[codes[v][at[v]] for v in others], unit=unit or None,
+                        decimals=int(decimals) if decimals.isdigit() else None,
+                        where=data_line)
+    except CellError as exc:
+        raise cell_error(src.path, exc) from None
+    notes = [" ".join(entries[k]) for k in entries if k[0] in ("NOTE", "NOTEX") and entries[k]]
+    meta = {"title": title, "table": table, "updated": iso, "notes": notes}
+    return Reading(FORMAT, builder.records, builder.where, meta, builder.skipped, notes)

@@ -1,0 +1,181 @@
+"""KS's own survey sheet (CSV or XLSX): one row per municipality and year, kasse scope.
+
+Columns ``kommunenummer``, ``år`` and any of brutto driftsinntekter, netto
+driftsresultat and disposisjonsfond, in 1000 kr (or another stated unit) and/or in
+% of BDI; ``syntetisk = ja`` marks invented example figures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from kommunerapport.errors import shown
+from kommunerapport.model.measures import amount_factor, measure_for, stated_unit
+from kommunerapport.model.regions import normalise
+from kommunerapport.model.schema import MEASURES, implausible, year_problem
+from kommunerapport.sources import limits
+from kommunerapport.sources.readers import grid
+from kommunerapport.sources.readers.base import Reading, Source, fail
+from kommunerapport.sources.rows import TooLarge, format_value, read_cell
+
+FORMAT = "KS-undersøkelse"
+SOURCE = "KS regnskapsundersøkelse"
+SCOPE = "kasse"  # KS's survey asks for the municipality's own accounts
+COLUMNS = {
+    "unit": {"kommunenummer", "kommunenr", "knr", "kommune nr"},
+    "year": {"ar", "aar", "regnskapsar", "year"},
+    "name": {"kommunenavn", "kommune", "navn"},
+    "synthetic": {"syntetisk", "eksempeldata"},  # «ja» marks invented example figures
+}
+MEASURES_ALLOWED = ("bdi", "ndr", "dispfond", "ndr_pct", "dispfond_pct", "bdu")
+
+
+def _header(src: Source) -> tuple[list[grid.Row], int] | None:
+    rows = grid.load(src)
+    for i, (_, cells) in enumerate(rows[:30]):
+        if any(normalise(c) in COLUMNS["unit"] for c in cells):
+            return rows, i
+    return None
+
+
+def claims(src: Source) -> bool:
+    return not src.looks_json and _header(src) is not None
+
+
+def read(src: Source) -> Reading:
+    from kommunerapport.model.schema import known_units
+
+    path = src.path
+    rows, start = _header(src)  # type: ignore[misc] - claims() checked
+    header_line, header = rows[start]
+    roles = _roles(path, header_line, header)
+    known = known_units()
+    out: list[tuple[str, ...]] = []  # tidy rows in data.COLUMNS order
+    lines: list[int] = []
+    seen: dict[tuple[str, str], int] = {}  # a second row for a unit and year is an error at once
+    release = f"KS-undersøkelse, {path.name}"
+    for line, record in rows[start + 1:]:
+        if not any(c for c in record):
+            continue
+        if len(record) > len(header) and any(record[len(header):]):
+            raise fail(path, line, f"{len(record)} felt, men overskriften har {len(header)}.")
+        record = list(record) + [""] * (len(header) - len(record))
+        unit = _unit(record[roles["unit"]], path, line, known)
+        year = _year(record[roles["year"]], path, line)
+        first = seen.setdefault((unit, year), line)
+        if first != line:
+            measure = next(iter(roles["measures"].values()))
+            raise fail(path, line, f"dobbel rad for {unit} {year} {measure} {SCOPE} "
+                                   f"(samme som linje {first}).")
+        if len(out) + len(roles["measures"]) + 2 > limits.MAX_VALUES:
+            raise fail(path, line, f"over {limits.amount(limits.MAX_VALUES)} verdier, grensen "
+                                   "for verdier.")
+        values = {}
+        for i, measure in roles["measures"].items():
+            try:
+                value, status = read_cell(record[i] or None)
+            except TooLarge:
+                raise fail(path, line, f"«{shown(record[i])}» er for stort til å være et tall i "
+                                       "et regnskap (over 10^15).", header[i]) from None
+            except ValueError:
+                raise fail(path, line, f"«{shown(record[i])}» i kolonnen «{header[i]}» er ikke "
+                                       "et tall eller et statussymbol (.., : eller .).") from None
+            factor = roles["factors"].get(i, 1.0)
+            if value is not None:
+                value *= factor
+                why = implausible(measure, value)
+                if why is not None:
+                    raise fail(path, line, f"«{shown(record[i])}» kan ikke være "
+                                           f"{MEASURES[measure][0].lower()}: {why}.", header[i])
+            values[measure] = ("" if value is None else format_value(value), status)
+        _derive_percentages(values)
+        synthetic = _flag(record[roles["synthetic"]], path, line) \
+            if "synthetic" in roles else "false"
+        for measure, (value, status) in values.items():
+            out.append((unit, year, measure, value, status, SCOPE, SOURCE, release, synthetic))
+            lines.append(line)
+    meta = {"scope": SCOPE}
+    if any(r[-1] == "true" for r in out):
+        meta["synthetic_note"] = (f"Tallene i {path.name} er merket som eksempeldata – "
+                                  "ikke offisielle tall.")
+    name = f"{FORMAT} ({'Excel' if src.is_zip else 'CSV'})"
+    return Reading(name, out, lines, meta)
+
+
+def _roles(path: Path, line: int, header: Iterable[str]) -> dict:
+    roles: dict = {"measures": {}, "factors": {}}
+    for i, column in enumerate(header):
+        name = normalise(column)
+        if not name:
+            continue
+        role = next((r for r, names in COLUMNS.items() if name in names), None)
+        if role:
+            roles[role] = i
+            continue
+        measure = measure_for(column)
+        if measure not in MEASURES_ALLOWED:
+            raise fail(path, line, f"ukjent kolonne «{column}». Kjente kolonner: "
+                                   "kommunenummer, år, kommunenavn, brutto driftsinntekter, "
+                                   "netto driftsresultat, disposisjonsfond (1000 kr eller % "
+                                   "av brutto driftsinntekter).")
+        if measure in roles["measures"].values():
+            raise fail(path, line, f"kolonnen «{column}» gir {MEASURES[measure][0].lower()} "
+                                   "en gang til.")
+        roles["measures"][i] = measure
+        if MEASURES[measure][1] == "1000 kr":  # no unit: the documented 1000 kr
+            stated = stated_unit(column)
+            if stated is not None:
+                factor = amount_factor(column)
+                if factor is None:
+                    raise fail(path, line, f"kolonnen «{column}» har enheten «{stated}», som "
+                                           "ikke er kr, 1000 kr eller mill. kr.")
+                roles["factors"][i] = factor
+    for role, label in (("unit", "kommunenummer"), ("year", "år")):
+        if role not in roles:
+            raise fail(path, line, f"mangler kolonnen «{label}».")
+    if not roles["measures"]:
+        raise fail(path, line, "ingen kolonner med tall (brutto driftsinntekter, netto "
+                               "driftsresultat eller disposisjonsfond).")
+    return roles
+
+
+def _unit(text: str, path: Path, line: int, known: set[str]) -> str:
+    if not re.fullmatch(r"\d{3,4}", text):
+        raise fail(path, line, f"«{shown(text)}» er ikke et kommunenummer (fire sifre, "
+                               "f.eks. 0301).")
+    unit = text.zfill(4)
+    if unit not in known:
+        raise fail(path, line, f"ukjent kommunenummer «{unit}»; registeret kjenner kommunene "
+                               "fra 2024.")
+    return unit
+
+
+def _year(text: str, path: Path, line: int) -> str:
+    if not re.fullmatch(r"(19|20|21)\d\d", text):
+        raise fail(path, line, f"«{shown(text)}» er ikke et årstall.")
+    problem = year_problem(int(text))
+    if problem:
+        raise fail(path, line, f"{problem}.", "år")
+    return text
+
+
+def _flag(cell: str, path: Path, line: int) -> str:
+    text = normalise(cell)
+    if text in ("ja", "true", "1", "x"):
+        return "true"
+    if text in ("nei", "false", "0", ""):
+        return "false"
+    raise fail(path, line, f"«{shown(cell)}» i kolonnen «syntetisk» skal være ja eller nei.")
+
+
+def _derive_percentages(values: dict[str, tuple[str, str]]) -> None:
+    """Where a sheet gives amounts and BDI but not the percentage, compute it."""
+    bdi = values.get("bdi", ("", ""))[0]
+    for amount, pct in (("ndr", "ndr_pct"), ("dispfond", "dispfond_pct")):
+        if pct in values or amount not in values or not bdi or float(bdi) == 0:
+            continue
+        value = values[amount][0]
+        values[pct] = (format_value(round(float(value) / float(bdi) * 100, 2)), "") if value \
+            else ("", values[amount][1])

@@ -1,0 +1,203 @@
+"""The report check: what every report must pass before it is rendered.
+
+It reads the finished text (no PDF needed, so a batch checks all 388 reports on
+the fast path) and finds the classes of defect an editor found by hand:
+
+- bokmål words in a nynorsk report, and nynorsk words in a bokmål one (marker
+  words below; proper names and the user's own quotes are not checked);
+- «Oslo fylkeskommune», which does not exist in the accounts;
+- a number in a sentence that is not one of the report's facts as shown (a figure
+  that did not come from the data, or was rounded another way);
+- a sentence about all or none of the municipalities when some have not reported.
+
+A failed check stops the report with one line that quotes the offending text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from kommunerapport.errors import KommunerapportError
+from kommunerapport.reports.common import Report
+from kommunerapport.writing.formatting import MINUS
+
+# Words that are bokmål and not nynorsk, and the reverse, as the reports could use them.
+BOKMAL_ONLY = frozenset("""
+    ikke hva hvor hvem hvordan hver hvert noen noe mye fra fikk ble blitt være uten
+    samlet sammenlignet sammenlignes sammenligne tall tallene tallet tallgrunnlag
+    kommunene fylkeskommunene kommuner fylkeskommuner underskudd bedring svekkelse
+    svakere sterkeste svakeste ligger normen finnes mangler omfatter økte økt gikk
+    gjaldt statlig beregning beregnet beregningsutvalget anbefaler anbefalt løpende mens
+    de samme holdt igjen laget alene selskaper foretak kilde deres ett et en mer bare
+    hele høyest lavest høyere vedtatt innen oppsto dekkes merforbruk regnskap regnskapet
+    regnskapsundersøkelse foreløpige hentet ennå dessuten flere
+""".split())  # noqa: SIM905 - a word list reads best as text
+NYNORSK_ONLY = frozenset("""
+    ikkje kva kvar korleis nokon noko mykje frå fekk vart vere utan samanlikna
+    samanlikne tal tala talet talgrunnlag kommunane fylkeskommunane kommunar
+    fylkeskommunar underskot betring svekking svakare sterkaste svakaste ligg norma
+    finst manglar omfattar auka gjekk galdt statleg berekning berekna berekningsutvalet
+    tilrår tilrådd løpande medan dei same halde att laga åleine føretak kjelde deira eit
+    ein eitt meir berre heile høgast lågast høgare vedteke vedteken innan oppstod
+    dekkjast meirforbruk rekneskap rekneskapen rekneskapsundersøking førebelse henta
+    utrekning dessutan òg fleire
+""".split())  # noqa: SIM905 - a word list reads best as text
+MARKERS = {"nn": BOKMAL_ONLY, "nb": NYNORSK_ONLY}
+
+NO_OSLO_AUTHORITY = re.compile(r"Oslo\s+fylkeskommune", re.IGNORECASE)
+DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")
+LAW = re.compile(r"§\s*\d+(?:-\d+)?(?:\s+[a-g](?:\s*(?:,|og)\s*[a-g])*)?")
+NUMBER = re.compile(r"(?<![\w,.])\d+(?:[ \u00a0]\d{3})*(?:,\d+)?(?![\w,])")
+WORD = re.compile(r"[A-Za-zÆØÅæøåÀ-ÿ]+")
+# Quantifiers that speak of every unit (or none); with partial data they must say
+# that they mean those that reported.
+ALL_UNITS = re.compile(r"\b(alle|ingen|hver|kvar)\b", re.IGNORECASE)
+UNIT_WORD = re.compile(r"kommun", re.IGNORECASE)
+REPORTED = re.compile(r"som har rapportert|har tal|har tall|ROBEK")
+
+
+class CheckError(KommunerapportError):
+    """A report failed the text check: it would say something its figures do not."""
+
+
+def check_report(report: Report) -> None:
+    """Raise ``CheckError`` with the first problem, if any."""
+    found = problems(report)
+    if found:
+        raise CheckError(f"Rapporten for {report.context.subject.split('.')[0]} stoppet i "
+                         f"tekstkontrollen: {found[0]}")
+
+
+def problems(report: Report) -> list[str]:
+    """Every problem the check finds, one line each."""
+    ctx = report.context
+    out: list[str] = []
+    sentences = list(_prose(report))
+    for where, sentence in sentences + list(_layout(report)):
+        if NO_OSLO_AUTHORITY.search(sentence):
+            out.append(f"«Oslo fylkeskommune» finnes ikke i regnskapene ({where}).")
+        for word in _foreign_words(sentence, ctx.lang, report.names):
+            out.append(f"«{word}» er {'bokmål' if ctx.lang == 'nn' else 'nynorsk'} i en "
+                       f"rapport på {'nynorsk' if ctx.lang == 'nn' else 'bokmål'} ({where}: "
+                       f"«{_short(sentence)}»).")
+    allowed = _allowed_numbers(report)
+    for where, sentence in sentences + [("brukerens tekst", t) for t in report.user_text]:
+        for number in _numbers(sentence):
+            if number not in allowed:
+                out.append(f"tallet {number} i «{_short(sentence)}» ({where}) er ikke et av "
+                           "rapportens tall.")
+    for text in report.user_text:
+        out += _contradictions(text, report)
+    if report.partial:
+        for where, sentence in sentences:
+            for part in re.split(r"(?<=[.!?])\s+", sentence):
+                if (ALL_UNITS.search(part) and UNIT_WORD.search(part)
+                        and not REPORTED.search(part)):
+                    out.append(f"«{_short(part)}» ({where}) gjelder alle kommunene, men ikke "
+                               "alle har rapportert.")
+    return out
+
+
+# Words in the user's own headline or lede that say which way the figures went.
+SURPLUS = re.compile(r"\b(pluss|overskudd|overskot)\b", re.IGNORECASE)
+DEFICIT = re.compile(r"\b(underskudd|underskot|minus)\b", re.IGNORECASE)
+BETTER = re.compile(r"\b(bedre|bedring|betre|betring|styrket|styrka|styrking)\b",
+                    re.IGNORECASE)
+WORSE = re.compile(r"\b(svakere|svekkelse|svakare|svekking|forverring|forverra|forverret)\b",
+                   re.IGNORECASE)
+
+
+def _contradictions(text: str, report: Report) -> list[str]:
+    """The user's headline or lede may not say what the figures contradict: «pluss» when
+    the result is not above zero, «bedre» when it fell. A text that names both sides
+    («snudde et underskudd til et overskudd») is not judged."""
+    now, change = report.main, report.main_change
+    quoted = f"«{_short(text)}»"
+    checks = []
+    if now is not None:
+        said = f"hovedtallet er {_number(now)} prosent"
+        checks += [(SURPLUS, DEFICIT, now <= 0, said), (DEFICIT, SURPLUS, now >= 0, said)]
+    if change is not None:
+        said = f"hovedtallet endret seg {_number(change)} prosentpoeng fra året før"
+        checks += [(BETTER, WORSE, change <= 0, said), (WORSE, BETTER, change >= 0, said)]
+    out = []
+    for word, opposite, wrong, said in checks:
+        found = word.search(text)
+        if found and wrong and not opposite.search(text):
+            out.append(f"{quoted} sier «{found[0]}», men {said}.")
+    return out
+
+
+def _number(d) -> str:  # noqa: ANN001 - a Decimal
+    return str(d).replace(".", ",").replace("-", MINUS)
+
+
+def _prose(report: Report) -> Iterator[tuple[str, str]]:
+    """The generated sentences (not the user's own text), each with where it stands."""
+    ctx = report.context
+    yield "tittel", ctx.title if ctx.title not in report.user_text else ""
+    for sentence in ctx.lede:
+        if sentence not in report.user_text:
+            yield "ingress", sentence
+    for kf in ctx.key_figures:
+        yield "nøkkeltall", f"{kf.label}: {kf.value}. {kf.note}"
+    for section in ctx.sections:
+        for paragraph in section.paragraphs:
+            yield section.heading, paragraph
+        for chart in section.charts:
+            yield section.heading, chart.title
+            yield section.heading, chart.alt
+        if section.table is not None and section.table.note:
+            yield section.heading, section.table.note
+    yield "om tallene", ctx.sample_note
+
+
+def _layout(report: Report) -> Iterator[tuple[str, str]]:
+    """Headings, table headers and notes: checked for language, not for numbers."""
+    ctx = report.context
+    for section in ctx.sections:
+        yield "overskrift", section.heading
+        tables = [section.table] if section.table else []
+        for table in tables:
+            yield section.heading, table.caption
+            yield section.heading, " ".join(table.headers)
+        for chart in section.charts:
+            yield section.heading, " ".join(chart.headers)
+            for row in chart.rows:
+                yield section.heading, row[0]
+    yield "om tallene", ctx.provenance.caption
+    for row in ctx.provenance.rows:
+        yield "om tallene", " ".join(row[:1] + row[2:])
+    for note in ctx.notes:
+        yield "om tallene", note
+    yield "om tallene", ctx.method
+    yield "metadata", ctx.subject
+    yield "metadata", " ".join(k for k in ctx.keywords)
+
+
+def _foreign_words(sentence: str, lang: str, names: frozenset[str]) -> list[str]:
+    for name in sorted(names, key=len, reverse=True):
+        if name:
+            sentence = sentence.replace(name, " ")
+    markers = MARKERS[lang]
+    return [w for w in WORD.findall(sentence) if w.casefold() in markers]
+
+
+def _numbers(sentence: str) -> list[str]:
+    sentence = DATE.sub(" ", LAW.sub(" ", sentence))
+    return [n.replace(" ", "\u00a0") for n in NUMBER.findall(sentence)]
+
+
+def _allowed_numbers(report: Report) -> set[str]:
+    allowed = {f.digits.replace(" ", "\u00a0") for f in report.facts}
+    for f in report.facts:
+        allowed.update(re.findall(r"\d{4}", f.year))
+    first = report.year - 10
+    allowed.update(str(y) for y in range(first, report.year + 1))
+    return {a.lstrip(MINUS + "+") for a in allowed}
+
+
+def _short(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"

@@ -1,0 +1,116 @@
+"""Every word the reports write, in bokmål (nb) and nynorsk (nn), from two catalogues.
+
+The words live in gettext catalogues, ``phrases/nb.po`` and ``phrases/nn.po``, so
+that a language editor can correct a sentence in Poedit or any text editor
+without reading Python. Each entry has a context: ``phrase`` for a sentence built
+from figures (a ``str.format`` template whose fields are named in the entry's
+comment), ``label`` for a fixed word of the layout (headings, table headers,
+footer). The two catalogues hold the same ids with the same fields (a test holds
+them to it). Numbers arrive already formatted by ``kommunerapport.facts``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from functools import cache
+from importlib import resources
+from string import Formatter
+
+from babel.messages.pofile import read_po
+
+LANGUAGES = ("nb", "nn")
+PHRASE, LABEL = "phrase", "label"
+
+# «hver tredje»: ordinals for shares close to 1/n (one in two is «annenhver»: say the count).
+FRACTIONS = {
+    "nb": {3: "tredje", 4: "fjerde", 5: "femte"},
+    "nn": {3: "tredje", 4: "fjerde", 5: "femte"},
+}
+
+
+@cache
+def catalogue(lang: str) -> dict[tuple[str, str], str]:
+    """(context, id) → text for ``lang``, read once per process."""
+    if lang not in LANGUAGES:
+        raise KeyError(f"unknown language {lang!r}")
+    raw = resources.files("kommunerapport.writing").joinpath("phrases", f"{lang}.po").read_bytes()
+    entries = read_po(io.BytesIO(raw), locale=None)
+    return {(m.context or "", m.id): m.string for m in entries if m.id}
+
+
+def fields(text: str) -> set[str]:
+    """The ``{field}`` names a template uses."""
+    return {name for _, name, _, _ in Formatter().parse(text) if name}
+
+
+def phrase(lang: str, key: str, **values: object) -> str:
+    """One sentence in ``lang``; ``{Subject}`` is ``{subject}`` with a capital first letter."""
+    template = catalogue(lang)[(PHRASE, key)]
+    if "subject" in values:
+        subject = str(values["subject"])
+        values["Subject"] = subject[:1].upper() + subject[1:]
+    # A subject that ends in a relative clause carries its comma («… som har rapportert,»);
+    # before a full stop, the comma goes.
+    return re.sub(r",+(?=[.;:)])", "", template.format(**values))
+
+
+def label(lang: str, key: str, **values: object) -> str:
+    """A fixed word of the layout, formatted with ``values`` if it has fields."""
+    text = catalogue(lang)[(LABEL, key)]
+    return text.format(**values) if values else text
+
+
+@cache
+def labels(lang: str) -> dict[str, str]:
+    """All layout words of ``lang``, for the templates (``labels.h_contacts``)."""
+    return {key: text for (context, key), text in catalogue(lang).items() if context == LABEL}
+
+
+def sample_notice(lang: str) -> str:
+    """«Eksempeldata – ikke offisielle tall» / «Eksempeldata – ikkje offisielle tal»."""
+    return label(lang, "sample_notice")
+
+
+SAMPLE_NOTICES = ("Eksempeldata – ikke offisielle tall", "Eksempeldata – ikkje offisielle tal")
+SAMPLE_NOTICE = SAMPLE_NOTICES[0]  # the bokmål notice, for messages on the terminal
+
+BUILTIN_SUFFIX = ", innebygde tall"  # loading.BUILTIN_MARK: built-in rows completing a file
+_RELEASE = re.compile(r"^(foreløpige|reviderte) tall(, hentet)? (\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_RELEASE_NO_DATE = re.compile(r"^(foreløpige|reviderte) tall (\d{4})$")
+
+
+def date_text(day: int, month: int, year: int) -> str:
+    """The one date style of the reports, as KS writes its dateline: «6.3.2026»."""
+    return f"{day}.{month}.{year}"
+
+
+def release_name(release: str, lang: str) -> str:
+    """A release label from the data («foreløpige tall 16.03.2026») in the report's words.
+
+    Labels the tool makes itself are parsed and written anew (date style included);
+    any other label (a user's file name, a survey) is shown as it came. Built-in figures
+    that complete a user's file carry «, innebygde tall».
+    """
+    if release.endswith(BUILTIN_SUFFIX):
+        return release_name(release[:-len(BUILTIN_SUFFIX)], lang) + label(lang,
+                                                                          "release_builtin")
+    if m := _RELEASE.match(release):
+        kind, fetched, d, mo, y = m.groups()
+        key = f"release_{'preliminary' if kind == 'foreløpige' else 'revised'}" + (
+            "_fetched" if fetched else "")
+        return label(lang, key, date=date_text(int(d), int(mo), int(y)))
+    if m := _RELEASE_NO_DATE.match(release):
+        kind, y = m.groups()
+        key = f"release_{'preliminary' if kind == 'foreløpige' else 'revised'}_year"
+        return label(lang, key, year=y)
+    if release.startswith("eksempeldata kalibrert mot SSB"):
+        d, mo, y = re.findall(r"\d+", release)[-3:]
+        return label(lang, "release_sample", date=date_text(int(d), int(mo), int(y)))
+    return release
+
+
+def robek_reasons(lang: str, grounds: str) -> list[str]:
+    """The grounds of a ROBEK entry («c og d») in plain words, one clause each."""
+    letters = re.findall(r"\b([a-g])\b", grounds)
+    return [label(lang, f"robek_ground_{letter}") for letter in letters]
