@@ -25,20 +25,22 @@ from importlib import resources
 
 from kommunerapport import figures
 from kommunerapport.model.regions import load_register
-from kommunerapport.model.schema import load_builtin
+from kommunerapport.pictures import classes as map_classes
+from kommunerapport.pictures import geometry as map_geometry
 from kommunerapport.pictures import maps
+from kommunerapport.sources.loading import load_builtin
 
 YEAR = 2025
-LABELS = maps.Labels(
+LABELS = map_classes.Labels(
     legend_title=f"Netto driftsresultat {YEAR}, prosent", below="under {hi}",
     between="{lo} til {hi}", above="{lo} og over", missing="Ingen tall", more="og {n} til",
     municipalities="Kommunene", county_authorities="Fylkeskommunene")
 
 
-def areas(numbers: list[str]) -> list[maps.Area]:
+def areas(numbers: list[str]) -> list[map_classes.Area]:
     register, table = load_register(), load_builtin().table
     shares = figures.shares(table, "ndr_pct", YEAR, numbers)
-    return [maps.Area(n, (register.municipality(n) if len(n) == 4 else register.county(n))
+    return [map_classes.Area(n, (register.municipality(n) if len(n) == 4 else register.county(n))
                       .short_name, float(shares.loc[n, "pct"]) if n in shares.index else None)
             for n in numbers]
 
@@ -83,9 +85,9 @@ def main() -> None:
     }
     built = {name: make() for name, make in views.items()}  # the figures, outside the timing
 
-    maps.geometry.cache_clear()
+    map_geometry.geometry.cache_clear()
     start = time.perf_counter()
-    maps.geometry()
+    map_geometry.geometry()
     print(f"geometrien lest (én gang per prosess): {time.perf_counter() - start:5.3f} s")
     pdf_seconds(built["fylke (Vestland)"].drawing.pdf_image(), 2)  # WeasyPrint warmed up
     without = pdf_seconds(b"", repeat)
@@ -98,8 +100,8 @@ def main() -> None:
               f"sum {fastest + pdf:5.3f} s | "
               f"presse: {kit:5.3f} s, PNG 2× {len(files['png']) // 1024} kB, "
               f"SVG {len(files['svg']) // 1024} kB")
-    data = resources.files("kommunerapport").joinpath("data", maps.GEOMETRY_FILE).read_bytes()
-    print(f"geometri {maps.GEOMETRY_FILE}: {len(data) / 1024:.0f} kB "
+    data = resources.files("kommunerapport").joinpath("data", map_geometry.GEOMETRY_FILE).read_bytes()
+    print(f"geometri {map_geometry.GEOMETRY_FILE}: {len(data) / 1024:.0f} kB "
           f"({len(zlib.compress(data, 9)) / 1024:.0f} kB komprimert, som i hjulet)")
 
 

@@ -96,10 +96,8 @@ def _setup(warm: bool) -> None:
     """What the tool's parent does before forking: libraries, stylesheet, fonts, a page."""
     from weasyprint import HTML
 
-    from kommunerapport.pictures import (
-        charts,  # matplotlib with the report fonts
-        maps,
-    )
+    from kommunerapport.pictures import charts  # matplotlib with the report fonts
+    from kommunerapport.pictures import geometry as map_geometry
     from kommunerapport.render import fonts
 
     fonts.prepare("")  # the same fontTools path as the tool, said the same way
@@ -112,7 +110,7 @@ def _setup(warm: bool) -> None:
         charts.unit_bars(["Vestfold", "Telemark"], [1.5, -0.5], 1.75, "Norm 1,75 %")
         charts.trend([2024, 2025], {"Vestfold": [1.0, None], "Landet": [0.5, 2.1]}, 1.75, "Norm")
         charts.histogram(["under 0", "0 til 2"], [3, 5], [True, False], "Antall kommuner")
-        maps.geometry()  # the boundaries, read once
+        map_geometry.geometry()  # the boundaries, read once
         gc.collect()
         gc.freeze()
 

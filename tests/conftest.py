@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from kommunerapport.files import own_tempdir
 from kommunerapport.model.regions import Register, load_register
-from kommunerapport.model.schema import Dataset, load_builtin
+from kommunerapport.model.schema import Dataset
+from kommunerapport.sources.loading import load_builtin
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +42,12 @@ def runner() -> CliRunner:
 def _no_user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
     """Tests never see a developer's own `kommunerapport fetch` cache."""
     monkeypatch.setenv("KOMMUNERAPPORT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_tempdir() -> Iterator[None]:
+    """The suite leaves the temp directory as it found it: every temporary of the test
+    process (WeasyPrint's font copies, pytest's own folders) goes in one folder, removed
+    at the end, as the console script does for a run (``files.own_tempdir``)."""
+    with own_tempdir():
+        yield

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from kommunerapport import reports
+from kommunerapport.batch import memory, workers
 from kommunerapport.batch import run as batch
-from kommunerapport.batch import workers
 from kommunerapport.cli import main
 from kommunerapport.outputs import records
 
@@ -77,27 +77,23 @@ def test_memory_is_looked_after_after_every_report(monkeypatch: pytest.MonkeyPat
     released: list[str] = []
     real = batch.write_one
     monkeypatch.setattr(batch, "write_one", lambda job: released.append(job.number) or real(job))
-    monkeypatch.setattr(batch, "_release_memory", lambda: released.append("trim"))
+    monkeypatch.setattr(batch, "release_memory", lambda: released.append("trim"))
     batch.run_batch(members=FEW, out_dir=tmp_path, jobs=1)
     assert released == ["3903", "trim", "4602", "trim", "39", "trim"]
     if sys.platform == "linux" and platform.libc_ver()[0] == "glibc":
-        assert batch._malloc_trim() is not None
+        assert memory.malloc_trim() is not None
 
 
-def test_the_heap_is_trimmed_only_when_the_worker_has_grown(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_heap_is_trimmed_only_when_the_worker_has_grown() -> None:
     mb = 2**20
     resident = iter([200 * mb, 180 * mb,  # first report: trimmed, 180 MB after
                      185 * mb,  # within the slack: left alone
                      189 * mb, 181 * mb,  # 9 MB more than after the last trim: trimmed
                      188 * mb])  # within the slack of 181
     trims: list[int] = []
-    monkeypatch.setattr(batch, "_resident", lambda: next(resident))
-    monkeypatch.setattr(batch, "_malloc_trim", lambda: trims.append)
-    monkeypatch.setattr(batch, "_TRIMMED_AT", [])
-    for _ in range(4):
-        batch._release_memory()
-    assert (len(trims), batch._TRIMMED_AT) == (2, [181 * mb])
+    trimmer = memory.Trimmer(lambda: next(resident), lambda: trims.append)
+    done = [trimmer.release() for _ in range(4)]
+    assert (done, len(trims), trimmer.trimmed_at) == ([True, False, True, False], 2, 181 * mb)
 
 
 def test_skip_existing_writes_only_what_is_missing(tmp_path: Path) -> None:
@@ -136,7 +132,7 @@ def test_all_and_members_in_one_run(runner, monkeypatch: pytest.MonkeyPatch) -> 
 
     def run_batch(**options):  # noqa: ANN003, ANN202
         calls.append(options)
-        return batch.Summary()
+        return batch.BatchSummary()
 
     monkeypatch.setattr(batch, "run_batch", run_batch)
     result = runner.invoke(main, ["--all", "--members", "--out", "ut"])
@@ -165,7 +161,7 @@ def test_ctrl_c_ends_with_a_summary_and_130(runner, monkeypatch, tmp_path: Path)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(batch, "all_members", lambda register: FEW)
-    monkeypatch.setattr(batch, "_outcomes", interrupted)
+    monkeypatch.setattr(batch, "outcomes", interrupted)
     result = runner.invoke(main, ["--members", "--out", str(tmp_path)])
     assert result.exit_code == 130
     assert "Skrevet: 1, hoppet over: 0, feilet: 0" in result.stderr

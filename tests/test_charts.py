@@ -13,6 +13,8 @@ import pytest
 from PIL import Image
 
 from kommunerapport.pictures import charts
+from kommunerapport.pictures.drawing import DPI, PRINTED_SHARE, Drawing
+from kommunerapport.render.context import Chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 DRAWN: list[str] = []
@@ -21,51 +23,52 @@ DRAWN: list[str] = []
 def counted_bars(label: str):  # noqa: ANN201 - a matplotlib Figure
     """A chart that notes each time it is drawn."""
     DRAWN.append(label)
-    return charts._draw_unit_bars(("Bergen", "Voss"), (2.5, -1.0), 1.75, "norm 1,75")
+    return charts.unit_bars(["Bergen", "Voss"], [2.5, -1.0], 1.75, "norm 1,75").figure()
 
 
 def png_size(data: bytes) -> tuple[int, int]:
     return Image.open(io.BytesIO(data)).size
 
 
-PRINTED_WIDTH_IN = charts.WIDTH_IN * charts.PRINTED_SHARE  # styles/report.css: 86 % wide
+PRINTED_WIDTH_IN = charts.WIDTH_IN * PRINTED_SHARE  # styles/report.css: 86 % wide
 
 
-def bars() -> charts.Drawing:
+def bars() -> Drawing:
     return charts.unit_bars(["Bergen", "Voss", "Stord"], [2.5, -1.0, 0.4], 1.75, "norm 1,75")
 
 
-def test_a_chart_from_a_drawing_is_drawn_once_for_the_pdf() -> None:
+def test_a_chart_is_drawn_when_rendered_not_when_built() -> None:
     DRAWN.clear()
-    chart = charts.Chart(charts.Drawing(counted_bars, ("a",)), "alt", "Tittel", ("Kommune",))
-    assert chart.src == chart.src and DRAWN == ["a"]  # reading src again does not redraw
-    assert chart.src == charts.image_url(chart.image)
+    chart = Chart(Drawing(counted_bars, ("a",)), "alt", "Tittel", ("Kommune",))
     assert chart.src.startswith("kommunerapport-bilde:") and chart.src.endswith(".png")
-    image = Image.open(io.BytesIO(chart.image))
-    assert (image.format, image.mode) == ("PNG", "RGB")
-    assert len(chart.image) > image.width * image.height * 3  # stored: WeasyPrint compresses
-    assert image.width / PRINTED_WIDTH_IN == pytest.approx(200, abs=0.5)  # 200 dpi as printed
+    assert DRAWN == []  # building the report's context draws nothing
+    image = chart.drawing.pdf_image()  # what render.pdf.pictures draws for the PDF
+    assert DRAWN == ["a"]
+    picture = Image.open(io.BytesIO(image))
+    assert (picture.format, picture.mode) == ("PNG", "RGB")
+    assert len(image) > picture.width * picture.height * 3  # stored: WeasyPrint compresses
+    assert picture.width / PRINTED_WIDTH_IN == pytest.approx(200, abs=0.5)  # 200 dpi as printed
 
 
-def test_the_url_names_the_pixels() -> None:
-    one, two = charts.Chart(bars(), "alt", "T", ("K",)), charts.Chart(bars(), "alt", "T", ("K",))
-    other = charts.Chart(charts.unit_bars(["Bergen"], [1.0], 1.75, "norm"), "alt", "T", ("K",))
+def test_the_url_names_what_is_drawn() -> None:
+    one, two = Chart(bars(), "alt", "T", ("K",)), Chart(bars(), "alt", "T", ("K",))
+    other = Chart(charts.unit_bars(["Bergen"], [1.0], 1.75, "norm"), "alt", "T", ("K",))
     assert one.src == two.src != other.src
 
 
 def test_files_are_png_at_twice_the_resolution_and_svg_from_one_drawing() -> None:
     DRAWN.clear()
-    chart = charts.Chart(charts.Drawing(counted_bars, ("a",)), "alt", "Tittel", ("Kommune",))
+    chart = Chart(Drawing(counted_bars, ("a",)), "alt", "Tittel", ("Kommune",))
     files = chart.files()
-    assert set(files) == {"png", "svg"} and DRAWN == ["a", "a"]  # the PDF's, then one for both
-    w, h = png_size(chart.image)
+    assert set(files) == {"png", "svg"} and DRAWN == ["a"]  # one drawing for both
+    w, h = png_size(chart.drawing.pdf_image())
     for scale, png in ((2, files["png"]), (3, chart.files(scale=3)["png"])):
         assert png_size(png) == pytest.approx((scale * w, scale * h), abs=1)  # whole pixels
 
 
 def test_the_svg_carries_title_and_alt_text_and_no_date() -> None:
-    chart = charts.Chart(bars(), "Tre kommuner; Voss har underskudd <1 %.", "Netto & drift",
-                         ("Kommune",))
+    chart = Chart(bars(), "Tre kommuner; Voss har underskudd <1 %.", "Netto & drift",
+                  ("Kommune",))
     svg = chart.files()["svg"]
     root = ElementTree.fromstring(svg)
     assert root.tag == SVG + "svg"
@@ -91,25 +94,17 @@ def test_svg_and_png_are_the_same_bytes_in_another_process() -> None:
 def test_a_chart_crosses_to_a_worker_process() -> None:
     """The batch forks workers; a chart and its drawing must pickle."""
     series = {"Vestland": [1.0, None], "Landet": [-0.3, 2.1]}
-    chart = charts.Chart(charts.trend([2024, 2025], series, 1.75, "norm"), "alt", "Tittel",
-                         ("År",))
+    chart = Chart(charts.trend([2024, 2025], series, 1.75, "norm"), "alt", "Tittel", ("År",))
     again = pickle.loads(pickle.dumps(chart))
     assert again.src == chart.src
     assert again.files()["png"] == chart.files()["png"]
-
-
-def test_a_chart_given_a_finished_image_keeps_it_and_cannot_be_redrawn() -> None:
-    chart = charts.Chart("data:image/png;base64,AAAA", "alt", "Spredning", ("Intervall",))
-    assert (chart.src, chart.drawing) == ("data:image/png;base64,AAAA", None)
-    with pytest.raises(ValueError, match="Spredning"):
-        chart.files()
 
 
 def test_every_chart_kind_is_a_drawing() -> None:
     for drawing in (bars(), charts.trend([2024, 2025], {"Vestland": [1.0, 2.0]}, 1.75, "norm"),
                     charts.histogram(["under 0", "0 og over"], [3, 5], [True, False], "Antall")):
         width = png_size(drawing.render()["png"])[0]
-        assert width / PRINTED_WIDTH_IN == pytest.approx(charts.DPI, abs=0.5)
+        assert width / PRINTED_WIDTH_IN == pytest.approx(DPI, abs=0.5)
 
 
 def test_a_trend_for_the_pdf_is_pixel_for_pixel_its_full_drawing() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from kommunerapport.sources.configfile import DEFAULT_KEYWORDS, Config, Contact, Quote, load_config
+from kommunerapport.model.config import DEFAULT_KEYWORDS, Config, Contact, Quote
+from kommunerapport.sources.configfile import load_config
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "ks.toml"
 

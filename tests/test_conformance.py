@@ -116,7 +116,7 @@ def test_real_jsonstat1_from_ssb_parses_but_has_no_region() -> None:
 
 def test_real_px_file_parses_with_its_symbols() -> None:
     # INE's 27067.px (pyaxis's test data): 1 × 29 × 4 × 7 cells, «..» for withheld ones
-    entries, tokens, _ = px.parse(px._text(Source(REAL / "ine_27067.px")))
+    entries, tokens, _ = px.parse(px.text_of(Source(REAL / "ine_27067.px")))
     assert entries[("STUB", "")] == ["Comunidades y Ciudades Autónomas", "Divisiones"]
     assert len(tokens) == 1 * 29 * 4 * 7 == 812
     assert tokens[0] == ".."

@@ -7,8 +7,9 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta
 
+from kommunerapport.files import asset_dir
 from kommunerapport.render.context import documented_keys
-from kommunerapport.render.pdf import asset_dir, environment
+from kommunerapport.render.html import environment
 
 REPORT_TEMPLATES = ["report.html", "_header.html", "_keyfigures.html", "_quotes.html",
                     "_chart.html", "_table.html", "_footer.html"]

@@ -9,8 +9,9 @@ import pytest
 
 from kommunerapport.cli import main
 from kommunerapport.errors import DataError, UsageError
-from kommunerapport.model.schema import COLUMNS, MEASURES, read_table, resolve_year
+from kommunerapport.model.schema import COLUMNS, MEASURES, resolve_year
 from kommunerapport.sources.loading import load_dataset
+from kommunerapport.sources.tidycsv import read_table
 
 HEADER = ",".join(COLUMNS)
 HORTEN = "3901,2025,ndr_pct,3.8,,konsern,SSB 12134,foreløpige tall 16.03.2026,false"

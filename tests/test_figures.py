@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 
 from kommunerapport import figures as fig
+from kommunerapport.figures import lookup
+from kommunerapport.model import norms
 from kommunerapport.model.schema import COLUMNS, validate
 from kommunerapport.writing.formatting import number
 
@@ -264,12 +266,12 @@ def test_published_prefers_ssbs_own_aggregate(table, register) -> None:
     ("sektoren", 2013, 3.0),  # TBU, before 2014
 ])
 def test_tbu_norms(kind: str, year: int, value: float) -> None:
-    assert fig.norm(kind, year).value == value
+    assert norms.norm(kind, year).value == value
 
 
-def test_against_norm_is_points_above_or_below(table, register) -> None:
+def test_the_county_authorities_lay_above_their_norm(table, register) -> None:
     total = fig.county_authorities_total(table, register, 2025)
-    assert fig.against_norm(total, fig.norm("fylkeskommuner", 2025)) == pytest.approx(
+    assert total.value - norms.norm("fylkeskommuner", 2025).value == pytest.approx(
         0.29, abs=0.005)  # 4,29 − 4
 
 
@@ -329,9 +331,9 @@ def test_a_unit_with_two_rows_takes_the_first_value_and_both_provenances() -> No
 
 def test_the_index_cache_stays_small_however_many_tables_pass() -> None:
     # A batch worker meets each member's own table once; the cache must not keep them all.
-    for n in range(3 * fig._KEEP):
+    for n in range(3 * lookup.KEPT):
         fig.unit_figure(tidy(("3901", 2025, "ndr_pct", float(n))), "3901", 2025, "ndr_pct")
-    assert len(fig._INDEXES) <= fig._KEEP
+    assert lookup.indexes_kept() == lookup.KEPT
 
 
 def test_a_new_table_is_never_read_through_a_dead_tables_index() -> None:

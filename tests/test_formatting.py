@@ -13,9 +13,6 @@ from kommunerapport.writing.formatting import (
     NBSP,
     number,
     percent,
-    prose_number,
-    prose_percent,
-    prose_points,
     rounded,
     signed,
     whole_word,
@@ -105,30 +102,9 @@ def test_kroner_are_whole() -> None:
 
 # -- Prose -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (-0.6, "minus 0,6\u00a0prosent"),  # KS 6.3.2026: «minus 0,6 prosent»
-    (2.0, "to\u00a0prosent"),  # small whole numbers as words
-    (1.96, "to\u00a0prosent"),  # rounds to 2,0, which reads «to»
-    (-2.0, "minus to\u00a0prosent"),
-    (4.29, "4,3\u00a0prosent"),
-    (12.0, "tolv\u00a0prosent"),
-    (13.0, "13\u00a0prosent"),  # above twelve: figures
-    (-0.04, "null\u00a0prosent"),  # never «minus null»
-])
-def test_prose_percent(value: float, expected: str) -> None:
-    assert prose_percent(value) == expected
-
-
 def test_nynorsk_says_ein() -> None:
-    assert prose_percent(1.0, lang="nn") == "ein\u00a0prosent"
-    assert prose_percent(1.0, lang="nb") == "en\u00a0prosent"
     assert whole_word(1, "nn") == "ein"
-
-
-def test_prose_points_say_the_size_of_a_change() -> None:
-    assert prose_points(-2.6) == "2,6\u00a0prosentpoeng"  # the direction is said in words
-    assert prose_points(1.6) == "1,6\u00a0prosentpoeng"
-    assert prose_points(3.0) == "tre\u00a0prosentpoeng"
+    assert whole_word(1, "nb") == "en"
 
 
 @pytest.mark.parametrize(("n", "expected"), [
@@ -136,17 +112,6 @@ def test_prose_points_say_the_size_of_a_change() -> None:
 ])
 def test_counts_in_prose(n: int, expected: str) -> None:
     assert whole_word(n) == expected
-
-
-def test_prose_number_keeps_decimals_that_matter() -> None:
-    assert prose_number(2.5) == "2,5"
-    assert prose_number(-1.0) == "minus en"
-
-
-def test_one_percentage_point_is_neuter() -> None:
-    assert prose_points(1.0) == "ett\u00a0prosentpoeng"
-    assert prose_points(-1.0, lang="nn") == "eitt\u00a0prosentpoeng"
-    assert prose_percent(1.0) == "en\u00a0prosent"  # «prosent» is not neuter
 
 
 # -- No finite float makes formatting raise (issue 10: 1e27 gave decimal.InvalidOperation) -----
@@ -173,7 +138,6 @@ def test_no_finite_float_makes_a_formatter_raise() -> None:
     for v in _finite_floats():
         for decimals in (0, 1, 2):
             assert number(v, decimals) and percent(v, decimals) and signed(v, decimals)
-        assert prose_percent(v) and prose_points(v) and prose_number(v)
 
 
 def test_large_values_are_written_out_not_refused() -> None:

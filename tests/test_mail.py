@@ -23,9 +23,14 @@ from click.testing import CliRunner
 from pypdf import PdfWriter
 
 from kommunerapport.cli import main
+from kommunerapport.mail import delivery as mail_delivery
+from kommunerapport.mail import message as mail_message
+from kommunerapport.mail import options as mail_options
 from kommunerapport.mail import recipients
 from kommunerapport.mail import run as mail
+from kommunerapport.mail import session as mail_session
 from kommunerapport.mail.sendlog import LOG_NAME, open_log
+from kommunerapport.model.kinds import ReportKind
 from kommunerapport.outputs import names as outputs
 from kommunerapport.outputs import records
 
@@ -161,7 +166,7 @@ def write_report(folder: Path, number: str, short: str, *, sample: bool = False,
     writer = PdfWriter()
     writer.add_blank_page(width=72, height=72)
     writer.add_metadata({"/Title": title or f"Kommuneøkonomi 2025 {short}"})
-    path = folder / outputs.member_name(year, number, short)
+    path = folder / outputs.report_name(ReportKind.MEMBER, year, number, short)
     with path.open("wb") as f:
         writer.write(f)
     records.record_written(path, kind="member", lang="nb", sample=sample)
@@ -188,13 +193,13 @@ def write_csv(folder: Path, rows: list[tuple[str, str, str]], header: str = "num
     return path
 
 
-def options(root: Path, port: int, **kw: object) -> mail.SendOptions:
-    return mail.SendOptions(recipients=root / "members.csv", reports=root / "output",
+def options(root: Path, port: int, **kw: object) -> mail_options.SendOptions:
+    return mail_options.SendOptions(recipients=root / "members.csv", reports=root / "output",
                             host="127.0.0.1", port=port, sender=FROM, **kw)
 
 
-def quiet() -> mail.Hooks:
-    return mail.Hooks(sleep=lambda s: None, echo=lambda s: None)
+def quiet() -> mail_delivery.Hooks:
+    return mail_delivery.Hooks(sleep=lambda s: None, echo=lambda s: None)
 
 
 def cli(root: Path, port: int, *args: str, env: dict[str, str] | None = None):  # noqa: ANN201
@@ -216,7 +221,7 @@ def test_each_member_gets_its_own_report_in_its_written_form(setup: Path, inbox:
         assert msg["To"] == address and msg["From"] == FROM
         assert msg["Date"] and msg["Message-ID"].endswith("@ks.example>")
         [part] = list(msg.iter_attachments())
-        report = setup / "output" / outputs.member_name(2025, number, short)
+        report = setup / "output" / outputs.report_name(ReportKind.MEMBER, 2025, number, short)
         assert part.get_filename() == report.name
         assert part.get_content_type() == "application/pdf"
         assert part.get_payload(decode=True) == report.read_bytes()
@@ -261,7 +266,7 @@ def test_rerun_sends_nothing_again(setup: Path, inbox: Inbox) -> None:
 def test_crash_mid_batch_and_rerun_sends_each_exactly_once(setup: Path, inbox: Inbox) -> None:
     delivered = []
 
-    def die_after_two(out: mail.Outgoing) -> None:
+    def die_after_two(out: recipients.Outgoing) -> None:
         delivered.append(out.address)
         if len(delivered) == 2:
             raise KeyboardInterrupt  # the operator's Ctrl-C, or a killed process
@@ -284,8 +289,8 @@ def test_message_id_is_stable_per_address_and_report(setup: Path, inbox: Inbox) 
     members = recipients.read_recipients(setup / "members.csv")
     reports = recipients.find_reports(members, setup / "output")
     [first, second, *_] = recipients.plan_messages(members, reports)
-    assert mail.message_id(first, FROM) == logged[first.address]
-    assert mail.message_id(first, FROM) != mail.message_id(second, FROM)
+    assert mail_message.message_id(first, FROM) == logged[first.address]
+    assert mail_message.message_id(first, FROM) != mail_message.message_id(second, FROM)
 
 
 def test_changed_report_is_sent_again_only_with_resend(setup: Path, inbox: Inbox) -> None:
@@ -324,17 +329,17 @@ def test_550_for_one_recipient_the_others_are_delivered(setup: Path, inbox: Inbo
 def test_4xx_is_retried_with_backoff(setup: Path, inbox: Inbox) -> None:
     inbox.temporary["post@kinn.example"] = ["451 4.3.0 Try again later"] * 2
     slept: list[float] = []
-    hooks = mail.Hooks(sleep=slept.append, echo=lambda s: None)
+    hooks = mail_delivery.Hooks(sleep=slept.append, echo=lambda s: None)
     summary = mail.run_send(options(setup, inbox.port), hooks)
     assert len(summary.sent) == 3
-    assert slept == [5.0, 20.0]  # mail.BACKOFF
+    assert slept == [5.0, 20.0]  # mail_session.BACKOFF
     assert inbox.received()["post@kinn.example"] == 1
 
 
 def test_421_closes_and_the_retry_reconnects(setup: Path, inbox: Inbox) -> None:
     inbox.temporary["post@kinn.example"] = ["421 4.3.2 Stenger ned"]  # smtplib hangs up
     slept: list[float] = []
-    hooks = mail.Hooks(sleep=slept.append, echo=lambda s: None)
+    hooks = mail_delivery.Hooks(sleep=slept.append, echo=lambda s: None)
     summary = mail.run_send(options(setup, inbox.port), hooks)
     assert len(summary.sent) == 3 and slept == [5.0]  # no try wasted on the closed socket
     assert inbox.received() == Counter(a for *_, a in MEMBERS)
@@ -343,11 +348,11 @@ def test_421_closes_and_the_retry_reconnects(setup: Path, inbox: Inbox) -> None:
 def test_4xx_that_never_clears_fails_after_bounded_retries(setup: Path, inbox: Inbox) -> None:
     inbox.temporary["post@kinn.example"] = ["452 4.2.2 Mailbox full"] * 10
     slept: list[float] = []
-    hooks = mail.Hooks(sleep=slept.append, echo=lambda s: None)
+    hooks = mail_delivery.Hooks(sleep=slept.append, echo=lambda s: None)
     summary = mail.send_reports(options(setup, inbox.port), hooks)
     assert [reason for _, reason in summary.failed] == [
         "452 4.2.2 Mailbox full (ga opp etter 4 forsøk)"]
-    assert slept == list(mail.BACKOFF) and inbox.attempts["post@kinn.example"] == 4
+    assert slept == list(mail_session.BACKOFF) and inbox.attempts["post@kinn.example"] == 4
 
 
 def test_server_unreachable_stops_before_sending(setup: Path) -> None:
@@ -362,42 +367,42 @@ def test_server_unreachable_stops_before_sending(setup: Path) -> None:
 def test_lost_connection_is_reopened(setup: Path, inbox: Inbox) -> None:
     restarted = []
 
-    def restart_server(out: mail.Outgoing) -> None:
+    def restart_server(out: recipients.Outgoing) -> None:
         if not restarted:  # after the first message the server goes away and comes back
             stop(inbox)
             start(inbox, inbox.port)
             restarted.append(True)
 
     slept: list[float] = []
-    hooks = mail.Hooks(sleep=slept.append, echo=lambda s: None, after_send=restart_server)
+    hooks = mail_delivery.Hooks(sleep=slept.append, echo=lambda s: None, after_send=restart_server)
     summary = mail.run_send(options(setup, inbox.port), hooks)
     assert len(summary.sent) == 3 and slept == [5.0]
     assert inbox.received() == Counter(a for *_, a in MEMBERS)
 
 
 def test_server_gone_for_good_fails_the_rest(setup: Path, inbox: Inbox) -> None:
-    def stop_server(out: mail.Outgoing) -> None:
+    def stop_server(out: recipients.Outgoing) -> None:
         stop(inbox)
 
     slept: list[float] = []
-    hooks = mail.Hooks(sleep=slept.append, echo=lambda s: None, after_send=stop_server)
+    hooks = mail_delivery.Hooks(sleep=slept.append, echo=lambda s: None, after_send=stop_server)
     summary = mail.send_reports(options(setup, inbox.port), hooks)
-    assert len(summary.sent) == 1 and slept == list(mail.BACKOFF)  # bounded
+    assert len(summary.sent) == 1 and slept == list(mail_session.BACKOFF)  # bounded
     assert [out.address for out, _ in summary.failed] == [a for *_, a in MEMBERS[1:]]
     assert all(reason.startswith("ikke sendt: forbindelsen til e-postserveren brøt")
                and reason.endswith("(ga opp etter 4 forsøk)") for _, reason in summary.failed)
 
 
-def restart_with(inbox: Inbox, **settings: object) -> mail.Hooks:
+def restart_with(inbox: Inbox, **settings: object) -> mail_delivery.Hooks:
     """Hooks that, after the first message, restart the server with these settings."""
-    def restart(out: mail.Outgoing) -> None:
+    def restart(out: recipients.Outgoing) -> None:
         if out.address == MEMBERS[0][2]:
             stop(inbox)
             start(inbox, inbox.port)  # (start() itself connects once to check the server)
             for name, value in settings.items():
                 setattr(inbox, name, value)
 
-    return mail.Hooks(sleep=lambda s: None, echo=lambda s: None, after_send=restart)
+    return mail_delivery.Hooks(sleep=lambda s: None, echo=lambda s: None, after_send=restart)
 
 
 @pytest.mark.parametrize(("settings", "reason"), [
@@ -442,7 +447,7 @@ def test_refused_session_is_named_not_called_unreachable(
         setup: Path, inbox: Inbox, settings: dict, args: tuple[str, ...], message: str) -> None:
     for name, value in settings.items():
         setattr(inbox, name, value)
-    result = cli(setup, inbox.port, *args, env={mail.PASSWORD_ENV: PASSWORD})
+    result = cli(setup, inbox.port, *args, env={mail_options.PASSWORD_ENV: PASSWORD})
     assert result.exit_code == 1
     assert result.stderr == f"Feil: E-postserveren 127.0.0.1:{inbox.port} {message}\n"
     assert inbox.messages == []
@@ -455,7 +460,7 @@ def test_auth_with_password_from_environment_never_shown(
         setup: Path, auth_inbox: Inbox, caplog: pytest.LogCaptureFixture,
         capfd: pytest.CaptureFixture[str]) -> None:
     caplog.set_level(logging.DEBUG)
-    env = {mail.PASSWORD_ENV: PASSWORD}
+    env = {mail_options.PASSWORD_ENV: PASSWORD}
     result = cli(setup, auth_inbox.port, "--smtp-user", "analyse", env=env)
     assert result.exit_code == 0, result.output
     assert auth_inbox.received() == Counter(a for *_, a in MEMBERS)
@@ -479,7 +484,7 @@ def test_auth_without_password_in_environment(setup: Path, auth_inbox: Inbox) ->
 
 def test_wrong_password_is_refused_without_showing_it(setup: Path, auth_inbox: Inbox) -> None:
     result = cli(setup, auth_inbox.port, "--smtp-user", "analyse",
-                 env={mail.PASSWORD_ENV: "feil-passord"})
+                 env={mail_options.PASSWORD_ENV: "feil-passord"})
     assert result.exit_code == 1
     assert result.stderr == (
         f"Feil: E-postserveren 127.0.0.1:{auth_inbox.port} godtok ikke innloggingen for "
@@ -501,7 +506,7 @@ def test_plain_text_to_a_remote_server_is_said_once(
     result = cli(setup, inbox.port)  # loopback: plain text is fine, nothing said
     assert (result.exit_code, result.stderr) == (0, "")
     write_report(setup / "output", "4602", "Kinn", title="Revidert")
-    monkeypatch.setattr(mail, "is_loopback", lambda host: False)  # pretend 127.0.0.1 is remote
+    monkeypatch.setattr(mail_session, "is_loopback", lambda host: False)  # pretend 127.0.0.1 is remote
     result = cli(setup, inbox.port, "--resend")
     assert result.exit_code == 0
     assert result.stderr == (
@@ -547,7 +552,7 @@ def test_starttls_used_when_offered(setup: Path, tls_inbox: Inbox,
                                    certificate: tuple[Path, Path],
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     trusting = ssl.create_default_context(cafile=str(certificate[0]))
-    monkeypatch.setattr(mail.ssl, "create_default_context", lambda: trusting)
+    monkeypatch.setattr(mail_session.ssl, "create_default_context", lambda: trusting)
     result = cli(setup, tls_inbox.port)
     assert result.exit_code == 0, result.output
     assert tls_inbox.received() == Counter(a for *_, a in MEMBERS)
@@ -605,7 +610,7 @@ def test_sample_report_refused_unless_allowed(setup: Path, inbox: Inbox) -> None
 
 
 def test_missing_report_stops_before_sending(setup: Path, inbox: Inbox) -> None:
-    (setup / "output" / outputs.member_name(2025, "46", "Vestland")).unlink()
+    (setup / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "46", "Vestland")).unlink()
     result = cli(setup, inbox.port)
     assert result.exit_code == 1
     assert result.stderr == (
@@ -615,7 +620,7 @@ def test_missing_report_stops_before_sending(setup: Path, inbox: Inbox) -> None:
 
 
 def test_broken_pdf_is_one_line_on_stderr(setup: Path) -> None:
-    report = setup / "output" / outputs.member_name(2025, "4602", "Kinn")
+    report = setup / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn")
     report.write_bytes(report.read_bytes()[:200])  # truncated: no %%EOF, no xref
     # A process of its own: pytest's log capture would hide anything logged.
     result = subprocess.run(
@@ -631,7 +636,7 @@ def test_broken_pdf_is_one_line_on_stderr(setup: Path) -> None:
 
 
 def test_a_mix_of_years_is_refused(setup: Path, inbox: Inbox) -> None:
-    (setup / "output" / outputs.member_name(2025, "4602", "Kinn")).unlink()
+    (setup / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn")).unlink()
     write_report(setup / "output", "4602", "Kinn", year=2024)  # last year's, still there
     result = cli(setup, inbox.port)
     assert result.exit_code == 1
@@ -644,7 +649,7 @@ def test_a_mix_of_years_is_refused(setup: Path, inbox: Inbox) -> None:
 def test_the_report_is_picked_by_the_tools_record_not_by_name(setup: Path,
                                                                 inbox: Inbox) -> None:
     # «…-zzz-gammel.pdf» sorts after the current report; only the current one has a record.
-    kinn = setup / "output" / outputs.member_name(2025, "4602", "Kinn")
+    kinn = setup / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn")
     old = kinn.with_name("kommuneokonomi-2025-4602-kinn-zzz-gammel.pdf")
     old.write_bytes(b"%PDF-1.7 an old copy")
     result = cli(setup, inbox.port)
@@ -680,7 +685,7 @@ def test_last_years_recorded_report_beside_this_years_is_passed_over(setup: Path
 
 
 def test_a_report_without_record_is_refused(setup: Path, inbox: Inbox) -> None:
-    kinn = setup / "output" / outputs.member_name(2025, "4602", "Kinn")
+    kinn = setup / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn")
     records.record_path(kinn).unlink()  # e.g. written by an older version, or copied alone
     result = cli(setup, inbox.port, "--dry-run")
     assert result.exit_code == 1
@@ -758,7 +763,7 @@ def test_sender_is_required_and_checked(setup: Path, inbox: Inbox) -> None:
 @pytest.mark.parametrize(("text", "per_minute"), [("30/min", 30.0), ("30", 30.0),
                                                   ("0,5/min", 0.5), (None, None)])
 def test_parse_rate(text: str | None, per_minute: float | None) -> None:
-    assert mail.parse_rate(text) == per_minute
+    assert mail_options.parse_rate(text) == per_minute
 
 
 def test_bad_rate(setup: Path) -> None:
@@ -778,7 +783,7 @@ def test_a_run_that_takes_a_while_says_so_before_it_starts(setup: Path, inbox: I
     def sleep(seconds: float) -> None:
         now[0] += seconds
 
-    hooks = mail.Hooks(sleep=sleep, clock=lambda: now[0], echo=said.append)
+    hooks = mail_delivery.Hooks(sleep=sleep, clock=lambda: now[0], echo=said.append)
     mail.run_send(options(setup, inbox.port, rate="0,5/min"), hooks)
     assert said[0] == "Med --rate tar 3 e-poster minst 4 minutter å sende."  # 2 × 120 s
     assert now[0] == 240.0
@@ -789,7 +794,7 @@ def test_a_run_that_takes_a_while_says_so_before_it_starts(setup: Path, inbox: I
     (86400, "1 døgn"), (3700 * 60, "2 døgn og 13 timer"),  # 371 intervals of 10 minutes
 ])
 def test_duration_in_words(seconds: float, text: str) -> None:
-    assert mail.duration(seconds) == text
+    assert mail_delivery.duration(seconds) == text
 
 
 def test_rate_limit_spaces_the_messages(setup: Path, inbox: Inbox) -> None:
@@ -800,16 +805,16 @@ def test_rate_limit_spaces_the_messages(setup: Path, inbox: Inbox) -> None:
         slept.append(seconds)
         now[0] += seconds
 
-    hooks = mail.Hooks(sleep=sleep, clock=lambda: now[0], echo=lambda s: None)
+    hooks = mail_delivery.Hooks(sleep=sleep, clock=lambda: now[0], echo=lambda s: None)
     mail.run_send(options(setup, inbox.port, rate="20/min"), hooks)
     assert slept == [3.0, 3.0]  # 60 s / 20; none before the first message
     assert len(inbox.messages) == 3
 
 
 def test_templates_use_only_documented_context() -> None:
-    env = mail.template_env()
-    documented = set(mail.EmailContext.__annotations__)
-    for name in (mail.SUBJECT_TEMPLATE, mail.BODY_TEMPLATE):
+    env = mail_message.template_env()
+    documented = set(mail_message.EmailContext.__annotations__)
+    for name in (mail_message.SUBJECT_TEMPLATE, mail_message.BODY_TEMPLATE):
         source = env.loader.get_source(env, name)[0]
         used = jinja2.meta.find_undeclared_variables(env.parse(source))
         assert used <= documented, name
@@ -861,8 +866,8 @@ def test_two_runs_on_one_folder_cannot_both_send(setup: Path, inbox: Inbox) -> N
 
 def test_password_is_not_sent_in_clear_to_a_remote_server(
         setup: Path, auth_inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mail, "is_loopback", lambda host: False)  # pretend 127.0.0.1 is remote
-    env = {mail.PASSWORD_ENV: PASSWORD}
+    monkeypatch.setattr(mail_session, "is_loopback", lambda host: False)  # pretend 127.0.0.1 is remote
+    env = {mail_options.PASSWORD_ENV: PASSWORD}
     result = cli(setup, auth_inbox.port, "--smtp-user", "analyse", env=env)
     assert result.exit_code == 1
     assert result.stderr == (

@@ -14,9 +14,13 @@ import numpy as np
 import pytest
 
 from kommunerapport import figures as fig
+from kommunerapport.model import norms
 from kommunerapport.model.regions import load_register
-from kommunerapport.model.schema import load_builtin
 from kommunerapport.pictures import charts, maps
+from kommunerapport.pictures import classes as map_classes
+from kommunerapport.pictures import geometry as map_geometry
+from kommunerapport.render.context import Chart
+from kommunerapport.sources.loading import load_builtin
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DATA = ROOT / "src" / "kommunerapport" / "data"
@@ -91,11 +95,11 @@ def test_simplification_keeps_small_details_and_shapes() -> None:
 
 # -- Classes and colours -----------------------------------------------------------------------
 
-NB = maps.Labels(legend_title="Netto driftsresultat 2025, prosent", below="under {hi}",
+NB = map_classes.Labels(legend_title="Netto driftsresultat 2025, prosent", below="under {hi}",
                  between="{lo} til {hi}", above="{lo} og over", missing="Ingen tall",
                  more="og {n} til", municipalities="Kommunene",
                  county_authorities="Fylkeskommunene")
-NN = maps.Labels(legend_title="Netto driftsresultat 2025, prosent", below="under {hi}",
+NN = map_classes.Labels(legend_title="Netto driftsresultat 2025, prosent", below="under {hi}",
                  between="{lo} til {hi}", above="{lo} og over", missing="Ingen tal",
                  more="og {n} til", municipalities="Kommunane",
                  county_authorities="Fylkeskommunane")
@@ -107,20 +111,20 @@ NN = maps.Labels(legend_title="Netto driftsresultat 2025, prosent", below="under
     (None, None), (float("nan"), None),  # no figure is no class, never zero
 ])
 def test_lower_bounds_are_inclusive_and_zero_is_a_surplus(value, index) -> None:
-    assert maps.class_of(value) == index
+    assert map_classes.class_of(value) == index
 
 
 def test_the_breaks_hold_both_norms_and_zero() -> None:
-    assert {0.0, fig.NORM_MUNICIPALITIES, fig.NORM_COUNTY_AUTHORITIES} <= set(maps.BREAKS)
+    assert {0.0, norms.NORM_MUNICIPALITIES, norms.NORM_COUNTY_AUTHORITIES} <= set(map_classes.BREAKS)
     with pytest.raises(ValueError, match="2"):
-        maps.panel([maps.Area("4601", "Bergen", 1.0)], NB, fig.NORM_SECTOR)
+        map_classes.panel([map_classes.Area("4601", "Bergen", 1.0)], NB, norms.NORM_SECTOR)
 
 
 def test_a_panel_counts_names_and_tabulates_each_class() -> None:
-    areas = [maps.Area("4601", "Bergen", 2.5), maps.Area("4621", "Voss", None),
-             maps.Area("4602", "Kinn", -4.5), maps.Area("4611", "Etne", 0.0),
-             maps.Area("4612", "Sveio", 1.75)]
-    p = maps.panel(areas, NB, 1.75)
+    areas = [map_classes.Area("4601", "Bergen", 2.5), map_classes.Area("4621", "Voss", None),
+             map_classes.Area("4602", "Kinn", -4.5), map_classes.Area("4611", "Etne", 0.0),
+             map_classes.Area("4612", "Sveio", 1.75)]
+    p = map_classes.panel(areas, NB, 1.75)
     assert [(c.label, c.units) for c in p.classes] == [
         ("under \u22124", ("Kinn",)), ("\u22124 til \u22122", ()), ("\u22122 til 0", ()),
         ("0 til 1,75", ("Etne",)), ("1,75 til 4", ("Bergen", "Sveio")), ("4 og over", ())]
@@ -132,10 +136,10 @@ def test_a_panel_counts_names_and_tabulates_each_class() -> None:
 
 
 def test_deficits_are_the_reports_red_and_surpluses_its_blue() -> None:
-    assert maps.COLOURS[0] == charts.RED == "#b3261e"
-    assert maps.COLOURS[-1] == charts.NAVY == "#1b365d"
-    assert all(_lab(c)[2] > 0 for c in maps.COLOURS[:3])  # reds: yellow side of b*
-    assert all(_lab(c)[2] < 0 for c in maps.COLOURS[3:])  # blues
+    assert map_classes.COLOURS[0] == charts.RED == "#b3261e"
+    assert map_classes.COLOURS[-1] == charts.NAVY == "#1b365d"
+    assert all(_lab(c)[2] > 0 for c in map_classes.COLOURS[:3])  # reds: yellow side of b*
+    assert all(_lab(c)[2] < 0 for c in map_classes.COLOURS[3:])  # blues
 
 
 def _linear(hexcolour: str) -> np.ndarray:
@@ -163,30 +167,30 @@ PROTANOPIA = np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.0
 
 def test_the_classes_read_in_greyscale() -> None:
     """Every pair of classes at least 12 L* apart, and 25 apart in the luma a grey print uses."""
-    lightness = sorted(_lab(c)[0] for c in maps.COLOURS)
+    lightness = sorted(_lab(c)[0] for c in map_classes.COLOURS)
     assert min(b - a for a, b in itertools.pairwise(lightness)) >= 12
 
     def luma(c: str) -> float:  # ITU-R BT.601, what PIL's convert("L") does
         return 0.299 * int(c[1:3], 16) + 0.587 * int(c[3:5], 16) + 0.114 * int(c[5:7], 16)
-    lumas = sorted(luma(c) for c in maps.COLOURS)
+    lumas = sorted(luma(c) for c in map_classes.COLOURS)
     assert min(b - a for a, b in itertools.pairwise(lumas)) >= 25
 
 
 @pytest.mark.parametrize("simulation", [DEUTERANOPIA, PROTANOPIA])
 def test_the_classes_stay_apart_for_red_green_colour_blindness(simulation) -> None:
     """Pairwise ΔE*ab ≥ 20 as seen; units without figures differ by their hatching."""
-    seen = [_lab(c, simulation) for c in maps.COLOURS]
+    seen = [_lab(c, simulation) for c in map_classes.COLOURS]
     assert min(np.linalg.norm(a - b) for a, b in itertools.combinations(seen, 2)) >= 20
 
 
 # -- The maps ----------------------------------------------------------------------------------
 
 def builtin_areas(numbers: list[str], year: int = 2025, without: tuple[str, ...] = ()
-                  ) -> list[maps.Area]:
+                  ) -> list[map_classes.Area]:
     """The built-in figures (sample data calibrated to SSB) for ``numbers``."""
     shares = fig.shares(load_builtin().table, "ndr_pct", year, numbers)
     register = load_register()
-    return [maps.Area(n, (register.municipality(n) if len(n) == 4 else register.county(n))
+    return [map_classes.Area(n, (register.municipality(n) if len(n) == 4 else register.county(n))
                       .short_name,
                       None if n in without or n not in shares.index else shares.loc[n, "pct"])
             for n in numbers]
@@ -272,7 +276,7 @@ def test_the_member_is_outlined_and_named_in_the_legend() -> None:
     m = maps.member_map(builtin_areas(vestland()), "4621", NB)
     assert m.member == "Voss"
     figure = m.drawing.figure()
-    geometry = maps.geometry()
+    geometry = map_geometry.geometry()
     outlined = [c for c in collections_of(figure)
                 if len(c.get_paths()) == 1 and c.get_paths()[0] is geometry.paths["4621"]]
     assert outlined  # the halo and the line
@@ -281,7 +285,7 @@ def test_the_member_is_outlined_and_named_in_the_legend() -> None:
 
 def test_a_county_authority_member_is_outlined_among_the_counties() -> None:
     authorities = [c.number for c in load_register().counties if c.number != "03"]
-    m = maps.member_map(builtin_areas(authorities), "46", NB, norm=fig.NORM_COUNTY_AUTHORITIES)
+    m = maps.member_map(builtin_areas(authorities), "46", NB, norm=norms.NORM_COUNTY_AUTHORITIES)
     assert (m.member, m.panels[0].total, m.panels[0].norm) == ("Vestland", 14, 4.0)
 
 
@@ -297,23 +301,23 @@ def test_a_members_map_for_the_pdf_is_pixel_for_pixel_its_full_drawing() -> None
     """Member maps reuse their county, drawn once per process; the pixels are the same."""
     authorities = [c.number for c in load_register().counties if c.number != "03"]
     agder = [m.number for m in load_register().in_county("42")]
-    cases = [(vestland(), n, NB, fig.NORM_MUNICIPALITIES) for n in ("4601", "4621", "4649")]
-    cases += [(agder, "4204", NB, fig.NORM_MUNICIPALITIES),  # another county: drawn anew
-              (vestland(), "4602", NN, fig.NORM_MUNICIPALITIES),  # other words, same units
-              (authorities, "46", NB, fig.NORM_COUNTY_AUTHORITIES),
-              (authorities, "18", NB, fig.NORM_COUNTY_AUTHORITIES)]
+    cases = [(vestland(), n, NB, norms.NORM_MUNICIPALITIES) for n in ("4601", "4621", "4649")]
+    cases += [(agder, "4204", NB, norms.NORM_MUNICIPALITIES),  # another county: drawn anew
+              (vestland(), "4602", NN, norms.NORM_MUNICIPALITIES),  # other words, same units
+              (authorities, "46", NB, norms.NORM_COUNTY_AUTHORITIES),
+              (authorities, "18", NB, norms.NORM_COUNTY_AUTHORITIES)]
     for numbers, member, labels, norm in cases:
         drawing = maps.member_map(builtin_areas(numbers, without=("4614",)), member, labels,
                                   norm).drawing
         assert drawing.pixels is not None
         quick, full = drawing.pdf_image(), drawing.render(("png-stored",))["png-stored"]
         assert np.array_equal(_pixels(quick), _pixels(full)), member
-    assert len(maps._BASE) == 1  # one county kept at a time: memory stays flat
+    assert maps.bases_kept() == 1  # one county kept at a time: memory stays flat
 
 
 def test_wrong_units_are_refused() -> None:
     with pytest.raises(ValueError, match="3001"):  # Halden's number before 2024 (now 3101)
-        maps.county_map([maps.Area("3001", "Halden", 1.0), maps.Area("3101", "Halden", 1.0)],
+        maps.county_map([map_classes.Area("3001", "Halden", 1.0), map_classes.Area("3101", "Halden", 1.0)],
                         NB)
     with pytest.raises(ValueError, match="4601"):
         maps.member_map(builtin_areas(vestland()[1:]), "4601", NB)
@@ -329,15 +333,16 @@ def test_a_map_crosses_to_a_worker_process_and_draws_the_same() -> None:
 
 def test_a_map_is_a_chart_like_any_other() -> None:
     m = maps.county_map(builtin_areas(vestland()), NB)
-    chart = charts.Chart(m.drawing, "alt", "Kart", ("Kommune", "Netto driftsresultat", "Klasse"),
-                         m.rows)
-    assert chart.src == charts.image_url(chart.image)
+    chart = Chart(m.drawing, "alt", "Kart", ("Kommune", "Netto driftsresultat", "Klasse"),
+                  m.rows)
+    assert chart.src.endswith(".png") and chart.src != Chart(
+        maps.county_map(builtin_areas(vestland()), NN).drawing, "alt", "Kart", ()).src
     assert set(chart.files()) == {"png", "svg"}
 
 
 def test_the_municipalities_cover_mainland_norway() -> None:
     """Kartverket: mainland Norway is 323 808 km² (land and fresh water)."""
-    paths = maps.geometry().paths
+    paths = map_geometry.geometry().paths
 
     def km2(path) -> float:  # noqa: ANN001 - shoelace over each ring; holes count negative
         total = 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,8 @@ from pdfs import full_text, page_texts
 
 from kommunerapport import figures as fig
 from kommunerapport.errors import UsageError
+from kommunerapport.model.config import Config
 from kommunerapport.reports import member_report, member_target, shared_figures, write
-from kommunerapport.sources.configfile import Config
 from kommunerapport.writing.formatting import percent
 
 SAMPLE = "Eksempeldata – ikke offisielle tall"
@@ -145,7 +146,7 @@ def test_a_county_authority_report_on_real_figures_is_not_marked_sample(dataset,
 
 
 def test_a_municipality_is_compared_with_its_kostra_group(dataset, register, shared,
-                                                         tmp_path, monkeypatch) -> None:
+                                                         tmp_path) -> None:
     """With a fetched Klass correspondence, the member's KOSTRA group and SSB's figure for it.
 
     The correspondence here is constructed (Klass's ``correspondsAt`` shape, Lørenskog put in
@@ -153,12 +154,12 @@ def test_a_municipality_is_compared_with_its_kostra_group(dataset, register, sha
     """
     from kommunerapport.sources.ssb import klass as kostragroups
 
-    monkeypatch.setenv("KOMMUNERAPPORT_CACHE_DIR", str(tmp_path))
     kostragroups.write(tmp_path, YEAR, {"correspondenceItems": [
         {"sourceCode": "3222", "sourceName": "Lørenskog", "targetCode": "08",
          "targetName": "KOSTRA-gruppe 8"}]}, "https://data.ssb.no/api/klass/v1/constructed",
         "2026-11-27T00:00:00")
-    report = member_report(dataset, register, "3222", YEAR, None, Config(), shared=shared)
+    grouped = replace(dataset, kostra_groups=kostragroups.read_groups(tmp_path))
+    report = member_report(grouped, register, "3222", YEAR, None, Config(), shared=shared)
     body = _flat(" ".join(p for s in report.context.sections for p in s.paragraphs))
     assert ("KOSTRA-gruppe 8, kommunene som ligner mest på Lørenskog i folketall og økonomi, "
             "fikk samlet 0,6 prosent i 2025.") in body  # SSB 12134, EKG08, 16.3.2026

@@ -242,7 +242,7 @@ def test_xlsx_kommunenummer_as_number_and_title_rows(tmp_path: Path) -> None:
 def test_load_dataset_adds_only_builtin_real_rows() -> None:
     ds = loading.load_dataset(SURVEY_CSV)
     t = ds.table
-    builtin = data.load_builtin().table
+    builtin = loading.load_builtin().table
     added = t[t["source"] != survey.SOURCE]
     assert not added.empty and not added["synthetic"].any()
     assert set(added["source"]) <= set(builtin.loc[~builtin["synthetic"], "source"])
@@ -280,14 +280,14 @@ def test_parse_number() -> None:
 
 @pytest.mark.parametrize("text", ["1" * 400, "1e400", "1e15", "-2e16"])
 def test_parse_number_refuses_what_no_account_holds(text: str) -> None:
-    with pytest.raises(rows.TooLarge):
+    with pytest.raises(rows.NumberTooLarge):
         rows.parse_number(text)
     assert rows.parse_number("999999999999999") == 999_999_999_999_999.0  # below 10^15
 
 
 def test_read_cell_refuses_huge_numbers_from_a_workbook_and_keeps_nan_missing() -> None:
-    with pytest.raises(rows.TooLarge):
+    with pytest.raises(rows.NumberTooLarge):
         rows.read_cell(10 ** 400)
-    with pytest.raises(rows.TooLarge):
+    with pytest.raises(rows.NumberTooLarge):
         rows.read_cell(float("inf"))
     assert rows.read_cell(float("nan")) == (None, "..")

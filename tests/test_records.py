@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from kommunerapport.model.config import Config
 from kommunerapport.outputs import records
 from kommunerapport.reports import member_report, member_target, shared_figures, write
-from kommunerapport.sources.configfile import Config
 
 YEAR = 2025
 

@@ -8,14 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from kommunerapport.render.pdf import (
-    FONT_DIR,
-    ProjectOnlyFetcher,
-    asset_dir,
-    environment,
-    fonts,
-    roots,
-)
+from kommunerapport.files import asset_dir
+from kommunerapport.render import fonts
+from kommunerapport.render.context import IMAGE_SCHEME
+from kommunerapport.render.html import environment
+from kommunerapport.render.pdf import FONT_DIR, ProjectOnlyFetcher, roots
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,14 +41,12 @@ def test_fetcher_refuses_a_path_that_escapes_by_dots(fetcher) -> None:
 
 
 def test_fetcher_serves_the_reports_own_pictures_and_no_other() -> None:
-    from kommunerapport.pictures.charts import image_url
-
     image = b"\x89PNG not read here"
-    fetcher = ProjectOnlyFetcher(roots(), {image_url(image): image})
-    response = fetcher.fetch(image_url(image))
+    fetcher = ProjectOnlyFetcher(roots(), {f"{IMAGE_SCHEME}a.png": image})
+    response = fetcher.fetch(f"{IMAGE_SCHEME}a.png")
     assert (response.read(), response.content_type) == (image, "image/png")
     with pytest.raises(ValueError, match="only its own assets"):
-        fetcher.fetch(image_url(b"another picture"))
+        fetcher.fetch(f"{IMAGE_SCHEME}b.png")
 
 
 def test_a_picture_given_by_url_is_in_the_pdf(tmp_path) -> None:
@@ -60,13 +55,12 @@ def test_a_picture_given_by_url_is_in_the_pdf(tmp_path) -> None:
     import pypdf
     from PIL import Image
 
-    from kommunerapport.pictures.charts import image_url
     from kommunerapport.render.pdf import write_pdf
 
     buffer = io.BytesIO()
     Image.new("RGB", (3, 2), (0x1b, 0x36, 0x5d)).save(buffer, format="png", compress_level=0)
     image = buffer.getvalue()
-    url = image_url(image)
+    url = f"{IMAGE_SCHEME}dot.png"
     write_pdf(f'<html lang="nb"><img src="{url}" alt="prikk"></html>', tmp_path / "x.pdf",
               images={url: image})
     page = pypdf.PdfReader(tmp_path / "x.pdf").pages[0]
@@ -219,7 +213,7 @@ def test_a_quote_in_another_script_is_drawn_with_the_full_font(tmp_path: Path) -
     from pdfs import fonts as pdf_fonts
     from pdfs import full_text
 
-    from kommunerapport.reports import write_report
+    from kommunerapport.batch.single import write_report
 
     config = tmp_path / "ks.toml"
     config.write_text('organisation = "KS"\n[[quotes]]\ntext = "Бюджет в балансе"\n'
@@ -232,7 +226,7 @@ def test_a_quote_in_another_script_is_drawn_with_the_full_font(tmp_path: Path) -
 
 def test_the_slow_subsetter_is_named_once_with_the_way_out(monkeypatch, capsys) -> None:
     monkeypatch.setattr(fonts, "harfbuzz_subsetter", lambda: False)
-    monkeypatch.setattr(fonts, "_SAID", set())
+    monkeypatch.setattr(fonts, "SAID", set())
     fonts.note_slow_paths("Vestfold")
     fonts.note_slow_paths("Vestfold")
     assert capsys.readouterr().err == fonts.SLOW_SUBSETTER + "\n"
@@ -241,7 +235,7 @@ def test_the_slow_subsetter_is_named_once_with_the_way_out(monkeypatch, capsys) 
 
 def test_the_full_font_fallback_is_named_once(monkeypatch, capsys) -> None:
     monkeypatch.setattr(fonts, "harfbuzz_subsetter", lambda: False)
-    monkeypatch.setattr(fonts, "_SAID", {"subsetter"})
+    monkeypatch.setattr(fonts, "SAID", {"subsetter"})
     fonts.note_slow_paths("Бюджет")
     fonts.note_slow_paths("Бюджет")
     assert capsys.readouterr().err == (
@@ -252,7 +246,7 @@ def test_the_full_font_fallback_is_named_once(monkeypatch, capsys) -> None:
 
 def test_with_harfbuzz_nothing_is_said(monkeypatch, capsys) -> None:
     monkeypatch.setattr(fonts, "harfbuzz_subsetter", lambda: True)
-    monkeypatch.setattr(fonts, "_SAID", set())
+    monkeypatch.setattr(fonts, "SAID", set())
     fonts.note_slow_paths("Бюджет")
     assert capsys.readouterr().err == ""
 

@@ -11,9 +11,10 @@ from pdfs import figure_alts, fonts, full_text, page_texts
 from pypdf import PdfReader
 
 from kommunerapport import figures as fig
+from kommunerapport.batch.single import write_report
+from kommunerapport.model.config import Config, Quote
 from kommunerapport.model.regions import find_county
-from kommunerapport.reports import build_county, sector_report, write, write_report
-from kommunerapport.sources.configfile import Config, Quote
+from kommunerapport.reports import build_county, sector_report, write
 from kommunerapport.writing.formatting import number, percent
 
 SAMPLE = "Eksempeldata – ikke offisielle tall"

@@ -24,9 +24,15 @@ import pytest
 
 from kommunerapport import cli
 from kommunerapport.errors import FetchError
+from kommunerapport.model import measures
 from kommunerapport.model import schema as data
-from kommunerapport.sources import jsonstat, loading
+from kommunerapport.sources import jsonstat, loading, rows, tidycsv
+from kommunerapport.sources.ssb import catalogue as ssb_catalogue
+from kommunerapport.sources.ssb import client as ssb_client
 from kommunerapport.sources.ssb import fetch as ssb
+from kommunerapport.sources.ssb import klass as ssb_klass
+from kommunerapport.sources.ssb import queries as ssb_queries
+from kommunerapport.sources.ssb import store as ssb_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ssb"
 ERRORS = {e["case"]: e["body"] for e in json.loads(
@@ -235,8 +241,8 @@ def ssb_env(server: tuple[str, FakeSSB], tmp_path: Path,
     return state
 
 
-def client(fake: FakeTime, **kw: object) -> ssb.Client:
-    return ssb.Client(sleep=fake.sleep, clock=fake.clock, **kw)
+def client(fake: FakeTime, **kw: object) -> ssb_client.Client:
+    return ssb_client.Client(sleep=fake.sleep, clock=fake.clock, **kw)
 
 
 # --------------------------------------------------------------------------- pure functions
@@ -259,14 +265,14 @@ def client(fake: FakeTime, **kw: object) -> ssb.Client:
     ("Renteutgifter i % av brutto driftsinntekter", None),
 ])
 def test_measure_for(label: str, measure: str | None) -> None:
-    assert ssb.measure_for(label) == measure
+    assert measures.measure_for(label) == measure
 
 
 def test_measure_for_one_cells_labels() -> None:
-    assert ssb.measure_for("Brutto driftsinntekter", "Konsern", "Beløp (1000 kr)") == "bdi"
-    assert ssb.measure_for("Menn", "Personer") == "folkemengde"
+    assert measures.measure_for("Brutto driftsinntekter", "Konsern", "Beløp (1000 kr)") == "bdi"
+    assert measures.measure_for("Menn", "Personer") == "folkemengde"
     # two subjects in one cell: neither is taken
-    assert ssb.measure_for("Netto driftsresultat", "Disposisjonsfond (1000 kr)") is None
+    assert measures.measure_for("Netto driftsresultat", "Disposisjonsfond (1000 kr)") is None
 
 
 def _two_codes_doc(labels: dict[str, str]) -> dict:
@@ -285,11 +291,11 @@ def test_two_codes_for_one_measure_is_an_error_not_the_first() -> None:
     with pytest.raises(jsonstat.JsonStatError, match=r"«Disposisjonsfond i % av brutto "
                        r"driftsinntekter \(%\)» og «Fri egenkapital drift .*» gir begge "
                        r"disposisjonsfond i prosent av brutto driftsinntekter \(konsern\)"):
-        ssb.tidy_rows(ds, data.known_units())
-    spec = ssb.TableSpec("12134", "kommuner", "test")
+        ssb_catalogue.tidy_rows(ds, data.known_units())
+    spec = ssb_catalogue.TableSpec("12134", "kommuner", "test")
     with pytest.raises(FetchError, match=r"tabell 12134: kodene A .* og B .* gir begge "
                                          r"disposisjonsfond i prosent"):
-        ssb.data_requests(spec, ds, ["0301"], [2025])
+        ssb_queries.data_requests(spec, ds, ["0301"], [2025])
 
 
 def test_flows_and_per_innbygger_labels_are_left_out_of_tidy_rows() -> None:
@@ -297,7 +303,7 @@ def test_flows_and_per_innbygger_labels_are_left_out_of_tidy_rows() -> None:
               "B": "Brutto driftsinntekter per innbygger (kr)",
               "C": "Disposisjonsfond per innbygger (kr)",
               "D": "Disposisjonsfond (1000 kr)"}
-    rows = ssb.tidy_rows(jsonstat.parse(_two_codes_doc(labels)), data.known_units()).rows
+    rows = ssb_catalogue.tidy_rows(jsonstat.parse(_two_codes_doc(labels)), data.known_units()).rows
     assert [(r["measure"], r["value"]) for r in rows] == [("dispfond", "1")]
 
 
@@ -312,7 +318,7 @@ def test_flows_and_per_innbygger_labels_are_left_out_of_tidy_rows() -> None:
     ("Brutto driftsinntekter", None), ("prosent", None), ("Brutto driftsinntekter i alt", None),
 ])
 def test_amount_factor(text: str, factor: float | None) -> None:
-    assert ssb.amount_factor(text) == factor
+    assert measures.amount_factor(text) == factor
 
 
 def _amount_doc(unit: dict | None, label: str = "Brutto driftsinntekter") -> dict:
@@ -335,7 +341,7 @@ def _amount_doc(unit: dict | None, label: str = "Brutto driftsinntekter") -> dic
 ])
 def test_tidy_rows_scales_amounts_by_their_unit(unit: dict | None, label: str,
                                                 value: str) -> None:
-    rows = ssb.tidy_rows(jsonstat.parse(_amount_doc(unit, label)), data.known_units()).rows
+    rows = ssb_catalogue.tidy_rows(jsonstat.parse(_amount_doc(unit, label)), data.known_units()).rows
     assert [(r["measure"], r["value"]) for r in rows] == [("bdi", value)]
 
 
@@ -347,7 +353,7 @@ def test_tidy_rows_scales_amounts_by_their_unit(unit: dict | None, label: str,
 def test_tidy_rows_refuses_an_amount_without_a_known_unit(unit: dict | None, label: str,
                                                           message: str) -> None:
     with pytest.raises(jsonstat.JsonStatError, match=message):
-        ssb.tidy_rows(jsonstat.parse(_amount_doc(unit, label)), data.known_units())
+        ssb_catalogue.tidy_rows(jsonstat.parse(_amount_doc(unit, label)), data.known_units())
 
 
 @pytest.mark.parametrize(("text", "level", "code"), [
@@ -356,7 +362,7 @@ def test_tidy_rows_refuses_an_amount_without_a_known_unit(unit: dict | None, lab
     ("Oslo", None, None), ("12345", None, None),
 ])
 def test_normalise_region_codes_and_labels(text: str, level: str | None, code: str | None) -> None:
-    assert ssb.normalise_region(text, level) == code
+    assert rows.normalise_region(text, level) == code
 
 
 @pytest.mark.parametrize(("year", "updated", "label"), [
@@ -365,15 +371,15 @@ def test_normalise_region_codes_and_labels(text: str, level: str | None, code: s
     (2025, "2026-06-15T06:00:00Z", "reviderte tall 15.06.2026"),
 ])
 def test_release_label(year: int, updated: str, label: str) -> None:
-    assert ssb.release_label(year, updated) == label
+    assert ssb_catalogue.release_label(year, updated) == label
 
 
 @pytest.mark.parametrize("table", ["07459", "11342", "06913"])
 def test_population_has_its_own_release_label_not_kostras(table: str) -> None:
     # 1 January's population, published in February: no «foreløpige»/«reviderte» rule
-    assert ssb.release_label(2025, "2025-02-21T07:00:00Z", table) == \
+    assert ssb_catalogue.release_label(2025, "2025-02-21T07:00:00Z", table) == \
         "befolkningstall oppdatert 21.02.2025"
-    assert ssb.release_label(2025, "2025-02-21T07:00:00Z", "12134") == \
+    assert ssb_catalogue.release_label(2025, "2025-02-21T07:00:00Z", "12134") == \
         "foreløpige tall 21.02.2025"
 
 
@@ -388,7 +394,7 @@ def test_real_07459_file_is_labelled_as_population() -> None:
 
 def test_klass131_has_357_municipalities_in_15_counties() -> None:
     doc = json.loads((FIXTURES / "klass131_kommuner_2026-01-01.json").read_text("utf-8"))
-    codes = ssb.klass_codes(doc)
+    codes = ssb_klass.klass_codes(doc)
     assert len(codes) == 357  # SSB Klass 131, valid 1.1.2026 (9999 Uoppgitt left out)
     assert len({c[:2] for c in codes}) == 15
     assert codes["5603"] == "Hammerfest - Hámmerfeasta"
@@ -396,7 +402,7 @@ def test_klass131_has_357_municipalities_in_15_counties() -> None:
 
 def test_real_12134_to_tidy_rows() -> None:
     ds = jsonstat.parse(REAL_12134)
-    rows = ssb.tidy_rows(ds, data.known_units()).rows
+    rows = ssb_catalogue.tidy_rows(ds, data.known_units()).rows
     got = {r["unit"]: r["value"] for r in rows}
     assert got == {"0301": "81240", "4601": "66605", "5001": "62853"}  # SSB 12134, 2024, kr
     assert {r["release"] for r in rows} == {"reviderte tall 16.03.2026"}
@@ -435,10 +441,10 @@ def test_fetch_everything_then_cache_hit(ssb_env: FakeSSB) -> None:
     assert posts and all(len(b["selection"][0]["valueCodes"]) <= 150 for b in posts)
     # 5 metadata, Klass 131 and 104, Klass 131 → 112 for each of the two years, the data
     assert len(ssb_env.log) == report.calls == 5 + 2 + 2 + len(posts)
-    assert fake.sleeps == [ssb.MIN_INTERVAL] * (report.calls - 1)
+    assert fake.sleeps == [ssb_client.MIN_INTERVAL] * (report.calls - 1)
     # The written table validates; a second fetch makes no request.
-    csv_path, _ = ssb.fetched_files()
-    assert data.read_table(csv_path)["synthetic"].eq(False).all()
+    csv_path, _ = ssb_store.fetched_files()
+    assert tidycsv.read_table(csv_path)["synthetic"].eq(False).all()
     again = ssb.fetch([2024, 2025], client=client(FakeTime()), progress=False)
     assert again.calls == 0 and len(ssb_env.log) == report.calls
     assert len(again.rows) == len(report.rows)
@@ -459,7 +465,7 @@ def test_category_notes_are_kept_in_the_fetched_metadata(ssb_env: FakeSSB,
 
     monkeypatch.setattr(sys.modules[__name__], "_metadata", with_notes)
     ssb.fetch([2025], client=client(FakeTime()), progress=False)
-    meta = json.loads(ssb.fetched_files()[1].read_text("utf-8"))
+    meta = json.loads(ssb_store.fetched_files()[1].read_text("utf-8"))
     notes = meta["tables"]["12134"]["notes"]
     assert ("Netto driftresultat i prosent av brutto driftsinntekter (prosent): Korrigert for "
             "premieavvik." in notes)
@@ -471,7 +477,7 @@ def test_category_notes_are_kept_in_the_fetched_metadata(ssb_env: FakeSSB,
 def test_tidy_rows_keeps_category_notes() -> None:
     doc = _amount_doc({"base": "1000 kr"})
     doc["dimension"]["ContentsCode"]["category"]["note"] = {"BDI": ["Inkl. mva."]}
-    notes = ssb.tidy_rows(jsonstat.parse(doc), data.known_units()).notes
+    notes = ssb_catalogue.tidy_rows(jsonstat.parse(doc), data.known_units()).notes
     assert notes == ["Brutto driftsinntekter: Inkl. mva."]
 
 
@@ -511,12 +517,12 @@ def test_retry_after_shorter_than_the_backoff_waits_the_backoff(ssb_env: FakeSSB
         ("status", 503, {"title": "Busy"}, {"Retry-After": "1"})]
     fake = FakeTime()
     c = client(fake)
-    c.get_json(ssb._requests_for_metadata(ssb.TABLES[0]))
+    c.get_json(ssb_queries.metadata_request(ssb_catalogue.TABLES[0]))
     assert fake.sleeps == [2.0, 4.0] and c.calls == 3
 
 
 def test_500_until_retries_run_out_keeps_what_was_fetched(ssb_env: FakeSSB) -> None:
-    ssb_env.script["/tables/13551/data"] = [("status", 500)] * ssb.RETRIES
+    ssb_env.script["/tables/13551/data"] = [("status", 500)] * ssb_client.RETRIES
     fake = FakeTime()
     with pytest.raises(FetchError) as err:
         ssb.fetch([2025], client=client(fake), progress=False)
@@ -527,7 +533,7 @@ def test_500_until_retries_run_out_keeps_what_was_fetched(ssb_env: FakeSSB) -> N
     assert "\n" not in message
     first = next(n for n, (_, p, _) in enumerate(ssb_env.log) if "/13551/data" in p)
     assert fake.sleeps == [2.0] * first + [2.0, 4.0, 8.0, 16.0]  # throttle, then backoff only
-    meta = json.loads(ssb.fetched_files()[1].read_text("utf-8"))
+    meta = json.loads(ssb_store.fetched_files()[1].read_text("utf-8"))
     assert meta["missing"] == ["13551", "13561", "07459"] and set(meta["tables"]) == {
         "12134", "12143"}
     # The next fetch asks only for what is missing.
@@ -540,7 +546,7 @@ def test_500_until_retries_run_out_keeps_what_was_fetched(ssb_env: FakeSSB) -> N
 def _fetched() -> dict[tuple[str, ...], dict[str, str]]:
     import csv
 
-    with ssb.fetched_files()[0].open(encoding="utf-8") as f:
+    with ssb_store.fetched_files()[0].open(encoding="utf-8") as f:
         return {(r["unit"], r["year"], r["measure"], r["scope"]): r for r in csv.DictReader(f)}
 
 
@@ -549,7 +555,7 @@ def test_failed_refresh_keeps_the_figures_fetched_before(ssb_env: FakeSSB) -> No
     before = _fetched()
     amounts = {k: v for k, v in before.items() if v["source"] == "SSB 13551"}
     assert {k[2] for k in amounts} == {"bdi", "ndr"}
-    ssb_env.script["/tables/13551/data"] = [("status", 500)] * ssb.RETRIES
+    ssb_env.script["/tables/13551/data"] = [("status", 500)] * ssb_client.RETRIES
     with pytest.raises(FetchError) as err:
         ssb.fetch([2024, 2025], client=client(FakeTime(), refresh=True), progress=False)
     assert err.value.format_message().endswith(
@@ -558,9 +564,9 @@ def test_failed_refresh_keeps_the_figures_fetched_before(ssb_env: FakeSSB) -> No
     after = _fetched()
     assert after == before  # the same figures: nothing lost, nothing doubled
     assert all(after[k] == v for k, v in amounts.items())
-    meta = json.loads(ssb.fetched_files()[1].read_text("utf-8"))
+    meta = json.loads(ssb_store.fetched_files()[1].read_text("utf-8"))
     assert meta["missing"] == [] and meta["kept_from_earlier"] == ["13551", "13561", "07459"]
-    assert data.read_table(ssb.fetched_files()[0]) is not None  # still validates
+    assert tidycsv.read_table(ssb_store.fetched_files()[0]) is not None  # still validates
 
 
 def test_a_narrower_fetch_keeps_the_other_years(ssb_env: FakeSSB) -> None:
@@ -569,7 +575,7 @@ def test_a_narrower_fetch_keeps_the_other_years(ssb_env: FakeSSB) -> None:
     assert {k[1] for k in six} == {"2020", "2021", "2022", "2023", "2024", "2025"}
     ssb.fetch([2025], client=client(FakeTime(), refresh=True), progress=False)
     assert _fetched() == six
-    meta = json.loads(ssb.fetched_files()[1].read_text("utf-8"))
+    meta = json.loads(ssb_store.fetched_files()[1].read_text("utf-8"))
     assert meta["tables"]["12134"]["years"] == [2020, 2021, 2022, 2023, 2024, 2025]
 
 
@@ -584,20 +590,20 @@ def test_merge_rows_replaces_refetched_years_and_keeps_table_priority() -> None:
     new = [row("0301", "2025", "5", "SSB 12134"),
            row("0301", "2025", "6", "SSB 12143", "dispfond_pct")]
     merged = {(r["unit"], r["year"], r["measure"]): r["value"] for r in
-              ssb.merge_rows(previous, new, {("SSB 12134", "2025"), ("SSB 12143", "2025")})}
+              ssb_store.merge_rows(previous, new, {("SSB 12134", "2025"), ("SSB 12143", "2025")})}
     # 2024 kept; 2025 replaced; 4601 2025 gone (12134 2025 was fetched again and lacks it)
     assert merged == {("0301", "2024", "ndr_pct"): "1", ("0301", "2025", "ndr_pct"): "5",
                       ("0301", "2025", "dispfond_pct"): "6"}
     # A table that failed this time keeps its figures and its precedence over 12143.
     merged = {(r["unit"], r["year"], r["measure"]): r["source"] for r in
-              ssb.merge_rows(previous, new, {("SSB 12143", "2025")})}
+              ssb_store.merge_rows(previous, new, {("SSB 12143", "2025")})}
     assert merged[("0301", "2025", "dispfond_pct")] == "SSB 12134"
 
 
 def test_timeout_is_retried(ssb_env: FakeSSB) -> None:
     ssb_env.script["/tables/12134/metadata"] = [("sleep", 0.6)]
     c = client(FakeTime(), timeout=0.2)
-    meta = c.get_json(ssb._requests_for_metadata(ssb.TABLES[0]))
+    meta = c.get_json(ssb_queries.metadata_request(ssb_catalogue.TABLES[0]))
     assert meta["extension"]["px"]["tableid"] == "12134"
     assert c.calls == 2
 
@@ -607,16 +613,16 @@ def test_a_dropped_connection_is_retried(ssb_env: FakeSSB, drop: str) -> None:
     ssb_env.script["/tables/12134/metadata"] = [(drop,)]
     fake = FakeTime()
     c = client(fake)
-    meta = c.get_json(ssb._requests_for_metadata(ssb.TABLES[0]))
+    meta = c.get_json(ssb_queries.metadata_request(ssb_catalogue.TABLES[0]))
     assert meta["extension"]["px"]["tableid"] == "12134"
-    assert c.calls == 2 and fake.sleeps == [ssb.BACKOFF]
+    assert c.calls == 2 and fake.sleeps == [ssb_client.BACKOFF]
 
 
 def test_a_connection_that_keeps_dropping_is_one_line(ssb_env: FakeSSB) -> None:
     ssb_env.script["/tables/12134/metadata"] = [("close",), ("truncate",)]
     c = client(FakeTime(), retries=2)
     with pytest.raises(FetchError) as err:
-        c.get_json(ssb._requests_for_metadata(ssb.TABLES[0]))
+        c.get_json(ssb_queries.metadata_request(ssb_catalogue.TABLES[0]))
     assert err.value.format_message() == (
         "tabell 12134: SSB svarte ikke etter 2 forsøk (siste feil: forbindelsen ble brutt "
         "(IncompleteRead)). Prøv igjen senere; det som er hentet, er lagret.")
@@ -627,11 +633,11 @@ def test_timeouts_until_retries_run_out(ssb_env: FakeSSB) -> None:
     c = client(FakeTime(), timeout=0.1, retries=2)
     with pytest.raises(FetchError, match=r"tabell 12134: SSB svarte ikke etter 2 forsøk "
                                          r"\(siste feil: tidsavbrudd etter 0.1 s"):
-        c.get_json(ssb._requests_for_metadata(ssb.TABLES[0]))
+        c.get_json(ssb_queries.metadata_request(ssb_catalogue.TABLES[0]))
 
 
 def test_non_existent_table_stops_with_ssbs_message(ssb_env: FakeSSB) -> None:
-    spec = ssb.TableSpec("99999", "kommuner", "finnes ikke")
+    spec = ssb_catalogue.TableSpec("99999", "kommuner", "finnes ikke")
     with pytest.raises(FetchError) as err:
         ssb.fetch([2025], client=client(FakeTime()), progress=False, tables=[spec])
     assert err.value.format_message() == (
@@ -641,8 +647,8 @@ def test_non_existent_table_stops_with_ssbs_message(ssb_env: FakeSSB) -> None:
 
 
 def test_non_existent_value_names_table_and_codes(ssb_env: FakeSSB) -> None:
-    base = ssb.base_url()
-    req = ssb.Request(f"{base}/tables/12134/data?lang=no&outputFormat=json-stat2", "POST",
+    base = ssb_client.base_url()
+    req = ssb_client.Request(f"{base}/tables/12134/data?lang=no&outputFormat=json-stat2", "POST",
                       {"selection": [
                           {"variableCode": "KOKkommuneregion0000", "valueCodes": ["0301"]},
                           {"variableCode": "ContentsCode", "valueCodes": ["KOSAG999999"]},
@@ -656,18 +662,18 @@ def test_non_existent_value_names_table_and_codes(ssb_env: FakeSSB) -> None:
 
 
 def test_missing_mandatory_variable(ssb_env: FakeSSB) -> None:
-    url = f"{ssb.base_url()}/tables/12134/data?valuecodes[Tid]=2025"
+    url = f"{ssb_client.base_url()}/tables/12134/data?valuecodes[Tid]=2025"
     with pytest.raises(FetchError, match="«Missing selection for mandantory variable»"):
-        client(FakeTime()).get_json(ssb.Request(url, table="tabell 12134"))
+        client(FakeTime()).get_json(ssb_client.Request(url, table="tabell 12134"))
 
 
 def test_long_get_gets_html_404_but_fetch_posts(ssb_env: FakeSSB) -> None:
     codes = ",".join(f"{n:04d}" for n in range(301, 1141))  # ~840 codes, like all regions
-    url = (f"{ssb.base_url()}/tables/12134/data?valuecodes[KOKkommuneregion0000]={codes}"
+    url = (f"{ssb_client.base_url()}/tables/12134/data?valuecodes[KOKkommuneregion0000]={codes}"
            "&valuecodes[ContentsCode]=KOSAGD230000&valuecodes[Tid]=2025")
     with pytest.raises(FetchError, match=r"HTML-side for tabell 12134; adressen er trolig for "
                                          r"lang \(\d+ tegn\)"):
-        client(FakeTime()).get_json(ssb.Request(url, table="tabell 12134"))
+        client(FakeTime()).get_json(ssb_client.Request(url, table="tabell 12134"))
     assert len(ssb_env.log) == 1  # not retried
     ssb.fetch([2025], client=client(FakeTime()), progress=False)
     assert all(len(p) < MAX_URL for _, p, _ in ssb_env.log[1:])
@@ -691,7 +697,7 @@ def test_year_the_register_does_not_know_is_refused_before_data_is_asked_for(
 
 def test_cli_fetch_and_dataset_uses_fetched(ssb_env: FakeSSB, runner,  # noqa: ANN001
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ssb, "MIN_INTERVAL", 0.0)
+    monkeypatch.setattr(ssb_client, "MIN_INTERVAL", 0.0)
     result = runner.invoke(cli.main, ["fetch", "--year", "2024", "--year", "2025"])
     assert result.exit_code == 0, result.output
     assert "SSB 12134:" in result.output and "oppdatert 2026-03-16" in result.output
@@ -711,7 +717,7 @@ def test_cli_fetch_and_dataset_uses_fetched(ssb_env: FakeSSB, runner,  # noqa: A
     t = dataset.table
     oslo = t[(t.unit == "0301") & (t.year == 2024) & (t.measure == "frie_inntekter_innb")]
     assert oslo["value"].tolist() == [81240.0]
-    assert set(t.source) == {f"SSB {s.id}" for s in ssb.TABLES}
+    assert set(t.source) == {f"SSB {s.id}" for s in ssb_catalogue.TABLES}
 
 
 def test_cli_fetch_offline_without_cache(ssb_env: FakeSSB, runner) -> None:  # noqa: ANN001

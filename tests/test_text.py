@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kommunerapport.figures import Count, Figure, norm
+from kommunerapport.figures import Count, Figure
+from kommunerapport.model.norms import norm
 from kommunerapport.writing import text
 from kommunerapport.writing.facts import FactBook
 

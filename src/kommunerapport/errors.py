@@ -41,10 +41,27 @@ def _quotes_cut(message: str) -> str:
     return _LONG_QUOTE.sub(lambda m: f"«{shown(m.group(1), 200)}»", message)
 
 
+def located(path: object, problem: str, *, line: int | None = None,
+            column: str | None = None, char: int | None = None) -> str:
+    """Where a problem is, then what it is: «fil.csv, linje 3, kolonne «verdi»: …».
+
+    ``column`` names a column by its header; ``char`` counts characters in the line.
+    """
+    where = f"{path}" + (f", linje {line}" if line else "") + (
+        f", kolonne «{column}»" if column else "") + (f", tegn {char}" if char else "")
+    return f"{where}: {problem}"
+
+
 class KommunerapportError(click.ClickException):
     """Base class: a problem the user can fix, said in one line."""
 
     exit_code = 1
+
+    @classmethod
+    def at(cls, path: object, problem: str, *, line: int | None = None,
+           column: str | None = None, char: int | None = None) -> KommunerapportError:
+        """The error for a problem in a file, where it is first (``located``)."""
+        return cls(located(path, problem, line=line, column=column, char=char))
 
     def format_message(self) -> str:
         return _quotes_cut(printable(" ".join(self.message.split())))

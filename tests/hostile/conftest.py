@@ -132,14 +132,15 @@ def allowed_roots(tmp_path: Path, inputs: Iterable[Path]) -> list[Path]:
     """Where the command may look: its inputs and its own installation."""
     import matplotlib
 
-    from kommunerapport.mail import run as mail
+    from kommunerapport import files
+    from kommunerapport.mail import message as mail_message
     from kommunerapport.render import pdf as render
 
     roots = [tmp_path, *inputs,
              Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
-             Path(sys.base_exec_prefix), Path(render.PACKAGE_DIR),
-             render.asset_dir("templates"), render.asset_dir("styles"), render.FONT_DIR,
-             mail.templates_dir(), Path(matplotlib.get_configdir()),
+             Path(sys.base_exec_prefix), Path(files.PACKAGE_DIR),
+             files.asset_dir("templates"), files.asset_dir("styles"), render.FONT_DIR,
+             mail_message.templates_dir(), Path(matplotlib.get_configdir()),
              Path(matplotlib.get_cachedir())]
     cache = os.environ.get("KOMMUNERAPPORT_CACHE_DIR")
     if cache:

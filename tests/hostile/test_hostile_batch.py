@@ -26,8 +26,8 @@ from kommunerapport import reports
 from kommunerapport.batch import run as batch
 from kommunerapport.batch import workers
 from kommunerapport.cli import main
-from kommunerapport.outputs import names as outputs
-from kommunerapport.render.pdf import asset_dir
+from kommunerapport.files import asset_dir
+from kommunerapport.outputs.lock import folder_lock
 
 FEW = ["3903", "4602", "39"]  # Holmestrand, Kinn, Vestfold fylkeskommune
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,8 +120,8 @@ def test_temporaries_left_by_a_killed_run_are_removed_by_the_next(
 HOLD_LOCK = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from kommunerapport.outputs import names as outputs
-    with outputs.folder_lock(Path(sys.argv[1])):
+    from kommunerapport.outputs.lock import folder_lock
+    with folder_lock(Path(sys.argv[1])):
         print("klar", flush=True)
         time.sleep(60)
 """)
@@ -146,9 +146,9 @@ def test_a_second_batch_into_the_same_folder_is_refused(few, runner, tmp_path: P
 
 
 def test_the_lock_is_free_again_after_a_run(tmp_path: Path) -> None:
-    with outputs.folder_lock(tmp_path):
+    with folder_lock(tmp_path):
         pass
-    with outputs.folder_lock(tmp_path):  # not «another run»
+    with folder_lock(tmp_path):  # not «another run»
         pass
 
 

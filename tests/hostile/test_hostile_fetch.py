@@ -29,7 +29,7 @@ from click.testing import Result
 
 from kommunerapport.errors import FetchError
 from kommunerapport.sources import limits
-from kommunerapport.sources.ssb import fetch as ssb
+from kommunerapport.sources.ssb import client as ssb_client
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ssb"
 
@@ -170,7 +170,7 @@ def fake_ssb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[
         monkeypatch.setenv("KOMMUNERAPPORT_SSB_URL", f"{url}/api/v2")
         monkeypatch.setenv("KOMMUNERAPPORT_KLASS_URL", f"{url}/klass")
         monkeypatch.setenv("KOMMUNERAPPORT_CACHE_DIR", str(tmp_path / "cache"))
-        monkeypatch.setattr(ssb, "MIN_INTERVAL", 0.0)  # no two-second spacing in tests
+        monkeypatch.setattr(ssb_client, "MIN_INTERVAL", 0.0)  # no two-second spacing in tests
         yield url, state
 
 
@@ -301,8 +301,8 @@ def test_a_redirect_to_another_host_is_not_followed(tmp_path: Path,
     assert len(state.log) == 1
 
 
-def _query(url: str) -> ssb.Request:
-    return ssb.Request(f"{url}/api/v2/tables/12134/data?lang=no&outputFormat=json-stat2", "POST",
+def _query(url: str) -> ssb_client.Request:
+    return ssb_client.Request(f"{url}/api/v2/tables/12134/data?lang=no&outputFormat=json-stat2", "POST",
                        {"selection": [
                            {"variableCode": "KOKkommuneregion0000", "valueCodes": ["0301"]},
                            {"variableCode": "ContentsCode", "valueCodes": ["KOSAGD230000"]},
@@ -310,8 +310,8 @@ def _query(url: str) -> ssb.Request:
                        "tabell 12134", "KOKkommuneregion0000=0301")
 
 
-def _client(tmp_path: Path) -> ssb.Client:
-    return ssb.Client(tmp_path / "cache", sleep=lambda s: None, min_interval=0.0)
+def _client(tmp_path: Path) -> ssb_client.Client:
+    return ssb_client.Client(tmp_path / "cache", sleep=lambda s: None, min_interval=0.0)
 
 
 @pytest.mark.parametrize("code", [301, 302, 303])
@@ -396,8 +396,8 @@ def test_a_damaged_or_hostile_cache_entry_is_fetched_again(tmp_path: Path,
                                                           entry: str) -> None:
     url, state = fake_ssb
     client = _client(tmp_path)
-    req = ssb.Request(metadata_url(url), table="tabell 12134", asked="metadata")
-    path = client._path(req)
+    req = ssb_client.Request(metadata_url(url), table="tabell 12134", asked="metadata")
+    path = client.cache_path(req)
     path.parent.mkdir(parents=True)
     if entry == "pipe":
         os.mkfifo(path)  # reading it would wait for ever
@@ -419,7 +419,6 @@ def test_a_damaged_kostra_groups_file_reads_as_nothing_fetched(tmp_path: Path,
     folder = tmp_path / "cache"
     folder.mkdir()
     (folder / kostragroups.FILE).write_text(text, "utf-8")
-    kostragroups._load.cache_clear()
     with audited(tmp_path):
         assert kostragroups.kostra_group("4601", 2025, folder) is None  # no guess, no traceback
 

@@ -17,13 +17,14 @@ from pypdf import PdfReader, PdfWriter
 
 from hostile.conftest import Hostile
 from hostile.mailserver import Inbox
-from kommunerapport.mail import run as mail
 from kommunerapport.mail import sendlog
+from kommunerapport.mail import session as mail_session
+from kommunerapport.model.config import Config
+from kommunerapport.model.kinds import ReportKind
 from kommunerapport.outputs import names as outputs
 from kommunerapport.outputs import records
 from kommunerapport.render import pdf as render
 from kommunerapport.reports import member_report, write
-from kommunerapport.sources.configfile import Config
 
 FROM = "analyse@ks.example"
 # nummer, kortnavn, address (written forms from the register, Klass 131/104).
@@ -57,7 +58,7 @@ def small_report(folder: Path, number: str, short: str, *, sample: bool = False,
     """A one-page PDF, recorded as ``reports.write`` records what it writes."""
     writer = PdfWriter()
     writer.add_blank_page(width=72, height=72)
-    path = folder / outputs.member_name(year, number, short)
+    path = folder / outputs.report_name(ReportKind.MEMBER, year, number, short)
     with path.open("wb") as f:
         writer.write(f)
     records.record_written(path, kind="member", lang="nb", sample=sample)
@@ -142,7 +143,7 @@ def test_drop_after_every_data_stops_the_run(hostile: Hostile, root: Path,
 def test_no_reply_to_data_within_the_timeout_is_unknown(hostile: Hostile, root: Path,
                                                        inbox: Inbox,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mail, "TIMEOUT", 0.3)  # seconds per SMTP command (60 in use)
+    monkeypatch.setattr(mail_session, "TIMEOUT", 0.3)  # seconds per SMTP command (60 in use)
     inbox.stall_after_data = 1.0
     result = hostile.run(send(inbox.port), exit_code=1, message=(
         "Feil: 1 av 3 e-poster ble ikke sendt, og 2 har ukjent utfall (sendes ikke på nytt "
@@ -296,7 +297,7 @@ def test_sample_report_from_a_template_without_meta_is_refused(
         "\n".join(line for line in own.splitlines() if not line.startswith("<meta name=")),
         encoding="utf-8")
     report = member_report(dataset, register, "4602", 2025, None, Config())
-    kinn = write(report, root / "output" / outputs.member_name(2025, "4602", "Kinn"), mine)
+    kinn = write(report, root / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn"), mine)
     metadata = PdfReader(kinn).metadata
     assert "Eksempeldata" not in f"{metadata.get('/Keywords')}{metadata.get('/Subject')}"
     hostile.run(send(inbox.port), exit_code=1, message=(
@@ -317,7 +318,7 @@ def test_sample_report_from_a_template_without_meta_is_refused(
 ], ids=["no-record", "edited", "garbled-record"])
 def test_a_report_the_record_does_not_vouch_for_is_refused(hostile: Hostile, root: Path,
                                                            inbox: Inbox, spoil, why: str) -> None:  # noqa: ANN001
-    spoil(root / "output" / outputs.member_name(2025, "4602", "Kinn"))
+    spoil(root / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn"))
     hostile.run(send(inbox.port), exit_code=1, message=(
         f"Feil: 1 rapport i output kan ikke sendes: kommuneokonomi-2025-4602-kinn.pdf ({why}). "
         "Lag dem på nytt med kommunerapport --members."))
@@ -329,7 +330,7 @@ def test_a_report_the_record_does_not_vouch_for_is_refused(hostile: Hostile, roo
 
 def test_an_old_copy_sorting_last_is_not_sent(hostile: Hostile, root: Path,
                                               inbox: Inbox) -> None:
-    current = root / "output" / outputs.member_name(2025, "4602", "Kinn")
+    current = root / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn")
     current.with_name("kommuneokonomi-2025-4602-kinn-zzz-gammel.pdf").write_bytes(b"%PDF-old")
     hostile.run(send(inbox.port), exit_code=0, message=None, warnings=[
         "Merk: sender ikke kommuneokonomi-2025-4602-kinn-zzz-gammel.pdf (ikke registrert som "

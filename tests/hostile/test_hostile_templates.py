@@ -15,7 +15,7 @@ import pytest
 from pdfs import full_text
 
 from hostile.conftest import Hostile
-from kommunerapport.render.pdf import asset_dir
+from kommunerapport.files import asset_dir
 
 WARNINGS = ("Advarsel: ROBEK-registeret i rapporten er per 20.4.2026, etter datolinjen "
             "6.3.2026.",

@@ -9,20 +9,17 @@ all of it without copying. One report failing does not stop the others, nor
 does a worker that dies (``workers``): its reason goes into the summary, and the
 exit code says some failed.
 
-The output folder is locked for the run (``outputs.folder_lock``), and
+The output folder is locked for the run (``outputs.lock``), and
 temporaries left by a killed run are removed first.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from rich.console import Console
@@ -35,28 +32,22 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from kommunerapport import figures, reports
+from kommunerapport import figures, files, reports
 from kommunerapport.batch import workers
+from kommunerapport.batch.memory import release_memory
+from kommunerapport.batch.plan import Job, all_members, plan
 from kommunerapport.errors import KommunerapportError
+from kommunerapport.model.config import Config
 from kommunerapport.model.regions import Register, load_register
 from kommunerapport.model.schema import Dataset, resolve_year
-from kommunerapport.outputs import names as outputs
+from kommunerapport.outputs.lock import folder_lock
+from kommunerapport.outputs.names import PREFIX
 from kommunerapport.render import fonts
 from kommunerapport.render import pdf as render
-from kommunerapport.sources.configfile import Config, load_config
+from kommunerapport.sources.configfile import load_config
 from kommunerapport.sources.loading import load_dataset
 
 WRITTEN, SKIPPED, FAILED = "written", "skipped", "failed"
-
-
-@dataclass(frozen=True)
-class Job:
-    """One report to write: ``kind`` sector, county or member; ``number`` its unit."""
-
-    kind: str
-    number: str
-    name: str
-    target: Path
 
 
 @dataclass(frozen=True)
@@ -69,7 +60,7 @@ class Outcome:
 
 
 @dataclass
-class Summary:
+class BatchSummary:
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False  # stopped with Ctrl-C
@@ -108,37 +99,6 @@ _STATE: _State | None = None
 _TODO: list[Job] = []
 
 
-def plan(register: Register, year: int, out_dir: Path, everything: bool = False,
-         members: Iterable[str] | None = None) -> list[Job]:
-    """The reports to write: the sector and counties, and/or the given members.
-
-    Counties and county authorities created in 2024 are left out of earlier years.
-    """
-    jobs: list[Job] = []
-    if everything:
-        jobs.append(Job("sector", "", "landet", out_dir / outputs.sector_name(year)))
-        jobs += [Job("county", c.number, c.short_name,
-                     out_dir / outputs.county_name(year, c.short_name))
-                 for c in register.counties if c.valid_from <= year]
-    for number in members or ():
-        unit = register.county(number) if len(number) == 2 else register.municipality(number)
-        if len(number) == 2 and unit.valid_from > year:
-            continue  # a county authority that did not exist yet has no report
-        jobs.append(Job("member", number, unit.short_name,
-                        reports.member_target(register, number, year, out_dir)))
-    return jobs
-
-
-def all_members(register: Register) -> list[str]:
-    """Every member: the 357 municipalities, then the county authorities.
-
-    Oslo is a member once: its accounts are Oslo kommune's, with no county authority
-    of its own.
-    """
-    return [m.number for m in register.municipalities] + [
-        c.number for c in register.counties if c.number != reports.OSLO_COUNTY]
-
-
 def write_one(job: Job) -> Outcome:
     """Write one report (checked, then rendered); any exception becomes a failed outcome."""
     start = time.perf_counter()
@@ -164,17 +124,17 @@ def run_batch(*, everything: bool = False, members: Iterable[str] | None = None,
               out_dir: Path = Path("output"), config_file: Path | None = None,
               templates_dir: Path | None = None, jobs: int | None = None,
               skip_existing: bool = False, kit: bool = False,
-              console: Console | None = None) -> Summary:
+              console: Console | None = None) -> BatchSummary:
     """Write many reports with ``jobs`` forked workers (default and most: the CPUs)."""
     global _STATE, _TODO
     console = console or Console(stderr=True)
     started = time.perf_counter()
     members = list(members or ())
     _STATE = _load(year, lang, data_file, config_file, templates_dir, bool(members), kit)
-    outputs.ensure_folder(out_dir)
-    summary = Summary()
-    with outputs.folder_lock(out_dir):
-        outputs.remove_stale_temporaries(out_dir, without_pid=True)
+    files.ensure_folder(out_dir)
+    summary = BatchSummary()
+    with folder_lock(out_dir):
+        files.remove_stale_temporaries(out_dir, f".{PREFIX}-", legacy=True)
         _TODO = plan(_STATE.register, _STATE.year, out_dir, everything, members)
         if skip_existing:
             summary.outcomes += [Outcome(j, SKIPPED) for j in _TODO if done(j, kit)]
@@ -214,7 +174,7 @@ def _warm(templates_dir: Path | None, config: Config) -> None:
     fonts.prepare(repr(config))  # the fontTools path; the config's text may need the full font
 
 
-def _write_all(todo: list[Job], count: int, summary: Summary, console: Console) -> None:
+def _write_all(todo: list[Job], count: int, summary: BatchSummary, console: Console) -> None:
     """The reports with a progress bar; Ctrl-C stops the batch and keeps what is written."""
     gc.collect()
     gc.freeze()  # the workers' collector leaves the inherited heap alone: no copies
@@ -222,7 +182,7 @@ def _write_all(todo: list[Job], count: int, summary: Summary, console: Console) 
     try:
         with _progress(console) as progress:
             task = progress.add_task("Rapporter", total=len(todo))
-            for outcome in _outcomes(todo, count):
+            for outcome in outcomes(todo, count):
                 summary.outcomes.append(outcome)
                 progress.advance(task)
                 progress.refresh()
@@ -237,12 +197,15 @@ def _warm_charts() -> None:
     are then loaded once and shared with every worker instead of once per worker."""
     from kommunerapport.pictures import charts
 
-    charts.unit_bars(["Vestfold", "Telemark"], [1.5, -0.5], 1.75, "Norm 1,75 %")
-    charts.trend([2024, 2025], {"Vestfold": [1.0, None], "Landet": [0.5, 2.1]}, 1.75, "Norm")
-    charts.histogram(["under 0", "0 til 2"], [3, 5], [True, False], "Antall kommuner")
-    from kommunerapport.pictures import maps
+    for drawing in (
+            charts.unit_bars(["Vestfold", "Telemark"], [1.5, -0.5], 1.75, "Norm 1,75 %"),
+            charts.trend([2024, 2025], {"Vestfold": [1.0, None], "Landet": [0.5, 2.1]}, 1.75,
+                         "Norm"),
+            charts.histogram(["under 0", "0 til 2"], [3, 5], [True, False], "Antall kommuner")):
+        drawing.pdf_image()
+    from kommunerapport.pictures import geometry as map_geometry
 
-    maps.geometry()  # the boundaries of every map, read once
+    map_geometry.geometry()  # the boundaries of every map, read once
 
 
 def cpu_count() -> int:
@@ -266,59 +229,18 @@ def _write_index(index: int) -> Outcome:
     try:
         return write_one(_TODO[index])
     finally:
-        _release_memory()
-
-
-@lru_cache(maxsize=1)
-def _malloc_trim():  # noqa: ANN202 - glibc's malloc_trim, or None
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to do
-        return None
-
-
-TRIM_SLACK = 8 * 2**20  # bytes a worker may grow by before its heap is trimmed
-_TRIMMED_AT: list[int] = []  # the worker's resident memory after its last trim
-
-
-def _resident() -> int:
-    """This process's resident memory in bytes (Linux), 0 where it cannot be read."""
-    try:
-        with open("/proc/self/statm", "rb") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _release_memory() -> None:
-    """Give the C heap's free pages back to the system when a worker has grown (glibc).
-
-    A report's pictures pass through WeasyPrint and Pillow as buffers of one to two MB;
-    once glibc has freed a few such buffers it keeps the next ones on its heap instead of
-    in their own mappings, and the heap frays: a worker grew by some 30 MB over a run.
-    Trimming after every report kept it flat but cost 2 % of the run (the pages are
-    faulted in again); trimming when it has grown by ``TRIM_SLACK`` keeps it within that
-    for next to nothing.
-    """
-    trim = _malloc_trim()
-    resident = _resident()
-    if trim is None or not resident:
-        return
-    if _TRIMMED_AT and resident <= _TRIMMED_AT[0] + TRIM_SLACK:
-        return
-    trim(0)
-    _TRIMMED_AT[:] = [_resident()]
+        release_memory()
 
 
 def _died(index: int, reason: str) -> Outcome:
     return Outcome(_TODO[index], FAILED, reason)
 
 
-def _outcomes(todo: list[Job], count: int) -> Iterable[Outcome]:
+def outcomes(todo: list[Job], count: int) -> Iterable[Outcome]:
     if count == 1:
         for job in todo:
             yield write_one(job)
-            _release_memory()
+            release_memory()
         return
     for _index, outcome in workers.run(len(todo), _write_index, count, _died):
         yield outcome
@@ -331,7 +253,7 @@ def _progress(console: Console) -> Progress:
                     auto_refresh=False)  # no thread of its own while the workers are forked
 
 
-def print_summary(summary: Summary, console: Console) -> None:
+def print_summary(summary: BatchSummary, console: Console) -> None:
     console.print(f"Skrevet: {len(summary.written)}, hoppet over: {len(summary.skipped)}, "
                   f"feilet: {len(summary.failed)} ({summary.seconds:.1f} s)", highlight=False,
                   soft_wrap=True)

@@ -86,7 +86,7 @@ def main(ctx: click.Context, county: str | None, sector: bool, everything: bool,
                          data_file=data_file, out_dir=out_dir, config_file=config_file,
                          templates_dir=templates_dir, jobs=jobs, skip_existing=skip_existing,
                          kit=kit))
-    from kommunerapport.reports import write_report
+    from kommunerapport.batch.single import write_report
 
     path = write_report(county=county, year=year, lang=lang, data_file=data_file,
                         out_dir=out_dir, config_file=config_file, templates_dir=templates_dir,
@@ -173,7 +173,8 @@ def send(recipients_file: Path, reports_dir: Path, dry_run: bool, smtp_host: str
       KOMMUNERAPPORT_SMTP_PASSWORD=... kommunerapport send --recipients members.csv \\
         --smtp-host smtp.ks.no --smtp-port 587 --smtp-user analyse --from analyse@ks.no
     """
-    from kommunerapport.mail.run import SendOptions, run_send
+    from kommunerapport.mail.options import SendOptions
+    from kommunerapport.mail.run import run_send
 
     run_send(SendOptions(recipients=recipients_file, reports=reports_dir, dry_run=dry_run,
                          host=smtp_host, port=smtp_port, user=smtp_user, sender=sender,
@@ -230,14 +231,19 @@ def run() -> None:
       every report. By the time ``main`` returns every file is written and closed and
       every worker has ended, so the process flushes its output and ends with ``main``'s
       exit code. An unexpected exception still ends the ordinary way, with its traceback.
+    - Nothing left behind: the libraries' temporaries go in a folder of the run's own
+      (``files.own_tempdir``), removed before the process ends.
     """
     import gc
     import os
     import sys
 
+    from kommunerapport.files import own_tempdir
+
     gc.disable()
     try:
-        main()
+        with own_tempdir():
+            main()
         code: object = 0
     except SystemExit as exc:
         code = exc.code

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from kommunerapport import figures as fig
 from kommunerapport.errors import UsageError, printable
+from kommunerapport.model import norms
 from kommunerapport.model.regions import FIRST_YEAR, find_county, load_register
 from kommunerapport.model.schema import resolve_year
 from kommunerapport.sources.loading import load_dataset
@@ -87,7 +88,7 @@ def print_figures(county: str | None, year: int | None, data_file: Path | None) 
                        fig.county_authorities_total(t, register, year - 1)))
     lines.append(_line("Disposisjonsfond, fylkeskommunene uten Oslo",
                        fig.county_authorities_total(t, register, year, "dispfond_pct")))
-    norm = fig.norm("kommuner", year)
+    norm = norms.norm("kommuner", year)
     lines.append(f"Norm for kommunene (TBU): {percent(norm.value, norm.decimals)}")
     for label, counted in (("Med underskudd", fig.deficits(t, units, year)),
                            ("Med tømt disposisjonsfond", fig.emptied_reserves(t, units, year))):

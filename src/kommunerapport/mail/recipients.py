@@ -16,8 +16,9 @@ from pathlib import Path
 
 from kommunerapport.errors import DeliveryError, UsageError
 from kommunerapport.model import regions
-from kommunerapport.outputs import names as outputs
+from kommunerapport.model.kinds import is_county_number
 from kommunerapport.outputs import records
+from kommunerapport.outputs.names import PREFIX, member_tag
 from kommunerapport.sources import csvdialect
 
 HEADER = ["nummer", "navn", "epost"]
@@ -39,7 +40,7 @@ class Recipient:
 
 
 @dataclass(frozen=True)
-class Report:
+class ReportFile:
     """A member's report as the tool recorded writing it (``records.py``)."""
 
     path: Path
@@ -55,7 +56,7 @@ class Outgoing:
 
     recipient: Recipient
     address: str
-    report: Report
+    report: ReportFile
 
     @property
     def label(self) -> str:
@@ -121,7 +122,7 @@ def member_number(text: str, where: str) -> str:
 def find_member(number: str, where: str, row_no: int) -> Recipient:
     """The member from the register; addresses still empty."""
     register = regions.load_register()
-    if len(number) == 4:
+    if not is_county_number(number):
         m = next((m for m in register.municipalities if m.number == number), None)
         if m:
             return Recipient(row_no, number, m.short_name, f"{m.name} kommune", "kommune",
@@ -169,7 +170,7 @@ def valid_address(text: str) -> bool:
 # --- Reports -------------------------------------------------------------------------
 
 
-def find_reports(recipients: list[Recipient], folder: Path) -> dict[str, Report]:
+def find_reports(recipients: list[Recipient], folder: Path) -> dict[str, ReportFile]:
     """Each member's report in the folder, as the tool recorded writing it.
 
     DeliveryError listing the members without one, or whose files the tool's
@@ -178,7 +179,7 @@ def find_reports(recipients: list[Recipient], folder: Path) -> dict[str, Report]
     if not folder.is_dir():
         raise DeliveryError(f"Fant ikke rapportmappen {folder}. Lag rapportene med "
                             "kommunerapport --members, eller velg mappe med --reports.")
-    reports: dict[str, Report] = {}
+    reports: dict[str, ReportFile] = {}
     missing: list[str] = []
     unverified: list[str] = []
     for r in recipients:
@@ -204,18 +205,17 @@ def find_reports(recipients: list[Recipient], folder: Path) -> dict[str, Report]
 
 def member_files(folder: Path, number: str) -> list[Path]:
     """Every PDF in ``folder`` named as a report for this member, of any year."""
-    tag = number if len(number) == 4 else f"fk{number}"
-    return sorted(folder.glob(f"{outputs.PREFIX}-[0-9][0-9][0-9][0-9]-{tag}-*.pdf"))
+    return sorted(folder.glob(f"{PREFIX}-[0-9][0-9][0-9][0-9]-{member_tag(number)}-*.pdf"))
 
 
-def choose_report(folder: Path, recipient: Recipient) -> tuple[Report | None, list[str]]:
+def choose_report(folder: Path, recipient: Recipient) -> tuple[ReportFile | None, list[str]]:
     """The member's newest report that the tool's record vouches for, and the files
     passed over («name (why)»): renamed copies, edited files, files from elsewhere.
 
     Never picked by name: «…-kinn-zzz-gammel.pdf» sorts after «…-kinn.pdf» but has
     no record. Two vouched-for reports of the same year are refused as ambiguous.
     """
-    verified: list[Report] = []
+    verified: list[ReportFile] = []
     passed_over: list[str] = []
     for path in member_files(folder, recipient.number):
         try:
@@ -229,7 +229,7 @@ def choose_report(folder: Path, recipient: Recipient) -> tuple[Report | None, li
         if record is None:
             passed_over.append(f"{path.name} ({why})")
         else:
-            verified.append(Report(path, record.year, sha256, record.sample))
+            verified.append(ReportFile(path, record.year, sha256, record.sample))
     if not verified:
         return None, passed_over
     newest = max(v.year for v in verified)
@@ -242,7 +242,7 @@ def choose_report(folder: Path, recipient: Recipient) -> tuple[Report | None, li
     return replace(current[0], passed_over=tuple(passed_over)), passed_over
 
 
-def check_one_year(reports: dict[str, Report], recipients: list[Recipient],
+def check_one_year(reports: dict[str, ReportFile], recipients: list[Recipient],
                    folder: Path) -> None:
     """Refuse a mix of years: a member whose new report failed would get last year's."""
     years = Counter(r.year for r in reports.values())
@@ -267,7 +267,7 @@ def count(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n == 1 else plural}"
 
 
-def plan_messages(recipients: list[Recipient], reports: dict[str, Report]) -> list[Outgoing]:
+def plan_messages(recipients: list[Recipient], reports: dict[str, ReportFile]) -> list[Outgoing]:
     return [Outgoing(r, address, reports[r.number]) for r in recipients for address in r.addresses]
 
 

@@ -9,6 +9,7 @@ that did not exist in the year asked for instead of mapping them silently.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
 import unicodedata
 from dataclasses import dataclass
@@ -16,8 +17,12 @@ from functools import cached_property, lru_cache
 from importlib import resources
 
 from kommunerapport.errors import RegionError
+from kommunerapport.model.kinds import is_county_number
 
-REGISTER_SOURCE = "SSB Klass 131 (gyldig 1.1.2026) og Klass 104 (fra 1.1.2024)"
+# The register's own date: Klass 131 as valid on this day (the last year it knows).
+REGISTER_VALID = dt.date(2026, 1, 1)
+REGISTER_SOURCE = (f"SSB Klass 131 (gyldig {REGISTER_VALID.day}.{REGISTER_VALID.month}."
+                   f"{REGISTER_VALID.year}) og Klass 104 (fra 1.1.2024)")
 POPULATION_SOURCE = "SSB, folkemengde 1.1.2024"
 ROBEK_SOURCE = "ROBEK, Kommunal- og distriktsdepartementet, publisert 20.04.2026"
 ROBEK_DATE = "20.4.2026"  # the register says who is in ROBEK now, not in a report's year
@@ -76,6 +81,10 @@ class Register:
 
     def municipality(self, number: str) -> Municipality:
         return self._by_number[number]
+
+    def unit(self, number: str) -> Municipality | County:
+        """A county (two digits) or a municipality (four), by its number."""
+        return self.county(number) if is_county_number(number) else self.municipality(number)
 
     def in_county(self, county: str) -> list[Municipality]:
         return [m for m in self.municipalities if m.county == county]

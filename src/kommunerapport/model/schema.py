@@ -5,7 +5,8 @@ Columns (all required):
 - ``unit``: kommunenummer («0301»), fylkesnummer for a county authority («39»),
   or an SSB aggregate code (EAK, EAKUO, EAFK, EAFKUO, EKG01–EKG17);
 - ``year``, ``measure`` (a key of ``MEASURES``), ``value`` (empty when missing);
-- ``status``: SSB's symbol for a missing value («..», «:», «.»), else empty;
+- ``status``: SSB's symbol for a missing value («..», «:», «.»; ``model.symbols``), else
+  empty (SSB's «-» is a value of 0, not a missing one);
 - ``scope``: «konsern» or «kasse»;
 - ``source`` («SSB 12134»), ``release`` («foreløpige tall 16.03.2026»);
 - ``synthetic``: «true» for invented sample values, «false» for real ones.
@@ -19,25 +20,18 @@ is an error, never a figure (docs/limits.md).
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from kommunerapport.errors import DataError, UsageError, shown
-from kommunerapport.model.regions import REGISTER_SOURCE, load_register
-from kommunerapport.sources import limits
+from kommunerapport.model.regions import REGISTER_VALID, load_register
+from kommunerapport.model.symbols import MISSING
 
 COLUMNS = ["unit", "year", "measure", "value", "status", "scope", "source", "release", "synthetic"]
 SCOPES = ("konsern", "kasse")
-MISSING_SYMBOLS = ("..", ":", ".", "…", "-")
 
 # measure code → (Norwegian label, unit of the value)
 MEASURES: dict[str, tuple[str, str]] = {
@@ -61,7 +55,7 @@ MEASURES: dict[str, tuple[str, str]] = {
 # The years a figure may be for: KOSTRA covers every municipality from 2001, and the
 # register (Klass 131, valid 1 January of its year) knows the regions until then.
 FIRST_DATA_YEAR = 2001
-LAST_DATA_YEAR = int(re.search(r"gyldig 1\.1\.(\d{4})", REGISTER_SOURCE).group(1))
+LAST_DATA_YEAR = REGISTER_VALID.year
 
 # Plausible values per measure: (lowest, highest, whether the lowest itself is allowed).
 # BDI is the weight of every aggregate: it must be above 0, so no sum of weights is 0
@@ -128,13 +122,32 @@ AGGREGATES: dict[str, str] = {
 }
 
 
+@dataclass(frozen=True)
+class KostraGroup:
+    """A municipality's KOSTRA group (peers of similar size and income) in one year."""
+
+    code: str  # «EKG12», the region code SSB's KOSTRA tables use for the group
+    label: str  # Klass's name, «KOSTRA-gruppe 12»
+    year: int  # the correspondence valid on 1 January of this year
+    source: str  # «SSB Klass 131 → 112 (KOSTRA-grupperinger)»
+    fetched: str  # when it was fetched (ISO 8601)
+
+
 @dataclass
 class Dataset:
-    """The tidy table and what is known about it as a whole."""
+    """The tidy table and what is known about it as a whole.
+
+    ``kostra_groups``: (municipality, year) → its KOSTRA group, as ``fetch`` got them
+    from Klass; empty when none were fetched (then no report names a group).
+    """
 
     table: pd.DataFrame
     meta: dict = field(default_factory=dict)
     path: str = "innebygde data"
+    kostra_groups: Mapping[tuple[str, int], KostraGroup] = field(default_factory=dict)
+
+    def kostra_group(self, number: str, year: int) -> KostraGroup | None:
+        return self.kostra_groups.get((number, year))
 
     @property
     def years(self) -> list[int]:
@@ -151,11 +164,6 @@ def known_units() -> set[str]:
             | {c.number for c in register.counties} | set(AGGREGATES))
 
 
-def _fail(path: str, line: int | None, column: str | None, problem: str) -> DataError:
-    where = path + (f", linje {line}" if line else "") + (f", kolonne «{column}»" if column else "")
-    return DataError(f"{where}: {problem}")
-
-
 # What the year column may hold: four digits, 1900–2199 (``_check_plausible`` narrows it).
 _YEARS = frozenset(str(y) for y in range(1900, 2200))
 
@@ -167,18 +175,18 @@ def validate(raw: pd.DataFrame, path: str) -> pd.DataFrame:
     the header as line 1.
     """
     if raw.empty:
-        raise _fail(path, None, None, "fila har ingen datarader.")
+        raise DataError.at(path, "fila har ingen datarader.")
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
         names = ", ".join(f"«{c}»" for c in missing)
-        raise _fail(path, None, None, f"mangler kolonnen {names}.")
+        raise DataError.at(path, f"mangler kolonnen {names}.")
     raw = raw[COLUMNS].reset_index(drop=True)
     bad_year = ~raw["year"].isin(_YEARS)
     numbers = pd.to_numeric(raw["value"].where(raw["value"] != ""), errors="coerce")
     bad_value = (raw["value"] != "") & ~np.isfinite(numbers)
     too_large = (bad_value & raw["value"].str.fullmatch(
         r"\s*[-+]?\d+(\.\d*)?(e[-+]?\d+)?\s*", case=False)) if bad_value.any() else bad_value
-    no_value = (raw["value"] == "") & ~raw["status"].isin(MISSING_SYMBOLS)
+    no_value = (raw["value"] == "") & ~raw["status"].isin(MISSING)
     checks = [
         ("unit", ~raw["unit"].isin(known_units()), "ukjent enhetskode «{}»."),
         ("year", bad_year, "«{}» er ikke et årstall."),
@@ -195,7 +203,7 @@ def validate(raw: pd.DataFrame, path: str) -> pd.DataFrame:
     if failures:
         row, _, column, message = min(failures)
         value = "" if column == "value" and raw.at[row, column] == "" else raw.at[row, column]
-        raise _fail(path, row + 2, column, message.format(shown(value)))
+        raise DataError.at(path, message.format(shown(value)), line=row + 2, column=column)
     table = raw.copy()
     table["year"] = table["year"].astype(int)
     table["value"] = numbers.astype(float)
@@ -219,10 +227,9 @@ def _check_plausible(table: pd.DataFrame, path: str) -> None:
     row = int(bad.idxmax())
     r = table.loc[row]
     if bad_year[row]:
-        raise _fail(path, row + 2, "year", f"{year_problem(int(r.year))}.")
-    raise _fail(path, row + 2, None,
-                f"{MEASURES[r.measure][0].lower()} for {r.unit} i {r.year} er "
-                f"{_plain(r.value)}; {implausible(r.measure, r.value)}.")
+        raise DataError.at(path, f"{year_problem(int(r.year))}.", line=row + 2, column="year")
+    raise DataError.at(path, f"{MEASURES[r.measure][0].lower()} for {r.unit} i {r.year} er "
+                f"{_plain(r.value)}; {implausible(r.measure, r.value)}.", line=row + 2)
 
 
 def _check_duplicates(table: pd.DataFrame, path: str) -> None:
@@ -232,76 +239,8 @@ def _check_duplicates(table: pd.DataFrame, path: str) -> None:
         second = dup.idxmax()
         r = table.loc[second]
         first = (table[key] == r[key]).all(axis=1).idxmax()
-        raise _fail(path, second + 2, None,
-                    f"dobbel rad for {r.unit} {r.year} {r.measure} {r.scope} "
-                    f"(samme som linje {first + 2}).")
-
-
-def read_table(path: Path, text: str | None = None) -> pd.DataFrame:
-    """Read and validate a tidy CSV file (``text``: its contents, if already decoded).
-
-    A regular file within ``limits.MAX_FILE_BYTES`` and ``MAX_ROWS`` lines, checked
-    before pandas reads it.
-    """
-    name = str(path)
-
-    def fail(problem: str) -> DataError:
-        return _fail(name, None, None, problem)
-
-    if text is None:
-        data = limits.read_bytes(Path(path), limits.MAX_FILE_BYTES, fail)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise _encoding_error(path, data) from None
-    if text.count("\n") > limits.MAX_ROWS:
-        raise fail(f"fila har over {limits.amount(limits.MAX_ROWS)} linjer, grensen for rader.")
-    try:
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise _fail(name, None, None, "fila er tom.") from None
-    except pd.errors.ParserError as exc:
-        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if fields:
-            expected, line, saw = fields.groups()
-            raise _fail(name, int(line), None,
-                        f"{saw} felt, men overskriften har {expected}.") from None
-        raise _fail(name, None, None, f"fila kan ikke leses som CSV ({exc}).") from None
-    return validate(raw, name)
-
-
-def _encoding_error(path: Path, data: bytes) -> DataError:
-    """Name the line and column of the first byte that is not UTF-8."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        start = data.rfind(b"\n", 0, exc.start) + 1
-        before = data[start:exc.start].decode("utf-8", "replace")
-        try:
-            cells = len(next(csv.reader([before + "x"]))) - 1  # cells before the bad one
-            header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8", "replace")
-                                      .strip()]))
-        except csv.Error:  # a cell past the csv module's limit: say the line only
-            cells, header = 0, []
-        column = header[cells] if line > 1 and cells < len(header) else None
-        return _fail(str(path), line, column,
-                     "teksten er ikke UTF-8 (kanskje Latin-1 eller Windows-1252); "
-                     "lagre fila som UTF-8.")
-    return _fail(str(path), None, None, "fila er ikke UTF-8; lagre den som UTF-8.")
-
-
-def _package_file(name: str):  # noqa: ANN202 - a Traversable
-    return resources.files("kommunerapport").joinpath("data", name)
-
-
-@lru_cache(maxsize=1)
-def load_builtin() -> Dataset:
-    """The dataset shipped with the package: real sector figures plus a marked sample."""
-    with resources.as_file(_package_file("dataset.csv")) as path:
-        table = read_table(path)
-    meta = json.loads(_package_file("dataset.json").read_text("utf-8"))
-    return Dataset(table, meta)
+        raise DataError.at(path, f"dobbel rad for {r.unit} {r.year} {r.measure} {r.scope} "
+                    f"(samme som linje {first + 2}).", line=second + 2)
 
 
 def resolve_year(dataset: Dataset, year: int | None, measure: str = "ndr_pct") -> int:

@@ -25,21 +25,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kommunerapport import __version__
+from kommunerapport import __version__, files
 from kommunerapport.errors import KommunerapportError, OutputError
-from kommunerapport.outputs import names as outputs
+from kommunerapport.model.kinds import ReportKind
+from kommunerapport.outputs.names import PREFIX
 
 RECORD_DIR = ".rapportregister"
 FORMAT = 1  # bump when a field changes meaning; older records are then refused
-KINDS = ("member", "county", "sector")
-NAME_RE = re.compile(rf"{outputs.PREFIX}-(\d{{4}})-(?:(\d{{4}})|fk(\d{{2}}))?")
+NAME_RE = re.compile(rf"{PREFIX}-(\d{{4}})-(?:(\d{{4}})|fk(\d{{2}}))?")
 
 
 class RecordError(KommunerapportError):
@@ -81,7 +79,7 @@ def year_and_number(name: str) -> tuple[int | None, str | None]:
     return int(match.group(1)), match.group(2) or match.group(3)
 
 
-def record_written(target: Path, *, kind: str, lang: str, sample: bool) -> Record:
+def record_written(target: Path, *, kind: ReportKind, lang: str, sample: bool) -> Record:
     """Note that the tool has just written ``target``; call after the PDF is in place.
 
     The year and member number come from the file name (``outputs`` encodes them);
@@ -89,27 +87,16 @@ def record_written(target: Path, *, kind: str, lang: str, sample: bool) -> Recor
     """
     year, number = year_and_number(target.name)
     record = Record(FORMAT, target.name, sha256_file(target), target.stat().st_size, kind,
-                    number if kind == "member" else None, year, lang, bool(sample),
+                    number if kind == ReportKind.MEMBER else None, year, lang, bool(sample),
                     datetime.now(UTC).isoformat(timespec="seconds"),
                     f"kommunerapport {__version__}")
     try:
-        _write_atomically(record_path(target), json.dumps(asdict(record), indent=1))
+        record_path(target).parent.mkdir(exist_ok=True)
+        files.write_text(record_path(target), json.dumps(asdict(record), indent=1))
     except OSError as exc:
         raise OutputError(f"Kan ikke skrive registreringen {record_path(target)}: "
                           f"{exc.strerror or exc}.") from None
     return record
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def read_record(pdf: Path) -> Record | None:
@@ -135,7 +122,7 @@ def valid(record: Record) -> bool:
     """Every field of the type it should be: a hand-edited record is not trusted blindly."""
     return (record.format == FORMAT and isinstance(record.file, str)
             and isinstance(record.sha256, str) and re.fullmatch(r"[0-9a-f]{64}", record.sha256)
-            is not None and isinstance(record.size, int) and record.kind in KINDS
+            is not None and isinstance(record.size, int) and record.kind in set(ReportKind)
             and (record.number is None or isinstance(record.number, str))
             and (record.year is None or isinstance(record.year, int))
             and record.lang in ("nb", "nn") and isinstance(record.sample, bool))

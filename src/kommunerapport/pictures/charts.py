@@ -1,4 +1,4 @@
-"""Charts as pictures for the PDF, each with an alt text and its data as a table.
+"""The charts of a report: lines over the years, columns of a spread, bars per unit.
 
 matplotlib with the Agg backend and the project's own font (Source Sans Pro from
 PyPI), Norwegian tick labels formatted by ``formatting`` (matplotlib's locale
@@ -6,43 +6,24 @@ support is unreliable), fixed margins instead of ``tight_layout`` (faster, and
 the same layout every time). A raster at 200 dpi as printed embeds twice as fast
 in WeasyPrint as SVG.
 
-The PDF's picture is a PNG stored without compression, handed to WeasyPrint by URL
-(``render.ProjectOnlyFetcher``), not a compressed PNG in a ``data:`` URI:
-WeasyPrint decodes every raster image and compresses it once more as it writes the
-PDF, so compressing it here too would be done twice, and a ``data:`` URI of 100 KB
-is parsed character by character with the HTML. (WeasyPrint turns any format but
-PNG and JPEG into PNG first, so raw pixels in another format cost more, not less.)
-
-A chart keeps how it was drawn (a ``Drawing``: a function and its arguments), so
-the press kit can have it again as PNG at twice the resolution and as SVG; the
-PDF path draws it once. SVG is reproducible: no date, ids salted by a fixed
-``svg.hashsalt``, text as paths (no font needed to view it).
+Each function returns a ``Drawing`` (what to draw), not a picture: the report is
+rendered later, and the picture with it (``drawing``). A trend chart has a quicker
+way to the same pixels for the PDF: one figure per process, its lines replaced.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from xml.sax.saxutils import escape
 
-import matplotlib
+import font_source_sans_pro
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-matplotlib.use("Agg")
-
-import font_source_sans_pro  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure as MplFigure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from kommunerapport.writing.formatting import number  # noqa: E402
+from kommunerapport.pictures.drawing import Drawing, encode
+from kommunerapport.writing.formatting import number
 
 # One palette for every chart (KS-like navy, teal accent, red for deficits).
 NAVY = "#1b365d"
@@ -52,90 +33,9 @@ GREY = "#6b6b6b"
 LIGHT = "#d9dee5"
 
 WIDTH_IN = 6.7  # 170 mm, the text column of an A4 page
-DPI = 200  # as printed
-# styles/report.css prints a chart at 86 % of the column: drawn at this resolution it has
-# DPI as printed. (A map is printed at its own size, so it is drawn at DPI.)
-PRINTED_SHARE = 0.86
-CHART_DPI = DPI * PRINTED_SHARE
-IMAGE_SCHEME = "kommunerapport-bilde:"  # the PDF's pictures, served by render's fetcher
 FONT_DIR = Path(font_source_sans_pro.font_directory)
 FONT_FILES = ("SourceSansPro-Regular.ttf", "SourceSansPro-Semibold.ttf",
               "SourceSansPro-Bold.ttf")
-
-
-@dataclass(frozen=True)
-class Drawing:
-    """How to draw a figure: a module-level function and its (plain, picklable) arguments.
-
-    Each call of ``figure`` draws anew; ``render`` saves one drawing in several formats.
-    """
-
-    draw: Callable[..., MplFigure]
-    args: tuple[Any, ...] = ()
-    dpi: float = CHART_DPI  # the resolution that prints at ``DPI``
-    # A quicker way to the same pixels for the PDF (``args``, then ``dpi``): a member's map
-    # reuses its county (``maps``), a trend chart one figure, each drawn once per process.
-    pixels: Callable[..., bytes] | None = None
-
-    def figure(self) -> MplFigure:
-        return self.draw(*self.args)
-
-    def render(self, formats: tuple[str, ...] = ("png",), scale: float = 1.0,
-               title: str = "", desc: str = "") -> dict[str, bytes]:
-        """Draw once and save as each of ``formats`` («png», «svg», «png-stored»: a PNG
-        without compression, for the PDF).
-
-        ``scale`` multiplies the raster's resolution (2: the press kit's 2×); ``title``
-        and ``desc`` become the SVG's ``<title>`` and ``<desc>`` (what a screen reader says).
-        """
-        fig = self.figure()
-        try:
-            return {fmt: _save(fig, fmt, self.dpi * scale, title, desc) for fmt in formats}
-        finally:
-            plt.close(fig)
-
-    def pdf_image(self) -> bytes:
-        """The picture for the PDF: a stored PNG at print resolution (the module's note)."""
-        if self.pixels is not None:
-            return self.pixels(*self.args, self.dpi)
-        return self.render(("png-stored",))["png-stored"]
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A drawn chart and what a reader without sight needs of it.
-
-    Give ``src`` a ``Drawing`` and it is drawn here, once, as the PDF's picture
-    (``image``, named by the URL ``src`` then holds); the drawing is kept in ``drawing``
-    for ``files``. A finished image may be given as a ``data:`` URI instead.
-    """
-
-    src: str | Drawing  # the picture's URL (a str once constructed)
-    alt: str  # states the chart's message
-    title: str
-    headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
-    data_note: str = ""  # where the data is instead, when it is already a table in the report
-    drawing: Drawing | None = None  # how to draw it again, for other formats
-    style: str = ""  # a CSS class for its kind («map»)
-    image: bytes = b""  # the picture ``src`` names, when drawn here (``render`` serves it)
-
-    def __post_init__(self) -> None:
-        if isinstance(self.src, Drawing):
-            image = self.src.pdf_image()
-            object.__setattr__(self, "drawing", self.src)
-            object.__setattr__(self, "image", image)
-            object.__setattr__(self, "src", image_url(image))
-
-    def files(self, scale: float = 2.0) -> dict[str, bytes]:
-        """The chart as PNG at ``scale`` × print resolution and as SVG, from one drawing.
-
-        Keys «png» and «svg»; the SVG carries the title and the alt text.
-        """
-        if self.drawing is None:
-            raise ValueError(f"«{self.title}» was given as a finished image; it cannot be "
-                             "drawn again")
-        return self.drawing.render(("png", "svg"), scale, self.title, self.alt)
 
 
 def setup_fonts() -> None:
@@ -160,51 +60,6 @@ def _whole_ticks(axis) -> None:  # noqa: ANN001 - a matplotlib Axis
     """Ticks on whole percent only, so a label never rounds 0,5 up to «1»."""
     axis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     axis.set_major_formatter(_fmt())
-
-
-def image_url(image: bytes) -> str:
-    """A name for a picture, unique to its pixels: two reports never mix theirs up."""
-    return IMAGE_SCHEME + hashlib.sha256(image).hexdigest()[:24] + ".png"
-
-
-def _save(fig: MplFigure, fmt: str, dpi: float, title: str = "", desc: str = "") -> bytes:
-    if fmt in ("png", "png-stored"):
-        return _raster(fig, dpi, stored=fmt == "png-stored")
-    if fmt != "svg":
-        raise ValueError(f"unknown image format {fmt!r}")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
-    return _describe_svg(buf.getvalue(), title, desc)
-
-
-def _raster(fig: MplFigure, dpi: float, stored: bool = False) -> bytes:
-    canvas = FigureCanvasAgg(fig)
-    fig.dpi = dpi
-    canvas.draw()
-    return encode(canvas, stored)
-
-
-def encode(canvas: FigureCanvasAgg, stored: bool = True) -> bytes:
-    """What ``canvas`` holds as a PNG, ``stored`` without compression (for the PDF).
-
-    RGB without the alpha channel Agg draws: the figure is opaque anyway, and WeasyPrint
-    embeds an RGB image faster (no soft mask).
-    """
-    buf = io.BytesIO()
-    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(
-        buf, format="png", compress_level=0 if stored else 6)
-    return buf.getvalue()
-
-
-def _describe_svg(svg: bytes, title: str, desc: str) -> bytes:
-    """Put ``<title>`` and ``<desc>`` first inside ``<svg>``, as SVG's accessibility asks."""
-    if not (title or desc):
-        return svg
-    text = svg.decode("utf-8")
-    start = text.index(">", text.index("<svg")) + 1
-    inner = (f"\n <title>{escape(title)}</title>" if title else "") + (
-        f"\n <desc>{escape(desc)}</desc>" if desc else "")
-    return (text[:start] + inner + text[start:]).encode("utf-8")
 
 
 def unit_bars(names: list[str], values: list[float], norm: float, norm_label: str) -> Drawing:

@@ -1,26 +1,20 @@
 """Choropleth maps of netto driftsresultat: a county, the country, a member.
 
-Pure drawing: units with values in; out come a ``charts.Drawing`` (for a
-``charts.Chart``) and plain data about what the map shows (its classes and how
+Pure drawing: units with values in; out come a ``Drawing`` (for the report's
+``Chart``) and plain data about what the map shows (its classes and how
 many units fall in each, the units without figures, the rows of its table), from
 which the report writes its alt text. Every word on a map comes from the caller
 (``Labels``), so bokmål and nynorsk are both possible; only the credit
 «Kart: © Kartverket» is the same in both.
 
-Classes diverge around zero (lower bounds inclusive, so 0 is a surplus and the
-norm is met at the norm): deficits in the report's red, surpluses in its blue.
-The breaks hold both TBU norms, 1,75 (municipalities) and 4 (county
-authorities), so one legend serves both panels of the country map. The six
-colours differ in lightness by at least 12 L* (they read in greyscale), and stay
-apart for red–green colour blindness (red against blue); units without figures
-are hatched and named.
+The classes and their words are ``classes``; the boundaries ``geometry``.
 
 Use::
 
     m = maps.county_map([maps.Area("4601", "Bergen", 2.5), ...], labels)
     if not m:  # a NoMap: m.reason (ONE_UNIT), m.name («Oslo»)
         ...
-    chart = charts.Chart(m.drawing, alt, title, headers, m.rows)  # alt from m.panels
+    chart = Chart(m.drawing, alt, title, headers, m.rows)  # alt from m.panels
 
 The geometry is ``data/kart_2024.json`` (see ``scripts/build_geometry.py``):
 boundaries of 1.1.2024 in UTM 33N, units by number (4 digits a municipality,
@@ -29,14 +23,9 @@ boundaries of 1.1.2024 in UTM 33N, units by number (4 digits a municipality,
 
 from __future__ import annotations
 
-import bisect
-import json
-import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -47,85 +36,41 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
-from kommunerapport.figures import NORM_COUNTY_AUTHORITIES, NORM_MUNICIPALITIES
-from kommunerapport.pictures.charts import DPI, WIDTH_IN, Drawing, encode
-from kommunerapport.writing.formatting import number
+from kommunerapport.model.norms import NORM_COUNTY_AUTHORITIES, NORM_MUNICIPALITIES
+from kommunerapport.pictures.charts import WIDTH_IN
+from kommunerapport.pictures.classes import (
+    COLOURS,
+    Area,
+    Labels,
+    Panel,
+    coloured,
+    legend_entries,
+    panel,
+)
+from kommunerapport.pictures.drawing import DPI, Drawing, encode
+from kommunerapport.pictures.geometry import bounds_of, geometry
 
-GEOMETRY_FILE = "kart_2024.json"
 CREDIT = "Kart: © Kartverket"
-BREAKS = (-4.0, -2.0, 0.0, NORM_MUNICIPALITIES, NORM_COUNTY_AUTHORITIES)
-# From the strongest deficit to the strongest surplus (L* 40, 65, 91 | 79, 52, 23).
-COLOURS = ("#b3261e", "#e5836e", "#ffded5", "#a8c6ec", "#437fbd", "#1b365d")
+
+
 MISSING_FACE, MISSING_HATCH, HATCH = "#ffffff", "#5a5a5a", "////"
+
+
 LAND, LAND_EDGE, BORDER = "#f3f3f3", "#c8c8c8", "#3c3c3c"
-MAX_NAMED = 10  # units without figures named in the legend; the rest counted
+
+
 MAP_W, MAP_H = 3.4, 2.45  # a county or member map at most, inches, as printed
+
+
 LEGEND_W = 2.3  # the legend beside it, inches
+
 
 ONE_UNIT = "one_unit"  # NoMap.reason: one unit to show (Oslo, its county's only municipality)
 
 
 @dataclass(frozen=True)
-class Area:
-    """One unit to colour: a municipality (4-digit number) or county (2-digit)."""
-
-    number: str
-    name: str
-    value: float | None  # None or NaN: no figure
-
-
-@dataclass(frozen=True)
-class Labels:
-    """Every word on the map, in the report's language."""
-
-    legend_title: str  # «Netto driftsresultat 2025, prosent»
-    below: str  # class labels, with {lo} and {hi}: «under {hi}»
-    between: str  # «{lo} til {hi}»
-    above: str  # «{lo} og over»
-    missing: str  # heading of the hatched units: «Ingen tall»
-    more: str = ""  # after MAX_NAMED names: «og {n} til»
-    municipalities: str = ""  # the country map's panel titles: «Kommunene»
-    county_authorities: str = ""  # «Fylkeskommunene»
-    note: str = ""  # under the legend, if given
-
-
-@dataclass(frozen=True)
-class MapClass:
-    """One class of the legend: its interval, its words, its colour and its units."""
-
-    lo: float | None  # inclusive; None: open below
-    hi: float | None  # exclusive; None: open above
-    label: str
-    colour: str
-    units: tuple[str, ...]  # names, in the order given
-
-    @property
-    def count(self) -> int:
-        return len(self.units)
-
-
-@dataclass(frozen=True)
-class Panel:
-    """One coloured set of units: what an alt text and a data table need of it."""
-
-    title: str
-    norm: float
-    classes: tuple[MapClass, ...]  # lowest first
-    missing: tuple[str, ...]  # names of the units without a figure (hatched)
-    rows: tuple[tuple[str, str, str], ...]  # name, value («−1,2», «–»), class label
-
-    @property
-    def total(self) -> int:
-        return len(self.rows)
-
-    @property
-    def shown(self) -> int:
-        return self.total - len(self.missing)
-
-
-@dataclass(frozen=True)
 class Map:
-    """A drawn map (``charts.Chart(map.drawing, …)``) and what it shows."""
+    """A map to draw (``Chart(map.drawing, …)``) and what it shows."""
 
     drawing: Drawing
     panels: tuple[Panel, ...]
@@ -152,48 +97,6 @@ class NoMap:
         return False
 
 
-# -- Classes -------------------------------------------------------------------------------
-
-def _label(lo: float | None, hi: float | None, labels: Labels) -> str:
-    def fmt(v: float) -> str:
-        return number(v, 2 if v % 1 else 0)
-    if lo is None:
-        return labels.below.format(hi=fmt(hi))
-    if hi is None:
-        return labels.above.format(lo=fmt(lo))
-    return labels.between.format(lo=fmt(lo), hi=fmt(hi))
-
-
-def class_of(value: float | None) -> int | None:
-    """Index of the class ``value`` falls in (lower bounds inclusive); None if no figure."""
-    if value is None or math.isnan(value):
-        return None
-    return bisect.bisect_right(BREAKS, value)
-
-
-def panel(areas: Sequence[Area], labels: Labels, norm: float, title: str = "") -> Panel:
-    """Classify ``areas``; the norm must be one of the breaks."""
-    if norm not in BREAKS:
-        raise ValueError(f"the norm {norm} is not a class break {BREAKS}")
-    bounds = (None, *BREAKS, None)
-    members: list[list[str]] = [[] for _ in COLOURS]
-    rows, missing = [], []
-    for area in areas:
-        k = class_of(area.value)
-        if k is None:
-            missing.append(area.name)
-            rows.append((area.name, number(None), labels.missing))
-        else:
-            members[k].append(area.name)
-            rows.append((area.name, number(area.value, 1),
-                         _label(bounds[k], bounds[k + 1], labels)))
-    classes = tuple(MapClass(bounds[k], bounds[k + 1], _label(bounds[k], bounds[k + 1], labels),
-                             COLOURS[k], tuple(members[k])) for k in range(len(COLOURS)))
-    return Panel(title, norm, classes, tuple(missing), tuple(rows))
-
-
-# -- Public maps -------------------------------------------------------------------------------
-
 def county_map(areas: Sequence[Area], labels: Labels, norm: float = NORM_MUNICIPALITIES,
                member: str | None = None) -> Map | NoMap:
     """The units of one county (or the county authorities), ``member`` outlined if given.
@@ -207,7 +110,7 @@ def county_map(areas: Sequence[Area], labels: Labels, norm: float = NORM_MUNICIP
     if member is not None and member not in names:
         raise ValueError(f"the member {member} is not among the areas")
     p = panel(areas, labels, norm)
-    spec = _Spec("county", _coloured(areas), (), labels, _legend(p, labels), member or "",
+    spec = _Spec("county", coloured(areas), (), labels, legend_entries(p, labels), member or "",
                  names.get(member, ""))
     return Map(Drawing(_draw, (spec,), DPI, _member_pixels if member else None), (p,),
                names.get(member, ""))
@@ -226,8 +129,8 @@ def country_map(municipalities: Sequence[Area], county_authorities: Sequence[Are
     _check(county_authorities)
     main = panel(municipalities, labels, NORM_MUNICIPALITIES, labels.municipalities)
     inset = panel(county_authorities, labels, NORM_COUNTY_AUTHORITIES, labels.county_authorities)
-    spec = _Spec("country", _coloured(municipalities), _coloured(county_authorities), labels,
-                 _legend(main, labels, inset))
+    spec = _Spec("country", coloured(municipalities), coloured(county_authorities), labels,
+                 legend_entries(main, labels, inset))
     return Map(Drawing(_draw, (spec,), DPI), (main, inset))
 
 
@@ -238,70 +141,6 @@ def _check(areas: Sequence[Area]) -> None:
     if unknown:
         raise ValueError(f"no 2024 boundaries for {', '.join(unknown)}")
 
-
-def _coloured(areas: Sequence[Area]) -> tuple[tuple[str, int], ...]:
-    """(number, class index, or -1 for no figure) of each unit."""
-    return tuple((a.number, -1 if (k := class_of(a.value)) is None else k) for a in areas)
-
-
-def _legend(main: Panel, labels: Labels, inset: Panel | None = None
-            ) -> tuple[tuple[str, str], ...]:
-    """(label, colour) from the highest class down; one panel's with its count."""
-    entries = []
-    for k in reversed(range(len(COLOURS))):
-        count = "" if inset else f" ({main.classes[k].count})"
-        entries.append((main.classes[k].label + count, COLOURS[k]))
-    missing = [(main.title, main.missing)] + ([(inset.title, inset.missing)] if inset else [])
-    lines = [_named(names, labels, f"{title}: " if inset else f"{labels.missing}: ")
-             for title, names in missing if names]
-    if lines:
-        entries.append(("\n".join(([labels.missing] if inset else []) + lines), ""))
-    return tuple(entries)
-
-
-def _named(names: tuple[str, ...], labels: Labels, lead: str) -> str:
-    text = ", ".join(names[:MAX_NAMED])
-    if len(names) > MAX_NAMED:
-        text += " " + labels.more.format(n=len(names) - MAX_NAMED)
-    return textwrap.fill(lead + text, 34)
-
-
-# -- Geometry --------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Geometry:
-    paths: dict[str, MplPath]  # unit number → its rings, outer counter-clockwise
-    bounds: dict[str, tuple[float, float, float, float]]  # x0, y0, x1, y1
-    credit: str
-
-
-@lru_cache(maxsize=1)
-def geometry() -> Geometry:
-    """The packaged boundaries as matplotlib paths (metres, UTM 33N)."""
-    data = json.loads(resources.files("kommunerapport").joinpath("data", GEOMETRY_FILE)
-                      .read_text("utf-8"))
-    q = data["quantum_m"]
-    arcs = [np.cumsum(np.array(flat, dtype=float).reshape(-1, 2), axis=0) * q
-            for flat in data["arcs"]]
-    paths = {}
-    for unit, rings in data["units"].items():
-        verts, codes = [], []
-        for refs in rings:
-            ring = np.concatenate([(arcs[r] if r >= 0 else arcs[~r][::-1])[:-1] for r in refs])
-            verts += [ring, ring[:1]]
-            codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
-        paths[unit] = MplPath(np.concatenate(verts), np.array(codes, dtype=np.uint8))
-    bounds = {unit: (*p.vertices.min(axis=0), *p.vertices.max(axis=0))
-              for unit, p in paths.items()}
-    return Geometry(paths, bounds, data["credit"])
-
-
-def _bounds(numbers: Sequence[str]) -> tuple[float, float, float, float]:
-    boxes = np.array([geometry().bounds[n] for n in numbers])
-    return (*boxes[:, :2].min(axis=0), *boxes[:, 2:].max(axis=0))
-
-
-# -- Drawing ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class _Spec:
@@ -401,7 +240,7 @@ def _draw_county(spec: _Spec) -> MplFigure:
 def _county_base(spec: _Spec):  # noqa: ANN202 - (Figure, Axes, the map's right edge)
     """The units of a county map without the member's outline and the words."""
     numbers = [n for n, _ in spec.units]
-    x0, y0, x1, y1 = _bounds(numbers)
+    x0, y0, x1, y1 = bounds_of(numbers)
     pad = 0.03 * max(x1 - x0, y1 - y0)
     bounds = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
     # The map at most MAP_W × MAP_H inches, the legend beside it; the figure is as wide as
@@ -459,6 +298,11 @@ def _words(fig: MplFigure, right: float, spec: _Spec) -> list:
 _BASE: dict[tuple, tuple] = {}
 
 
+def bases_kept() -> int:
+    """How many counties' drawings are kept for member maps now (one at a time)."""
+    return len(_BASE)
+
+
 def _member_pixels(spec: _Spec, dpi: float) -> bytes:
     """A member's map for the PDF: the same pixels as ``_draw``, at a quarter of the cost.
 
@@ -499,7 +343,7 @@ def _member_pixels(spec: _Spec, dpi: float) -> bytes:
 
 def _draw_country(spec: _Spec) -> MplFigure:
     fig = plt.figure(figsize=(WIDTH_IN, 6.3), dpi=DPI)
-    norway = _bounds([n for n in geometry().paths if len(n) == 2])
+    norway = bounds_of([n for n in geometry().paths if len(n) == 2])
     ax = _map_axes(fig, (0.0, 0.0, 1.0, 1.0), norway)
     _land(ax, spec.units)
     _units(ax, spec.units, 0.15)

@@ -7,10 +7,45 @@ documented here, or when a documented key is no longer used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from kommunerapport.pictures.charts import Chart
-from kommunerapport.sources.configfile import Contact, Quote
+from kommunerapport.model.config import Contact, Quote
+
+if TYPE_CHECKING:  # the contract names a drawing; drawing it is render's work
+    from kommunerapport.pictures.drawing import Drawing
+
+# The report's pictures by URL: the PDF's fetcher serves them (``render.pdf``).
+IMAGE_SCHEME = "kommunerapport-bilde:"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart or map, and what a reader without sight needs of it.
+
+    ``drawing`` says what to draw; the picture is drawn when the report is rendered,
+    once for the PDF (``src`` names it) and again for the press kit.
+    """
+
+    drawing: Drawing
+    alt: str  # states the chart's message
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    data_note: str = ""  # where the data is instead, when it is already a table in the report
+    style: str = ""  # a CSS class for its kind («map»)
+
+    @property
+    def src(self) -> str:
+        """The picture's URL in the HTML: unique to what it draws."""
+        return f"{IMAGE_SCHEME}{self.drawing.key}.png"
+
+    def files(self, scale: float = 2.0) -> dict[str, bytes]:
+        """The chart as PNG at ``scale`` × print resolution and as SVG, from one drawing.
+
+        Keys «png» and «svg»; the SVG carries the title and the alt text.
+        """
+        return self.drawing.render(("png", "svg"), scale, self.title, self.alt)
 
 
 @dataclass(frozen=True)
@@ -60,7 +95,7 @@ class ReportContext:
     lang: str  # «nb» or «nn»: html lang
     title: str  # the headline, also the PDF title
     subject: str  # PDF subject: what, where, year, release (and the sample notice)
-    kind: str  # «county», «sector» or «member»
+    kind: str  # what the report is about, as the page's CSS class: «county», «sector», «member»
     organisation: str  # author and the dateline's sender
     dateline: str  # «6.3.2026»
     created: str  # ISO date for the PDF metadata
@@ -84,9 +119,9 @@ class ReportContext:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @property
-    def images(self) -> dict[str, bytes]:
-        """The pictures the charts and maps name by URL (``Chart.src``), for the PDF."""
-        return {c.src: c.image for s in self.sections for c in s.charts if c.image}
+    def charts(self) -> tuple[Chart, ...]:
+        """Every chart and map, in the order the report shows them."""
+        return tuple(c for s in self.sections for c in s.charts)
 
 
 def documented_keys() -> set[str]:

@@ -87,7 +87,7 @@ def harfbuzz_subsetter() -> bool:
     return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
 
 
-_SAID: set[str] = set()
+SAID: set[str] = set()
 
 SLOW_SUBSETTER = (
     "Merk: HarfBuzz-subset (libharfbuzz-subset0) er ikke installert, så skriftene bygges inn "
@@ -100,8 +100,8 @@ FULL_FONT = (
 
 def say_once(key: str, message: str) -> None:
     """A note on stderr, once per process (a batch says it in the parent, before forking)."""
-    if key not in _SAID:
-        _SAID.add(key)
+    if key not in SAID:
+        SAID.add(key)
         print(message, file=sys.stderr, flush=True)
 
 

@@ -19,20 +19,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
+from kommunerapport import files
 from kommunerapport.errors import OutputError
-from kommunerapport.outputs.names import ensure_folder, slug
-from kommunerapport.pictures.charts import Chart
-from kommunerapport.render.context import ReportContext
-from kommunerapport.reports.about import source_name
-from kommunerapport.reports.common import Report
+from kommunerapport.outputs.names import slug
+from kommunerapport.render.context import Chart, ReportContext
 from kommunerapport.writing.facts import Fact
 from kommunerapport.writing.formatting import MINUS
-from kommunerapport.writing.lang import label, release_name
+from kommunerapport.writing.lang import label, release_name, source_name
 
 SUFFIX = "-pressepakke"
 SCALE = 2.0  # the PNGs: twice the print resolution
@@ -45,34 +40,17 @@ def kit_folder(pdf: Path) -> Path:
     return pdf.with_name(pdf.stem + SUFFIX)
 
 
-def write_kit(report: Report, pdf: Path) -> Path:
-    """Write the kit for ``report`` (whose PDF is ``pdf``) and return its folder."""
+def write_kit(context: ReportContext, facts: tuple[Fact, ...], pdf: Path) -> Path:
+    """Write the kit of the report whose PDF is ``pdf``, whole or not at all; its folder."""
     target = kit_folder(pdf)
-    ensure_folder(target.parent)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
-        names = _charts(report.context, tmp)
-        (tmp / "tekst.md").write_text(markdown(report.context, names), "utf-8")
-        (tmp / "tall.csv").write_text(facts_csv(report.facts, report.context.lang), "utf-8")
-        os.chmod(tmp, 0o755)
-        _replace(tmp, target)
+        with files.atomic_folder(target) as tmp:
+            names = _charts(context, tmp)
+            (tmp / "tekst.md").write_text(markdown(context, names), "utf-8")
+            (tmp / "tall.csv").write_text(facts_csv(facts, context.lang), "utf-8")
     except OSError as exc:
         raise OutputError(f"Kan ikke skrive pressepakken {target}: {exc.strerror}.") from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return target
-
-
-def _replace(new: Path, target: Path) -> None:
-    """Put ``new`` in ``target``'s place; an old kit is moved aside first, then removed."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def charts_of(context: ReportContext) -> list[Chart]:

@@ -1,14 +1,11 @@
-"""HTML from Jinja2 templates, PDF from WeasyPrint: safe, tagged and reproducible.
+"""The PDF from the report's HTML, by WeasyPrint: safe, tagged and reproducible.
 
-- Jinja2 with autoescape and StrictUndefined: names and quotes are text, and a
-  template that asks for something the context lacks fails loudly.
 - A URL fetcher that serves only the project's own templates, styles and font
-  files, ``data:`` URIs and the report's own pictures (``charts.Chart.image``);
+  files, ``data:`` URIs and the report's own pictures (``pictures``);
   anything else (``file:///etc/passwd``, http, a redirect) is refused, so
   nothing outside the project can enter a PDF.
 - PDF/UA-1 (tagged, with language, title and alt texts), no presentational hints.
-- One Jinja environment per process (templates compiled once), and the
-  stylesheet and fonts parsed once per process; ``warm_up`` lays out a page in
+- The stylesheet and fonts parsed once per process; ``warm_up`` lays out a page in
   a batch's parent so forked workers inherit the fonts.
 - The fonts cut to the reports' characters (``fonts``), unless the text has a
   character only the full font has.
@@ -28,20 +25,13 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from kommunerapport.errors import TemplateError
-from kommunerapport.pictures.charts import IMAGE_SCHEME
+from kommunerapport.files import asset_dir
 from kommunerapport.render import fonts
-from kommunerapport.render.context import ReportContext
+from kommunerapport.render.context import IMAGE_SCHEME, ReportContext
+from kommunerapport.render.html import absolute, environment
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
 FONT_DIR = fonts.FULL_DIR
 PDF_VARIANT = "pdf/ua-1"
-
-
-def asset_dir(name: str) -> Path:
-    """``templates`` or ``styles``: inside the installed package, else the source tree."""
-    inside = PACKAGE_DIR / name
-    return inside if inside.is_dir() else PACKAGE_DIR.parent.parent / name
 
 
 class ProjectOnlyFetcher(URLFetcher):
@@ -68,54 +58,17 @@ class ProjectOnlyFetcher(URLFetcher):
         raise ValueError(f"kommunerapport loads only its own assets, not {url[:80]}")
 
 
-def _absolute(templates_dir: Path | None) -> Path | None:
-    """A relative ``--templates mine`` made absolute: file URIs cannot be relative."""
-    return templates_dir.absolute() if templates_dir else None
-
-
 def roots(templates_dir: Path | None = None) -> tuple[Path, ...]:
     own = (asset_dir("templates"), asset_dir("styles"), fonts.CUT_DIR, fonts.FULL_DIR)
-    return ((_absolute(templates_dir),) if templates_dir else ()) + own
-
-
-def environment(templates_dir: Path | None = None) -> jinja2.Environment:
-    """Templates from the user's folder first (if given), then the project's; one per folder."""
-    return _environment(_absolute(templates_dir))
-
-
-@lru_cache(maxsize=8)
-def _environment(templates_dir: Path | None) -> jinja2.Environment:
-    folders = [str(p) for p in (templates_dir, asset_dir("templates")) if p]
-    # The context carries finished Norwegian text and numbers (report.py), so the
-    # templates need no filters of their own.
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return ((absolute(templates_dir),) if templates_dir else ()) + own
 
 
 def stylesheet_path(templates_dir: Path | None = None) -> Path:
     """The user's ``report.css`` if their folder has one, else the project's."""
-    templates_dir = _absolute(templates_dir)
+    templates_dir = absolute(templates_dir)
     if templates_dir and (templates_dir / "report.css").is_file():
         return templates_dir / "report.css"
     return asset_dir("styles") / "report.css"
-
-
-def render_html(context: ReportContext, template: str = "report.html",
-                templates_dir: Path | None = None) -> str:
-    try:
-        return environment(templates_dir).get_template(template).render(context.as_dict())
-    except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"Fant ikke malen «{exc.name}».") from None
-    except jinja2.UndefinedError as exc:
-        raise TemplateError(f"Malen {template} bruker noe rapporten ikke har: {exc.message}.") \
-            from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{exc.filename}, linje {exc.lineno}: {exc.message}.") from None
 
 
 @lru_cache(maxsize=8)
@@ -130,11 +83,16 @@ def _styles(css_path: Path, root_key: tuple[Path, ...],
     return [faces, css], font_config, css_path.read_text(encoding="utf-8", errors="replace")
 
 
+def pictures(context: ReportContext) -> dict[str, bytes]:
+    """Draw the report's charts and maps for the PDF: URL (``Chart.src``) → stored PNG."""
+    return {chart.src: chart.drawing.pdf_image() for chart in context.charts}
+
+
 def write_pdf(html: str, target: Path, templates_dir: Path | None = None,
               images: Mapping[str, bytes] | None = None) -> int:
     """Lay out ``html``, write a tagged PDF/UA-1 file to ``target``; the number of pages.
 
-    ``images``: the pictures the HTML names by URL (``ReportContext.images``).
+    ``images``: the pictures the HTML names by URL (``pictures``).
     """
     allowed = roots(templates_dir)
     css_path = stylesheet_path(templates_dir)

@@ -11,10 +11,11 @@ import re
 import pandas as pd
 
 from kommunerapport import figures as fig
+from kommunerapport.model.config import Config
+from kommunerapport.model.kinds import ReportKind
 from kommunerapport.model.regions import FIRST_YEAR, ROBEK_DATE, Register
 from kommunerapport.render.context import DataTable, ReportContext
 from kommunerapport.reports.common import Parts, Report, report_date, unit_name
-from kommunerapport.sources.configfile import Config
 from kommunerapport.writing import text
 from kommunerapport.writing.facts import Fact, FactBook
 from kommunerapport.writing.lang import (
@@ -24,14 +25,8 @@ from kommunerapport.writing.lang import (
     phrase,
     release_name,
     sample_notice,
+    source_name,
 )
-
-
-def source_name(source: str, lang: str) -> str:
-    """«SSB 12134» as a reader wants it; anything unknown as it came."""
-    if source.startswith("Eksempeldata"):
-        return label(lang, "source_sample")
-    return labels(lang).get(f"source_{source}", source)
 
 
 def year_span(years: set[str]) -> str:
@@ -164,7 +159,7 @@ def border_notes(lang: str, year: int) -> tuple[str, ...]:
     return notes + ((label(lang, "note_borders", year=year),) if year < FIRST_YEAR else ())
 
 
-def frame(parts: Parts, config: Config, *, kind: str, number: str, year: int, title: str,
+def frame(parts: Parts, config: Config, *, kind: ReportKind, number: str, year: int, title: str,
           subject: str, lede: list[str], key_figures: tuple, sections: tuple,
           groups: dict[str, str], note: tuple[str, bool], partial: bool,
           main: tuple[fig.Figure, fig.Figure | None], notes: tuple[str, ...] = ()) -> Report:
@@ -189,7 +184,7 @@ def frame(parts: Parts, config: Config, *, kind: str, number: str, year: int, ti
     user = tuple(t for t in (config.headline, config.lede) if t)
     headline = text.keep_last_words(config.headline) if config.headline else title
     context = ReportContext(
-        lang=lang, title=headline, subject=pdf_subject, kind=kind,
+        lang=lang, title=headline, subject=pdf_subject, kind=kind.value,
         organisation=config.organisation, dateline=date_text(date.day, date.month, date.year),
         created=date.isoformat(), labels=labels(lang), sample=sample,
         sample_notice=notice, sample_note=sample_text, quotes=config.quotes,

@@ -8,24 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
 
 from kommunerapport import figures as fig
+from kommunerapport.model.config import Config
+from kommunerapport.model.kinds import ReportKind
 from kommunerapport.model.regions import County, Register
 from kommunerapport.model.schema import Dataset
 from kommunerapport.render.context import ReportContext
-from kommunerapport.sources.configfile import Config
 from kommunerapport.writing import text
+from kommunerapport.writing.check import Draft
 from kommunerapport.writing.facts import Fact, FactBook
 from kommunerapport.writing.lang import label, phrase
 
 TREND_YEARS = 6
 OSLO, OSLO_COUNTY = "0301", "03"
 # The most pages a report of each kind may take, data tables included.
-PAGE_LIMITS = {"member": 2, "county": 3, "sector": 4}
+PAGE_LIMITS = {ReportKind.MEMBER: 2, ReportKind.COUNTY: 3, ReportKind.SECTOR: 4}
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class Report:
 
     context: ReportContext
     facts: tuple[Fact, ...]
-    kind: str  # sector | county | member
+    kind: ReportKind
     number: str  # the county or member number; "" for the sector
     year: int
     partial: bool  # some of the units it speaks of have no figures
@@ -48,6 +51,12 @@ class Report:
     @property
     def page_limit(self) -> int:
         return PAGE_LIMITS[self.kind]
+
+    def draft(self) -> Draft:
+        """What the text check reads (``writing.check``): every sentence by where it stands."""
+        return Draft(self.context.subject.split(".")[0], self.context.lang, self.year,
+                     tuple(_prose(self)), tuple(_layout(self)), self.facts, self.names,
+                     self.user_text, self.partial, self.main, self.main_change)
 
 
 @dataclass
@@ -78,8 +87,7 @@ def official(name: str) -> str:
 
 def unit_name(register: Register, number: str) -> str:
     """A municipality's or county's official name, parallel forms included."""
-    unit = register.county(number) if len(number) == 2 else register.municipality(number)
-    return official(unit.name)
+    return official(register.unit(number).name)
 
 
 def county_subject(lang: str, county: County, reported: int, total: int) -> text.Subject:
@@ -143,3 +151,48 @@ def count_key(lang: str, book: FactBook, deficits: fig.Count, about: str) -> str
     n = book.count(deficits.count, about, "deficits", deficits.year, deficits)
     of = book.count(deficits.reported, about, "reported", deficits.year, deficits)
     return f"{n} {label(lang, 'of')} {of}"
+
+
+# ---------------------------------------------------------------------- the text to check
+
+def _prose(report: Report) -> Iterator[tuple[str, str]]:
+    """The generated sentences (not the user's own text), each with where it stands."""
+    ctx = report.context
+    yield "tittel", ctx.title if ctx.title not in report.user_text else ""
+    for sentence in ctx.lede:
+        if sentence not in report.user_text:
+            yield "ingress", sentence
+    for kf in ctx.key_figures:
+        yield "nøkkeltall", f"{kf.label}: {kf.value}. {kf.note}"
+    for section in ctx.sections:
+        for paragraph in section.paragraphs:
+            yield section.heading, paragraph
+        for chart in section.charts:
+            yield section.heading, chart.title
+            yield section.heading, chart.alt
+        if section.table is not None and section.table.note:
+            yield section.heading, section.table.note
+    yield "om tallene", ctx.sample_note
+
+
+def _layout(report: Report) -> Iterator[tuple[str, str]]:
+    """Headings, table headers and notes: checked for language, not for numbers."""
+    ctx = report.context
+    for section in ctx.sections:
+        yield "overskrift", section.heading
+        tables = [section.table] if section.table else []
+        for table in tables:
+            yield section.heading, table.caption
+            yield section.heading, " ".join(table.headers)
+        for chart in section.charts:
+            yield section.heading, " ".join(chart.headers)
+            for row in chart.rows:
+                yield section.heading, row[0]
+    yield "om tallene", ctx.provenance.caption
+    for row in ctx.provenance.rows:
+        yield "om tallene", " ".join(row[:1] + row[2:])
+    for note in ctx.notes:
+        yield "om tallene", note
+    yield "om tallene", ctx.method
+    yield "metadata", ctx.subject
+    yield "metadata", " ".join(k for k in ctx.keywords)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from kommunerapport import figures as fig
+from kommunerapport.model import norms
+from kommunerapport.model.config import Config
+from kommunerapport.model.kinds import ReportKind
 from kommunerapport.model.regions import ROBEK_DATE, County, Register
 from kommunerapport.model.schema import Dataset
 from kommunerapport.pictures import maps
-from kommunerapport.render.context import DataTable, KeyFigure, Section
+from kommunerapport.render.context import Chart, DataTable, KeyFigure, Section
 from kommunerapport.reports import about, common, graphics
 from kommunerapport.reports.common import Parts, Report, official
-from kommunerapport.sources.configfile import Config
 from kommunerapport.writing import text
 from kommunerapport.writing.facts import FactBook
 from kommunerapport.writing.lang import label, phrase
@@ -32,7 +34,7 @@ def county_report(dataset: Dataset, register: Register, county: County, year: in
     subject = common.county_subject(lang, county, now.n if now.known else 0, len(units))
     partial = now.known and now.n < now.total
     before = common.before_same_units(t, units, now)
-    norm = fig.norm("kommuner", year)
+    norm = norms.norm("kommuner", year)
     area = phrase(lang, "subject_county", county=county.short_name)
     groups = {name: area for name in names.values()}
 
@@ -63,13 +65,13 @@ def county_report(dataset: Dataset, register: Register, county: County, year: in
         lang, t, register, units, common.trend_years(dataset, year), area,
         phrase(lang, "subject_county_others", county=county.short_name))
     return about.frame(
-        parts, config, kind="county", number=county.number, year=year, title=title,
+        parts, config, kind=ReportKind.COUNTY, number=county.number, year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=area), lede=lede,
         key_figures=key_figures, sections=sections, groups=groups, note=note,
         partial=partial, main=(now, before))
 
 
-def _norm(lang: str, book: FactBook, subject: text.Subject, now: fig.Figure, norm: fig.Norm,
+def _norm(lang: str, book: FactBook, subject: text.Subject, now: fig.Figure, norm: norms.Norm,
           values: dict[str, fig.Figure], deficits: fig.Count, area: str) -> list[str]:
     out = text.norm_sentences(lang, book, subject, now, norm)
     if deficits.reported:
@@ -102,7 +104,7 @@ def _spread_section(lang: str, book: FactBook, t, register: Register,  # noqa: A
 
 
 def _map(lang: str, book: FactBook, t, register: Register, units: list[str],  # noqa: ANN001
-         year: int):  # noqa: ANN202 - a Chart, or None for a county of one municipality
+         year: int) -> Chart | None:
     """The county's municipalities on the map, coloured by netto driftsresultat."""
     county = register.county(register.municipality(units[0]).county)
     drawn = maps.county_map(graphics.areas(t, register, units, year),
@@ -138,7 +140,7 @@ def _county_authority(lang: str, book: FactBook, t, register: Register,  # noqa:
     fk_before = fig.unit_figure(t, county.number, year - 1, "ndr_pct")
     out = [text.result_with_before(lang, book, "county_authority", name, fk, fk_before)]
     if fk.known:
-        norm_f = fig.norm("fylkeskommuner", year)
+        norm_f = norms.norm("fylkeskommuner", year)
         diff, decimals = book.difference(fk, norm_f)
         book.norm(norm_f, year)
         if diff == 0:
@@ -194,7 +196,7 @@ def _versus_section(lang: str, book: FactBook, dataset: Dataset, register: Regis
     series = {mine_label: [fig.weighted(t, units, y) for y in years],
               label(lang, "series_national"): [fig.national(t, register, y)
                                                 for y in years]}
-    chart = graphics.trend_chart(lang, book, series, fig.norm("kommuner", year), mine_label,
+    chart = graphics.trend_chart(lang, book, series, norms.norm("kommuner", year), mine_label,
                                label(lang, "series_national"), subject.again)
     paragraphs = tuple(p for p in (" ".join(s for s in out if s), " ".join(reserves)) if p)
     return Section(label(lang, "h_versus", county=county.short_name), paragraphs,
@@ -246,5 +248,5 @@ def _key_figures(lang: str, book: FactBook, t, register: Register,  # noqa: ANN0
         KeyFigure(label(lang, "key_deficit"), count, str(year)),
         KeyFigure(label(lang, "col_county_authority", year=year), book.pct_key(fk, fk_name),
                   label(lang, "key_norm", kind=label(lang, "kind_fylkeskommuner")) + " "
-                  + book.norm_key(fig.norm("fylkeskommuner", year), year)),
+                  + book.norm_key(norms.norm("fylkeskommuner", year), year)),
     )

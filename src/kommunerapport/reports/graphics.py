@@ -9,8 +9,11 @@ from __future__ import annotations
 import pandas as pd
 
 from kommunerapport import figures as fig
+from kommunerapport.model import norms
 from kommunerapport.model.regions import Register
 from kommunerapport.pictures import charts, maps
+from kommunerapport.pictures import classes as map_classes
+from kommunerapport.render.context import Chart
 from kommunerapport.reports.common import unit_name
 from kommunerapport.writing import text
 from kommunerapport.writing.facts import Fact, FactBook
@@ -22,8 +25,8 @@ BINS = (-99.0, -4.0, -2.0, 0.0, 2.0, 4.0, 6.0, 99.0)
 
 
 def trend_chart(lang: str, book: FactBook, series: dict[str, list[fig.Figure]],
-                norm: fig.Norm, subject_key: str, compare_key: str,
-                above_subject: str) -> charts.Chart | None:
+                norm: norms.Norm, subject_key: str, compare_key: str,
+                above_subject: str) -> Chart | None:
     """Lines over the years with the norm, and the same figures as a table.
 
     ``series``: label → one Figure per year, the subject first. The alt text says
@@ -57,14 +60,14 @@ def trend_chart(lang: str, book: FactBook, series: dict[str, list[fig.Figure]],
                             other=compare_key[:1].lower() + compare_key[1:],
                             count=text.amount(above, lang, small),
                             years=text.amount(len(both), lang, small))
-    return charts.Chart(
+    return Chart(
         charts.trend(years, drawn, norm.value, phrase(lang, "series_norm", norm=norm_text)),
         alt, phrase(lang, "chart_trend_title", first=years[0], last=years[-1]),
         (label(lang, "col_year"), *map(str, years)), rows)
 
 
 def spread_chart(lang: str, book: FactBook, values: pd.Series, deficits: fig.Count,
-                 about: str, year: int) -> charts.Chart | None:
+                 about: str, year: int) -> Chart | None:
     """How many units in each interval of netto driftsresultat; None when none has one."""
     if values.empty:
         return None
@@ -87,7 +90,7 @@ def spread_chart(lang: str, book: FactBook, values: pd.Series, deficits: fig.Cou
     alt = phrase(lang, "chart_spread_alt", year=year,
                  deficit=text.capital(text.amount(deficits.count, lang, small)),
                  reported=text.amount(deficits.reported, lang, small))
-    return charts.Chart(
+    return Chart(
         charts.histogram(names, counts, [hi <= 0 for hi in BINS[1:]],
                          label(lang, "axis_count")),
         alt, phrase(lang, "chart_spread_title", year=year),
@@ -116,35 +119,35 @@ def bars(values: list[float | None]) -> tuple[tuple[float, float, bool] | None, 
 
 # ---------------------------------------------------------------------- maps
 
-def map_labels(lang: str, year: int) -> maps.Labels:
-    return maps.Labels(label(lang, "map_legend", year=year), phrase(lang, "bin_below", hi="{hi}"),
+def map_labels(lang: str, year: int) -> map_classes.Labels:
+    return map_classes.Labels(label(lang, "map_legend", year=year), phrase(lang, "bin_below", hi="{hi}"),
                        phrase(lang, "bin_between", lo="{lo}", hi="{hi}"),
                        phrase(lang, "bin_above", lo="{lo}"), label(lang, "map_missing"),
                        label(lang, "map_more"), label(lang, "map_municipalities"),
                        label(lang, "map_county_authorities"))
 
 
-def areas(t: pd.DataFrame, register: Register, units: list[str], year: int) -> list[maps.Area]:
+def areas(t: pd.DataFrame, register: Register, units: list[str], year: int) -> list[map_classes.Area]:
     """Units with their netto driftsresultat *as shown*, so a unit shown as 0,0 is coloured as
     0,0 is: not a deficit."""
     out = []
     for u in units:
         f = fig.unit_figure(t, u, year, "ndr_pct")
-        out.append(maps.Area(u, unit_name(register, u).split(" – ")[0],
+        out.append(map_classes.Area(u, unit_name(register, u).split(" – ")[0],
                              float(FactBook.shown(f)) if f.known else None))
     return out
 
 
 def map_chart(lang: str, book: FactBook, drawn: maps.Map, year: int, title: str, what: str,
               data_note: str = "", classes_table: bool = False,
-              count_label: str = "col_count") -> charts.Chart:
+              count_label: str = "col_count") -> Chart:
     """A map as a chart: alt text from what it shows (classes, counts, the hatched units).
 
     ``classes_table``: its data as a table of how many units are in each class (the
     country map, whose 357 values have no table of their own); else ``data_note``
     says where its values stand. ``count_label``: what the units are, for that table.
     """
-    for bound in maps.BREAKS:
+    for bound in map_classes.BREAKS:
         book.record(Fact(label(lang, "map_bounds_subject"), label(lang, "measure_bound"),
                          str(year), number(bound, 2 if bound % 1 else 0),
                          label(lang, "unit_percent"), "klassegrense"))
@@ -170,7 +173,7 @@ def map_chart(lang: str, book: FactBook, drawn: maps.Map, year: int, title: str,
                       *(book.count(c.count, p.title or what, "in_class", year)
                         for c in reversed(p.classes)))
                      for p in drawn.panels)
-    return charts.Chart(drawn.drawing, alt, title, headers, rows,
+    return Chart(drawn.drawing, alt, title, headers, rows,
                         data_note="" if classes_table else data_note, style="map")
 
 

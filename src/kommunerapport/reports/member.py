@@ -8,7 +8,7 @@ that work once.
 
 A municipality is also compared with its KOSTRA group (EKG01–EKG17), the peers
 SSB groups by size and income, when ``fetch`` has got the groups from Klass
-(``kostragroups``) and SSB's figure for the group is in the data.
+(``Dataset.kostra_groups``) and SSB's figure for the group is in the data.
 
 Oslo is a municipality and a county, but its accounts are Oslo kommune's: there
 is no report for an «Oslo fylkeskommune», and Oslo is not among the county
@@ -23,14 +23,15 @@ import pandas as pd
 
 from kommunerapport import figures as fig
 from kommunerapport.errors import UsageError
+from kommunerapport.model import norms
+from kommunerapport.model.config import Config
+from kommunerapport.model.kinds import ReportKind, is_county_number
 from kommunerapport.model.regions import ROBEK_DATE, Register
 from kommunerapport.model.schema import Dataset
 from kommunerapport.pictures import maps
 from kommunerapport.render.context import KeyFigure, Section
 from kommunerapport.reports import about, common, graphics
 from kommunerapport.reports.common import OSLO_COUNTY, Parts, Report, official
-from kommunerapport.sources.configfile import Config
-from kommunerapport.sources.ssb import klass as kostragroups
 from kommunerapport.writing import text
 from kommunerapport.writing.facts import FactBook
 from kommunerapport.writing.lang import label, phrase
@@ -103,8 +104,8 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
     check_member(number)
     if shared is None or shared.year != year:
         shared = shared_figures(dataset, register, year)
-    authority = len(number) == 2
-    unit = register.county(number) if authority else register.municipality(number)
+    authority = is_county_number(number)
+    unit = register.unit(number)
     county = unit if authority else register.county(unit.county)
     lang = lang or unit.lang
     parts = Parts(lang, FactBook(lang))
@@ -117,7 +118,7 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
     own = phrase(lang, key, name=unit.short_name)
     parts.names.update({official(unit.name), unit.short_name, county.short_name,
                         official(county.name)})
-    norm = fig.norm("fylkeskommuner" if authority else "kommuner", year)
+    norm = norms.norm("fylkeskommuner" if authority else "kommuner", year)
     group = shared.groups["fk" if authority else county.number]
     t = dataset.table
     now, before = (fig.unit_figure(t, number, year, "ndr_pct"),
@@ -135,7 +136,7 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
                           ROBEK_DATE)]
     versus = _versus(lang, book, subject, now, group, group_name, authority, shared)
     if not authority:
-        versus += _kostra(lang, book, dataset.table, subject, unit.short_name, number, now)
+        versus += _kostra(lang, book, dataset, subject, unit.short_name, number, now)
     rank = text.rank_sentence(lang, book, own, number, group.ranks, names,
                               label(lang, "group_ranked_county_authorities") if authority
                               else label(lang, "group_ranked_county",
@@ -172,7 +173,7 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
     groups = {name: area for name in names.values() if name != official(unit.name)}
     groups |= {own: own, subject.again: own, official(unit.name): own}
     return about.frame(
-        parts, config, kind="member", number=number, year=year, title=title,
+        parts, config, kind=ReportKind.MEMBER, number=number, year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=own), lede=lede,
         key_figures=key_figures, sections=sections, groups=groups, note=note,
         partial=group.now.known and group.now.n < group.now.total, main=(now, before),
@@ -184,7 +185,7 @@ def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, number:
     """The member among its group on the map, outlined; None for Oslo (a county of one)."""
     drawn = maps.member_map(graphics.areas(t, register, list(group.units), year), number,
                             graphics.map_labels(lang, year),
-                            fig.NORM_COUNTY_AUTHORITIES if authority else fig.NORM_MUNICIPALITIES)
+                            norms.NORM_COUNTY_AUTHORITIES if authority else norms.NORM_MUNICIPALITIES)
     if not drawn:
         return None
     if authority:
@@ -199,14 +200,14 @@ def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, number:
                               else "col_count")
 
 
-def _kostra(lang: str, book: FactBook, t: pd.DataFrame, subject: text.Subject, name: str,
+def _kostra(lang: str, book: FactBook, dataset: Dataset, subject: text.Subject, name: str,
             number: str, now: fig.Figure) -> list[str]:
     """Its KOSTRA group (peers of similar size and income), when ``fetch`` has got the
     group from Klass and SSB's figure for the group is in the data; else nothing."""
-    info = kostragroups.kostra_group_info(number, now.year)
+    info = dataset.kostra_group(number, now.year)
     if info is None:
         return []
-    group = fig.published(t, info.code, now.year, "ndr_pct")
+    group = fig.published(dataset.table, info.code, now.year, "ndr_pct")
     if group is None:
         return []
     label_ = info.label or info.code
@@ -252,7 +253,7 @@ def _reserve(lang: str, book: FactBook, subject: text.Subject, own: str, reserve
 
 
 def _chart(lang: str, book: FactBook, own: str, number: str, group: Group, group_name: str,
-           authority: bool, shared: Shared, norm: fig.Norm, t: pd.DataFrame):  # noqa: ANN202
+           authority: bool, shared: Shared, norm: norms.Norm, t: pd.DataFrame):  # noqa: ANN202
     mine = [fig.unit_figure(t, number, y, "ndr_pct") for y in shared.years]
     own_label = text.capital(own)
     if authority:
@@ -268,7 +269,7 @@ def _chart(lang: str, book: FactBook, own: str, number: str, group: Group, group
 
 
 def _key_figures(lang: str, book: FactBook, own: str, now: fig.Figure, before: fig.Figure,
-                 reserve: fig.Figure, group: Group, number: str, norm: fig.Norm,
+                 reserve: fig.Figure, group: Group, number: str, norm: norms.Norm,
                  authority: bool, county: str, shared: Shared) -> tuple[KeyFigure, ...]:
     year = now.year
     if now.known and before.known:
@@ -294,7 +295,7 @@ def _key_figures(lang: str, book: FactBook, own: str, now: fig.Figure, before: f
     )
 
 
-def key_figures_head(lang: str, book: FactBook, own: str, now: fig.Figure, norm: fig.Norm,
+def key_figures_head(lang: str, book: FactBook, own: str, now: fig.Figure, norm: norms.Norm,
                      change: str, change_note: str,
                      reserve: fig.Figure) -> tuple[KeyFigure, ...]:
     year = now.year

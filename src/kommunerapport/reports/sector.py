@@ -4,13 +4,15 @@ authorities, the spread, and the 15 counties compared."""
 from __future__ import annotations
 
 from kommunerapport import figures as fig
+from kommunerapport.model import norms
+from kommunerapport.model.config import Config
+from kommunerapport.model.kinds import ReportKind
 from kommunerapport.model.regions import ROBEK_DATE, Register
 from kommunerapport.model.schema import Dataset
 from kommunerapport.pictures import charts, maps
-from kommunerapport.render.context import DataTable, KeyFigure, Section
+from kommunerapport.render.context import Chart, DataTable, KeyFigure, Section
 from kommunerapport.reports import about, common, graphics
 from kommunerapport.reports.common import OSLO_COUNTY, Parts, Report, official
-from kommunerapport.sources.configfile import Config
 from kommunerapport.writing import text
 from kommunerapport.writing.facts import FactBook
 from kommunerapport.writing.formatting import number
@@ -55,7 +57,7 @@ def sector_report(dataset: Dataset, register: Register, year: int, lang: str,
         lede.append(text.result_with_before(lang, book, "county_authorities_total", fk_label,
                                             fk, fk_before))
 
-    norm_k, norm_f = fig.norm("kommuner", year), fig.norm("fylkeskommuner", year)
+    norm_k, norm_f = norms.norm("kommuner", year), norms.norm("fylkeskommuner", year)
     norm_par = text.norm_sentences(lang, book, subject, now, norm_k)
     if fk.known:
         diff, decimals = book.difference(fk, norm_f)
@@ -117,7 +119,7 @@ def sector_report(dataset: Dataset, register: Register, year: int, lang: str,
                               area, label(lang, "area_sector_others"))
     partial = bool(deficits.missing)
     return about.frame(
-        parts, config, kind="sector", number="", year=year, title=title,
+        parts, config, kind=ReportKind.SECTOR, number="", year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=label(lang, "sector_name")),
         lede=lede, key_figures=key_figures, sections=tuple(sections), groups=groups,
         note=note, partial=partial, main=(now, before))
@@ -142,7 +144,7 @@ def _growth(lang: str, book: FactBook, t, units: list[str], subject: str,  # noq
 
 
 def _counties_section(lang: str, book: FactBook, t, register: Register,  # noqa: ANN001
-                      national: fig.Figure, norm: fig.Norm, year: int) -> Section:
+                      national: fig.Figure, norm: norms.Norm, year: int) -> Section:
     """Each county's municipalities (weighted) and its county authority, as a chart and a
     table; Oslo's county authority is Oslo kommune, so it has no figure of its own here."""
     rows, bars, figures = [], [], {}
@@ -194,7 +196,7 @@ def _map(lang: str, book: FactBook, t, register: Register, year: int):  # noqa: 
 
 
 def _counties_chart(lang: str, book: FactBook, known: list[tuple[str, fig.Figure]],
-                    national: fig.Figure, norm: fig.Norm, year: int) -> charts.Chart | None:
+                    national: fig.Figure, norm: norms.Norm, year: int) -> Chart | None:
     if not known:
         return None
     ranked = sorted(known, key=lambda r: -r[1].value)
@@ -210,7 +212,7 @@ def _counties_chart(lang: str, book: FactBook, known: list[tuple[str, fig.Figure
                unit="unit_counties")
     norm_text = number(norm.value, norm.decimals) + "\u00a0%"
     book.norm(norm, year)
-    return charts.Chart(
+    return Chart(
         charts.unit_bars(names, values, norm.value, phrase(lang, "series_norm", norm=norm_text)),
         alt, phrase(lang, "chart_counties_title", year=year),
         (label(lang, "col_county"), label(lang, "col_ndr", year=year)), (),

@@ -30,52 +30,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from kommunerapport.errors import UsageError, shown
+from kommunerapport.model.config import (
+    DEFAULT_KEYWORDS,
+    DEFAULT_ORGANISATION,
+    Config,
+    Contact,
+    Quote,
+)
 from kommunerapport.sources import limits
-
-DEFAULT_ORGANISATION = "KS"
-DEFAULT_KEYWORDS = ("kommuneøkonomi", "netto driftsresultat", "disposisjonsfond", "KOSTRA")
-
-
-@dataclass(frozen=True)
-class Quote:
-    text: str
-    name: str
-    role: str
-
-
-@dataclass(frozen=True)
-class Contact:
-    name: str
-    role: str = ""
-    phone: str = ""
-    email: str = ""
-
-
-@dataclass(frozen=True)
-class Config:
-    organisation: str = DEFAULT_ORGANISATION
-    keywords: tuple[str, ...] = DEFAULT_KEYWORDS
-    about: str = ""
-    quotes: tuple[Quote, ...] = ()
-    contacts: tuple[Contact, ...] = ()
-    date: dt.date | None = None
-    source: str = field(default="", compare=False)
-    headline: str = ""  # the user's own headline instead of the tool's
-    lede: str = ""  # the user's own lede
-
 
 KEYS = {"organisation", "keywords", "about", "quotes", "contacts", "date", "headline", "lede"}
 TEXT_KEYS = ("organisation", "about", "headline", "lede")
-
-
-def _fail(path: Path, problem: str, line: int | None = None,
-          column: int | None = None) -> UsageError:
-    where = f"{path}" + (f", linje {line}" if line else "") + (f", tegn {column}" if column else "")
-    return UsageError(f"{where}: {problem}")
 
 
 def _kind(value: object) -> str:
@@ -117,32 +85,32 @@ def _strings(path: Path, text: str, key: str, index: int, item: dict,
     unknown = set(item) - set(required) - set(optional)
     if unknown:
         name = sorted(unknown)[0]
-        raise _fail(path, f"ukjent felt «{name}» i {where}. Gyldige: "
-                          f"{', '.join(required + optional)}.", _line(text, name, key, index))
+        raise UsageError.at(path, f"ukjent felt «{name}» i {where}. Gyldige: "
+                          f"{', '.join(required + optional)}.", line=_line(text, name, key, index))
     for name in sorted(item, key=lambda n: (required + optional).index(n)):
         if not isinstance(item[name], str):
-            raise _fail(path, f"«{name}» i {where} skal være tekst i anførselstegn, ikke "
-                              f"{_kind(item[name])}.", _line(text, name, key, index))
+            raise UsageError.at(path, f"«{name}» i {where} skal være tekst i anførselstegn, ikke "
+                              f"{_kind(item[name])}.", line=_line(text, name, key, index))
     for name in required:
         if not item.get(name, "").strip():
-            raise _fail(path, f"{where} mangler «{name}».", _line(text, name, key, index))
+            raise UsageError.at(path, f"{where} mangler «{name}».", line=_line(text, name, key, index))
     return {k: v.strip() for k, v in item.items()}
 
 
 def _read(path: Path) -> str:
     """The file's text: a regular file of at most ``limits.MAX_CONFIG_BYTES``, UTF-8,
     nested no deeper than ``limits.MAX_DEPTH`` (checked before TOML is parsed)."""
-    data = limits.read_bytes(path, limits.MAX_CONFIG_BYTES, lambda p: _fail(path, p),
+    data = limits.read_bytes(path, limits.MAX_CONFIG_BYTES, lambda p: UsageError.at(path, p),
                              "filstørrelse for konfigurasjonsfiler")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise _fail(path, f"teksten er ikke UTF-8 (byte 0x{data[exc.start]:02x}); lagre fila "
-                          "som UTF-8.", line, column) from None
+        raise UsageError.at(path, f"teksten er ikke UTF-8 (byte 0x{data[exc.start]:02x}); lagre fila "
+                          "som UTF-8.", line=line, char=column) from None
     if limits.toml_depth(text) > limits.MAX_DEPTH:
-        raise _fail(path, f"lister og tabeller er nestet dypere enn grensen for nesting på "
+        raise UsageError.at(path, f"lister og tabeller er nestet dypere enn grensen for nesting på "
                           f"{limits.MAX_DEPTH} nivåer.")
     return text
 
@@ -159,15 +127,14 @@ def load_config(path: Path | None) -> Config:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise _fail(path, f"ugyldig TOML ({exc}).") from None
+        raise UsageError.at(path, f"ugyldig TOML ({exc}).") from None
     except RecursionError:
-        raise _fail(path, f"lister og tabeller er nestet dypere enn grensen for nesting på "
+        raise UsageError.at(path, f"lister og tabeller er nestet dypere enn grensen for nesting på "
                           f"{limits.MAX_DEPTH} nivåer.") from None
     unknown = set(raw) - KEYS
     if unknown:
         name = sorted(unknown)[0]
-        raise _fail(path, f"ukjent innstilling «{name}». Gyldige: {', '.join(sorted(KEYS))}.",
-                    _line(text, name))
+        raise UsageError.at(path, f"ukjent innstilling «{name}». Gyldige: {', '.join(sorted(KEYS))}.", line=_line(text, name))
     quotes = tuple(Quote(**_strings(path, text, "quotes", n, q, ("text", "name", "role"), ()))
                    for n, q in enumerate(_table_list(path, text, raw, "quotes")))
     contacts = tuple(Contact(**_strings(path, text, "contacts", n, c, ("name",),
@@ -175,16 +142,14 @@ def load_config(path: Path | None) -> Config:
                      for n, c in enumerate(_table_list(path, text, raw, "contacts")))
     keywords = raw.get("keywords", list(DEFAULT_KEYWORDS))
     if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
-        raise _fail(path, "«keywords» skal være en liste med tekst, som [\"kommuneøkonomi\"].",
-                    _line(text, "keywords"))
+        raise UsageError.at(path, "«keywords» skal være en liste med tekst, som [\"kommuneøkonomi\"].", line=_line(text, "keywords"))
     date = raw.get("date")
     if date is not None and (not isinstance(date, dt.date) or isinstance(date, dt.datetime)):
-        raise _fail(path, f"«date» skal være en dato, for eksempel 2026-03-06, ikke "
-                          f"{_kind(date)}.", _line(text, "date"))
+        raise UsageError.at(path, f"«date» skal være en dato, for eksempel 2026-03-06, ikke "
+                          f"{_kind(date)}.", line=_line(text, "date"))
     for key in TEXT_KEYS:
         if key in raw and not isinstance(raw[key], str):
-            raise _fail(path, f"«{key}» skal være tekst i anførselstegn, ikke {_kind(raw[key])}.",
-                        _line(text, key))
+            raise UsageError.at(path, f"«{key}» skal være tekst i anførselstegn, ikke {_kind(raw[key])}.", line=_line(text, key))
     return Config(raw.get("organisation", DEFAULT_ORGANISATION), tuple(keywords),
                   raw.get("about", ""), quotes, contacts, date, str(path),
                   headline=raw.get("headline", "").strip(), lede=raw.get("lede", "").strip())
@@ -193,5 +158,5 @@ def load_config(path: Path | None) -> Config:
 def _table_list(path: Path, text: str, raw: dict, key: str) -> list[dict]:
     items = raw.get(key, [])
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise _fail(path, f"«{key}» skal skrives som [[{key}]]-tabeller.", _line(text, key))
+        raise UsageError.at(path, f"«{key}» skal skrives som [[{key}]]-tabeller.", line=_line(text, key))
     return items

@@ -61,7 +61,7 @@ class Cell:
 
 
 @dataclass
-class Dataset:
+class Cube:
     label: str
     source: str
     updated: str  # ISO 8601 as SSB gives it, «» when absent
@@ -172,7 +172,7 @@ def _number(v: Any) -> float | None:
     return number
 
 
-def parse(doc: dict[str, Any]) -> Dataset:
+def parse(doc: dict[str, Any]) -> Cube:
     """Read a JSON-stat 2.0 dataset (a parsed JSON object).
 
     Whatever the document holds, the only exception is a one-line JsonStatError.
@@ -186,7 +186,7 @@ def parse(doc: dict[str, Any]) -> Dataset:
                             f"({type(exc).__name__}: {exc})") from None
 
 
-def _parse(doc: dict[str, Any]) -> Dataset:
+def _parse(doc: dict[str, Any]) -> Cube:
     if not isinstance(doc, dict) or doc.get("class") != "dataset":
         raise JsonStatError("ikke et JSON-stat-datasett (mangler «class»: «dataset»)")
     ids = doc.get("id")
@@ -228,7 +228,7 @@ def _parse(doc: dict[str, Any]) -> Dataset:
     notes = doc.get("note") or []
     if isinstance(notes, str):
         notes = [notes]
-    return Dataset(
+    return Cube(
         label=str(doc.get("label", "")), source=str(doc.get("source", "")),
         updated=str(doc.get("updated") or ""), notes=[str(n) for n in notes],
         dimensions=dimensions, values=values, status=status,
@@ -261,7 +261,7 @@ def from_v1(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def loads(text: str) -> Dataset:
+def loads(text: str) -> Cube:
     limits.check_json(text.encode("utf-8"), JsonStatError)
     try:
         doc = json.loads(text)
@@ -270,5 +270,5 @@ def loads(text: str) -> Dataset:
     return parse(doc)
 
 
-def load(path: Path) -> Dataset:
+def load(path: Path) -> Cube:
     return loads(path.read_text(encoding="utf-8-sig"))

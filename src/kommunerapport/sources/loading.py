@@ -12,23 +12,36 @@ release («…, innebygde tall»), so a report's sources name both provenances.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 from kommunerapport.errors import DataError
-from kommunerapport.model.schema import Dataset, load_builtin, read_table
+from kommunerapport.model.schema import Dataset
 from kommunerapport.sources import limits
+from kommunerapport.sources.tidycsv import read_table
 
 BUILTIN_MARK = "innebygde tall"
 
 
 def load_dataset(path: Path | None = None, *, announce: bool = True) -> Dataset:
-    """The user's file, else the figures fetched from SSB, else the built-in dataset.
+    """The user's file, else the figures fetched from SSB, else the built-in dataset;
+    with the KOSTRA groups ``fetch`` got from Klass, if any.
 
     A file is read by ``readers.read`` and completed by ``with_builtin_real``; with
     ``announce`` its import summary is printed on stderr (never silently).
     """
+    from kommunerapport.sources.ssb import klass, store
+
+    dataset = _figures(path, announce)
+    groups = klass.read_groups(store.cache_dir())
+    return replace(dataset, kostra_groups=groups) if groups else dataset
+
+
+def _figures(path: Path | None, announce: bool) -> Dataset:
     from kommunerapport.sources.ssb.store import fetched_files
 
     if path is not None:
@@ -47,6 +60,16 @@ def load_dataset(path: Path | None = None, *, announce: bool = True) -> Dataset:
     csv_path, meta_path = fetched
     meta = _fetched_meta(meta_path)
     return with_builtin_real(Dataset(read_table(csv_path), meta, f"SSB-tall hentet ({csv_path})"))
+
+
+@lru_cache(maxsize=1)
+def load_builtin() -> Dataset:
+    """The dataset shipped with the package: real sector figures plus a marked sample."""
+    folder = resources.files("kommunerapport").joinpath("data")
+    with resources.as_file(folder.joinpath("dataset.csv")) as path:
+        table = read_table(path)
+    meta = json.loads(folder.joinpath("dataset.json").read_text("utf-8"))
+    return Dataset(table, meta)
 
 
 def _fetched_meta(path: Path) -> dict:

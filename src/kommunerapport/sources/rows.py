@@ -7,8 +7,8 @@ the cell's other categories, and a value or SSB's symbol. It finds the measure
 of an amount, the scope, and either adds a tidy row or counts the cell under a
 reason in ``skipped``. Two readers given the same cells therefore agree.
 
-SSB's symbols: «..» missing, «.» cannot occur, «:» confidential (kept as the
-row's status, value empty); «-» is nil, so the value is 0 (``NIL``).
+SSB's symbols as ``model.symbols`` says: a missing figure keeps its symbol as the row's
+status, value empty; «-» is nil, so the value is 0.
 """
 
 from __future__ import annotations
@@ -28,10 +28,9 @@ from kommunerapport.model.schema import (
     MEASURES,
     year_problem,
 )
+from kommunerapport.model.symbols import MISSING, NIL
 from kommunerapport.sources import limits
 
-MISSING = ("..", ":", ".", "…")  # value unknown; the symbol is kept
-NIL = "-"  # SSB: «null, ingenting å vise» — a value of 0, not a missing one
 MINUS = "\u2212"
 
 # Reasons a cell is left out, as the import summary says them.
@@ -45,7 +44,7 @@ EARLY_YEAR = f"år før {FIRST_DATA_YEAR} (KOSTRA har alle kommunene fra {FIRST_
 LARGEST = 1e15  # no figure in a municipal account comes near this, in kroner or 1000 kr
 
 
-class TooLarge(ValueError):
+class NumberTooLarge(ValueError):
     """A number no account can hold (a 400-digit «value» would be infinite as a float)."""
 
 
@@ -81,7 +80,7 @@ def parse_number(text: str) -> float | None:
         raise ValueError(text)
     value = float(t)
     if not abs(value) < LARGEST:  # also infinity: «1» and 400 zeros is no float
-        raise TooLarge(text)
+        raise NumberTooLarge(text)
     return value
 
 
@@ -98,11 +97,11 @@ def read_cell(raw: object) -> tuple[float | None, str]:
         try:
             value = float(raw)
         except OverflowError:  # an int of 400 digits from a workbook
-            raise TooLarge(str(raw)) from None
+            raise NumberTooLarge(str(raw)) from None
         if math.isnan(value):
             return None, ".."
         if not abs(value) < LARGEST:
-            raise TooLarge(str(raw))
+            raise NumberTooLarge(str(raw))
         return value, ""
     text = str(raw).strip().strip('"').strip()
     if text == NIL:
@@ -133,7 +132,7 @@ def normalise_region(text: str, level: str | None = None) -> str | None:
 
 @dataclass
 class RowBuilder:
-    """Collects tidy rows (all strings, ``data.COLUMNS``) and what was left out, by reason."""
+    """Collects tidy rows (all strings, ``model.schema.COLUMNS``) and what was left out, by reason."""
 
     known: set[str]
     source: str
@@ -144,7 +143,7 @@ class RowBuilder:
     synthetic: str = "false"
     first_year: int = 2024  # unknown numeric codes with figures from this year are errors
     resolve: Callable[[str], str | None] | None = None  # region names → codes
-    records: list[tuple[str, ...]] = field(default_factory=list)  # in ``data.COLUMNS`` order
+    records: list[tuple[str, ...]] = field(default_factory=list)  # in ``model.schema.COLUMNS`` order
     where: list[int | None] = field(default_factory=list)
     skipped: dict[str, Counter] = field(default_factory=dict)
     _seen: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
@@ -190,7 +189,7 @@ class RowBuilder:
             raise CellError(f"{year_problem(int(year))}", where)
         try:
             value, symbol = read_cell(raw)
-        except TooLarge:
+        except NumberTooLarge:
             raise CellError(f"«{shown(raw)}» er for stort til å være et tall i et regnskap "
                             "(over 10^15)", where) from None
         except ValueError:

@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kommunerapport.figures import Count, Figure, Norm
+from kommunerapport.figures import Count, Figure
+from kommunerapport.model.norms import Norm
 from kommunerapport.writing.formatting import MINUS, NBSP, number, rounded
 from kommunerapport.writing.lang import label
 

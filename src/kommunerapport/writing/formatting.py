@@ -1,14 +1,13 @@
 """Norwegian number style, one place for every figure the tool prints.
 
 Decimal comma and a non-breaking space between thousands (Babel's CLDR data for
-nb/nn); a real minus sign (U+2212) in tables; «minus 0,6 prosent» and small whole
-numbers as words in prose. Rounding is half up, as SSB and KS round, not
-Python's half-to-even.
+nb/nn); a real minus sign (U+2212) in tables; small whole numbers as words in prose.
+Rounding is half up, as SSB and KS round, not Python's half-to-even.
 
 No finite float makes these functions raise: rounding works with as many digits
 as the number has (Decimal's default of 28 would fail on 1e27). An infinite or
 NaN value has no figure to show and reads as missing («–») in tables; the
-import rules (``data.BOUNDS``) keep such values out of the data in the first place.
+import rules (``model.schema.BOUNDS``) keep such values out of the data in the first place.
 """
 
 from __future__ import annotations
@@ -29,8 +28,6 @@ WORDS = {
     "nn": ["null", "ein", "to", "tre", "fire", "fem", "seks", "sju", "åtte", "ni", "ti",
            "elleve", "tolv"],
 }
-PROSENT = "prosent"
-PROSENTPOENG = "prosentpoeng"
 
 
 def rounded(value: float, decimals: int = 1) -> Decimal:
@@ -88,34 +85,6 @@ def percent(value: float | None, decimals: int = 1, missing: str = "–") -> str
     return number(value, decimals) + NBSP + "%"
 
 
-# «ett prosentpoeng»: «poeng» is neuter, «prosent» and «kommune» are not.
-ONE_NEUTER = {"nb": "ett", "nn": "eitt"}
-
-
-def whole_word(n: int, lang: str = "nb", neuter: bool = False) -> str:
+def whole_word(n: int, lang: str = "nb") -> str:
     """Small whole numbers as words in prose (0–12), larger ones as figures."""
-    if n == 1 and neuter:
-        return ONE_NEUTER[lang]
     return WORDS[lang][n] if 0 <= n <= 12 else number(n)
-
-
-def prose_number(value: float, decimals: int = 1, lang: str = "nb",
-                 neuter: bool = False) -> str:
-    """«to», «2,7», «minus 0,6»: how a figure reads in a sentence."""
-    d = rounded(value, decimals)
-    if d == 0:
-        return WORDS[lang][0]
-    sign = "minus " if d < 0 else ""
-    if d == d.to_integral_value():
-        return sign + whole_word(int(abs(d)), lang, neuter)
-    return sign + number(abs(float(d)), decimals)
-
-
-def prose_percent(value: float, decimals: int = 1, lang: str = "nb") -> str:
-    """«2,7 prosent», «minus 0,6 prosent», «to prosent»."""
-    return f"{prose_number(value, decimals, lang)}{NBSP}{PROSENT}"
-
-
-def prose_points(value: float, decimals: int = 1, lang: str = "nb") -> str:
-    """The size of a change: «2,6 prosentpoeng» (the direction is said in words)."""
-    return f"{prose_number(abs(value), decimals, lang, neuter=True)}{NBSP}{PROSENTPOENG}"

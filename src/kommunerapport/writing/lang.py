@@ -6,7 +6,7 @@ without reading Python. Each entry has a context: ``phrase`` for a sentence buil
 from figures (a ``str.format`` template whose fields are named in the entry's
 comment), ``label`` for a fixed word of the layout (headings, table headers,
 footer). The two catalogues hold the same ids with the same fields (a test holds
-them to it). Numbers arrive already formatted by ``kommunerapport.facts``.
+them to it). Numbers arrive already formatted by ``writing.facts``.
 """
 
 from __future__ import annotations
@@ -114,3 +114,10 @@ def robek_reasons(lang: str, grounds: str) -> list[str]:
     """The grounds of a ROBEK entry («c og d») in plain words, one clause each."""
     letters = re.findall(r"\b([a-g])\b", grounds)
     return [label(lang, f"robek_ground_{letter}") for letter in letters]
+
+
+def source_name(source: str, lang: str) -> str:
+    """«SSB 12134» as a reader wants it; anything unknown as it came."""
+    if source.startswith("Eksempeldata"):
+        return label(lang, "source_sample")
+    return labels(lang).get(f"source_{source}", source)

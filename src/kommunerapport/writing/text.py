@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kommunerapport.figures import Count, Figure, Norm
+from kommunerapport.figures import Count, Figure
+from kommunerapport.model.norms import Norm
 from kommunerapport.writing.facts import FactBook
 from kommunerapport.writing.formatting import NBSP, whole_word
 from kommunerapport.writing.lang import FRACTIONS, label, phrase, robek_reasons

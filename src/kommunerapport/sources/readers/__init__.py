@@ -3,7 +3,7 @@
 Each reader module has ``FORMAT`` (its name in the summary), ``claims(source)``
 («this is mine») and ``read(source)`` (rows into the tidy table). ``detect``
 asks them in ``READERS`` order; the first that claims the file reads it. The
-result is a ``data.Dataset`` whose ``meta["import"]`` says what was read and
+result is a ``model.schema.Dataset`` whose ``meta["import"]`` says what was read and
 what was left out and why; ``summary`` turns that into the lines printed on
 stderr for every ``--data`` import and by ``kommunerapport inspect``.
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
-from kommunerapport.errors import printable
+from kommunerapport.errors import DataError, printable
 from kommunerapport.errors import shown as cut
 from kommunerapport.model.schema import MEASURES, Dataset
 from kommunerapport.sources import limits
@@ -31,7 +31,7 @@ from kommunerapport.sources.readers import (
     survey,
     tidy,
 )
-from kommunerapport.sources.readers.base import Source, fail, finish
+from kommunerapport.sources.readers.base import Source, finish
 
 READERS: tuple[ModuleType, ...] = (jsonstat2, jsonstat1, px, tidy, survey, named, pxweb_csv,
                                    statbank)
@@ -53,7 +53,7 @@ def _source(path: Path) -> Source:
 def _detect(src: Source) -> ModuleType:
     src.raw  # noqa: B018 - an empty or unreadable file fails here, once
     if src.path.suffix.casefold() in (".xlsx", ".xlsm") and not src.is_zip:
-        raise fail(src.path, None, "kan ikke leses som Excel-fil (.xlsx): fila er ikke et "
+        raise DataError.at(src.path, "kan ikke leses som Excel-fil (.xlsx): fila er ikke et "
                                    "Excel-arbeidsark (lagret som tekst?).")
     if not src.is_zip:
         src.check_text()
@@ -67,11 +67,11 @@ def _detect(src: Source) -> ModuleType:
             try:
                 json.loads(src.text)
             except ValueError as exc:
-                raise fail(src.path, None, f"kan ikke leses som JSON-stat2 fra SSB: ugyldig "
+                raise DataError.at(src.path, f"kan ikke leses som JSON-stat2 fra SSB: ugyldig "
                                            f"JSON på linje {exc.lineno}: {exc.msg}.") from None
-        raise fail(src.path, None, "er JSON, men ikke JSON-stat (verken «class»: «dataset» "
+        raise DataError.at(src.path, "er JSON, men ikke JSON-stat (verken «class»: «dataset» "
                                    "eller JSON-stat 1.x med «dataset»).")
-    raise fail(src.path, None, "kjenner ikke formatet (ventet JSON-stat, PX, CSV eller XLSX "
+    raise DataError.at(src.path, "kjenner ikke formatet (ventet JSON-stat, PX, CSV eller XLSX "
                                "fra SSB, KS-undersøkelsen eller kommunerapports CSV).")
 
 

@@ -23,13 +23,6 @@ from kommunerapport.model.schema import COLUMNS, MEASURES, Dataset, validate
 from kommunerapport.sources import csvdialect, limits
 from kommunerapport.sources.rows import CellError
 
-
-def fail(path: Path | str, line: int | None, problem: str, column: str | None = None) -> DataError:
-    where = f"{path}" + (f", linje {line}" if line else "") + \
-        (f", kolonne «{column}»" if column else "")
-    return DataError(f"{where}: {problem}")
-
-
 # Control characters that do not belong in a text file (tab, line breaks and form
 # feed do); C1 is what Latin-1 makes of bytes that are no Windows-1252 text.
 _CONTROL = re.compile("[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f]")
@@ -55,7 +48,7 @@ def binary_at(text: str) -> int | None:
 class Source:
     """A file as the readers see it; the text is decoded once, when first asked for.
 
-    Reading it checks the limits first (``kommunerapport.limits``): a regular file
+    Reading it checks the limits first (``sources.limits``): a regular file
     of at most ``MAX_FILE_BYTES``; JSON no deeper than ``MAX_DEPTH``.
     """
 
@@ -63,13 +56,13 @@ class Source:
     memo: dict = field(default_factory=dict, repr=False)  # what readers parsed once
 
     def fail(self, problem: str) -> DataError:
-        return fail(self.path, None, problem)
+        return DataError.at(self.path, problem)
 
     @cached_property
     def raw(self) -> bytes:
         data = limits.read_bytes(self.path, limits.MAX_FILE_BYTES, self.fail)
         if not data.strip():
-            raise fail(self.path, None, "fila er tom.")
+            raise DataError.at(self.path, "fila er tom.")
         return data
 
     @cached_property
@@ -77,7 +70,7 @@ class Source:
         try:
             return csvdialect.decode(self.raw)
         except csvdialect.EncodingError as exc:
-            raise fail(self.path, None, f"teksten er merket som {exc.encoding}, men byte "
+            raise DataError.at(self.path, f"teksten er merket som {exc.encoding}, men byte "
                                         f"{exc.offset} passer ikke med det; lagre fila på "
                                         "nytt som UTF-8.") from None
 
@@ -140,7 +133,7 @@ class Reading:
     """What a reader got out of a file, before validation."""
 
     format: str  # «JSON-stat2 (PxWebApi v2)», «PX-fil», …
-    rows: list[tuple[str, ...]]  # tidy rows in ``data.COLUMNS`` order
+    rows: list[tuple[str, ...]]  # tidy rows in ``model.schema.COLUMNS`` order
     where: list[int | None]
     meta: dict = field(default_factory=dict)
     skipped: dict[str, Counter] = field(default_factory=dict)
@@ -148,7 +141,7 @@ class Reading:
 
 
 def cell_error(path: Path, exc: CellError) -> DataError:
-    return fail(path, exc.where, f"{exc.message}.")
+    return DataError.at(path, f"{exc.message}.", line=exc.where)
 
 
 def finish(reading: Reading, path: Path) -> Dataset:
@@ -156,7 +149,7 @@ def finish(reading: Reading, path: Path) -> Dataset:
     if not reading.rows:
         left = "; ".join(f"{reason}: {sum(c.values())} celler"
                          for reason, c in reading.skipped.items())
-        raise fail(path, None, f"fant ingen tall for målene rapportene bruker "
+        raise DataError.at(path, f"fant ingen tall for målene rapportene bruker "
                                f"({', '.join(sorted(MEASURES))})"
                                + (f" ({left})" if left else "") + ".")
     raw = pd.DataFrame.from_records(reading.rows, columns=COLUMNS)
@@ -165,7 +158,7 @@ def finish(reading: Reading, path: Path) -> Dataset:
     except DataError as exc:
         match = re.match(r"x, linje (\d+)(.*)", exc.message)
         if not match:
-            raise fail(path, None, exc.message.removeprefix("x: ")) from None
+            raise DataError.at(path, exc.message.removeprefix("x: ")) from None
         line = reading.where[int(match.group(1)) - 2]
         raise DataError(f"{path}" + (f", linje {line}" if line else "")
                         + match.group(2)) from None

@@ -20,12 +20,13 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from kommunerapport.errors import KommunerapportError
+from kommunerapport.errors import DataError, KommunerapportError
 from kommunerapport.model.measures import measure_for, measure_for_code
 from kommunerapport.model.regions import normalise
+from kommunerapport.model.symbols import MISSING, NIL
 from kommunerapport.sources import csvdialect, limits
-from kommunerapport.sources.readers.base import Source, fail
-from kommunerapport.sources.rows import MISSING, NIL, normalise_region, parse_number
+from kommunerapport.sources.readers.base import Source
+from kommunerapport.sources.rows import normalise_region, parse_number
 
 Row = tuple[int, list[str]]  # (line in the file, cells as text)
 
@@ -50,7 +51,7 @@ def load(src: Source) -> list[Row]:
     """The file's rows: CSV (sniffed dialect) or the first sheet of an XLSX workbook.
 
     Read once per file (the readers' ``claims`` and ``read`` share it), within the
-    limits on rows and cells (``kommunerapport.limits``).
+    limits on rows and cells (``sources.limits``).
     """
     if "rows" not in src.memo:
         src.memo["rows"] = _xlsx_rows(src) if src.is_zip else _csv_rows(src)
@@ -68,9 +69,9 @@ class _Counter:
         self.rows += 1
         self.cells += cells
         if cells > limits.MAX_COLUMNS:
-            raise fail(self.src.path, self.rows, f"raden har {limits.amount(cells)} celler, "
+            raise DataError.at(self.src.path, f"raden har {limits.amount(cells)} celler, "
                                                  f"over grensen for kolonner på "
-                                                 f"{limits.amount(limits.MAX_COLUMNS)}.")
+                                                 f"{limits.amount(limits.MAX_COLUMNS)}.", line=self.rows)
         if self.rows > limits.MAX_ROWS:
             raise self.src.fail(f"fila har over {limits.amount(limits.MAX_ROWS)} rader, "
                                 "grensen for rader.")
@@ -94,10 +95,10 @@ def _csv_rows(src: Source) -> list[Row]:
     except csv.Error as exc:
         line = reader.line_num
         if "field larger than field limit" in str(exc):
-            raise fail(src.path, line, f"en celle er lengre enn "
+            raise DataError.at(src.path, f"en celle er lengre enn "
                                        f"{limits.amount(csv.field_size_limit())} tegn, grensen "
-                                       "for én celle.") from None
-        raise fail(src.path, line, f"kan ikke leses som CSV ({exc}).") from None
+                                       "for én celle.", line=line) from None
+        raise DataError.at(src.path, f"kan ikke leses som CSV ({exc}).", line=line) from None
     return out
 
 
@@ -113,12 +114,12 @@ def _xlsx_rows(src: Source) -> list[Row]:
                         if i.filename.endswith((".xml", ".rels")) and _has_dtd(archive, i)),
                        None)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
-        raise fail(src.path, None, f"kan ikke leses som Excel-fil (.xlsx): {exc}.") from None
+        raise DataError.at(src.path, f"kan ikke leses som Excel-fil (.xlsx): {exc}.") from None
     if dtd:  # entities that expand to gigabytes («billion laughs»), whatever expat allows
-        raise fail(src.path, None, f"Excel-fila har en DTD (<!DOCTYPE …>) i {dtd}, som Excel "
+        raise DataError.at(src.path, f"Excel-fila har en DTD (<!DOCTYPE …>) i {dtd}, som Excel "
                                    "aldri skriver; den leses ikke.")
     if unpacked > limits.MAX_UNPACKED_BYTES:
-        raise fail(src.path, None, f"Excel-fila pakkes ut til {limits.size(unpacked)}, over "
+        raise DataError.at(src.path, f"Excel-fila pakkes ut til {limits.size(unpacked)}, over "
                                    f"grensen for utpakket XLSX på "
                                    f"{limits.size(limits.MAX_UNPACKED_BYTES)}.")
     count = _Counter(src)
@@ -140,7 +141,7 @@ def _xlsx_rows(src: Source) -> list[Row]:
     except KommunerapportError:
         raise
     except Exception as exc:  # noqa: BLE001 - a hostile workbook breaks openpyxl in many ways
-        raise fail(src.path, None, f"kan ikke leses som Excel-fil (.xlsx): "
+        raise DataError.at(src.path, f"kan ikke leses som Excel-fil (.xlsx): "
                                    f"{type(exc).__name__}: {exc}.") from None
     return rows
 
@@ -206,7 +207,7 @@ def layout(src: Source, rows: list[Row],
            region_like: Callable[[str], bool]) -> Layout:
     start = header_index(rows)
     if start is None:
-        raise fail(src.path, None, "fila har ingen tabell.")
+        raise DataError.at(src.path, "fila har ingen tabell.")
     title = " ".join(" ".join(c for c in cells if c) for _, cells in rows[:start]).strip()
     header_line, header = rows[start]
     width = max(i for i, c in enumerate(header) if c) + 1
@@ -222,7 +223,7 @@ def layout(src: Source, rows: list[Row],
             notes.append(" ".join(c for c in cells if c))
             continue
         if filled(cells[width:]):
-            raise fail(src.path, line, f"{len(cells)} felt, men overskriften har {width}.")
+            raise DataError.at(src.path, f"{len(cells)} felt, men overskriften har {width}.", line=line)
         body.append((line, (cells + [""] * width)[:width]))
     lay = Layout(title, header_line, header, body, notes)
     for i, name in enumerate(header):
@@ -269,7 +270,7 @@ def cells(src: Source, lay: Layout, region_like: Callable[[str], bool]) -> Itera
     fixed = {i: r for i, r in lay.roles.items() if r != "value"}
     values = [i for i, r in lay.roles.items() if r == "value"]
     if not values:
-        raise fail(src.path, lay.header_line, "finner ingen kolonner med tall.")
+        raise DataError.at(src.path, "finner ingen kolonner med tall.", line=lay.header_line)
     heads = {i: _header_parts(lay.header[i], region_like, lay.region_column is None)
              for i in values}
     for line, row in lay.body:
@@ -285,12 +286,12 @@ def cells(src: Source, lay: Layout, region_like: Callable[[str], bool]) -> Itera
             h_region, h_year, h_label, h_code = heads[i]
             cell_region = region or h_region
             if not cell_region:
-                raise fail(src.path, line, f"finner ingen region for kolonnen «{lay.header[i]}» "
-                                           "(ventet f.eks. «1120 Klepp»).")
+                raise DataError.at(src.path, f"finner ingen region for kolonnen «{lay.header[i]}» "
+                                           "(ventet f.eks. «1120 Klepp»).", line=line)
             cell_year = year or h_year
             if not cell_year:
-                raise fail(src.path, line, f"finner ikke årstallet for kolonnen "
-                                           f"«{lay.header[i]}».")
+                raise DataError.at(src.path, f"finner ikke årstallet for kolonnen "
+                                           f"«{lay.header[i]}».", line=line)
             yield GridCell(cell_region, cell_year, labels + ([h_label] if h_label else []),
                            codes + ([h_code] if h_code else []), row[i], line)
 

@@ -6,9 +6,10 @@ read like JSON-stat2, so both give the same rows for the same cells.
 
 from __future__ import annotations
 
+from kommunerapport.errors import DataError
 from kommunerapport.sources import jsonstat
 from kommunerapport.sources.readers import jsonstat2
-from kommunerapport.sources.readers.base import Reading, Source, fail
+from kommunerapport.sources.readers.base import Reading, Source
 
 FORMAT = "JSON-stat 1.x (SSBs eldre API, v0)"
 
@@ -21,5 +22,5 @@ def read(src: Source) -> Reading:
     try:
         doc = jsonstat.from_v1(src.json)  # type: ignore[arg-type]
     except (jsonstat.JsonStatError, KeyError, TypeError, StopIteration) as exc:
-        raise fail(src.path, None, f"kan ikke leses som JSON-stat 1.x: {exc}.") from None
+        raise DataError.at(src.path, f"kan ikke leses som JSON-stat 1.x: {exc}.") from None
     return jsonstat2.read_document(src, doc, FORMAT)

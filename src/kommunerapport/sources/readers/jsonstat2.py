@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from kommunerapport.errors import DataError
 from kommunerapport.sources import jsonstat
-from kommunerapport.sources.readers.base import Reading, Source, fail
+from kommunerapport.sources.readers.base import Reading, Source
 
 FORMAT = "JSON-stat2 (PxWebApi)"
 
@@ -24,16 +25,16 @@ def read_document(src: Source, doc: object, name: str) -> Reading:
     try:
         ds = jsonstat.parse(doc)  # type: ignore[arg-type]
     except jsonstat.JsonStatError as exc:
-        raise fail(src.path, None, f"kan ikke leses som {name} fra SSB: {exc}.") from None
+        raise DataError.at(src.path, f"kan ikke leses som {name} fra SSB: {exc}.") from None
     if ds.is_metadata:
-        raise fail(src.path, None, "er metadata, ikke data (JSON-stat uten «value»); lagre "
+        raise DataError.at(src.path, "er metadata, ikke data (JSON-stat uten «value»); lagre "
                                    "svaret fra …/tables/{id}/data, ikke …/metadata.")
     geo = ds.role_of("geo") or ""
     level = "fylker" if "fylke" in geo.casefold() else "kommuner"
     try:
         tidy = tidy_rows(ds, known_units(), level=level)
     except jsonstat.JsonStatError as exc:
-        raise fail(src.path, None, f"{exc}.") from None
+        raise DataError.at(src.path, f"{exc}.") from None
     meta = {"notes": tidy.notes, "table": ds.table_id, "updated": ds.updated,
             "title": ds.label, "skipped_units": sorted(tidy.skipped)}
     return Reading(name, tidy.records, [None] * len(tidy.records), meta, tidy.left_out,

@@ -17,8 +17,9 @@ import itertools
 import math
 import re
 
+from kommunerapport.errors import DataError
 from kommunerapport.sources import limits
-from kommunerapport.sources.readers.base import Reading, Source, cell_error, fail
+from kommunerapport.sources.readers.base import Reading, Source, cell_error
 from kommunerapport.sources.rows import CellError, RowBuilder
 
 FORMAT = "PX-fil (PC-Axis)"
@@ -31,7 +32,7 @@ def claims(src: Source) -> bool:
                          r"(\[[^\]]*\])?\s*=", src.head))
 
 
-def _text(src: Source) -> str:
+def text_of(src: Source) -> str:
     m = re.search(rb'CODEPAGE\s*=\s*"([^"]+)"', src.raw[:20000])
     encoding = m.group(1).decode("ascii", "replace") if m else None
     if encoding is None and re.search(rb'CHARSET\s*=\s*"ANSI"', src.raw[:20000]):
@@ -93,9 +94,9 @@ def read(src: Source) -> Reading:
     from kommunerapport.sources.ssb.catalogue import release_label
 
     try:
-        entries, tokens, data_line = parse(_text(src), limits.MAX_VALUES)
+        entries, tokens, data_line = parse(text_of(src), limits.MAX_VALUES)
     except ValueError as exc:
-        raise fail(src.path, None, f"kan ikke leses som PX-fil: {exc}.") from None
+        raise DataError.at(src.path, f"kan ikke leses som PX-fil: {exc}.") from None
     stub = entries.get(("STUB", ""), [])
     heading = entries.get(("HEADING", ""), [])
     variables = stub + heading
@@ -103,20 +104,20 @@ def read(src: Source) -> Reading:
     codes = {v: entries.get(("CODES", v)) or values[v] for v in variables}
     size = math.prod(len(values[v]) for v in variables) if variables else 0
     if size > limits.MAX_VALUES:
-        raise fail(src.path, None, f"STUB og HEADING gir {limits.amount(size)} celler, over "
+        raise DataError.at(src.path, f"STUB og HEADING gir {limits.amount(size)} celler, over "
                                    f"grensen for verdier på {limits.amount(limits.MAX_VALUES)}.")
     if not variables or size != len(tokens):
         if variables and len(tokens) > size:  # DATA was read only this far
-            raise fail(src.path, data_line, f"DATA har flere verdier enn de {size} cellene "
-                                            "STUB og HEADING gir.")
-        raise fail(src.path, data_line, f"DATA har {len(tokens)} verdier, men STUB og HEADING "
-                                        f"gir {size} celler.")
+            raise DataError.at(src.path, f"DATA har flere verdier enn de {size} cellene "
+                                            "STUB og HEADING gir.", line=data_line)
+        raise DataError.at(src.path, f"DATA har {len(tokens)} verdier, men STUB og HEADING "
+                                        f"gir {size} celler.", line=data_line)
     time_vars = [v for v in variables if ("TIMEVAL", v) in entries
                  or v.casefold() in ("år", "tid", "year", "aar")]
     region_vars = [v for v in variables if v.casefold() in ("region", "kommune", "fylke")
                    or v.startswith("KOK") and "region" in v.casefold()]
     if not time_vars or not region_vars:
-        raise fail(src.path, None, "PX-fila har ingen region- og årsvariabel (ventet "
+        raise DataError.at(src.path, "PX-fila har ingen region- og årsvariabel (ventet "
                                    f"«region» og «år»; fant {', '.join(variables)}).")
     geo, tid = region_vars[0], time_vars[0]
     title = _first(entries, "TITLE")

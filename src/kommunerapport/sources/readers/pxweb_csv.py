@@ -16,6 +16,7 @@ import re
 from kommunerapport.sources import csvdialect
 from kommunerapport.sources.readers import grid
 from kommunerapport.sources.readers.base import Reading, Source
+from kommunerapport.sources.readers.regionnames import resolve
 
 FORMAT = "CSV fra PxWebApi v2"
 API_NAMES = re.compile(r"^(ContentsCode|Tid|KOK\w*region\w*|Region)$")
@@ -85,9 +86,6 @@ def claims(src: Source) -> bool:
 
 
 def read(src: Source) -> Reading:
-    from kommunerapport.sources.readers.named import (
-        resolve,  # UseTexts: «Bergen», «Landet uten Oslo»
-    )
-
+    # UseTexts names its regions: «Bergen», «Landet uten Oslo».
     return grid.read_grid(src, FORMAT, release=f"PxWebApi v2, uttrekk {src.path.name}",
                           source="SSB (PxWebApi v2)", resolve=resolve, codes_too=True)

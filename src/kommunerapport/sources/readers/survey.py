@@ -11,14 +11,14 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from kommunerapport.errors import shown
+from kommunerapport.errors import DataError, shown
 from kommunerapport.model.measures import amount_factor, measure_for, stated_unit
 from kommunerapport.model.regions import normalise
 from kommunerapport.model.schema import MEASURES, implausible, year_problem
 from kommunerapport.sources import limits
 from kommunerapport.sources.readers import grid
-from kommunerapport.sources.readers.base import Reading, Source, fail
-from kommunerapport.sources.rows import TooLarge, format_value, read_cell
+from kommunerapport.sources.readers.base import Reading, Source
+from kommunerapport.sources.rows import NumberTooLarge, format_value, read_cell
 
 FORMAT = "KS-undersøkelse"
 SOURCE = "KS regnskapsundersøkelse"
@@ -60,35 +60,35 @@ def read(src: Source) -> Reading:
         if not any(c for c in record):
             continue
         if len(record) > len(header) and any(record[len(header):]):
-            raise fail(path, line, f"{len(record)} felt, men overskriften har {len(header)}.")
+            raise DataError.at(path, f"{len(record)} felt, men overskriften har {len(header)}.", line=line)
         record = list(record) + [""] * (len(header) - len(record))
         unit = _unit(record[roles["unit"]], path, line, known)
         year = _year(record[roles["year"]], path, line)
         first = seen.setdefault((unit, year), line)
         if first != line:
             measure = next(iter(roles["measures"].values()))
-            raise fail(path, line, f"dobbel rad for {unit} {year} {measure} {SCOPE} "
-                                   f"(samme som linje {first}).")
+            raise DataError.at(path, f"dobbel rad for {unit} {year} {measure} {SCOPE} "
+                                   f"(samme som linje {first}).", line=line)
         if len(out) + len(roles["measures"]) + 2 > limits.MAX_VALUES:
-            raise fail(path, line, f"over {limits.amount(limits.MAX_VALUES)} verdier, grensen "
-                                   "for verdier.")
+            raise DataError.at(path, f"over {limits.amount(limits.MAX_VALUES)} verdier, grensen "
+                                   "for verdier.", line=line)
         values = {}
         for i, measure in roles["measures"].items():
             try:
                 value, status = read_cell(record[i] or None)
-            except TooLarge:
-                raise fail(path, line, f"«{shown(record[i])}» er for stort til å være et tall i "
-                                       "et regnskap (over 10^15).", header[i]) from None
+            except NumberTooLarge:
+                raise DataError.at(path, f"«{shown(record[i])}» er for stort til å være et tall i "
+                                       "et regnskap (over 10^15).", line=line, column=header[i]) from None
             except ValueError:
-                raise fail(path, line, f"«{shown(record[i])}» i kolonnen «{header[i]}» er ikke "
-                                       "et tall eller et statussymbol (.., : eller .).") from None
+                raise DataError.at(path, f"«{shown(record[i])}» i kolonnen «{header[i]}» er ikke "
+                                       "et tall eller et statussymbol (.., : eller .).", line=line) from None
             factor = roles["factors"].get(i, 1.0)
             if value is not None:
                 value *= factor
                 why = implausible(measure, value)
                 if why is not None:
-                    raise fail(path, line, f"«{shown(record[i])}» kan ikke være "
-                                           f"{MEASURES[measure][0].lower()}: {why}.", header[i])
+                    raise DataError.at(path, f"«{shown(record[i])}» kan ikke være "
+                                           f"{MEASURES[measure][0].lower()}: {why}.", line=line, column=header[i])
             values[measure] = ("" if value is None else format_value(value), status)
         _derive_percentages(values)
         synthetic = _flag(record[roles["synthetic"]], path, line) \
@@ -116,48 +116,48 @@ def _roles(path: Path, line: int, header: Iterable[str]) -> dict:
             continue
         measure = measure_for(column)
         if measure not in MEASURES_ALLOWED:
-            raise fail(path, line, f"ukjent kolonne «{column}». Kjente kolonner: "
+            raise DataError.at(path, f"ukjent kolonne «{column}». Kjente kolonner: "
                                    "kommunenummer, år, kommunenavn, brutto driftsinntekter, "
                                    "netto driftsresultat, disposisjonsfond (1000 kr eller % "
-                                   "av brutto driftsinntekter).")
+                                   "av brutto driftsinntekter).", line=line)
         if measure in roles["measures"].values():
-            raise fail(path, line, f"kolonnen «{column}» gir {MEASURES[measure][0].lower()} "
-                                   "en gang til.")
+            raise DataError.at(path, f"kolonnen «{column}» gir {MEASURES[measure][0].lower()} "
+                                   "en gang til.", line=line)
         roles["measures"][i] = measure
         if MEASURES[measure][1] == "1000 kr":  # no unit: the documented 1000 kr
             stated = stated_unit(column)
             if stated is not None:
                 factor = amount_factor(column)
                 if factor is None:
-                    raise fail(path, line, f"kolonnen «{column}» har enheten «{stated}», som "
-                                           "ikke er kr, 1000 kr eller mill. kr.")
+                    raise DataError.at(path, f"kolonnen «{column}» har enheten «{stated}», som "
+                                           "ikke er kr, 1000 kr eller mill. kr.", line=line)
                 roles["factors"][i] = factor
     for role, label in (("unit", "kommunenummer"), ("year", "år")):
         if role not in roles:
-            raise fail(path, line, f"mangler kolonnen «{label}».")
+            raise DataError.at(path, f"mangler kolonnen «{label}».", line=line)
     if not roles["measures"]:
-        raise fail(path, line, "ingen kolonner med tall (brutto driftsinntekter, netto "
-                               "driftsresultat eller disposisjonsfond).")
+        raise DataError.at(path, "ingen kolonner med tall (brutto driftsinntekter, netto "
+                               "driftsresultat eller disposisjonsfond).", line=line)
     return roles
 
 
 def _unit(text: str, path: Path, line: int, known: set[str]) -> str:
     if not re.fullmatch(r"\d{3,4}", text):
-        raise fail(path, line, f"«{shown(text)}» er ikke et kommunenummer (fire sifre, "
-                               "f.eks. 0301).")
+        raise DataError.at(path, f"«{shown(text)}» er ikke et kommunenummer (fire sifre, "
+                               "f.eks. 0301).", line=line)
     unit = text.zfill(4)
     if unit not in known:
-        raise fail(path, line, f"ukjent kommunenummer «{unit}»; registeret kjenner kommunene "
-                               "fra 2024.")
+        raise DataError.at(path, f"ukjent kommunenummer «{unit}»; registeret kjenner kommunene "
+                               "fra 2024.", line=line)
     return unit
 
 
 def _year(text: str, path: Path, line: int) -> str:
     if not re.fullmatch(r"(19|20|21)\d\d", text):
-        raise fail(path, line, f"«{shown(text)}» er ikke et årstall.")
+        raise DataError.at(path, f"«{shown(text)}» er ikke et årstall.", line=line)
     problem = year_problem(int(text))
     if problem:
-        raise fail(path, line, f"{problem}.", "år")
+        raise DataError.at(path, f"{problem}.", line=line, column="år")
     return text
 
 
@@ -167,7 +167,7 @@ def _flag(cell: str, path: Path, line: int) -> str:
         return "true"
     if text in ("nei", "false", "0", ""):
         return "false"
-    raise fail(path, line, f"«{shown(cell)}» i kolonnen «syntetisk» skal være ja eller nei.")
+    raise DataError.at(path, f"«{shown(cell)}» i kolonnen «syntetisk» skal være ja eller nei.", line=line)
 
 
 def _derive_percentages(values: dict[str, tuple[str, str]]) -> None:

@@ -1,12 +1,13 @@
-"""The tool's own tidy CSV (``kommunerapport.data``): what ``fetch`` writes and we ship."""
+"""The tool's own tidy CSV (``model.schema``): what ``fetch`` writes and we ship."""
 
 from __future__ import annotations
 
 import csv
 
-from kommunerapport.model.schema import COLUMNS, read_table
+from kommunerapport.model.schema import COLUMNS
 from kommunerapport.sources import csvdialect
 from kommunerapport.sources.readers.base import Source
+from kommunerapport.sources.tidycsv import read_table
 
 FORMAT = "kommunerapports eget CSV-format"
 

@@ -3,12 +3,11 @@
 Which tables and Klass registers the reports use (``TABLES``, ``CLASSIFICATIONS``,
 with the measures each must give), the release a year's figures are from
 (``release_label``), and a JSON-stat dataset as tidy rows (``tidy_rows``, through
-``rows.RowBuilder``). Which code or label is which measure is
-``kommunerapport.measures``; its names are re-exported here for older callers.
+``rows.RowBuilder``). Which code or label is which measure is ``model.measures``.
 
-Nothing here touches the network or the disk, so both ways in use it:
-``kommunerapport.ssb`` for what it fetches from SSB, ``kommunerapport.readers``
-for the files a user saved from SSB (``--data FILE``).
+Nothing here touches the network or the disk, so both ways in use it: ``fetch`` for
+what it fetches from SSB, ``readers`` for the files a user saved from SSB
+(``--data FILE``).
 """
 
 from __future__ import annotations
@@ -20,13 +19,7 @@ from datetime import date
 
 from kommunerapport.errors import shown
 from kommunerapport.model.measures import (
-    AMOUNT_UNITS,
-    amount_factor,
-    measure_for,
-    measure_of,
     scope_for,
-    stated_unit,
-    unit_key,
 )
 from kommunerapport.sources import jsonstat
 from kommunerapport.sources.rows import (
@@ -34,12 +27,8 @@ from kommunerapport.sources.rows import (
     OTHER_REGION,
     CellError,
     RowBuilder,
-    format_value,
     normalise_region,
 )
-
-__all__ = ["AMOUNT_UNITS", "amount_factor", "measure_for", "measure_of", "scope_for",
-           "stated_unit", "unit_key", "format_value", "normalise_region"]
 
 
 @dataclass(frozen=True)
@@ -91,7 +80,7 @@ def release_label(year: int, updated: str, table: str | None = None) -> str:
 
 @dataclass
 class TidyResult:
-    records: list[tuple[str, ...]]  # tidy rows in ``data.COLUMNS`` order
+    records: list[tuple[str, ...]]  # tidy rows in ``model.schema.COLUMNS`` order
     skipped: dict[str, int] = field(default_factory=dict)  # unknown region code → cells
     notes: list[str] = field(default_factory=list)
     left_out: dict[str, Counter] = field(default_factory=dict)  # reason → what → cells
@@ -103,9 +92,9 @@ class TidyResult:
         return [dict(zip(COLUMNS, r, strict=True)) for r in self.records]
 
 
-def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
+def tidy_rows(ds: jsonstat.Cube, known: set[str], source: str | None = None,
               level: str | None = None, table: str | None = None) -> TidyResult:
-    """The tidy rows (``data.COLUMNS``, all strings) of a JSON-stat dataset.
+    """The tidy rows (``model.schema.COLUMNS``, all strings) of a JSON-stat dataset.
 
     Each cell goes through ``rows.RowBuilder``: contents codes first, labels
     second; regions not in ``known`` (historic municipalities, SSB aggregates the
@@ -141,7 +130,7 @@ def tidy_rows(ds: jsonstat.Dataset, known: set[str], source: str | None = None,
                       builder.skipped)
 
 
-def category_notes(ds: jsonstat.Dataset) -> list[str]:
+def category_notes(ds: jsonstat.Cube) -> list[str]:
     """SSB's notes on single categories, each as «label: note» («Haram: ny kommune fra 2024»)."""
     out = []
     for dim in ds.dimensions:

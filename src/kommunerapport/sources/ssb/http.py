@@ -10,7 +10,7 @@ chunks against the cap (after the declared Content-Length is checked), and a
 redirect is followed only to the same scheme, host and port (or http → https on
 the same host), keeping a POST a POST (307/308) and refusing the rest.
 
-The caller (``ssb.Client``) turns these exceptions into its own messages.
+The caller (``client.Client``) turns these exceptions into its own messages.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Status(Exception):
         self.code, self.headers, self.text = code, headers, text
 
 
-class TooLarge(Exception):
+class ResponseTooLarge(Exception):
     """The answer passed the cap; ``declared`` when its Content-Length said so up front."""
 
     def __init__(self, size: int, declared: bool) -> None:
@@ -147,7 +147,7 @@ def call(request: urllib.request.Request, *, timeout: float, deadline: float,
          max_bytes: int) -> bytes:
     """The body of a 2xx answer to ``request``, within ``deadline`` seconds and ``max_bytes``.
 
-    Raises ``Status`` (an error status), ``TooLarge``, ``DeadlineExceeded``,
+    Raises ``Status`` (an error status), ``ResponseTooLarge``, ``DeadlineExceeded``,
     ``Redirect``, or what urllib and http.client raise for a failed connection
     (``TimeoutError`` when the socket is silent for ``timeout`` seconds).
     """
@@ -156,12 +156,12 @@ def call(request: urllib.request.Request, *, timeout: float, deadline: float,
             with _opener(watch).open(request, timeout=timeout) as resp:
                 declared = resp.headers.get("Content-Length", "")
                 if declared.isdigit() and int(declared) > max_bytes:
-                    raise TooLarge(int(declared), declared=True)
+                    raise ResponseTooLarge(int(declared), declared=True)
                 chunks, total = [], 0
                 while chunk := resp.read(CHUNK):
                     total += len(chunk)
                     if total > max_bytes:
-                        raise TooLarge(total, declared=False)
+                        raise ResponseTooLarge(total, declared=False)
                     chunks.append(chunk)
                 if declared.isdigit() and total < int(declared) and not watch.expired:
                     # read(n) returns what came before the line dropped; read() would

@@ -13,21 +13,19 @@ fetched correspondence for a year the answer is None.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
+
+from kommunerapport import files
+from kommunerapport.model.schema import KostraGroup
 
 FILE = "kostra_groups.json"
 SOURCE = "SSB Klass 131 → 112 (KOSTRA-grupperinger)"
 
 
-@dataclass(frozen=True)
-class KostraGroup:
-    code: str  # «EKG12», the region code SSB's KOSTRA tables use for the group
-    label: str  # Klass's name, «KOSTRA-gruppe 12»
-    year: int  # the correspondence valid on 1 January of this year
-    source: str  # «SSB Klass 131 → 112 (KOSTRA-grupperinger)»
-    fetched: str  # when it was fetched (ISO 8601)
+def klass_codes(doc: dict) -> dict[str, str]:
+    """Code → name from a Klass ``codesAt`` response, without «Uoppgitt» (99, 9999)."""
+    return {c["code"]: c["name"] for c in doc.get("codes", [])
+            if not set(c["code"]) <= {"9"}}
 
 
 def parse_correspondence(doc: dict) -> dict[str, tuple[str, str]]:
@@ -70,17 +68,26 @@ def write(folder: Path, year: int, doc: dict, url: str, fetched: str) -> int:
     years[str(year)] = {"url": url, "fetched": fetched,
                         "groups": {k: list(v) for k, v in sorted(groups.items())}}
     stored = {"source": SOURCE, "years": dict(sorted(years.items()))}
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{FILE}.tmp"
-    tmp.write_text(json.dumps(stored, ensure_ascii=False, indent=1), "utf-8")
-    tmp.replace(path)
-    _load.cache_clear()
+    files.write_text(path, json.dumps(stored, ensure_ascii=False, indent=1))
     return len(groups)
 
 
-@lru_cache(maxsize=4)
-def _load(folder: str) -> dict:
-    return _read(Path(folder) / FILE)
+def read_groups(folder: Path) -> dict[tuple[str, int], KostraGroup]:
+    """Every fetched (municipality, year) → its group; empty when nothing was fetched.
+
+    Entries of the wrong shape are left out: a damaged file is never a guess.
+    """
+    out = {}
+    for year, entry in (_read(folder / FILE).get("years") or {}).items():
+        if not (isinstance(entry, dict) and isinstance(entry.get("groups"), dict)
+                and str(year).isdigit()):
+            continue
+        for number, group in entry["groups"].items():
+            if isinstance(group, list) and len(group) == 2 and all(isinstance(g, str)
+                                                                   for g in group):
+                out[(number, int(year))] = KostraGroup(group[0], group[1], int(year), SOURCE,
+                                                       str(entry.get("fetched", "")))
+    return out
 
 
 def kostra_group_info(number: str, year: int, folder: Path | None = None) -> KostraGroup | None:
@@ -89,14 +96,7 @@ def kostra_group_info(number: str, year: int, folder: Path | None = None) -> Kos
         from kommunerapport.sources.ssb.store import cache_dir
 
         folder = cache_dir()
-    entry = (_load(str(folder)).get("years") or {}).get(str(year))
-    if not isinstance(entry, dict) or not isinstance(entry.get("groups"), dict):
-        return None
-    group = entry["groups"].get(number)
-    if not (isinstance(group, list) and len(group) == 2 and all(isinstance(g, str) for g in group)):
-        return None
-    code, label = group
-    return KostraGroup(code, label, year, SOURCE, entry.get("fetched", ""))
+    return read_groups(folder).get((number, year))
 
 
 def kostra_group(number: str, year: int, folder: Path | None = None) -> str | None:

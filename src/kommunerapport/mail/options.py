@@ -1,0 +1,81 @@
+"""The ``send`` command's options, checked before anything is sent.
+
+The sender address, the pace (``--rate``) and the SMTP password, which comes only
+from the environment and is never printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
+from pathlib import Path
+
+from kommunerapport.errors import UsageError
+from kommunerapport.mail.recipients import (
+    valid_address,
+)
+
+PASSWORD_ENV = "KOMMUNERAPPORT_SMTP_PASSWORD"
+
+
+MIN_RATE = 0.1  # messages a minute (one every ten minutes); slower is a typo, not a plan
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    """The ``send`` command's options, as the user gave them."""
+
+    recipients: Path
+    reports: Path = Path("output")
+    dry_run: bool = False
+    host: str = "localhost"
+    port: int = 25
+    user: str | None = None
+    sender: str | None = None
+    rate: str | None = None  # «30/min» or «30»
+    resend: bool = False
+    allow_sample: bool = False
+    starttls: bool | None = None  # None: when offered; True: required; False: never
+    templates: Path | None = None
+    resend_unknown: bool = False  # send again what an earlier run left with unknown outcome
+
+
+def parse_rate(text: str | None) -> float | None:
+    """«30/min» or «30» → 30.0 messages a minute; None for no limit.
+
+    At least ``MIN_RATE``: «0.0001» would mean one message a week, silently.
+    """
+    if text is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*(?:/\s*min)?\s*", text)
+    value = float(match.group(1).replace(",", ".")) if match else 0.0
+    if value <= 0:
+        raise UsageError(f"--rate «{text}»: skriv antall e-poster per minutt, for eksempel 30/min.")
+    if value < MIN_RATE:
+        raise UsageError(f"--rate «{text}»: for sakte; minst 0,1 e-post per minutt (én hvert "
+                         "tiende minutt), for eksempel 30/min.")
+    return value
+
+
+def parse_sender(text: str | None) -> str:
+    """The From header: «analyse@ks.no» or «KS Analyse <analyse@ks.no>»."""
+    if not text:
+        raise UsageError("Mangler --from: oppgi avsenderadressen, "
+                         "for eksempel --from analyse@ks.no.")
+    name, address = parseaddr(text)
+    if not valid_address(address) or "\n" in text or "\r" in text:
+        raise UsageError(f"--from «{text}» er ikke en gyldig e-postadresse.")
+    return formataddr((name, address)) if name else address
+
+
+def read_password(user: str | None) -> str | None:
+    """The SMTP password from the environment; required when a user is given."""
+    if user is None:
+        return None
+    password = os.environ.get(PASSWORD_ENV)
+    if not password:
+        raise UsageError(f"--smtp-user er satt, men miljøvariabelen {PASSWORD_ENV} er tom. "
+                         "Sett passordet der.")
+    return password

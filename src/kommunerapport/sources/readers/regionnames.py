@@ -1,0 +1,38 @@
+"""Regions by name, as SSB and analysts write them: «Landet u/Oslo», «Kostragr. 8», «Lørenskog».
+
+Shared by the readers of tables that name their regions (``named``) and PxWebApi's
+``UseTexts`` CSV (``pxweb_csv``). Names are resolved through the register (any
+official form, with or without æøå) and SSB's aggregate and group names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kommunerapport.errors import RegionError
+from kommunerapport.model.regions import find_municipality, normalise
+
+AGGREGATE_NAMES = {
+    "landet": "EAK", "hele landet": "EAK", "landet inkludert oslo": "EAK",
+    "landet i alt": "EAK", "landet u/oslo": "EAKUO", "landet uten oslo": "EAKUO",
+    "landet utenom oslo": "EAKUO", "fylkeskommunene": "EAFK",
+    "fylkeskommunene uten oslo": "EAFKUO", "fylkeskommunene u/oslo": "EAFKUO",
+}
+GROUP = re.compile(r"^kostra\s*-?\s*gr(?:uppe|\.)?\s*0?(\d{1,2})$")
+
+
+def resolve(text: str) -> str | None:
+    """The code of a region named the way SSB and analysts write it; None if not one region."""
+    key = normalise(text).replace("kostragruppe", "kostra gruppe")
+    folded = " ".join(text.casefold().split())
+    if folded in AGGREGATE_NAMES or key in AGGREGATE_NAMES:
+        return AGGREGATE_NAMES.get(folded) or AGGREGATE_NAMES[key]
+    m = GROUP.match(folded.replace("kostra gruppe", "kostra-gruppe")) or GROUP.match(key)
+    if m and 1 <= int(m.group(1)) <= 17:
+        return f"EKG{int(m.group(1)):02d}"
+    if not text.strip() or any(ch.isdigit() for ch in text):
+        return None
+    try:
+        return find_municipality(text).number
+    except RegionError:
+        return None
