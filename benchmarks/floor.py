@@ -14,7 +14,10 @@ workers (libraries imported, stylesheet parsed and a page laid out before the
 fork). What the tool takes beyond this is its own: data, figures, text, Jinja.
 
 ``run`` prints one line of JSON: reports, wall seconds, CPU seconds (parent and
-workers), and each report's seconds in its worker. Its process is run as the tool's
+workers), and each report's seconds in its worker. It imports none of the tool's data
+stack (pandas, the model's table, the figures, the sources, the reports): the drawings
+come from ``kommunerapport.pictures``, which draws with matplotlib alone, and ``run``
+stops with an error if anything else was imported. Its process is run as the tool's
 console script runs (``kommunerapport.cli.run``): without the cyclic garbage collector
 but in the workers, and ended without the interpreter's teardown, so that neither side
 is timed for what the other leaves out.
@@ -34,6 +37,10 @@ import time
 from pathlib import Path
 
 _RECORDS: list[dict] = []
+# What the floor must never import in its timed part: it is the libraries alone.
+DATA_STACK = ("kommunerapport.model.schema", "kommunerapport.figures", "kommunerapport.sources",
+              "kommunerapport.reports", "kommunerapport.batch", "kommunerapport.writing.text",
+              "kommunerapport.writing.facts")
 _STYLES: dict = {}
 
 
@@ -45,10 +52,11 @@ def capture(target: Path, county: str | None) -> None:
     draws exactly what the tool draws.
     """
     from kommunerapport import reports
-    from kommunerapport.batch import run as batch
+    from kommunerapport.batch import plan
+    from kommunerapport.model.kinds import ReportKind
     from kommunerapport.model.regions import find_county, load_register
     from kommunerapport.model.schema import resolve_year
-    from kommunerapport.render import pdf as render
+    from kommunerapport.render.html import render_html
     from kommunerapport.sources.configfile import load_config
     from kommunerapport.sources.loading import load_dataset
 
@@ -56,17 +64,17 @@ def capture(target: Path, county: str | None) -> None:
     year = resolve_year(dataset, None)
     if county:
         c = find_county(county, year)
-        jobs = [batch.Job("county", c.number, c.short_name, Path(f"{c.short_name}.pdf"))]
+        jobs = [plan.Job(ReportKind.COUNTY, c.number, c.short_name, Path(f"{c.short_name}.pdf"))]
         shared = None
     else:
-        jobs = batch.plan(register, year, Path("."), True, batch.all_members(register))
+        jobs = plan.plan(register, year, Path("."), True, plan.all_members(register))
         shared = reports.shared_figures(dataset, register, year)
     records = []
     for job in jobs:
         report = reports.build(dataset, register, job.kind, job.number, year, None, config,
                                shared)
         drawn = [c for s in report.context.sections for c in s.charts]
-        records.append({"name": job.target.name, "html": render.render_html(report.context),
+        records.append({"name": job.target.name, "html": render_html(report.context),
                         "drawings": [(c.src, c.drawing) for c in drawn]})
     target.write_bytes(pickle.dumps(records))
 
@@ -107,9 +115,12 @@ def _setup(warm: bool) -> None:
         css, config = _styles(fonts.CUT)
         HTML(string="<p lang='nb'>Kommuneøkonomien <b>driftsresultat</b> "
                     "<i>prosentpoeng</i></p>").render(stylesheets=css, font_config=config)
-        charts.unit_bars(["Vestfold", "Telemark"], [1.5, -0.5], 1.75, "Norm 1,75 %")
-        charts.trend([2024, 2025], {"Vestfold": [1.0, None], "Landet": [0.5, 2.1]}, 1.75, "Norm")
-        charts.histogram(["under 0", "0 til 2"], [3, 5], [True, False], "Antall kommuner")
+        for drawing in (
+                charts.unit_bars(["Vestfold", "Telemark"], [1.5, -0.5], 1.75, "Norm 1,75 %"),
+                charts.trend([2024, 2025], {"Vestfold": [1.0, None], "Landet": [0.5, 2.1]},
+                             1.75, "Norm"),
+                charts.histogram(["under 0", "0 til 2"], [3, 5], [True, False], "Antall")):
+            drawing.pdf_image()
         map_geometry.geometry()  # the boundaries, read once
         gc.collect()
         gc.freeze()
@@ -160,6 +171,9 @@ def run(source: Path, out: Path, jobs: int) -> dict:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             seconds = list(pool.imap_unordered(_one, work, chunksize=1))
     wall = time.perf_counter() - start
+    stack = sorted(name for name in sys.modules if name == "pandas" or name.startswith(DATA_STACK))
+    if stack:
+        raise SystemExit(f"the floor imported the tool's data stack: {', '.join(stack[:5])}")
     own, children = (resource.getrusage(w) for w in (resource.RUSAGE_SELF,
                                                      resource.RUSAGE_CHILDREN))
     cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime

@@ -17,7 +17,7 @@ font for each report before it drops them. Source Sans Pro has 1 942 glyphs
 Norwegian, Sami or Kven report can use, with every OpenType feature, so the
 text is laid out exactly as with the full font and each report subsets about
 four times faster. A report whose text has a character outside these fonts is
-laid out with the full font instead (``kommunerapport.render``).
+laid out with the full font instead (``kommunerapport.render.fonts``).
 
 Licence: the SIL Open Font License 1.1. Adobe reserves the font name «Source»,
 and a cut-down font is a Modified Version, so these files are renamed

@@ -6,7 +6,7 @@ Run from the repository root::
 
 Writes ``kart_2024.json`` to ``src/kommunerapport/data/`` or ``DIR``: the 357
 municipalities of 1.1.2024 and the 15 counties as rings of shared arcs
-(TopoJSON's idea, in a format of our own that ``kommunerapport.maps`` reads),
+(TopoJSON's idea, in a format of our own that ``kommunerapport.pictures.geometry`` reads),
 projected to UTM zone 33N (EPSG:25833) and simplified further.
 
 How, and why it is written here rather than with a geo library (shapely,

@@ -4,7 +4,7 @@ Run from the repository root (after ``scripts/build_register.py``)::
 
     python scripts/make_dataset.py [--out DIR]
 
-Writes ``dataset.csv`` (the tidy table, see ``kommunerapport.data``) and
+Writes ``dataset.csv`` (the tidy table, see ``kommunerapport.model.schema``) and
 ``dataset.json`` (what the table holds, where it came from) to
 ``src/kommunerapport/data/`` or ``DIR``. The output is byte-for-byte the same on
 every run and machine: the generator uses only ``random.random()`` with a fixed
