@@ -7,6 +7,7 @@ exits with the kind's exit code, without a traceback.
 from __future__ import annotations
 
 import re
+from typing import IO, Any, Self
 
 import click
 
@@ -23,7 +24,7 @@ def printable(text: str) -> str:
                             else f"\\u{ord(m.group()):04x}", text)
 
 
-def shown(text: str, limit: int = 60) -> str:
+def shown(text: object, limit: int = 60) -> str:
     """A value as a message quotes it: control characters escaped, and a long one
     cut to ``limit`` characters with its length said («1234…(400 tegn)»)."""
     text = printable(str(text))
@@ -59,14 +60,14 @@ class KommunerapportError(click.ClickException):
 
     @classmethod
     def at(cls, path: object, problem: str, *, line: int | None = None,
-           column: str | None = None, char: int | None = None) -> KommunerapportError:
+           column: str | None = None, char: int | None = None) -> Self:
         """The error for a problem in a file, where it is first (``located``)."""
         return cls(located(path, problem, line=line, column=column, char=char))
 
     def format_message(self) -> str:
         return _quotes_cut(printable(" ".join(self.message.split())))
 
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+    def show(self, file: IO[Any] | None = None) -> None:  # click's signature
         click.echo(f"Feil: {self.format_message()}", err=True)
 
 

@@ -40,6 +40,7 @@ def shares(table: pd.DataFrame, measure: str, year: int, units: list[str]) -> pd
     found = given_units + derived_units
     # The index pandas gave this frame when it was built by slicing and concatenating:
     # named «unit» when SSB gave percentages, empty and untyped when nothing was found.
+    names: pd.Index[str] | pd.RangeIndex
     if given_units:
         names = pd.Index(found, name="unit")
     elif derived_units:
@@ -59,7 +60,7 @@ def unit_figure(table: pd.DataFrame, unit: str, year: int, measure: str) -> Figu
     # SSB's own percentage stands on its own rows; a derived one on the amount and the BDI.
     recs = ix.cell(measure, year).get(unit) or ix.used(measure, year, [unit])
     value = float(pct[unit]) if pct else None
-    prov = provenance(recs) if recs else {}
+    prov = provenance(recs)  # of no rows: a Figure's defaults
     return Figure(value, measure, year, METHOD_UNIT, n=int(value is not None), total=1,
                   missing=() if value is not None else (unit,), **prov)
 
@@ -73,7 +74,7 @@ def weighted(table: pd.DataFrame, units: list[str], year: int, measure: str = "n
     usable_units = {u for u, _, _ in usable}
     recs = ix.used(measure, year, usable_units)
     missing = tuple(u for u in units if u not in usable_units)
-    prov = provenance(recs) if recs else {}
+    prov = provenance(recs)  # of no rows: a Figure's defaults
     if not usable:
         note = NOTE_NO_WEIGHTS if pct else NOTE_NO_FIGURES
         return Figure(None, measure, year, METHOD_WEIGHTED, n=0, total=len(units),
@@ -136,7 +137,9 @@ def county_authorities_total(table: pd.DataFrame, register: Register, year: int,
 
 def change(current: Figure, before: Figure) -> Figure:
     """Change in percentage points; unknown if either side is unknown."""
-    value = current.value - before.value if current.known and before.known else None
+    now, then = current.value, before.value
+    value = (now - then if now is not None and then is not None  # known: not None, not NaN
+             and current.known and before.known else None)
     return replace(current, value=value, method=METHOD_CHANGE,
                    sources=tuple(sorted(set(current.sources) | set(before.sources))),
                    releases=tuple(sorted(set(current.releases) | set(before.releases))),
@@ -152,10 +155,9 @@ def count(table: pd.DataFrame, units: list[str], year: int, measure: str,
     hit = [u for u, v in pct.items() if (v <= below if inclusive else v < below)]
     recs = ix.used(measure, year, pct)
     missing = tuple(u for u in units if u not in pct)
-    prov = provenance(recs) if recs else {"synthetic": False}
+    prov = provenance(recs)  # of no rows: none, and not synthetic
     return Count(len(hit), len(pct), len(units), missing, tuple(hit), year,
-                 prov["synthetic"], prov.get("sources", ()), prov.get("releases", ()),
-                 prov.get("origins", ()))
+                 prov["synthetic"], prov["sources"], prov["releases"], prov["origins"])
 
 
 def deficits(table: pd.DataFrame, units: list[str], year: int) -> Count:

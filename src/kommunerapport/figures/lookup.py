@@ -10,7 +10,7 @@ from __future__ import annotations
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -107,7 +107,7 @@ def share(amount: float, bdi: float) -> float:
 # A few indexes, the latest used kept: a batch worker that meets each member's own small
 # table once does not keep them all (memory stays flat). Each entry holds a weak reference
 # to its table, so a new table that happens to get a dead one's id is never confused with it.
-_INDEXES: OrderedDict[int, tuple[weakref.ref, Index]] = OrderedDict()
+_INDEXES: OrderedDict[int, tuple[weakref.ref[pd.DataFrame], Index]] = OrderedDict()
 
 
 KEPT = 8
@@ -131,7 +131,19 @@ def index(table: pd.DataFrame) -> Index:
     return built
 
 
-def provenance(recs: list[Rec]) -> dict:
+class Provenance(TypedDict):
+    """Where a figure's rows came from: the provenance fields of ``Figure`` and ``Count``."""
+
+    sources: tuple[str, ...]
+    releases: tuple[str, ...]
+    synthetic: bool
+    scope: str
+    origins: tuple[tuple[str, str, str], ...]
+
+
+def provenance(recs: list[Rec]) -> Provenance:
+    """The provenance of ``recs``; of no rows, the defaults of a ``Figure`` (no sources,
+    «konsern»)."""
     return {
         "sources": tuple(sorted({r.source for r in recs})),
         "releases": tuple(sorted({r.release for r in recs})),

@@ -88,4 +88,4 @@ class Row:
     dispfond: Figure
     robek: bool
     rank: int | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)

@@ -17,6 +17,7 @@ which scope a label names (``scope_for``). Nothing here reads files or the netwo
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kommunerapport.model.schema import MEASURES
@@ -144,7 +145,8 @@ def measure_for(*labels: str) -> str | None:
     return measure if measure in MEASURES else None
 
 
-def measure_of(labels: list[str], codes: list[str] = (), table: str | None = None) -> str | None:
+def measure_of(labels: Sequence[str], codes: Sequence[str] = (),
+               table: str | None = None) -> str | None:
     """Codes first, labels second: the measure of one cell's categories."""
     for code in codes:
         found = measure_for_code(code, table)
@@ -186,7 +188,7 @@ def stated_unit(text: str) -> str | None:
     key = unit_key(text)
     if key in AMOUNT_UNITS or key in PERCENT_UNITS:
         return text.strip()
-    brackets = re.findall(r"\(([^()]*)\)", text)
+    brackets: list[str] = re.findall(r"\(([^()]*)\)", text)
     if brackets:
         return brackets[-1].strip()
     words = text.split()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -133,6 +134,11 @@ class KostraGroup:
     fetched: str  # when it was fetched (ISO 8601)
 
 
+# A JSON object as a file holds it: ``Dataset.meta`` is read from dataset.json or
+# fetched.json, or written by a reader, and its values are whatever the document says.
+JsonObject = dict[str, Any]
+
+
 @dataclass
 class Dataset:
     """The tidy table and what is known about it as a whole.
@@ -142,7 +148,7 @@ class Dataset:
     """
 
     table: pd.DataFrame
-    meta: dict = field(default_factory=dict)
+    meta: JsonObject = field(default_factory=dict)
     path: str = "innebygde data"
     kostra_groups: Mapping[tuple[str, int], KostraGroup] = field(default_factory=dict)
 
@@ -198,7 +204,7 @@ def validate(raw: pd.DataFrame, path: str) -> pd.DataFrame:
         ("synthetic", ~raw["synthetic"].isin(["true", "false"]),
          "«{}» skal være true eller false."),
     ]
-    failures = [(mask.idxmax(), n, column, message) for n, (column, mask, message)
+    failures = [(_first_row(mask), n, column, message) for n, (column, mask, message)
                 in enumerate(checks) if mask.any()]
     if failures:
         row, _, column, message = min(failures)
@@ -213,6 +219,14 @@ def validate(raw: pd.DataFrame, path: str) -> pd.DataFrame:
     return table
 
 
+def _first_row(mask: pd.Series[bool]) -> int:
+    """The row of the first True in ``mask``; the tables here are numbered 0, 1, …
+    (``validate`` resets the index), so a row's label is its number."""
+    row = mask.idxmax()
+    assert isinstance(row, int)  # a RangeIndex's labels
+    return row
+
+
 def _check_plausible(table: pd.DataFrame, path: str) -> None:
     """The first row whose year or value cannot be a real figure, as one line."""
     bad_year = (table["year"] < FIRST_DATA_YEAR) | (table["year"] > LAST_DATA_YEAR)
@@ -224,8 +238,8 @@ def _check_plausible(table: pd.DataFrame, path: str) -> None:
     bad |= low.notna() & value.notna() & ~inside
     if not bad.any():
         return
-    row = int(bad.idxmax())
-    r = table.loc[row]
+    row = _first_row(bad)
+    r = table.iloc[row]
     if bad_year[row]:
         raise DataError.at(path, f"{year_problem(int(r.year))}.", line=row + 2, column="year")
     raise DataError.at(path, f"{MEASURES[r.measure][0].lower()} for {r.unit} i {r.year} er "
@@ -236,9 +250,9 @@ def _check_duplicates(table: pd.DataFrame, path: str) -> None:
     key = ["unit", "year", "measure", "scope"]
     dup = table.duplicated(key)  # the second and later copies
     if dup.any():
-        second = dup.idxmax()
-        r = table.loc[second]
-        first = (table[key] == r[key]).all(axis=1).idxmax()
+        second = _first_row(dup)
+        r = table.iloc[second]
+        first = _first_row((table[key] == r[key]).all(axis=1))
         raise DataError.at(path, f"dobbel rad for {r.unit} {r.year} {r.measure} {r.scope} "
                     f"(samme som linje {first + 2}).", line=second + 2)
 

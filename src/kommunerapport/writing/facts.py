@@ -83,7 +83,7 @@ class FactBook:
     @staticmethod
     def shown(f: Figure, decimals: int = DECIMALS) -> Decimal:
         """The value as a reader sees it (rounded half up)."""
-        return rounded(f.value, decimals)
+        return rounded(_value(f), decimals)
 
     def pct(self, f: Figure, subject: str, decimals: int = DECIMALS,
             magnitude: bool = False) -> str:
@@ -172,11 +172,20 @@ def prose_signed(value: str, lang: str) -> str:
 def _shown(x: Figure | Norm) -> Decimal:
     if isinstance(x, Norm):
         return Decimal(repr(x.value)).quantize(Decimal(1).scaleb(-x.decimals))
-    return rounded(x.value, DECIMALS)
+    return rounded(_value(x), DECIMALS)
+
+
+def _value(f: Figure) -> float:
+    """The figure's value; one without a value has none to show (callers ask ``known``)."""
+    if f.value is None:
+        raise TypeError(f"{f.measure} {f.year}: a figure without a value has none to show")
+    return f.value
 
 
 def _decimals(d: Decimal) -> int:
-    return max(-d.as_tuple().exponent, 0)
+    exponent = d.as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite number: ``rounded`` refuses NaN and infinity
+    return max(-exponent, 0)
 
 
 def _provenance(items: tuple[Figure | Count | None, ...]

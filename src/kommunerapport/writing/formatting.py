@@ -45,16 +45,19 @@ def rounded(value: float, decimals: int = 1) -> Decimal:
         return exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
 
 
-def _missing(value: float | None) -> bool:
-    """No figure to show: None, NaN or an infinite value."""
-    return value is None or (isinstance(value, float) and not math.isfinite(value))
+def _shown(value: float | None) -> float | None:
+    """The value if there is a figure to show; None for None, NaN or an infinite value."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return value
 
 
 def number(value: float | None, decimals: int = 0, missing: str = "–") -> str:
     """Table style: «1 234,5», «−0,6» (U+2212), ``missing`` for no value."""
-    if _missing(value):
+    shown = _shown(value)
+    if shown is None:
         return missing
-    return _number(float(value), decimals)
+    return _number(float(shown), decimals)
 
 
 @lru_cache(maxsize=4096)
@@ -72,17 +75,19 @@ def _number(value: float, decimals: int) -> str:
 
 def signed(value: float | None, decimals: int = 1, missing: str = "–") -> str:
     """A change in a table: «+1,2», «−0,3», «0,0»."""
-    if _missing(value):
+    shown = _shown(value)
+    if shown is None:
         return missing
-    text = number(value, decimals)
-    return text if text.startswith(MINUS) or rounded(value, decimals) == 0 else "+" + text
+    text = number(shown, decimals)
+    return text if text.startswith(MINUS) or rounded(shown, decimals) == 0 else "+" + text
 
 
 def percent(value: float | None, decimals: int = 1, missing: str = "–") -> str:
     """Table style with the sign: «2,7 %», «−0,6 %»."""
-    if _missing(value):
+    shown = _shown(value)
+    if shown is None:
         return missing
-    return number(value, decimals) + NBSP + "%"
+    return number(shown, decimals) + NBSP + "%"
 
 
 def whole_word(n: int, lang: str = "nb") -> str:

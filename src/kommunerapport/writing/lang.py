@@ -36,7 +36,14 @@ def catalogue(lang: str) -> dict[tuple[str, str], str]:
         raise KeyError(f"unknown language {lang!r}")
     raw = resources.files("kommunerapport.writing").joinpath("phrases", f"{lang}.po").read_bytes()
     entries = read_po(io.BytesIO(raw), locale=None)
-    return {(m.context or "", m.id): m.string for m in entries if m.id}
+    found: dict[tuple[str, str], str] = {}
+    for m in entries:
+        if not m.id:
+            continue
+        if not isinstance(m.id, str) or not isinstance(m.string, str):
+            raise ValueError(f"{lang}.po: {m.id!r} has plural forms; the reports use none")
+        found[(m.context or "", m.id)] = m.string
+    return found
 
 
 def fields(text: str) -> set[str]:
