@@ -31,6 +31,7 @@ import datetime as dt
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from kommunerapport.errors import UsageError, shown
 from kommunerapport.model.config import (
@@ -79,7 +80,7 @@ def _line(text: str, key: str, table: str | None = None, index: int = 0) -> int 
     return found or (start if table is not None else None)  # else the [[table]] itself
 
 
-def _strings(path: Path, text: str, key: str, index: int, item: dict,
+def _strings(path: Path, text: str, key: str, index: int, item: dict[str, Any],
              required: tuple[str, ...], optional: tuple[str, ...]) -> dict[str, str]:
     where = f"[[{key}]] nr. {index + 1}"
     unknown = set(item) - set(required) - set(optional)
@@ -93,7 +94,8 @@ def _strings(path: Path, text: str, key: str, index: int, item: dict,
                               f"{_kind(item[name])}.", line=_line(text, name, key, index))
     for name in required:
         if not item.get(name, "").strip():
-            raise UsageError.at(path, f"{where} mangler «{name}».", line=_line(text, name, key, index))
+            raise UsageError.at(path, f"{where} mangler «{name}».",
+                                line=_line(text, name, key, index))
     return {k: v.strip() for k, v in item.items()}
 
 
@@ -107,8 +109,8 @@ def _read(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise UsageError.at(path, f"teksten er ikke UTF-8 (byte 0x{data[exc.start]:02x}); lagre fila "
-                          "som UTF-8.", line=line, char=column) from None
+        raise UsageError.at(path, f"teksten er ikke UTF-8 (byte 0x{data[exc.start]:02x}); "
+                                  "lagre fila som UTF-8.", line=line, char=column) from None
     if limits.toml_depth(text) > limits.MAX_DEPTH:
         raise UsageError.at(path, f"lister og tabeller er nestet dypere enn grensen for nesting på "
                           f"{limits.MAX_DEPTH} nivåer.")
@@ -134,7 +136,8 @@ def load_config(path: Path | None) -> Config:
     unknown = set(raw) - KEYS
     if unknown:
         name = sorted(unknown)[0]
-        raise UsageError.at(path, f"ukjent innstilling «{name}». Gyldige: {', '.join(sorted(KEYS))}.", line=_line(text, name))
+        raise UsageError.at(path, f"ukjent innstilling «{name}». Gyldige: "
+                                  f"{', '.join(sorted(KEYS))}.", line=_line(text, name))
     quotes = tuple(Quote(**_strings(path, text, "quotes", n, q, ("text", "name", "role"), ()))
                    for n, q in enumerate(_table_list(path, text, raw, "quotes")))
     contacts = tuple(Contact(**_strings(path, text, "contacts", n, c, ("name",),
@@ -142,21 +145,24 @@ def load_config(path: Path | None) -> Config:
                      for n, c in enumerate(_table_list(path, text, raw, "contacts")))
     keywords = raw.get("keywords", list(DEFAULT_KEYWORDS))
     if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
-        raise UsageError.at(path, "«keywords» skal være en liste med tekst, som [\"kommuneøkonomi\"].", line=_line(text, "keywords"))
+        raise UsageError.at(path, "«keywords» skal være en liste med tekst, som "
+                                  "[\"kommuneøkonomi\"].", line=_line(text, "keywords"))
     date = raw.get("date")
     if date is not None and (not isinstance(date, dt.date) or isinstance(date, dt.datetime)):
         raise UsageError.at(path, f"«date» skal være en dato, for eksempel 2026-03-06, ikke "
                           f"{_kind(date)}.", line=_line(text, "date"))
     for key in TEXT_KEYS:
         if key in raw and not isinstance(raw[key], str):
-            raise UsageError.at(path, f"«{key}» skal være tekst i anførselstegn, ikke {_kind(raw[key])}.", line=_line(text, key))
+            raise UsageError.at(path, f"«{key}» skal være tekst i anførselstegn, ikke "
+                                      f"{_kind(raw[key])}.", line=_line(text, key))
     return Config(raw.get("organisation", DEFAULT_ORGANISATION), tuple(keywords),
                   raw.get("about", ""), quotes, contacts, date, str(path),
                   headline=raw.get("headline", "").strip(), lede=raw.get("lede", "").strip())
 
 
-def _table_list(path: Path, text: str, raw: dict, key: str) -> list[dict]:
+def _table_list(path: Path, text: str, raw: dict[str, Any], key: str) -> list[dict[str, Any]]:
     items = raw.get(key, [])
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise UsageError.at(path, f"«{key}» skal skrives som [[{key}]]-tabeller.", line=_line(text, key))
+        raise UsageError.at(path, f"«{key}» skal skrives som [[{key}]]-tabeller.",
+                            line=_line(text, key))
     return items

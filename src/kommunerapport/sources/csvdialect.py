@@ -20,6 +20,10 @@ import io
 import itertools
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _csv import Reader  # what csv.reader returns
 
 DELIMITERS = (";", ",", "\t", " ")
 ENCODINGS = ("utf-8-sig", "cp1252")
@@ -70,8 +74,8 @@ def decode(raw: bytes) -> tuple[str, str]:
     return raw.decode("latin-1"), "latin-1"
 
 
-def _widths(lines: Iterable[str], delimiter: str) -> Counter:
-    widths: Counter = Counter()
+def _widths(lines: Iterable[str], delimiter: str) -> Counter[int]:
+    widths: Counter[int] = Counter()
     for line in lines:
         try:
             cells = next(csv.reader([line], delimiter=delimiter))
@@ -100,7 +104,7 @@ def sniff(text: str, candidates: Iterable[str] = DELIMITERS) -> str:
     return best
 
 
-def reader(text: str, delimiter: str | None = None):  # noqa: ANN201 - a csv reader
+def reader(text: str, delimiter: str | None = None) -> Reader:
     """A streaming reader over ``text`` (its ``line_num`` says where a problem is)."""
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff(text))
 

@@ -132,7 +132,7 @@ def _units(category: dict[str, Any]) -> dict[str, Unit]:
     return units
 
 
-def _dense(raw: Any, size: int, name: str, empty: Any) -> list:
+def _dense(raw: Any, size: int, name: str, empty: Any) -> list[Any]:
     if raw is None:
         return [empty] * size
     if isinstance(raw, list):
@@ -225,12 +225,12 @@ def _parse(doc: dict[str, Any]) -> Cube:
         if has_values else []
     ext = doc.get("extension") or {}
     px = ext.get("px") or {}
-    notes = doc.get("note") or []
-    if isinstance(notes, str):
-        notes = [notes]
+    cube_notes = doc.get("note") or []
+    if isinstance(cube_notes, str):
+        cube_notes = [cube_notes]
     return Cube(
         label=str(doc.get("label", "")), source=str(doc.get("source", "")),
-        updated=str(doc.get("updated") or ""), notes=[str(n) for n in notes],
+        updated=str(doc.get("updated") or ""), notes=[str(n) for n in cube_notes],
         dimensions=dimensions, values=values, status=status,
         role={k: list(v) for k, v in (doc.get("role") or {}).items()},
         table_id=str(px.get("tableid") or px.get("matrix") or ""),

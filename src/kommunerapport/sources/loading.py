@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from kommunerapport.errors import DataError
-from kommunerapport.model.schema import Dataset
+from kommunerapport.model.schema import Dataset, JsonObject
 from kommunerapport.sources import limits
 from kommunerapport.sources.tidycsv import read_table
 
@@ -72,7 +72,7 @@ def load_builtin() -> Dataset:
     return Dataset(table, meta)
 
 
-def _fetched_meta(path: Path) -> dict:
+def _fetched_meta(path: Path) -> JsonObject:
     """The description ``fetch`` wrote; a damaged one is one line saying how to mend it."""
     mend = "kjør «kommunerapport fetch» på nytt (svarene i hurtigbufferen brukes)."
 

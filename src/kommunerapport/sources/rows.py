@@ -108,8 +108,8 @@ def read_cell(raw: object) -> tuple[float | None, str]:
         return 0.0, ""
     if text in MISSING:
         return None, text
-    value = parse_number(text)
-    return (None, "..") if value is None else (value, "")
+    number = parse_number(text)
+    return (None, "..") if number is None else (number, "")
 
 
 _REGION = re.compile(r"^\s*(?:[KF]-)?(\d{4}|\d{2}|E[A-Z0-9]{1,6})(?:\s|$)")
@@ -132,7 +132,8 @@ def normalise_region(text: str, level: str | None = None) -> str | None:
 
 @dataclass
 class RowBuilder:
-    """Collects tidy rows (all strings, ``model.schema.COLUMNS``) and what was left out, by reason."""
+    """Collects tidy rows (all strings, ``model.schema.COLUMNS``) and what was left out, by
+    reason."""
 
     known: set[str]
     source: str
@@ -143,9 +144,9 @@ class RowBuilder:
     synthetic: str = "false"
     first_year: int = 2024  # unknown numeric codes with figures from this year are errors
     resolve: Callable[[str], str | None] | None = None  # region names → codes
-    records: list[tuple[str, ...]] = field(default_factory=list)  # in ``model.schema.COLUMNS`` order
+    records: list[tuple[str, ...]] = field(default_factory=list)  # ``schema.COLUMNS`` order
     where: list[int | None] = field(default_factory=list)
-    skipped: dict[str, Counter] = field(default_factory=dict)
+    skipped: dict[str, Counter[str]] = field(default_factory=dict)
     _seen: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
     cells: int = 0  # cells given to ``add``, within ``limits.MAX_VALUES``
 

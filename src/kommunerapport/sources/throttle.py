@@ -21,9 +21,10 @@ class Throttle:
         self.last: float | None = None
 
     @classmethod
-    def per_minute(cls, calls: float | None, **kw: Callable) -> Throttle:
+    def per_minute(cls, calls: float | None, *, clock: Callable[[], float] = time.monotonic,
+                   sleep: Callable[[float], None] = time.sleep) -> Throttle:
         """At most ``calls`` a minute; None or 0 means no limit."""
-        return cls(60.0 / calls if calls else 0.0, **kw)
+        return cls(60.0 / calls if calls else 0.0, clock=clock, sleep=sleep)
 
     def wait(self) -> float:
         """Sleep as long as needed, mark the call, and return how long it slept."""

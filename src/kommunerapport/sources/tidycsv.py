@@ -46,7 +46,8 @@ def read_table(path: Path, text: str | None = None) -> pd.DataFrame:
         fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if fields:
             expected, line, saw = fields.groups()
-            raise DataError.at(name, f"{saw} felt, men overskriften har {expected}.", line=int(line)) from None
+            raise DataError.at(name, f"{saw} felt, men overskriften har {expected}.",
+                               line=int(line)) from None
         raise DataError.at(name, f"fila kan ikke leses som CSV ({exc}).") from None
     return validate(raw, name)
 
@@ -66,6 +67,7 @@ def _encoding_error(path: Path, data: bytes) -> DataError:
         except csv.Error:  # a cell past the csv module's limit: say the line only
             cells, header = 0, []
         column = header[cells] if line > 1 and cells < len(header) else None
-        return DataError.at(str(path), "teksten er ikke UTF-8 (kanskje Latin-1 eller Windows-1252); "
-                     "lagre fila som UTF-8.", line=line, column=column)
+        return DataError.at(str(path), "teksten er ikke UTF-8 (kanskje Latin-1 eller "
+                                       "Windows-1252); lagre fila som UTF-8.",
+                            line=line, column=column)
     return DataError.at(str(path), "fila er ikke UTF-8; lagre den som UTF-8.")

@@ -15,7 +15,7 @@ tables that name their regions.
 from __future__ import annotations
 
 from pathlib import Path
-from types import ModuleType
+from typing import Protocol, runtime_checkable
 
 from kommunerapport.errors import DataError, printable
 from kommunerapport.errors import shown as cut
@@ -31,13 +31,29 @@ from kommunerapport.sources.readers import (
     survey,
     tidy,
 )
-from kommunerapport.sources.readers.base import Source, finish
-
-READERS: tuple[ModuleType, ...] = (jsonstat2, jsonstat1, px, tidy, survey, named, pxweb_csv,
-                                   statbank)
+from kommunerapport.sources.readers.base import Reading, Source, finish
 
 
-def detect(path: Path | str) -> ModuleType:
+class Reader(Protocol):
+    """A reader module: its format's name, and whether a file is in that format."""
+
+    FORMAT: str
+
+    def claims(self, src: Source) -> bool: ...
+
+
+@runtime_checkable
+class RowReader(Reader, Protocol):
+    """A reader that gives tidy rows to validate (every one but ``tidy``)."""
+
+    def read(self, src: Source) -> Reading: ...
+
+
+READERS: tuple[Reader, ...] = (jsonstat2, jsonstat1, px, tidy, survey, named, pxweb_csv,
+                               statbank)
+
+
+def detect(path: Path | str) -> Reader:
     """The reader that claims the file; a one-line DataError when none does."""
     src = _source(Path(path))
     return _detect(src)
@@ -50,7 +66,7 @@ def _source(path: Path) -> Source:
     return src
 
 
-def _detect(src: Source) -> ModuleType:
+def _detect(src: Source) -> Reader:
     src.raw  # noqa: B018 - an empty or unreadable file fails here, once
     if src.path.suffix.casefold() in (".xlsx", ".xlsm") and not src.is_zip:
         raise DataError.at(src.path, "kan ikke leses som Excel-fil (.xlsx): fila er ikke et "
@@ -66,7 +82,7 @@ def _detect(src: Source) -> ModuleType:
 
             try:
                 json.loads(src.text)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 raise DataError.at(src.path, f"kan ikke leses som JSON-stat2 fra SSB: ugyldig "
                                            f"JSON på linje {exc.lineno}: {exc.msg}.") from None
         raise DataError.at(src.path, "er JSON, men ikke JSON-stat (verken «class»: «dataset» "
@@ -81,6 +97,8 @@ def read(path: Path | str) -> Dataset:
     reader = _detect(src)
     if reader is tidy:
         return tidy.read_dataset(src)
+    if not isinstance(reader, RowReader):
+        raise TypeError(f"{reader} has no read()")
     return finish(reader.read(src), src.path)
 
 

@@ -53,7 +53,8 @@ class Source:
     """
 
     path: Path
-    memo: dict = field(default_factory=dict, repr=False)  # what readers parsed once
+    # what readers parsed once: the file's rows (line, cells) for the table readers
+    memo: dict[str, list[tuple[int, list[str]]]] = field(default_factory=dict, repr=False)
 
     def fail(self, problem: str) -> DataError:
         return DataError.at(self.path, problem)
@@ -106,12 +107,13 @@ class Source:
             else self.text.encode("utf-8")
         limits.check_json(raw, self.fail)
         try:
-            return json.loads(self.text)
+            doc: object = json.loads(self.text)
         except RecursionError:
             raise self.fail(f"JSON-strukturen er over grensen for nesting på "
                             f"{limits.MAX_DEPTH} nivåer.") from None
         except ValueError:
             return None
+        return doc
 
     @property
     def looks_json(self) -> bool:
@@ -128,6 +130,11 @@ class Source:
         return self.raw[:4096].decode("latin-1").lstrip("\ufeff\xef\xbb\xbf \r\n\t")
 
 
+# What a reader says about a file besides its rows (title, table, notes, …), for
+# ``Dataset.meta``.
+ReadingMeta = dict[str, str | list[str]]
+
+
 @dataclass
 class Reading:
     """What a reader got out of a file, before validation."""
@@ -135,8 +142,8 @@ class Reading:
     format: str  # «JSON-stat2 (PxWebApi v2)», «PX-fil», …
     rows: list[tuple[str, ...]]  # tidy rows in ``model.schema.COLUMNS`` order
     where: list[int | None]
-    meta: dict = field(default_factory=dict)
-    skipped: dict[str, Counter] = field(default_factory=dict)
+    meta: ReadingMeta = field(default_factory=dict)
+    skipped: dict[str, Counter[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 

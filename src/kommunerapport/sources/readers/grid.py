@@ -25,7 +25,7 @@ from kommunerapport.model.measures import measure_for, measure_for_code
 from kommunerapport.model.regions import normalise
 from kommunerapport.model.symbols import MISSING, NIL
 from kommunerapport.sources import csvdialect, limits
-from kommunerapport.sources.readers.base import Source
+from kommunerapport.sources.readers.base import Reading, ReadingMeta, Source
 from kommunerapport.sources.rows import normalise_region, parse_number
 
 Row = tuple[int, list[str]]  # (line in the file, cells as text)
@@ -70,8 +70,9 @@ class _Counter:
         self.cells += cells
         if cells > limits.MAX_COLUMNS:
             raise DataError.at(self.src.path, f"raden har {limits.amount(cells)} celler, "
-                                                 f"over grensen for kolonner på "
-                                                 f"{limits.amount(limits.MAX_COLUMNS)}.", line=self.rows)
+                                              f"over grensen for kolonner på "
+                                              f"{limits.amount(limits.MAX_COLUMNS)}.",
+                               line=self.rows)
         if self.rows > limits.MAX_ROWS:
             raise self.src.fail(f"fila har over {limits.amount(limits.MAX_ROWS)} rader, "
                                 "grensen for rader.")
@@ -140,7 +141,7 @@ def _xlsx_rows(src: Source) -> list[Row]:
             book.close()
     except KommunerapportError:
         raise
-    except Exception as exc:  # noqa: BLE001 - a hostile workbook breaks openpyxl in many ways
+    except Exception as exc:  # a hostile workbook breaks openpyxl in many ways
         raise DataError.at(src.path, f"kan ikke leses som Excel-fil (.xlsx): "
                                    f"{type(exc).__name__}: {exc}.") from None
     return rows
@@ -223,7 +224,8 @@ def layout(src: Source, rows: list[Row],
             notes.append(" ".join(c for c in cells if c))
             continue
         if filled(cells[width:]):
-            raise DataError.at(src.path, f"{len(cells)} felt, men overskriften har {width}.", line=line)
+            raise DataError.at(src.path, f"{len(cells)} felt, men overskriften har {width}.",
+                               line=line)
         body.append((line, (cells + [""] * width)[:width]))
     lay = Layout(title, header_line, header, body, notes)
     for i, name in enumerate(header):
@@ -320,7 +322,7 @@ def region_code_like(known: set[str]) -> Callable[[str], bool]:
 
 def read_grid(src: Source, name: str, *, release: str, source: str = "SSB Statistikkbanken",
               resolve: Callable[[str], str | None] | None = None, scope: str | None = None,
-              codes_too: bool = False):
+              codes_too: bool = False) -> Reading:
     """A table file's cells through ``rows.RowBuilder`` (a ``base.Reading``).
 
     ``resolve`` reads region names; with ``codes_too`` a region may also be a code
@@ -328,7 +330,7 @@ def read_grid(src: Source, name: str, *, release: str, source: str = "SSB Statis
     """
     from kommunerapport.model.measures import scope_for
     from kommunerapport.model.schema import known_units
-    from kommunerapport.sources.readers.base import Reading, cell_error
+    from kommunerapport.sources.readers.base import cell_error
     from kommunerapport.sources.rows import CellError, RowBuilder
 
     known = known_units()
@@ -353,5 +355,5 @@ def read_grid(src: Source, name: str, *, release: str, source: str = "SSB Statis
             builder.add(c.region, c.year, c.labels, c.raw, codes=c.codes, where=c.line)
     except CellError as exc:
         raise cell_error(src.path, exc) from None
-    meta = {"title": lay.title, "table": table_id or "", "notes": lay.notes}
+    meta: ReadingMeta = {"title": lay.title, "table": table_id or "", "notes": lay.notes}
     return Reading(name, builder.records, builder.where, meta, builder.skipped, lay.notes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kommunerapport.errors import DataError
 from kommunerapport.sources import jsonstat
-from kommunerapport.sources.readers.base import Reading, Source
+from kommunerapport.sources.readers.base import Reading, ReadingMeta, Source
 
 FORMAT = "JSON-stat2 (PxWebApi)"
 
@@ -35,7 +35,7 @@ def read_document(src: Source, doc: object, name: str) -> Reading:
         tidy = tidy_rows(ds, known_units(), level=level)
     except jsonstat.JsonStatError as exc:
         raise DataError.at(src.path, f"{exc}.") from None
-    meta = {"notes": tidy.notes, "table": ds.table_id, "updated": ds.updated,
-            "title": ds.label, "skipped_units": sorted(tidy.skipped)}
+    meta: ReadingMeta = {"notes": tidy.notes, "table": ds.table_id, "updated": ds.updated,
+                         "title": ds.label, "skipped_units": sorted(tidy.skipped)}
     return Reading(name, tidy.records, [None] * len(tidy.records), meta, tidy.left_out,
                    tidy.notes)

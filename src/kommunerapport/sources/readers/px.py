@@ -19,7 +19,7 @@ import re
 
 from kommunerapport.errors import DataError
 from kommunerapport.sources import limits
-from kommunerapport.sources.readers.base import Reading, Source, cell_error
+from kommunerapport.sources.readers.base import Reading, ReadingMeta, Source, cell_error
 from kommunerapport.sources.rows import CellError, RowBuilder
 
 FORMAT = "PX-fil (PC-Axis)"
@@ -85,7 +85,7 @@ def parse(text: str, max_values: int | None = None
     return entries, tokens, header.count("\n") + 1
 
 
-def _first(entries: dict, key: str, sub: str = "") -> str:
+def _first(entries: dict[tuple[str, str], list[str]], key: str, sub: str = "") -> str:
     return (entries.get((key, sub)) or [""])[0]
 
 
@@ -149,5 +149,5 @@ def read(src: Source) -> Reading:
     except CellError as exc:
         raise cell_error(src.path, exc) from None
     notes = [" ".join(entries[k]) for k in entries if k[0] in ("NOTE", "NOTEX") and entries[k]]
-    meta = {"title": title, "table": table, "updated": iso, "notes": notes}
+    meta: ReadingMeta = {"title": title, "table": table, "updated": iso, "notes": notes}
     return Reading(FORMAT, builder.records, builder.where, meta, builder.skipped, notes)

@@ -62,7 +62,7 @@ def texts_output(src: Source) -> bool:
     return not any(CODED_REGION.match(c) for c in cells)
 
 
-def _table(src: Source) -> tuple[list, int] | None:
+def _table(src: Source) -> tuple[list[grid.Row], int] | None:
     """The file's rows and where its header is, for a text table; else None."""
     if src.is_zip or src.looks_json:
         return None

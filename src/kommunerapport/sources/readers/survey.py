@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kommunerapport.errors import DataError, shown
@@ -17,7 +18,7 @@ from kommunerapport.model.regions import normalise
 from kommunerapport.model.schema import MEASURES, implausible, year_problem
 from kommunerapport.sources import limits
 from kommunerapport.sources.readers import grid
-from kommunerapport.sources.readers.base import Reading, Source
+from kommunerapport.sources.readers.base import Reading, ReadingMeta, Source
 from kommunerapport.sources.rows import NumberTooLarge, format_value, read_cell
 
 FORMAT = "KS-undersøkelse"
@@ -48,55 +49,61 @@ def read(src: Source) -> Reading:
     from kommunerapport.model.schema import known_units
 
     path = src.path
-    rows, start = _header(src)  # type: ignore[misc] - claims() checked
+    found = _header(src)
+    assert found is not None  # claims() found the header
+    rows, start = found
     header_line, header = rows[start]
     roles = _roles(path, header_line, header)
     known = known_units()
     out: list[tuple[str, ...]] = []  # tidy rows in data.COLUMNS order
-    lines: list[int] = []
+    lines: list[int | None] = []
     seen: dict[tuple[str, str], int] = {}  # a second row for a unit and year is an error at once
     release = f"KS-undersøkelse, {path.name}"
     for line, record in rows[start + 1:]:
         if not any(c for c in record):
             continue
         if len(record) > len(header) and any(record[len(header):]):
-            raise DataError.at(path, f"{len(record)} felt, men overskriften har {len(header)}.", line=line)
+            raise DataError.at(path, f"{len(record)} felt, men overskriften har {len(header)}.",
+                               line=line)
         record = list(record) + [""] * (len(header) - len(record))
-        unit = _unit(record[roles["unit"]], path, line, known)
-        year = _year(record[roles["year"]], path, line)
+        unit = _unit(record[roles.columns["unit"]], path, line, known)
+        year = _year(record[roles.columns["year"]], path, line)
         first = seen.setdefault((unit, year), line)
         if first != line:
-            measure = next(iter(roles["measures"].values()))
+            measure = next(iter(roles.measures.values()))
             raise DataError.at(path, f"dobbel rad for {unit} {year} {measure} {SCOPE} "
                                    f"(samme som linje {first}).", line=line)
-        if len(out) + len(roles["measures"]) + 2 > limits.MAX_VALUES:
+        if len(out) + len(roles.measures) + 2 > limits.MAX_VALUES:
             raise DataError.at(path, f"over {limits.amount(limits.MAX_VALUES)} verdier, grensen "
                                    "for verdier.", line=line)
-        values = {}
-        for i, measure in roles["measures"].items():
+        values: dict[str, tuple[str, str]] = {}  # measure → (value as text, status)
+        for i, measure in roles.measures.items():
             try:
                 value, status = read_cell(record[i] or None)
             except NumberTooLarge:
                 raise DataError.at(path, f"«{shown(record[i])}» er for stort til å være et tall i "
-                                       "et regnskap (over 10^15).", line=line, column=header[i]) from None
+                                       "et regnskap (over 10^15).", line=line,
+                                   column=header[i]) from None
             except ValueError:
                 raise DataError.at(path, f"«{shown(record[i])}» i kolonnen «{header[i]}» er ikke "
-                                       "et tall eller et statussymbol (.., : eller .).", line=line) from None
-            factor = roles["factors"].get(i, 1.0)
+                                       "et tall eller et statussymbol (.., : eller .).",
+                                   line=line) from None
+            factor = roles.factors.get(i, 1.0)
             if value is not None:
                 value *= factor
                 why = implausible(measure, value)
                 if why is not None:
                     raise DataError.at(path, f"«{shown(record[i])}» kan ikke være "
-                                           f"{MEASURES[measure][0].lower()}: {why}.", line=line, column=header[i])
+                                           f"{MEASURES[measure][0].lower()}: {why}.", line=line,
+                                       column=header[i])
             values[measure] = ("" if value is None else format_value(value), status)
         _derive_percentages(values)
-        synthetic = _flag(record[roles["synthetic"]], path, line) \
-            if "synthetic" in roles else "false"
-        for measure, (value, status) in values.items():
-            out.append((unit, year, measure, value, status, SCOPE, SOURCE, release, synthetic))
+        synthetic = _flag(record[roles.columns["synthetic"]], path, line) \
+            if "synthetic" in roles.columns else "false"
+        for measure, (text, status) in values.items():
+            out.append((unit, year, measure, text, status, SCOPE, SOURCE, release, synthetic))
             lines.append(line)
-    meta = {"scope": SCOPE}
+    meta: ReadingMeta = {"scope": SCOPE}
     if any(r[-1] == "true" for r in out):
         meta["synthetic_note"] = (f"Tallene i {path.name} er merket som eksempeldata – "
                                   "ikke offisielle tall.")
@@ -104,15 +111,24 @@ def read(src: Source) -> Reading:
     return Reading(name, out, lines, meta)
 
 
-def _roles(path: Path, line: int, header: Iterable[str]) -> dict:
-    roles: dict = {"measures": {}, "factors": {}}
+@dataclass
+class _Roles:
+    """What the header's columns hold."""
+
+    columns: dict[str, int] = field(default_factory=dict)  # unit, year, name, synthetic → i
+    measures: dict[int, str] = field(default_factory=dict)  # column → measure
+    factors: dict[int, float] = field(default_factory=dict)  # column → factor to 1000 kr
+
+
+def _roles(path: Path, line: int, header: Iterable[str]) -> _Roles:
+    roles = _Roles()
     for i, column in enumerate(header):
         name = normalise(column)
         if not name:
             continue
         role = next((r for r, names in COLUMNS.items() if name in names), None)
         if role:
-            roles[role] = i
+            roles.columns[role] = i
             continue
         measure = measure_for(column)
         if measure not in MEASURES_ALLOWED:
@@ -120,10 +136,10 @@ def _roles(path: Path, line: int, header: Iterable[str]) -> dict:
                                    "kommunenummer, år, kommunenavn, brutto driftsinntekter, "
                                    "netto driftsresultat, disposisjonsfond (1000 kr eller % "
                                    "av brutto driftsinntekter).", line=line)
-        if measure in roles["measures"].values():
+        if measure in roles.measures.values():
             raise DataError.at(path, f"kolonnen «{column}» gir {MEASURES[measure][0].lower()} "
                                    "en gang til.", line=line)
-        roles["measures"][i] = measure
+        roles.measures[i] = measure
         if MEASURES[measure][1] == "1000 kr":  # no unit: the documented 1000 kr
             stated = stated_unit(column)
             if stated is not None:
@@ -131,11 +147,11 @@ def _roles(path: Path, line: int, header: Iterable[str]) -> dict:
                 if factor is None:
                     raise DataError.at(path, f"kolonnen «{column}» har enheten «{stated}», som "
                                            "ikke er kr, 1000 kr eller mill. kr.", line=line)
-                roles["factors"][i] = factor
+                roles.factors[i] = factor
     for role, label in (("unit", "kommunenummer"), ("year", "år")):
-        if role not in roles:
+        if role not in roles.columns:
             raise DataError.at(path, f"mangler kolonnen «{label}».", line=line)
-    if not roles["measures"]:
+    if not roles.measures:
         raise DataError.at(path, "ingen kolonner med tall (brutto driftsinntekter, netto "
                                "driftsresultat eller disposisjonsfond).", line=line)
     return roles
@@ -167,7 +183,8 @@ def _flag(cell: str, path: Path, line: int) -> str:
         return "true"
     if text in ("nei", "false", "0", ""):
         return "false"
-    raise DataError.at(path, f"«{shown(cell)}» i kolonnen «syntetisk» skal være ja eller nei.", line=line)
+    raise DataError.at(path, f"«{shown(cell)}» i kolonnen «syntetisk» skal være ja eller nei.",
+                       line=line)
 
 
 def _derive_percentages(values: dict[str, tuple[str, str]]) -> None:

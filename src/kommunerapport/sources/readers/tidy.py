@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from kommunerapport.model.schema import COLUMNS
+from kommunerapport.model.schema import COLUMNS, Dataset
 from kommunerapport.sources import csvdialect
 from kommunerapport.sources.readers.base import Source
 from kommunerapport.sources.tidycsv import read_table
@@ -24,9 +24,7 @@ def claims(src: Source) -> bool:
     return len(cells & set(COLUMNS)) >= 3
 
 
-def read_dataset(src: Source):  # noqa: ANN201 - a Dataset
-    from kommunerapport.model.schema import Dataset
-
+def read_dataset(src: Source) -> Dataset:
     table = read_table(src.path)
     meta = {"description": f"Data fra {src.path.name}", "format": FORMAT,
             "synthetic": bool(table["synthetic"].any()),

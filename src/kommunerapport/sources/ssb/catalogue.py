@@ -83,7 +83,7 @@ class TidyResult:
     records: list[tuple[str, ...]]  # tidy rows in ``model.schema.COLUMNS`` order
     skipped: dict[str, int] = field(default_factory=dict)  # unknown region code → cells
     notes: list[str] = field(default_factory=list)
-    left_out: dict[str, Counter] = field(default_factory=dict)  # reason → what → cells
+    left_out: dict[str, Counter[str]] = field(default_factory=dict)  # reason → what → cells
 
     @property
     def rows(self) -> list[dict[str, str]]:

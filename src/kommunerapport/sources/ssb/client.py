@@ -73,7 +73,7 @@ def klass_url() -> str:
 class Request:
     url: str
     method: str = "GET"
-    body: dict | None = None
+    body: dict[str, Any] | None = None  # a JSON query
     table: str = ""  # for messages: «tabell 12134», «Klass 131»
     asked: str = ""  # for messages: the codes asked for
 

@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from kommunerapport import files
 from kommunerapport.errors import FetchError, printable
@@ -77,9 +77,19 @@ from kommunerapport.sources.ssb.store import (
 )
 
 
+class FetchedTable(TypedDict):
+    """What one table gave: its label and update time, rows, notes and years."""
+
+    label: str
+    updated: str
+    rows: int
+    notes: list[str]
+    years: list[int]
+
+
 @dataclass
 class FetchReport:
-    tables: dict[str, dict] = field(default_factory=dict)  # id → label, updated, rows
+    tables: dict[str, FetchedTable] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     left_out: dict[str, list[str]] = field(default_factory=dict)  # table → codes not asked for
@@ -160,7 +170,9 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
                      for c in meta.dimension(geo).codes}
                     - asked - known) if geo in meta.ids else []
                 bar.plan(len(requests))
-                rows, skipped, updated, notes = [], {}, "", []
+                rows: list[dict[str, str]] = []
+                skipped: dict[str, int] = {}
+                updated, notes = "", []
                 for req in requests:
                     ds = jsonstat.parse(client.get_json(req))
                     tidy = tidy_rows(ds, known, f"SSB {spec.id}", spec.level, spec.id)

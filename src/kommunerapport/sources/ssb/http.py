@@ -23,6 +23,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from email.message import Message
+from typing import IO
 
 ERROR_BODY_BYTES = 65_536  # an error answer is read this far, for SSB's own words
 CHUNK = 65_536
@@ -71,7 +72,9 @@ def same_host(old: str, new: str) -> bool:
 
 
 class _SameHost(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201
+    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
+                         headers: http.client.HTTPMessage,
+                         newurl: str) -> urllib.request.Request | None:
         newurl = urllib.parse.urljoin(req.full_url, newurl)
         if not same_host(req.full_url, newurl):
             fp.close()
@@ -133,12 +136,14 @@ def _opener(watch: _Watch) -> urllib.request.OpenerDirector:
             watch.add(self.sock)
 
     class Plain(urllib.request.HTTPHandler):
-        def http_open(self, req):  # noqa: ANN001, ANN201
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
             return self.do_open(Connection, req)
 
     class Secure(urllib.request.HTTPSHandler):
-        def https_open(self, req):  # noqa: ANN001, ANN201
-            return self.do_open(SecureConnection, req, context=self._context)
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            # HTTPSHandler keeps its SSL context in _context, which typeshed does not declare
+            return self.do_open(SecureConnection, req,
+                                context=self._context)  # type: ignore[attr-defined]
 
     return urllib.request.build_opener(Plain(), Secure(), _SameHost())
 

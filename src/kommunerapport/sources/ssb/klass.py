@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from kommunerapport import files
 from kommunerapport.model.schema import KostraGroup
@@ -22,13 +23,13 @@ FILE = "kostra_groups.json"
 SOURCE = "SSB Klass 131 → 112 (KOSTRA-grupperinger)"
 
 
-def klass_codes(doc: dict) -> dict[str, str]:
+def klass_codes(doc: dict[str, Any]) -> dict[str, str]:
     """Code → name from a Klass ``codesAt`` response, without «Uoppgitt» (99, 9999)."""
     return {c["code"]: c["name"] for c in doc.get("codes", [])
             if not set(c["code"]) <= {"9"}}
 
 
-def parse_correspondence(doc: dict) -> dict[str, tuple[str, str]]:
+def parse_correspondence(doc: dict[str, Any]) -> dict[str, tuple[str, str]]:
     """Municipality → (group code, group name) from a Klass ``correspondsAt`` answer.
 
     Klass gives ``sourceCode`` (131) → ``targetCode`` (112); a group code «12» or
@@ -43,7 +44,7 @@ def parse_correspondence(doc: dict) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     """The cache file, within the limits; anything damaged or of the wrong shape reads as
     nothing fetched (``fetch`` writes it again), never as a traceback."""
     from kommunerapport.sources import limits
@@ -59,7 +60,7 @@ def _read(path: Path) -> dict:
     return stored
 
 
-def write(folder: Path, year: int, doc: dict, url: str, fetched: str) -> int:
+def write(folder: Path, year: int, doc: dict[str, Any], url: str, fetched: str) -> int:
     """Add one year's correspondence to the cache file; returns how many municipalities."""
     path = folder / FILE
     stored = _read(path)

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable
+from typing import TypedDict
 
 from kommunerapport.errors import FetchError
 from kommunerapport.model.measures import measure_for, scope_for
@@ -33,6 +34,13 @@ BATCH = 150  # regions per data call
 CELL_CAP = 100_000  # well below SSB's cap on cells per call
 
 
+class Selection(TypedDict):
+    """One dimension of a PxWebApi v2 data query: its id and the codes asked for."""
+
+    variableCode: str
+    valueCodes: list[str]
+
+
 def metadata_request(spec: TableSpec) -> Request:
     url = f"{base_url()}/tables/{spec.id}/metadata?lang=no&outputFormat=json-stat2"
     return Request(url, table=f"tabell {spec.id}", asked="metadata")
@@ -46,18 +54,18 @@ def klass_request(number: str, year: int) -> Request:
 
 def other_codes(dim: jsonstat.Dimension, table: str = "?") -> list[str] | None:
     """Codes of a dimension other than region and time; None leaves it out (SSB sums)."""
-    matched = [c for c in dim.codes if measure_for(dim.label_of(c))]
+    matched = [(c, measure) for c in dim.codes if (measure := measure_for(dim.label_of(c)))]
     if matched:
-        first: dict[tuple[str | None, str | None], str] = {}
-        for c in matched:
-            key = (measure_for(dim.label_of(c)), scope_for(dim.label_of(c)))
+        first: dict[tuple[str, str | None], str] = {}
+        for c, measure in matched:
+            key = (measure, scope_for(dim.label_of(c)))
             if key in first:
                 raise FetchError(
                     f"tabell {table}: kodene {first[key]} («{dim.label_of(first[key])}») og {c} "
-                    f"(«{dim.label_of(c)}») gir begge {MEASURES[key[0]][0].lower()}; "
+                    f"(«{dim.label_of(c)}») gir begge {MEASURES[measure][0].lower()}; "
                     "vet ikke hvilken som gjelder.")
             first[key] = c
-        return matched
+        return [c for c, _ in matched]
     if dim.elimination:
         return None
     if len(dim.codes) == 1:
@@ -78,7 +86,7 @@ def data_requests(spec: TableSpec, meta: jsonstat.Cube, regions: list[str],
     available = {normalise_region(c, spec.level) or c: c for c in meta.dimension(geo).codes}
     wanted = [available[r] for r in regions if r in available]
     times = [c for c in meta.dimension(tid).codes if int(c[:4]) in years]
-    fixed = []
+    fixed: list[Selection] = []
     cells = max(len(times), 1)
     for dim in meta.dimensions:
         if dim.id in (geo, tid):
@@ -96,7 +104,7 @@ def data_requests(spec: TableSpec, meta: jsonstat.Cube, regions: list[str],
     out = []
     for start in range(0, len(wanted), size):
         batch = wanted[start:start + size]
-        selection = [{"variableCode": geo, "valueCodes": batch},
+        selection: list[Selection] = [{"variableCode": geo, "valueCodes": batch},
                      {"variableCode": tid, "valueCodes": times}, *fixed]
         asked = f"{geo}={_short(batch)}; " + "; ".join(
             f"{f['variableCode']}={_short(f['valueCodes'])}" for f in fixed)

@@ -73,7 +73,7 @@ def row_key(row: dict[str, str]) -> tuple[str, str, str, str]:
     return row["unit"], row["year"], row["measure"], row["scope"]
 
 
-def read_previous(folder: Path) -> tuple[list[dict[str, str]], dict]:
+def read_previous(folder: Path) -> tuple[list[dict[str, str]], dict[str, Any]]:
     """The rows and description the last fetch wrote, or nothing if there are none.
 
     Each is read on its own, within the limits, so a damaged ``fetched.json`` costs
