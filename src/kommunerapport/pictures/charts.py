@@ -18,6 +18,8 @@ from pathlib import Path
 import font_source_sans_pro
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -56,7 +58,7 @@ def _fmt(decimals: int = 0) -> FuncFormatter:
     return FuncFormatter(lambda v, _pos: number(v, decimals))
 
 
-def _whole_ticks(axis) -> None:  # noqa: ANN001 - a matplotlib Axis
+def _whole_ticks(axis: Axis) -> None:
     """Ticks on whole percent only, so a label never rounds 0,5 up to «1»."""
     axis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     axis.set_major_formatter(_fmt())
@@ -105,7 +107,7 @@ def _draw_trend(years: tuple[int, ...], series: tuple[tuple[str, tuple[float | N
     return fig
 
 
-def _trend_lines(ax, series: tuple[tuple[str, tuple[float | None, ...]], ...],  # noqa: ANN001
+def _trend_lines(ax: Axes, series: tuple[tuple[str, tuple[float | None, ...]], ...],
                  years: tuple[int, ...], norm: float, norm_label: str) -> None:
     for (label, values), colour in zip(series, (NAVY, TEAL, GREY, RED), strict=False):
         ys = [float("nan") if v is None else v for v in values]
@@ -114,7 +116,7 @@ def _trend_lines(ax, series: tuple[tuple[str, tuple[float | None, ...]], ...],  
     ax.axhline(0, color=GREY, linewidth=0.6)
 
 
-def _trend_axes(ax, years: tuple[int, ...], count: int) -> None:  # noqa: ANN001 - an Axes
+def _trend_axes(ax: Axes, years: tuple[int, ...], count: int) -> None:
     """Every year ticked (the view widened to a year without figures), whole percents,
     the legend below."""
     ax.set_xticks(years, [str(y) for y in years])
@@ -124,7 +126,7 @@ def _trend_axes(ax, years: tuple[int, ...], count: int) -> None:  # noqa: ANN001
 
 
 # One trend figure per process, its lines and legend replaced for each chart.
-_TREND: list = []
+_TREND: list[tuple[MplFigure, Axes, FigureCanvasAgg]] = []
 
 
 def _trend_pixels(years: tuple[int, ...],
@@ -137,12 +139,13 @@ def _trend_pixels(years: tuple[int, ...],
     if not _TREND:
         fig, ax = plt.subplots(figsize=TREND_SIZE)
         fig.subplots_adjust(**TREND_MARGINS)
-        _TREND.extend((fig, ax, FigureCanvasAgg(fig)))
-    fig, ax, canvas = _TREND
+        _TREND.append((fig, ax, FigureCanvasAgg(fig)))
+    fig, ax, canvas = _TREND[0]
     for line in list(ax.lines):
         line.remove()
-    if ax.get_legend() is not None:
-        ax.get_legend().remove()
+    legend = ax.get_legend()
+    if legend is not None:
+        legend.remove()
     # The data limits grow line by line from nothing, and the view follows lazily, as in
     # a new Axes (relim() would count the norm line, which a new Axes leaves out).
     ax.ignore_existing_data_limits = True
@@ -150,7 +153,7 @@ def _trend_pixels(years: tuple[int, ...],
     _trend_lines(ax, series, years, norm, norm_label)
     _trend_axes(ax, years, len(series))
     fig.dpi = dpi
-    canvas.draw()
+    canvas.draw()  # type: ignore[no-untyped-call]  # matplotlib's Agg backend has no types
     return encode(canvas)
 
 

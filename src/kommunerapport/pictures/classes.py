@@ -93,6 +93,8 @@ def class_label(lo: float | None, hi: float | None, labels: Labels) -> str:
     def fmt(v: float) -> str:
         return number(v, 2 if v % 1 else 0)
     if lo is None:
+        if hi is None:
+            raise ValueError("a class has a lower or an upper bound, or both")
         return labels.below.format(hi=fmt(hi))
     if hi is None:
         return labels.above.format(lo=fmt(lo))
@@ -122,8 +124,9 @@ def panel(areas: Sequence[Area], labels: Labels, norm: float, title: str = "") -
             members[k].append(area.name)
             rows.append((area.name, number(area.value, 1),
                          class_label(bounds[k], bounds[k + 1], labels)))
-    classes = tuple(MapClass(bounds[k], bounds[k + 1], class_label(bounds[k], bounds[k + 1], labels),
-                             COLOURS[k], tuple(members[k])) for k in range(len(COLOURS)))
+    classes = tuple(MapClass(bounds[k], bounds[k + 1],
+                             class_label(bounds[k], bounds[k + 1], labels), COLOURS[k],
+                             tuple(members[k])) for k in range(len(COLOURS)))
     return Panel(title, norm, classes, tuple(missing), tuple(rows))
 
 

@@ -24,11 +24,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure as MplFigure  # noqa: E402
-from PIL import Image  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure as MplFigure
+from PIL import Image
 
 DPI = 200  # as printed
 # styles/report.css prints a chart at 86 % of the column: drawn at this resolution it has
@@ -94,7 +94,7 @@ def _save(fig: MplFigure, fmt: str, dpi: float, title: str = "", desc: str = "")
 def _raster(fig: MplFigure, dpi: float, stored: bool = False) -> bytes:
     canvas = FigureCanvasAgg(fig)
     fig.dpi = dpi
-    canvas.draw()
+    canvas.draw()  # type: ignore[no-untyped-call]  # matplotlib's Agg backend has no types
     return encode(canvas, stored)
 
 
@@ -105,7 +105,8 @@ def encode(canvas: FigureCanvasAgg, stored: bool = True) -> bytes:
     embeds an RGB image faster (no soft mask).
     """
     buf = io.BytesIO()
-    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(
+    rgba = canvas.buffer_rgba()  # type: ignore[no-untyped-call]  # Agg has no types
+    Image.fromarray(np.asarray(rgba)[..., :3]).save(
         buf, format="png", compress_level=0 if stored else 6)
     return buf.getvalue()
 

@@ -42,8 +42,8 @@ def geometry() -> Geometry:
             verts += [ring, ring[:1]]
             codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
         paths[unit] = MplPath(np.concatenate(verts), np.array(codes, dtype=np.uint8))
-    bounds = {unit: (*p.vertices.min(axis=0), *p.vertices.max(axis=0))
-              for unit, p in paths.items()}
+    vertices = {unit: np.asarray(p.vertices) for unit, p in paths.items()}  # an ndarray each
+    bounds = {unit: (*v.min(axis=0), *v.max(axis=0)) for unit, v in vertices.items()}
     return Geometry(paths, bounds, data["credit"])
 
 

@@ -26,15 +26,20 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PatchCollection
+from matplotlib.collections import Collection, PatchCollection
 from matplotlib.figure import Figure as MplFigure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
+from matplotlib.text import Text
 
 from kommunerapport.model.norms import NORM_COUNTY_AUTHORITIES, NORM_MUNICIPALITIES
 from kommunerapport.pictures.charts import WIDTH_IN
@@ -110,10 +115,11 @@ def county_map(areas: Sequence[Area], labels: Labels, norm: float = NORM_MUNICIP
     if member is not None and member not in names:
         raise ValueError(f"the member {member} is not among the areas")
     p = panel(areas, labels, norm)
+    member_name = names[member] if member is not None else ""
     spec = _Spec("county", coloured(areas), (), labels, legend_entries(p, labels), member or "",
-                 names.get(member, ""))
+                 member_name)
     return Map(Drawing(_draw, (spec,), DPI, _member_pixels if member else None), (p,),
-               names.get(member, ""))
+               member_name)
 
 
 def member_map(areas: Sequence[Area], member: str, labels: Labels,
@@ -155,7 +161,7 @@ class _Spec:
     member_name: str = ""
 
 
-def _units(ax, units: tuple[tuple[str, int], ...], linewidth: float) -> None:  # noqa: ANN001
+def _units(ax: Axes, units: tuple[tuple[str, int], ...], linewidth: float) -> None:
     paths = geometry().paths
     shown = [(n, k) for n, k in units if k >= 0]
     if shown:
@@ -169,7 +175,7 @@ def _units(ax, units: tuple[tuple[str, int], ...], linewidth: float) -> None:  #
             edgecolors=MISSING_HATCH, linewidths=linewidth, hatch=HATCH))
 
 
-def _land(ax, units: tuple[tuple[str, int], ...]) -> None:  # noqa: ANN001 - an Axes
+def _land(ax: Axes, units: tuple[tuple[str, int], ...]) -> None:
     """Counties in view that the units do not cover, in light grey (neighbours, Oslo …)."""
     given = {n for n, _ in units}
     g = geometry()
@@ -182,8 +188,8 @@ def _land(ax, units: tuple[tuple[str, int], ...]) -> None:  # noqa: ANN001 - an 
                                       linewidths=0.5))
 
 
-def _outline(ax, numbers, colour: str, linewidth: float, halo: float = 0,  # noqa: ANN001
-             min_share: float = 0) -> list:
+def _outline(ax: Axes, numbers: Sequence[str], colour: str, linewidth: float, halo: float = 0,
+             min_share: float = 0) -> list[Collection]:
     """Draw the units' borders (the collections); ``min_share``: only rings of at least that
     share of the unit's largest ring's area."""
     paths = [_large_rings(geometry().paths[n], min_share) for n in numbers]
@@ -195,14 +201,14 @@ def _outline(ax, numbers, colour: str, linewidth: float, halo: float = 0,  # noq
 def _large_rings(path: MplPath, min_share: float) -> MplPath:
     if not min_share:
         return path
-    rings = path.to_polygons(closed_only=True)
+    rings = [np.asarray(r) for r in path.to_polygons(closed_only=True)]  # arrays already
     areas = [abs(float(np.dot(r[:-1, 0], r[1:, 1]) - np.dot(r[1:, 0], r[:-1, 1]))) for r in rings]
     kept = [r for r, a in zip(rings, areas, strict=True) if a >= min_share * max(areas)]
     return MplPath.make_compound_path(*(MplPath(r, closed=True) for r in kept))
 
 
 def _map_axes(fig: MplFigure, rect: tuple[float, float, float, float],
-              bounds: tuple[float, float, float, float]):  # noqa: ANN202 - an Axes
+              bounds: tuple[float, float, float, float]) -> Axes:
     """Axes at ``rect`` (figure fractions) showing ``bounds`` at one scale both ways."""
     ax = fig.add_axes(rect)
     x0, y0, x1, y1 = bounds
@@ -215,15 +221,15 @@ def _map_axes(fig: MplFigure, rect: tuple[float, float, float, float],
     return ax
 
 
-def _handles(spec: _Spec) -> list:
-    handles = [Patch(facecolor=colour, edgecolor="none") if colour else
+def _handles(spec: _Spec) -> tuple[list[Artist], list[str]]:
+    handles: list[Artist] = [Patch(facecolor=colour, edgecolor="none") if colour else
                Patch(facecolor=MISSING_FACE, edgecolor=MISSING_HATCH, hatch=HATCH, linewidth=0.6)
                for _, colour in spec.legend]
     labels = [label for label, _ in spec.legend]
     if spec.member:
         handles.append(Line2D([], [], color=BORDER, linewidth=2))
         labels.append(spec.member_name)
-    return [handles, labels]
+    return handles, labels
 
 
 def _draw(spec: _Spec) -> MplFigure:
@@ -237,8 +243,9 @@ def _draw_county(spec: _Spec) -> MplFigure:
     return fig
 
 
-def _county_base(spec: _Spec):  # noqa: ANN202 - (Figure, Axes, the map's right edge)
-    """The units of a county map without the member's outline and the words."""
+def _county_base(spec: _Spec) -> tuple[MplFigure, Axes, float]:
+    """The units of a county map without the member's outline and the words: the figure,
+    the map's axes and its right edge."""
     numbers = [n for n, _ in spec.units]
     x0, y0, x1, y1 = bounds_of(numbers)
     pad = 0.03 * max(x1 - x0, y1 - y0)
@@ -261,13 +268,13 @@ def _county_base(spec: _Spec):  # noqa: ANN202 - (Figure, Axes, the map's right 
     return fig, ax, w / fig_w
 
 
-def _county_top(fig: MplFigure, ax, right: float, spec: _Spec) -> list:  # noqa: ANN001
+def _county_top(fig: MplFigure, ax: Axes, right: float, spec: _Spec) -> list[Artist]:
     """The member's outline, then the credit, the note and the legend, as a full draw
     draws them; the artists."""
-    return _member_outline(ax, spec) + _words(fig, right, spec)
+    return [*_member_outline(ax, spec), *_words(fig, right, spec).artists()]
 
 
-def _member_outline(ax, spec: _Spec) -> list:  # noqa: ANN001 - an Axes
+def _member_outline(ax: Axes, spec: _Spec) -> list[Collection]:
     if not spec.member:
         return []
     if all(len(n) == 4 for n, _ in spec.units):
@@ -276,26 +283,53 @@ def _member_outline(ax, spec: _Spec) -> list:  # noqa: ANN001 - an Axes
     return _outline(ax, [spec.member], BORDER, 1.2, halo=2.4, min_share=0.02)
 
 
-def _words(fig: MplFigure, right: float, spec: _Spec) -> list:
-    """The credit, the note (if any) and the legend."""
+class _Words(NamedTuple):
+    """The words of a county map beside the map."""
+
+    credit: Text
+    note: Text | None
+    legend: Legend
+
+    def artists(self) -> list[Artist]:
+        return [a for a in self if a is not None]
+
+
+def _words(fig: MplFigure, right: float, spec: _Spec) -> _Words:
+    """The credit, the note (if any) and the legend, drawn in that order."""
     fig_h = fig.get_figheight()
-    words = [fig.text(0.01 + right, 0.06 / fig_h, geometry().credit, ha="right",
-                      va="bottom", fontsize=6.5, color="#555555")]
+    credit = fig.text(0.01 + right, 0.06 / fig_h, geometry().credit, ha="right",
+                      va="bottom", fontsize=6.5, color="#555555")
+    note = None
     if spec.labels.note:
-        words.append(fig.text(0.03 + right, 0.2 / fig_h, textwrap.fill(spec.labels.note, 40),
-                              fontsize=7, va="bottom", color="#333333"))
+        note = fig.text(0.03 + right, 0.2 / fig_h, textwrap.fill(spec.labels.note, 40),
+                        fontsize=7, va="bottom", color="#333333")
     handles, labels = _handles(spec)
-    words.append(fig.legend(
+    legend = fig.legend(
         handles, labels, loc="upper left", bbox_to_anchor=(0.03 + right, 0.98), frameon=False,
         title=spec.labels.legend_title, alignment="left", fontsize=8,
         title_fontproperties={"size": 8.5, "weight": "semibold"}, handlelength=1.6,
-        handleheight=1.2))
-    return words
+        handleheight=1.2)
+    return _Words(credit, note, legend)
+
+
+class _Base(NamedTuple):
+    """A county drawn without its member's outline, credit and name."""
+
+    fig: MplFigure
+    ax: Axes
+    canvas: FigureCanvasAgg
+    background: object  # Agg's BufferRegion of the drawn figure (matplotlib has no type)
+    credit: Text
+    legend: Legend
+
+
+# kind, units, labels, legend entries, dpi
+_BaseKey = tuple[str, tuple[tuple[str, int], ...], Labels, tuple[tuple[str, str], ...], float]
 
 
 # A county drawn without its member, per process: a batch's workers take the members of a
 # county one after another, so one is enough, and memory stays flat.
-_BASE: dict[tuple, tuple] = {}
+_BASE: dict[_BaseKey, _Base] = {}
 
 
 def bases_kept() -> int:
@@ -317,16 +351,18 @@ def _member_pixels(spec: _Spec, dpi: float) -> bytes:
         _BASE.clear()
         with plt.rc_context({"hatch.linewidth": 0.6}):
             fig, ax, right = _county_base(spec)
-            credit, *_, legend = _words(fig, right, spec)
+            words = _words(fig, right, spec)
+            credit, legend = words.credit, words.legend
             credit.set_visible(False)
             legend.texts[-1].set_visible(False)  # the member's name
             canvas = FigureCanvasAgg(fig)
             fig.dpi = dpi
-            canvas.draw()
+            canvas.draw()  # type: ignore[no-untyped-call]  # matplotlib's Agg has no types
         legend.texts[-1].set_visible(True)
-        _BASE[key] = (fig, ax, canvas, canvas.copy_from_bbox(fig.bbox), credit, legend)
+        background = canvas.copy_from_bbox(fig.bbox)  # type: ignore[no-untyped-call]  # Agg
+        _BASE[key] = _Base(fig, ax, canvas, background, credit, legend)
     fig, ax, canvas, background, credit, legend = _BASE[key]
-    canvas.restore_region(background)
+    canvas.restore_region(background)  # type: ignore[no-untyped-call]  # Agg has no types
     name = legend.texts[-1]
     name.set_text(spec.member_name)
     outline = _member_outline(ax, spec)
