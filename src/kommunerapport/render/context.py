@@ -114,7 +114,7 @@ class ReportContext:
     about: str  # «Om KS» text from the config, may be empty
     keywords: tuple[str, ...]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         """Top-level keys for Jinja; nested dataclasses stay objects."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 

@@ -25,8 +25,12 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import font_source_sans_pro
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
 
 FAMILY = "Source Sans Pro"  # the name styles/report.css uses
 FULL_DIR = Path(font_source_sans_pro.font_directory).resolve()
@@ -135,11 +139,11 @@ def drop_layout_before_subsetting() -> None:
         return
 
     @functools.wraps(original)
-    def subset_dropping_first(self, font):  # noqa: ANN001, ANN202
+    def subset_dropping_first(self: subset.Subsetter, font: TTFont) -> None:
         for tag in ("GSUB", "GPOS"):
             if tag in self.options.drop_tables and tag in font:
                 del font[tag]  # from the file's table directory: never decompiled
-        return original(self, font)
+        original(self, font)  # subsets in place; returns None
 
-    subset_dropping_first.drops_layout_first = True
+    subset_dropping_first.__dict__["drops_layout_first"] = True  # the mark checked above
     subset.Subsetter.subset = subset_dropping_first

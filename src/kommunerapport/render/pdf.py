@@ -34,7 +34,7 @@ FONT_DIR = fonts.FULL_DIR
 PDF_VARIANT = "pdf/ua-1"
 
 
-class ProjectOnlyFetcher(URLFetcher):
+class ProjectOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no types
     """Fetch ``data:`` URIs, files under the project's own asset folders and the report's
     own pictures (``images``: URL → bytes); refuse the rest."""
 
@@ -44,7 +44,7 @@ class ProjectOnlyFetcher(URLFetcher):
         self.roots = tuple(r.resolve() for r in roots)
         self.images = images or {}
 
-    def fetch(self, url: str, headers: dict | None = None):  # noqa: ANN201
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if url.startswith(IMAGE_SCHEME) and url in self.images:
             return URLFetcherResponse(url, self.images[url],
                                       {"Content-Type": "image/png"})
@@ -60,7 +60,7 @@ class ProjectOnlyFetcher(URLFetcher):
 
 def roots(templates_dir: Path | None = None) -> tuple[Path, ...]:
     own = (asset_dir("templates"), asset_dir("styles"), fonts.CUT_DIR, fonts.FULL_DIR)
-    return ((absolute(templates_dir),) if templates_dir else ()) + own
+    return ((templates_dir.absolute(),) if templates_dir else ()) + own  # as ``absolute``
 
 
 def stylesheet_path(templates_dir: Path | None = None) -> Path:

@@ -14,7 +14,7 @@ from kommunerapport import figures as fig
 from kommunerapport.model.config import Config
 from kommunerapport.model.kinds import ReportKind
 from kommunerapport.model.regions import FIRST_YEAR, ROBEK_DATE, Register
-from kommunerapport.render.context import DataTable, ReportContext
+from kommunerapport.render.context import DataTable, KeyFigure, ReportContext, Section
 from kommunerapport.reports.common import Parts, Report, report_date, unit_name
 from kommunerapport.writing import text
 from kommunerapport.writing.facts import Fact, FactBook
@@ -160,7 +160,8 @@ def border_notes(lang: str, year: int) -> tuple[str, ...]:
 
 
 def frame(parts: Parts, config: Config, *, kind: ReportKind, number: str, year: int, title: str,
-          subject: str, lede: list[str], key_figures: tuple, sections: tuple,
+          subject: str, lede: list[str], key_figures: tuple[KeyFigure, ...],
+          sections: tuple[Section, ...],
           groups: dict[str, str], note: tuple[str, bool], partial: bool,
           main: tuple[fig.Figure, fig.Figure | None], notes: tuple[str, ...] = ()) -> Report:
     """The report around its sections: dateline, «Om tallene», sample notice, metadata.

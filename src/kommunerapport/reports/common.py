@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -136,7 +136,8 @@ def trend_years(dataset: Dataset, year: int, count: int = TREND_YEARS) -> list[i
 
 
 def counts_same_units(t: pd.DataFrame, units: list[str], year: int,
-                      counter) -> tuple[fig.Count, fig.Count | None]:  # noqa: ANN001
+                      counter: Callable[[pd.DataFrame, list[str], int], fig.Count]
+                      ) -> tuple[fig.Count, fig.Count | None]:
     """``counter`` (``figures.deficits``, ``emptied_reserves``) this year, and the year
     before over the units that reported this year, so the two compare the same units."""
     now = counter(t, units, year)

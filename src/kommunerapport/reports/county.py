@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from kommunerapport import figures as fig
 from kommunerapport.model import norms
 from kommunerapport.model.config import Config
@@ -83,7 +85,7 @@ def _norm(lang: str, book: FactBook, subject: text.Subject, now: fig.Figure, nor
     return out
 
 
-def _spread_section(lang: str, book: FactBook, t, register: Register,  # noqa: ANN001
+def _spread_section(lang: str, book: FactBook, t: pd.DataFrame, register: Register,
                     units: list[str], names: dict[str, str],
                     values: dict[str, fig.Figure], year: int, area: str) -> Section:
     """Deficits, best and worst, emptied reserves, ROBEK, coverage; and the histogram."""
@@ -103,7 +105,7 @@ def _spread_section(lang: str, book: FactBook, t, register: Register,  # noqa: A
     return Section(label(lang, "h_spread"), tuple(p.strip() for p in paragraphs if p.strip()))
 
 
-def _map(lang: str, book: FactBook, t, register: Register, units: list[str],  # noqa: ANN001
+def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, units: list[str],
          year: int) -> Chart | None:
     """The county's municipalities on the map, coloured by netto driftsresultat."""
     county = register.county(register.municipality(units[0]).county)
@@ -118,7 +120,7 @@ def _map(lang: str, book: FactBook, t, register: Register, units: list[str],  # 
         data_note=label(lang, "data_in_table_below"))
 
 
-def _growth_section(lang: str, book: FactBook, t, units: list[str],  # noqa: ANN001
+def _growth_section(lang: str, book: FactBook, t: pd.DataFrame, units: list[str],
                     subject: text.Subject, year: int) -> tuple[Section, ...]:
     """Why the result changed: income against costs; and investment."""
     income = fig.growth(t, units, year, "bdi")
@@ -133,7 +135,7 @@ def _growth_section(lang: str, book: FactBook, t, units: list[str],  # noqa: ANN
     return (Section(label(lang, "h_growth"), tuple(paragraphs)),) if paragraphs else ()
 
 
-def _county_authority(lang: str, book: FactBook, t, register: Register,  # noqa: ANN001
+def _county_authority(lang: str, book: FactBook, t: pd.DataFrame, register: Register,
                       county: County, year: int) -> list[str]:
     name = phrase(lang, "subject_county_authority", name=county.short_name)
     fk = fig.unit_figure(t, county.number, year, "ndr_pct")
@@ -203,7 +205,7 @@ def _versus_section(lang: str, book: FactBook, dataset: Dataset, register: Regis
                    charts=(chart,) if chart else ())
 
 
-def _table(lang: str, book: FactBook, t, register: Register, units: list[str],  # noqa: ANN001
+def _table(lang: str, book: FactBook, t: pd.DataFrame, register: Register, units: list[str],
            names: dict[str, str], values: dict[str, fig.Figure], year: int) -> DataTable:
     """The municipalities that reported, best first, with a bar each; the rest named below."""
     ranks = text.shown_ranks(values)
@@ -227,7 +229,7 @@ def _table(lang: str, book: FactBook, t, register: Register, units: list[str],  
         halves=len(rows) > HALVES_FROM)
 
 
-def _key_figures(lang: str, book: FactBook, t, register: Register,  # noqa: ANN001
+def _key_figures(lang: str, book: FactBook, t: pd.DataFrame, register: Register,
                  county: County, subject: text.Subject, now: fig.Figure,
                  before: fig.Figure | None, deficits: fig.Count, year: int,
                  area: str) -> tuple[KeyFigure, ...]:

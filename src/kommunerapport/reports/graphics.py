@@ -106,7 +106,7 @@ def bars(values: list[float | None]) -> tuple[tuple[float, float, bool] | None, 
     low, high = min(min(known), 0.0), max(max(known), 0.0)
     span = (high - low) or 1.0
     zero = -low / span * 100
-    out = []
+    out: list[tuple[float, float, bool] | None] = []
     for v in values:
         if v is None:
             out.append(None)
@@ -120,21 +120,23 @@ def bars(values: list[float | None]) -> tuple[tuple[float, float, bool] | None, 
 # ---------------------------------------------------------------------- maps
 
 def map_labels(lang: str, year: int) -> map_classes.Labels:
-    return map_classes.Labels(label(lang, "map_legend", year=year), phrase(lang, "bin_below", hi="{hi}"),
-                       phrase(lang, "bin_between", lo="{lo}", hi="{hi}"),
-                       phrase(lang, "bin_above", lo="{lo}"), label(lang, "map_missing"),
-                       label(lang, "map_more"), label(lang, "map_municipalities"),
-                       label(lang, "map_county_authorities"))
+    return map_classes.Labels(label(lang, "map_legend", year=year),
+                              phrase(lang, "bin_below", hi="{hi}"),
+                              phrase(lang, "bin_between", lo="{lo}", hi="{hi}"),
+                              phrase(lang, "bin_above", lo="{lo}"), label(lang, "map_missing"),
+                              label(lang, "map_more"), label(lang, "map_municipalities"),
+                              label(lang, "map_county_authorities"))
 
 
-def areas(t: pd.DataFrame, register: Register, units: list[str], year: int) -> list[map_classes.Area]:
+def areas(t: pd.DataFrame, register: Register, units: list[str],
+          year: int) -> list[map_classes.Area]:
     """Units with their netto driftsresultat *as shown*, so a unit shown as 0,0 is coloured as
     0,0 is: not a deficit."""
     out = []
     for u in units:
         f = fig.unit_figure(t, u, year, "ndr_pct")
         out.append(map_classes.Area(u, unit_name(register, u).split(" – ")[0],
-                             float(FactBook.shown(f)) if f.known else None))
+                                    float(FactBook.shown(f)) if f.known else None))
     return out
 
 

@@ -26,10 +26,10 @@ from kommunerapport.errors import UsageError
 from kommunerapport.model import norms
 from kommunerapport.model.config import Config
 from kommunerapport.model.kinds import ReportKind, is_county_number
-from kommunerapport.model.regions import ROBEK_DATE, Register
+from kommunerapport.model.regions import ROBEK_DATE, County, Register
 from kommunerapport.model.schema import Dataset
 from kommunerapport.pictures import maps
-from kommunerapport.render.context import KeyFigure, Section
+from kommunerapport.render.context import Chart, KeyFigure, Section
 from kommunerapport.reports import about, common, graphics
 from kommunerapport.reports.common import OSLO_COUNTY, Parts, Report, official
 from kommunerapport.writing import text
@@ -106,7 +106,7 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
         shared = shared_figures(dataset, register, year)
     authority = is_county_number(number)
     unit = register.unit(number)
-    county = unit if authority else register.county(unit.county)
+    county = unit if isinstance(unit, County) else register.county(unit.county)  # = authority
     lang = lang or unit.lang
     parts = Parts(lang, FactBook(lang))
     book = parts.book
@@ -181,11 +181,12 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
 
 
 def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, number: str,
-         group: Group, year: int, authority: bool, county):  # noqa: ANN001, ANN202
+         group: Group, year: int, authority: bool, county: County) -> Chart | None:
     """The member among its group on the map, outlined; None for Oslo (a county of one)."""
     drawn = maps.member_map(graphics.areas(t, register, list(group.units), year), number,
                             graphics.map_labels(lang, year),
-                            norms.NORM_COUNTY_AUTHORITIES if authority else norms.NORM_MUNICIPALITIES)
+                            norms.NORM_COUNTY_AUTHORITIES if authority
+                            else norms.NORM_MUNICIPALITIES)
     if not drawn:
         return None
     if authority:
@@ -253,7 +254,7 @@ def _reserve(lang: str, book: FactBook, subject: text.Subject, own: str, reserve
 
 
 def _chart(lang: str, book: FactBook, own: str, number: str, group: Group, group_name: str,
-           authority: bool, shared: Shared, norm: norms.Norm, t: pd.DataFrame):  # noqa: ANN202
+           authority: bool, shared: Shared, norm: norms.Norm, t: pd.DataFrame) -> Chart | None:
     mine = [fig.unit_figure(t, number, y, "ndr_pct") for y in shared.years]
     own_label = text.capital(own)
     if authority:

@@ -3,6 +3,8 @@ authorities, the spread, and the 15 counties compared."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from kommunerapport import figures as fig
 from kommunerapport.model import norms
 from kommunerapport.model.config import Config
@@ -125,7 +127,7 @@ def sector_report(dataset: Dataset, register: Register, year: int, lang: str,
         note=note, partial=partial, main=(now, before))
 
 
-def _growth(lang: str, book: FactBook, t, units: list[str], subject: str,  # noqa: ANN001
+def _growth(lang: str, book: FactBook, t: pd.DataFrame, units: list[str], subject: str,
             year: int) -> list[str]:
     """Income against costs for the municipalities without Oslo, only when every one of
     them has the figures (five municipalities are not the country)."""
@@ -143,11 +145,13 @@ def _growth(lang: str, book: FactBook, t, units: list[str], subject: str,  # noq
     return [s for s in out if s]
 
 
-def _counties_section(lang: str, book: FactBook, t, register: Register,  # noqa: ANN001
+def _counties_section(lang: str, book: FactBook, t: pd.DataFrame, register: Register,
                       national: fig.Figure, norm: norms.Norm, year: int) -> Section:
     """Each county's municipalities (weighted) and its county authority, as a chart and a
     table; Oslo's county authority is Oslo kommune, so it has no figure of its own here."""
-    rows, bars, figures = [], [], {}
+    rows: list[tuple[str, ...]] = []
+    bars: list[float | None] = []
+    figures: dict[str, tuple[str, fig.Figure]] = {}  # county → (its name, its figure)
     for c in (c for c in register.counties if c.valid_from <= year):
         units = common.municipal_units(register, c.number)
         area = (phrase(lang, "subject_county", county=c.short_name) if len(units) > 1
@@ -184,7 +188,7 @@ def _counties_section(lang: str, book: FactBook, t, register: Register,  # noqa:
                    charts=(chart,) if chart else (), table=table)
 
 
-def _map(lang: str, book: FactBook, t, register: Register, year: int):  # noqa: ANN001, ANN202
+def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, year: int) -> Chart:
     """All municipalities on the map, with the county authorities (not Oslo) in an inset."""
     drawn = maps.country_map(
         graphics.areas(t, register, common.municipal_units(register), year),
@@ -199,9 +203,11 @@ def _counties_chart(lang: str, book: FactBook, known: list[tuple[str, fig.Figure
                     national: fig.Figure, norm: norms.Norm, year: int) -> Chart | None:
     if not known:
         return None
-    ranked = sorted(known, key=lambda r: -r[1].value)
-    names = [name.split(" – ")[0] for name, _ in ranked]
-    values = [f.value for _, f in ranked]
+    # (name, figure, value), the best first; every figure in ``known`` has a value
+    ranked = sorted(((name, f, f.value) for name, f in known if f.value is not None),
+                    key=lambda r: -r[2])
+    names = [name.split(" – ")[0] for name, _, _ in ranked]
+    values = [value for _, _, value in ranked]
     alt = phrase(lang, "chart_counties_alt", year=year,
                  total=text.amount(len(ranked), lang, len(ranked) <= text.WORDS_UP_TO),
                  best=names[0], best_value=book.pct(ranked[0][1], ranked[0][0]),
