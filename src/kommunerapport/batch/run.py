@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from rich.console import Console
 from rich.progress import (
@@ -99,19 +100,25 @@ _STATE: _State | None = None
 _TODO: list[Job] = []
 
 
+def _state() -> _State:
+    if _STATE is None:
+        raise RuntimeError("no batch is set up: run_batch() loads it before the reports")
+    return _STATE
+
+
 def write_one(job: Job) -> Outcome:
     """Write one report (checked, then rendered); any exception becomes a failed outcome."""
     start = time.perf_counter()
-    s = _STATE
     warnings: list[str] = []
     try:
+        s = _state()
         report = reports.build(s.dataset, s.register, job.kind, job.number, s.year, s.lang,
                                s.config, s.shared)
         warnings += report.warnings
         reports.write(report, job.target, s.templates_dir, warn=warnings.append, kit=s.kit)
     except KommunerapportError as exc:  # our own: the message says it all
         return Outcome(job, FAILED, exc.format_message(), time.perf_counter() - start)
-    except Exception as exc:  # noqa: BLE001 - one report must not stop the batch
+    except Exception as exc:  # one report must not stop the batch
         message = getattr(exc, "message", None) or str(exc) or "(ingen melding)"
         return Outcome(job, FAILED, f"{type(exc).__name__}: {message}",
                        time.perf_counter() - start)
@@ -269,7 +276,22 @@ def print_summary(summary: BatchSummary, console: Console) -> None:
                       soft_wrap=True)
 
 
-def run_cli(*, everything: bool, members: bool, **options) -> int:
+class BatchOptions(TypedDict, total=False):
+    """``run_batch``'s options besides what to write, as the command line passes them."""
+
+    year: int | None
+    lang: str | None
+    data_file: Path | None
+    out_dir: Path
+    config_file: Path | None
+    templates_dir: Path | None
+    jobs: int | None
+    skip_existing: bool
+    kit: bool
+    console: Console | None
+
+
+def run_cli(*, everything: bool, members: bool, **options: Unpack[BatchOptions]) -> int:
     """``--all`` and/or ``--members`` from the command line; the exit code.
 
     1 if any report failed, 130 after Ctrl-C (as the shell says for SIGINT).

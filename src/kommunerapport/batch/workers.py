@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
 TRIES = 3  # runs of one job when other workers' deaths keep interrupting it
@@ -30,9 +31,6 @@ DIED = ("arbeidsprosessen stoppet uventet (drept av systemet, for eksempel fordi
         "slutt, eller med kill)")
 INTERRUPTED = "arbeidsprosessene ble stoppet flere ganger mens rapporten ble laget"
 
-_TASK: Callable[[int], Any] | None = None
-_DEAD: Callable[[int, str], Any] | None = None
-_BOARD: _Board | None = None
 _CURRENT: int | None = None  # in a worker: the job it is on
 
 
@@ -52,26 +50,49 @@ class _Board:
         return bool(self.started[index]) and not self.finished[index] and not self.stopped[index]
 
 
+@dataclass(frozen=True)
+class _Run:
+    """The jobs of one ``run``: set in the parent before the fork, inherited by the workers.
+
+    A task's result crosses from a worker to the parent pickled: it is whatever the task
+    returns (``Any``).
+    """
+
+    task: Callable[[int], Any]
+    dead: Callable[[int, str], Any]
+    board: _Board
+
+
+_RUN: _Run | None = None
+
+
+def _current() -> _Run:
+    if _RUN is None:
+        raise RuntimeError("no jobs to run: run() sets them up before it forks the workers")
+    return _RUN
+
+
 def _call(index: int) -> Any:
     """A job in a worker, recorded on the board."""
     global _CURRENT
+    jobs = _current()
     _CURRENT = index
-    _BOARD.started[index] = os.getpid()
+    jobs.board.started[index] = os.getpid()
     try:
-        return _TASK(index)
+        return jobs.task(index)
     finally:
-        _BOARD.finished[index] = True
+        jobs.board.finished[index] = True
         _CURRENT = None
 
 
 def _failed(index: int, exc: Exception) -> Any:
-    return _DEAD(index, f"{type(exc).__name__}: {exc}")
+    return _current().dead(index, f"{type(exc).__name__}: {exc}")
 
 
 def _stop(signum: int, frame: object) -> None:
     """SIGTERM in a worker: from the pool after another worker died, or the parent's death."""
-    if _CURRENT is not None:
-        _BOARD.stopped[_CURRENT] = True
+    if _CURRENT is not None and _RUN is not None:  # on a job, so _call() found the run
+        _RUN.board.stopped[_CURRENT] = True
     os._exit(0)
 
 
@@ -92,8 +113,9 @@ def run(count: int, task: Callable[[int], Any], workers: int,
     A job whose worker died gives ``dead(i, reason)`` instead of a result. ``task``
     runs in a child: what it needs must be set up before this is called.
     """
-    global _TASK, _DEAD, _BOARD
-    _TASK, _DEAD, _BOARD = task, dead, _Board(count)
+    global _RUN
+    board = _Board(count)
+    _RUN = _Run(task, dead, board)
     queue = list(range(count))
     runs = [0] * count
     while queue:
@@ -103,19 +125,19 @@ def run(count: int, task: Callable[[int], Any], workers: int,
         queue = []
         for index in broken:
             runs[index] += 1
-            if _BOARD.died_on(index):
+            if board.died_on(index):
                 yield index, dead(index, DIED)
             elif runs[index] >= TRIES:
                 yield index, dead(index, INTERRUPTED)
             else:
-                _BOARD.reset(index)
+                board.reset(index)
                 queue.append(index)
 
 
 def _one_pool(queue: list[int], workers: int, broken: list[int]) -> Iterator[tuple[int, Any]]:
     """Run ``queue`` until done or the pool breaks; then ``broken`` holds what did not end."""
     pending = queue[::-1]
-    running: dict[Future, int] = {}
+    running: dict[Future[Any], int] = {}
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_init_worker, initargs=(os.getpid(),))
 
@@ -139,7 +161,7 @@ def _one_pool(queue: list[int], workers: int, broken: list[int]) -> Iterator[tup
                 except BrokenProcessPool:
                     broken.append(index)
                     continue
-                except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
+                except Exception as exc:  # e.g. a result that cannot be pickled
                     result = _failed(index, exc)
                 yield index, result
             while pending and not broken and len(running) < workers:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -15,7 +16,7 @@ from rich.table import Table
 from kommunerapport import figures as fig
 from kommunerapport.errors import UsageError, printable
 from kommunerapport.model import norms
-from kommunerapport.model.regions import FIRST_YEAR, find_county, load_register
+from kommunerapport.model.regions import FIRST_YEAR, Register, find_county, load_register
 from kommunerapport.model.schema import resolve_year
 from kommunerapport.sources.loading import load_dataset
 from kommunerapport.writing.formatting import number, percent, signed
@@ -104,7 +105,8 @@ def print_figures(county: str | None, year: int | None, data_file: Path | None) 
         _print_units(out, t, register, units, year)
 
 
-def _print_units(out: Console, t, register, units: list[str], year: int) -> None:  # noqa: ANN001
+def _print_units(out: Console, t: pd.DataFrame, register: Register, units: list[str],
+                 year: int) -> None:
     table = Table(title="Kommunene, netto driftsresultat og disposisjonsfond (% av BDI)",
                   title_justify="left")
     for name in ("Rang", "Nr.", "Kommune", f"NDR {year}", f"NDR {year - 1}",

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from email.utils import parseaddr
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kommunerapport.errors import DeliveryError, UsageError
 from kommunerapport.model import regions
@@ -20,6 +21,9 @@ from kommunerapport.model.kinds import is_county_number
 from kommunerapport.outputs import records
 from kommunerapport.outputs.names import PREFIX, member_tag
 from kommunerapport.sources import csvdialect
+
+if TYPE_CHECKING:
+    from _csv import Reader  # what csv.reader returns
 
 HEADER = ["nummer", "navn", "epost"]
 ADDRESS_RE = re.compile(
@@ -89,7 +93,7 @@ def read_recipients(path: Path) -> list[Recipient]:
     return recipients
 
 
-def _csv_rows(path: Path):  # noqa: ANN202 - a csv reader
+def _csv_rows(path: Path) -> Reader:
     try:
         text = path.read_text("utf-8-sig")
     except FileNotFoundError:
@@ -223,11 +227,11 @@ def choose_report(folder: Path, recipient: Recipient) -> tuple[ReportFile | None
         except OSError as exc:
             raise DeliveryError(f"Kan ikke lese {path}: {exc.strerror or exc}.") from None
         record, why = records.check(path, sha256)
-        if record is not None and (record.kind != "member" or record.number != recipient.number
-                                   or record.year is None):
-            record, why = None, "registreringen gjelder ikke denne rapporten"
         if record is None:
             passed_over.append(f"{path.name} ({why})")
+        elif (record.kind != "member" or record.number != recipient.number
+              or record.year is None):
+            passed_over.append(f"{path.name} (registreringen gjelder ikke denne rapporten)")
         else:
             verified.append(ReportFile(path, record.year, sha256, record.sample))
     if not verified:

@@ -112,39 +112,40 @@ class SendLog:
     def sending(self, recipient: str, member: str, sha256: str, report_name: str,
                 message_id: str) -> None:
         """Note a message about to be handed to the server (outcome unknown until resolved)."""
-        self._write("INSERT OR REPLACE INTO unknown VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (recipient.lower(), member, sha256, report_name, message_id, _now(),
-                     SENDING))
+        self._write(("INSERT OR REPLACE INTO unknown VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (recipient.lower(), member, sha256, report_name, message_id, _now(),
+                      SENDING)))
 
     def record(self, recipient: str, member: str, sha256: str, report_name: str,
                message_id: str) -> None:
         """Note one accepted message; committed before returning."""
         key = (recipient.lower(), member, sha256)
-        self._write("INSERT OR REPLACE INTO sent VALUES (?, ?, ?, ?, ?, ?)",
-                    (*key, report_name, message_id, _now()),
-                    "DELETE FROM unknown WHERE recipient = ? AND member = ? "
-                    "AND report_sha256 = ?", key)
+        self._write(("INSERT OR REPLACE INTO sent VALUES (?, ?, ?, ?, ?, ?)",
+                     (*key, report_name, message_id, _now())),
+                    ("DELETE FROM unknown WHERE recipient = ? AND member = ? "
+                     "AND report_sha256 = ?", key))
 
     def outcome_unknown(self, recipient: str, member: str, sha256: str, reason: str) -> None:
-        self._write("UPDATE unknown SET reason = ? WHERE recipient = ? AND member = ? "
-                    "AND report_sha256 = ?", (reason, recipient.lower(), member, sha256))
+        self._write(("UPDATE unknown SET reason = ? WHERE recipient = ? AND member = ? "
+                     "AND report_sha256 = ?", (reason, recipient.lower(), member, sha256)))
 
     def not_sent(self, recipient: str, member: str, sha256: str) -> None:
         """The server refused it, or it was never handed over: forget the note."""
-        self._write("DELETE FROM unknown WHERE recipient = ? AND member = ? "
-                    "AND report_sha256 = ?", (recipient.lower(), member, sha256))
+        self._write(("DELETE FROM unknown WHERE recipient = ? AND member = ? "
+                     "AND report_sha256 = ?", (recipient.lower(), member, sha256)))
 
     def count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM sent").fetchone()[0]
+        sent: int = self.db.execute("SELECT count(*) FROM sent").fetchone()[0]
+        return sent
 
     def _has(self, table: str) -> bool:
         return table in tables(self.db)
 
-    def _write(self, *statements: str | tuple) -> None:
+    def _write(self, *statements: tuple[str, tuple[str, ...]]) -> None:
         """Run (sql, params) pairs in one transaction; LogWriteError if SQLite refuses."""
         try:
             with self.db:
-                for sql, params in zip(statements[::2], statements[1::2], strict=True):
+                for sql, params in statements:
                     self.db.execute(sql, params)
         except sqlite3.Error as exc:
             raise LogWriteError(self.path, str(exc)) from None

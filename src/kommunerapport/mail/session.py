@@ -15,9 +15,13 @@ import smtplib
 import ssl
 from collections.abc import Callable
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 from kommunerapport.errors import DeliveryError
 from kommunerapport.mail.options import PASSWORD_ENV, SendOptions
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer  # what smtplib.SMTP.send takes
 
 TIMEOUT = 60  # seconds for one SMTP command
 
@@ -64,7 +68,7 @@ class TrackedSMTP(smtplib.SMTP):
 
     body_sent = False
 
-    def send(self, s: str | bytes) -> None:
+    def send(self, s: ReadableBuffer | str) -> None:
         ends_message = isinstance(s, bytes) and s.endswith(b"\r\n.\r\n")
         if ends_message:
             self.body_sent = True
@@ -175,7 +179,8 @@ class Session:
             raise ConnectionLost(f"{lost} (ga opp etter {tries} forsøk)")
         return f"{reply_text(code, text)} (ga opp etter {tries} forsøk)"
 
-    def _attempt(self, msg: EmailMessage, from_addr: str, address: str) -> tuple[int, bytes]:
+    def _attempt(self, msg: EmailMessage, from_addr: str,
+                 address: str) -> tuple[int, bytes | str]:
         """One try: (250, b"") when accepted, else the server's reply for this address."""
         if self.smtp is None:
             self.smtp = connect(self.options, self._password)
