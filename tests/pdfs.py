@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pdfplumber
 from pypdf import PdfReader
+from pypdf.generic import PdfObject
 
 
 def page_texts(path: Path) -> list[str]:
@@ -24,7 +25,7 @@ def figure_alts(path: Path) -> list[str | None]:
     reader = PdfReader(path)
     found: list[str | None] = []
 
-    def walk(node) -> None:  # noqa: ANN001
+    def walk(node: PdfObject) -> None:
         node = node.get_object()
         if isinstance(node, list):
             for kid in node:

@@ -6,7 +6,9 @@ import os
 import platform
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +16,12 @@ from kommunerapport import reports
 from kommunerapport.batch import memory, workers
 from kommunerapport.batch import run as batch
 from kommunerapport.cli import main
+from kommunerapport.model.config import Config
+from kommunerapport.model.kinds import ReportKind
+from kommunerapport.model.regions import Register
+from kommunerapport.model.schema import Dataset
 from kommunerapport.outputs import records
+from kommunerapport.reports import Report, Shared
 
 FEW = ["3903", "4602", "39"]
 
@@ -24,10 +31,11 @@ def failing_kinn(monkeypatch: pytest.MonkeyPatch) -> None:
     """Kinn's report raises; forked workers inherit the patch."""
     real = reports.build
 
-    def build(dataset, register, kind, number, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def build(dataset: Dataset, register: Register, kind: ReportKind, number: str, year: int,
+              lang: str | None, config: Config, shared: Shared | None = None) -> Report:
         if number == "4602":
             raise RuntimeError("tvunget feil for test")
-        return real(dataset, register, kind, number, *args, **kwargs)
+        return real(dataset, register, kind, number, year, lang, config, shared)
 
     monkeypatch.setattr(reports, "build", build)
 
@@ -130,7 +138,7 @@ def test_plan_leaves_out_counties_that_did_not_exist_yet(register, tmp_path) -> 
 def test_all_and_members_in_one_run(runner, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
 
-    def run_batch(**options):  # noqa: ANN003, ANN202
+    def run_batch(**options: Any) -> batch.BatchSummary:  # run_batch's keyword arguments
         calls.append(options)
         return batch.BatchSummary()
 
@@ -156,7 +164,7 @@ def test_workers_are_at_most_one_per_cpu(monkeypatch, jobs, cpus, reports, expec
 
 
 def test_ctrl_c_ends_with_a_summary_and_130(runner, monkeypatch, tmp_path: Path) -> None:
-    def interrupted(todo, count):  # noqa: ANN001, ANN202
+    def interrupted(todo: list[batch.Job], count: int) -> Iterator[batch.Outcome]:
         yield batch.write_one(todo[0])
         raise KeyboardInterrupt
 

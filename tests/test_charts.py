@@ -10,6 +10,7 @@ import sys
 from xml.etree import ElementTree
 
 import pytest
+from matplotlib.figure import Figure as MplFigure
 from PIL import Image
 
 from kommunerapport.pictures import charts
@@ -20,7 +21,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 DRAWN: list[str] = []
 
 
-def counted_bars(label: str):  # noqa: ANN201 - a matplotlib Figure
+def counted_bars(label: str) -> MplFigure:
     """A chart that notes each time it is drawn."""
     DRAWN.append(label)
     return charts.unit_bars(["Bergen", "Voss"], [2.5, -1.0], 1.75, "norm 1,75").figure()

@@ -10,7 +10,7 @@ import pytest
 from kommunerapport.model.config import Config
 from kommunerapport.model.regions import find_county
 from kommunerapport.render.context import Section
-from kommunerapport.reports import build, build_county, sector_report, shared_figures
+from kommunerapport.reports import Report, build, build_county, sector_report, shared_figures
 from kommunerapport.sources.loading import load_dataset
 from kommunerapport.writing.check import CheckError, check, problems
 
@@ -18,7 +18,7 @@ EXAMPLES = Path(__file__).parent.parent / "examples"
 YEAR = 2025
 
 
-def with_paragraph(report, paragraph: str):  # noqa: ANN001, ANN201
+def with_paragraph(report: Report, paragraph: str) -> Report:
     """The report with one more generated paragraph in its first section."""
     ctx = report.context
     first = ctx.sections[0]
@@ -74,7 +74,8 @@ def test_a_number_that_is_not_a_figure_is_caught(vestfold) -> None:
 def test_a_sentence_about_all_units_with_partial_data_is_caught(vestfold) -> None:
     partial = dataclasses.replace(vestfold, partial=True)
     before = set(problems(partial.draft()))
-    added = set(problems(with_paragraph(partial, "Ingen av kommunene gikk med underskudd.").draft()))
+    added = set(problems(with_paragraph(partial,
+                                        "Ingen av kommunene gikk med underskudd.").draft()))
     assert added - before == {
         "«Ingen av kommunene gikk med underskudd.» (Resultatet målt mot normen) gjelder alle "
         "kommunene, men ikke alle har rapportert."}

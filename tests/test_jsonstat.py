@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from kommunerapport import cli
 from kommunerapport.sources import jsonstat
@@ -117,8 +118,8 @@ NOT_DATA = {
 
 
 @pytest.mark.parametrize(("doc", "message"), NOT_DATA.values(), ids=NOT_DATA.keys())
-def test_cli_figures_with_json_that_is_not_data(tmp_path: Path, runner, doc: dict,  # noqa: ANN001
-                                                message: str) -> None:
+def test_cli_figures_with_json_that_is_not_data(tmp_path: Path, runner: CliRunner,
+                                                doc: dict[str, object], message: str) -> None:
     path = _saved(tmp_path, "lagret.json", doc)
     result = runner.invoke(cli.main, ["figures", "--sector", "--data", str(path)])
     assert result.exit_code == 1, result.output

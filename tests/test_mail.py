@@ -18,8 +18,8 @@ import jinja2
 import jinja2.meta
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult
-from click.testing import CliRunner
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from click.testing import CliRunner, Result
 from pypdf import PdfWriter
 
 from kommunerapport.cli import main
@@ -67,19 +67,22 @@ class Inbox:
         self.port = 0
         self.controller: Controller | None = None
 
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: ANN001, ANN201, N802
+    async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope,
+                          hostname: str, responses: list[str]) -> list[str]:
         if self.ehlo_refusal:
             return [self.ehlo_refusal]
         session.host_name = hostname
         return [*responses[:-1], *self.ehlo_extra, responses[-1]]
 
-    async def handle_HELO(self, server, session, envelope, hostname):  # noqa: ANN001, ANN201, N802
+    async def handle_HELO(self, server: SMTP, session: Session, envelope: Envelope,
+                          hostname: str) -> str:
         if self.ehlo_refusal:
             return self.ehlo_refusal
         session.host_name = hostname
         return f"250 {server.hostname}"
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          rcpt_options: list[str]) -> str:
         self.attempts[address] += 1
         if address in self.permanent:
             return self.permanent[address]
@@ -88,7 +91,7 @@ class Inbox:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         msg = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append((list(envelope.rcpt_tos), msg))
         return "250 Message accepted for delivery"
@@ -142,7 +145,8 @@ def inbox():
     stop(handler)
 
 
-def check_password(server, session, envelope, mechanism, auth_data) -> AuthResult:  # noqa: ANN001
+def check_password(server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+                   auth_data: LoginPassword) -> AuthResult:
     ok = auth_data.login == b"analyse" and auth_data.password == PASSWORD.encode()
     return AuthResult(success=ok, handled=False)
 
@@ -202,7 +206,7 @@ def quiet() -> mail_delivery.Hooks:
     return mail_delivery.Hooks(sleep=lambda s: None, echo=lambda s: None)
 
 
-def cli(root: Path, port: int, *args: str, env: dict[str, str] | None = None):  # noqa: ANN201
+def cli(root: Path, port: int, *args: str, env: dict[str, str] | None = None) -> Result:
     base = ["send", "--recipients", str(root / "members.csv"), "--reports", str(root / "output"),
             "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--from", FROM]
     return CliRunner().invoke(main, [*base, *args], env=env or {})
@@ -506,7 +510,8 @@ def test_plain_text_to_a_remote_server_is_said_once(
     result = cli(setup, inbox.port)  # loopback: plain text is fine, nothing said
     assert (result.exit_code, result.stderr) == (0, "")
     write_report(setup / "output", "4602", "Kinn", title="Revidert")
-    monkeypatch.setattr(mail_session, "is_loopback", lambda host: False)  # pretend 127.0.0.1 is remote
+    monkeypatch.setattr(mail_session, "is_loopback",
+                        lambda host: False)  # pretend 127.0.0.1 is remote
     result = cli(setup, inbox.port, "--resend")
     assert result.exit_code == 0
     assert result.stderr == (
@@ -866,7 +871,8 @@ def test_two_runs_on_one_folder_cannot_both_send(setup: Path, inbox: Inbox) -> N
 
 def test_password_is_not_sent_in_clear_to_a_remote_server(
         setup: Path, auth_inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mail_session, "is_loopback", lambda host: False)  # pretend 127.0.0.1 is remote
+    monkeypatch.setattr(mail_session, "is_loopback",
+                        lambda host: False)  # pretend 127.0.0.1 is remote
     env = {mail_options.PASSWORD_ENV: PASSWORD}
     result = cli(setup, auth_inbox.port, "--smtp-user", "analyse", env=env)
     assert result.exit_code == 1

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.collections import Collection
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.path import Path as MplPath
 
 from kommunerapport import figures as fig
 from kommunerapport.model import norms
@@ -115,7 +118,8 @@ def test_lower_bounds_are_inclusive_and_zero_is_a_surplus(value, index) -> None:
 
 
 def test_the_breaks_hold_both_norms_and_zero() -> None:
-    assert {0.0, norms.NORM_MUNICIPALITIES, norms.NORM_COUNTY_AUTHORITIES} <= set(map_classes.BREAKS)
+    assert {0.0, norms.NORM_MUNICIPALITIES,
+            norms.NORM_COUNTY_AUTHORITIES} <= set(map_classes.BREAKS)
     with pytest.raises(ValueError, match="2"):
         map_classes.panel([map_classes.Area("4601", "Bergen", 1.0)], NB, norms.NORM_SECTOR)
 
@@ -200,11 +204,11 @@ def vestland() -> list[str]:
     return [m.number for m in load_register().in_county("46")]
 
 
-def collections_of(figure):  # noqa: ANN001, ANN201
+def collections_of(figure: MplFigure) -> list[Collection]:
     return [c for ax in figure.axes for c in ax.collections]
 
 
-def texts_of(figure) -> str:  # noqa: ANN001
+def texts_of(figure: MplFigure) -> str:
     legend = [t.get_text() for lg in figure.legends for t in lg.get_texts()]
     titles = [lg.get_title().get_text() for lg in figure.legends]
     return "\n".join([t.get_text() for t in figure.texts]
@@ -317,8 +321,8 @@ def test_a_members_map_for_the_pdf_is_pixel_for_pixel_its_full_drawing() -> None
 
 def test_wrong_units_are_refused() -> None:
     with pytest.raises(ValueError, match="3001"):  # Halden's number before 2024 (now 3101)
-        maps.county_map([map_classes.Area("3001", "Halden", 1.0), map_classes.Area("3101", "Halden", 1.0)],
-                        NB)
+        maps.county_map([map_classes.Area("3001", "Halden", 1.0),
+                         map_classes.Area("3101", "Halden", 1.0)], NB)
     with pytest.raises(ValueError, match="4601"):
         maps.member_map(builtin_areas(vestland()[1:]), "4601", NB)
     with pytest.raises(ValueError):
@@ -344,7 +348,7 @@ def test_the_municipalities_cover_mainland_norway() -> None:
     """Kartverket: mainland Norway is 323 808 km² (land and fresh water)."""
     paths = map_geometry.geometry().paths
 
-    def km2(path) -> float:  # noqa: ANN001 - shoelace over each ring; holes count negative
+    def km2(path: MplPath) -> float:  # shoelace over each ring; holes count negative
         total = 0.0
         for ring in path.to_polygons(closed_only=True):
             x, y = ring[:, 0], ring[:, 1]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
 from kommunerapport import cli
 from kommunerapport.errors import DataError
@@ -261,7 +262,7 @@ def test_load_dataset_from_saved_jsonstat_is_all_real(tmp_path: Path) -> None:
                  "value"].tolist() == [81240.0]
 
 
-def test_cli_figures_with_bad_file_exits_1(tmp_path: Path, runner) -> None:  # noqa: ANN001
+def test_cli_figures_with_bad_file_exits_1(tmp_path: Path, runner: CliRunner) -> None:
     f = tmp_path / "x.csv"
     f.write_text("kommunenummer;år;netto driftsresultat (1000 kr)\n0301;2025;tolv\n", "utf-8")
     result = runner.invoke(cli.main, ["figures", "--county", "Vestland", "--data", str(f)])

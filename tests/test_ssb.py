@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from click.testing import CliRunner
 
 from kommunerapport import cli
 from kommunerapport.errors import FetchError
@@ -193,10 +194,10 @@ def make_handler(state: FakeSSB) -> type[BaseHTTPRequestHandler]:
                              if k.startswith("valuecodes[")}
             self._send(*state.data(table, selection))
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:  # http.server's name
             self._handle(None)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             self._handle(json.loads(self.rfile.read(length)))
 
@@ -341,7 +342,8 @@ def _amount_doc(unit: dict | None, label: str = "Brutto driftsinntekter") -> dic
 ])
 def test_tidy_rows_scales_amounts_by_their_unit(unit: dict | None, label: str,
                                                 value: str) -> None:
-    rows = ssb_catalogue.tidy_rows(jsonstat.parse(_amount_doc(unit, label)), data.known_units()).rows
+    rows = ssb_catalogue.tidy_rows(jsonstat.parse(_amount_doc(unit, label)),
+                                   data.known_units()).rows
     assert [(r["measure"], r["value"]) for r in rows] == [("bdi", value)]
 
 
@@ -695,7 +697,7 @@ def test_year_the_register_does_not_know_is_refused_before_data_is_asked_for(
     assert all("/data" not in p for _, p, _ in ssb_env.log)  # no data asked for
 
 
-def test_cli_fetch_and_dataset_uses_fetched(ssb_env: FakeSSB, runner,  # noqa: ANN001
+def test_cli_fetch_and_dataset_uses_fetched(ssb_env: FakeSSB, runner: CliRunner,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ssb_client, "MIN_INTERVAL", 0.0)
     result = runner.invoke(cli.main, ["fetch", "--year", "2024", "--year", "2025"])
@@ -720,7 +722,7 @@ def test_cli_fetch_and_dataset_uses_fetched(ssb_env: FakeSSB, runner,  # noqa: A
     assert set(t.source) == {f"SSB {s.id}" for s in ssb_catalogue.TABLES}
 
 
-def test_cli_fetch_offline_without_cache(ssb_env: FakeSSB, runner) -> None:  # noqa: ANN001
+def test_cli_fetch_offline_without_cache(ssb_env: FakeSSB, runner: CliRunner) -> None:
     result = runner.invoke(cli.main, ["fetch", "--offline"])
     assert result.exit_code == 1
     assert "--offline" in result.output and ssb_env.log == []

@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -228,7 +229,7 @@ class Hostile:
         assert not touched, f"{where}: touched what is not its input: {touched}"
         return result
 
-    def _watched(self, main, args: list[str], env: dict[str, str] | None,  # noqa: ANN001
+    def _watched(self, main: click.Command, args: list[str], env: dict[str, str] | None,
                  input: str | None) -> Result:
         with tempfile.TemporaryFile() as children:
             _WATCH.seen, _WATCH.child_fd = [], children.fileno()

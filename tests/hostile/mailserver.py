@@ -11,6 +11,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 
 class Inbox:
@@ -36,13 +37,14 @@ class Inbox:
         self.port = 0
         self.controller: Controller | None = None
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          rcpt_options: list[str]) -> str:
         self.attempts[address] += 1
         envelope.rcpt_tos.append(address)
         await self.interrupt("RCPT")
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.messages.append((list(envelope.rcpt_tos),
                               message_from_bytes(envelope.content, policy=policy.default)))
         await self.interrupt("DATA")

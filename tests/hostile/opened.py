@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 from click.testing import CliRunner, Result
 from files import write  # noqa: F401 - the hostile tests take it from here
 
@@ -78,7 +79,7 @@ def run(tmp_path: Path, *args: object, env: dict[str, str] | None = None,
     return result
 
 
-def main_command():  # noqa: ANN201 - the click command
+def main_command() -> click.Command:
     from kommunerapport.cli import main
 
     return main

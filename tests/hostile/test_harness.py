@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -26,7 +27,7 @@ def elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def counties_does(monkeypatch: pytest.MonkeyPatch, action) -> None:  # noqa: ANN001
+def counties_does(monkeypatch: pytest.MonkeyPatch, action: Callable[[], object]) -> None:
     monkeypatch.setattr(console, "print_counties", lambda year: action())
 
 

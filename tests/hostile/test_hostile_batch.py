@@ -18,22 +18,30 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import Result
 
 from kommunerapport import reports
 from kommunerapport.batch import run as batch
 from kommunerapport.batch import workers
 from kommunerapport.cli import main
 from kommunerapport.files import asset_dir
+from kommunerapport.model.config import Config
+from kommunerapport.model.kinds import ReportKind
+from kommunerapport.model.regions import Register
+from kommunerapport.model.schema import Dataset
 from kommunerapport.outputs.lock import folder_lock
+from kommunerapport.reports import Report, Shared
 
 FEW = ["3903", "4602", "39"]  # Holmestrand, Kinn, Vestfold fylkeskommune
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def no_traceback(result) -> None:  # noqa: ANN001 - a click Result
+def no_traceback(result: Result) -> None:
     assert "Traceback" not in result.stderr + result.stdout
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
@@ -49,10 +57,11 @@ def killed_at(number: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The worker that makes ``number``'s report is killed (as by the OOM killer)."""
     real = reports.build
 
-    def build(dataset, register, kind, unit, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def build(dataset: Dataset, register: Register, kind: ReportKind, unit: str, year: int,
+              lang: str | None, config: Config, shared: Shared | None = None) -> Report:
         if unit == number:
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(dataset, register, kind, unit, *args, **kwargs)
+        return real(dataset, register, kind, unit, year, lang, config, shared)
 
     monkeypatch.setattr(reports, "build", build)
 
@@ -75,7 +84,8 @@ def test_more_jobs_than_cpus_are_capped_and_said(few, monkeypatch, runner,
     started = []
     real = workers.run
 
-    def run(count, task, n, dead):  # noqa: ANN001, ANN202
+    def run(count: int, task: Callable[[int], Any], n: int,
+            dead: Callable[[int, str], Any]) -> Iterator[tuple[int, Any]]:
         started.append(n)
         return real(count, task, n, dead)
 
@@ -93,7 +103,8 @@ def test_temporaries_left_by_a_killed_run_are_removed_by_the_next(
         few, monkeypatch, runner, tmp_path: Path) -> None:
     real = reports.write_pdf
 
-    def write_pdf(html, target, templates_dir=None, images=None):  # noqa: ANN001, ANN202
+    def write_pdf(html: str, target: Path, templates_dir: Path | None = None,
+                  images: Mapping[str, bytes] | None = None) -> int:
         target.write_bytes(b"%PDF-1.7 half")
         if "4602-kinn" in target.name:
             os.kill(os.getpid(), signal.SIGKILL)  # killed while writing Kinn's report

@@ -16,8 +16,8 @@ from click.testing import Result
 
 import kommunerapport
 import kommunerapport.reports  # noqa: F401 - imported here: matplotlib reads its font cache
-from hostile.opened import run as run_cli  # noqa: E402
-from hostile.opened import write  # noqa: E402
+from hostile.opened import run as run_cli
+from hostile.opened import write
 from kommunerapport.sources import limits
 
 

@@ -20,9 +20,9 @@ import pytest
 from click.testing import Result
 
 import kommunerapport
-import kommunerapport.batch.run  # noqa: F401 - imported here: matplotlib reads its font cache
+import kommunerapport.batch.run  # imported here: matplotlib reads its font cache
 import kommunerapport.cli.console  # noqa: F401 - on import, which is no reading of the inputs
-from hostile.opened import run, write  # noqa: E402 - after the imports above warm matplotlib
+from hostile.opened import run, write  # after the imports above warm matplotlib
 from kommunerapport.sources import limits
 
 

@@ -36,7 +36,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "ssb"
 from hostile import opened  # noqa: E402
 
 
-def audited(tmp_path: Path):  # noqa: ANN201 - a context manager
+def audited(tmp_path: Path) -> contextlib.AbstractContextManager[list[str]]:
     """Fails if anything outside the test's folder, the fixtures the server plays, the
     package and Python was opened (the server runs in this process, so it counts)."""
     return opened.audited(tmp_path, FIXTURES)
@@ -140,10 +140,10 @@ def _handler(state: SSB) -> type[BaseHTTPRequestHandler]:
                 return
             self.send_json(state.data(table, body))
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:  # http.server's name
             self.handle_one(None)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             self.handle_one(json.loads(self.rfile.read(length)))
 
@@ -302,12 +302,12 @@ def test_a_redirect_to_another_host_is_not_followed(tmp_path: Path,
 
 
 def _query(url: str) -> ssb_client.Request:
-    return ssb_client.Request(f"{url}/api/v2/tables/12134/data?lang=no&outputFormat=json-stat2", "POST",
-                       {"selection": [
-                           {"variableCode": "KOKkommuneregion0000", "valueCodes": ["0301"]},
-                           {"variableCode": "ContentsCode", "valueCodes": ["KOSAGD230000"]},
-                           {"variableCode": "Tid", "valueCodes": ["2025"]}]},
-                       "tabell 12134", "KOKkommuneregion0000=0301")
+    return ssb_client.Request(f"{url}/api/v2/tables/12134/data?lang=no&outputFormat=json-stat2",
+                              "POST", {"selection": [
+                                  {"variableCode": "KOKkommuneregion0000", "valueCodes": ["0301"]},
+                                  {"variableCode": "ContentsCode", "valueCodes": ["KOSAGD230000"]},
+                                  {"variableCode": "Tid", "valueCodes": ["2025"]}]},
+                              "tabell 12134", "KOKkommuneregion0000=0301")
 
 
 def _client(tmp_path: Path) -> ssb_client.Client:

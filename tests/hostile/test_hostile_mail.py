@@ -10,6 +10,7 @@ import os
 import re
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from kommunerapport.mail import sendlog
 from kommunerapport.mail import session as mail_session
 from kommunerapport.model.config import Config
 from kommunerapport.model.kinds import ReportKind
+from kommunerapport.model.regions import Register
+from kommunerapport.model.schema import Dataset
 from kommunerapport.outputs import names as outputs
 from kommunerapport.outputs import records
 from kommunerapport.render import pdf as render
@@ -209,7 +212,9 @@ def unwritable_by_mode(log: Path) -> None:
 
 @pytest.mark.parametrize("make_unwritable", [unwritable_by_format, unwritable_by_mode])
 def test_unwritable_log_stops_before_the_first_message(hostile: Hostile, root: Path,
-                                                       inbox: Inbox, make_unwritable) -> None:  # noqa: ANN001
+                                                       inbox: Inbox,
+                                                       make_unwritable: Callable[[Path], None]
+                                                       ) -> None:
     sendlog.open_log(root / "output").__exit__()  # an earlier run's log
     make_unwritable(log_path(root))
     result = hostile.run(send(inbox.port), exit_code=1, message=(
@@ -258,7 +263,8 @@ def test_log_refusing_to_record_an_accepted_message_stops_and_never_resends(
 ], ids=["other-columns", "other-tables"])
 @pytest.mark.parametrize("dry_run", [False, True], ids=["send", "dry-run"])
 def test_a_log_of_another_schema_is_one_line(hostile: Hostile, root: Path, inbox: Inbox,
-                                             make, message: str, dry_run: bool) -> None:  # noqa: ANN001
+                                             make: Callable[[sqlite3.Connection], object],
+                                             message: str, dry_run: bool) -> None:
     with sqlite3.connect(log_path(root)) as db:
         make(db)
     db.close()
@@ -277,7 +283,8 @@ def test_a_log_of_another_schema_is_one_line(hostile: Hostile, root: Path, inbox
 ], ids=["not-sqlite", "a-folder"])
 @pytest.mark.parametrize("dry_run", [False, True], ids=["send", "dry-run"])
 def test_a_log_that_is_no_database_is_one_line(hostile: Hostile, root: Path, inbox: Inbox,
-                                               make, message: str, dry_run: bool) -> None:  # noqa: ANN001
+                                               make: Callable[[Path], object], message: str,
+                                               dry_run: bool) -> None:
     make(log_path(root))
     extra = ("--dry-run",) if dry_run else ()
     hostile.run(send(inbox.port, *extra), exit_code=1,
@@ -289,7 +296,8 @@ def test_a_log_that_is_no_database_is_one_line(hostile: Hostile, root: Path, inb
 
 
 def test_sample_report_from_a_template_without_meta_is_refused(
-        hostile: Hostile, root: Path, inbox: Inbox, dataset, register) -> None:  # noqa: ANN001
+        hostile: Hostile, root: Path, inbox: Inbox, dataset: Dataset,
+        register: Register) -> None:
     mine = root / "mine"  # the user's own report.html, without the <meta> lines
     mine.mkdir()
     own = (render.asset_dir("templates") / "report.html").read_text("utf-8")
@@ -297,7 +305,8 @@ def test_sample_report_from_a_template_without_meta_is_refused(
         "\n".join(line for line in own.splitlines() if not line.startswith("<meta name=")),
         encoding="utf-8")
     report = member_report(dataset, register, "4602", 2025, None, Config())
-    kinn = write(report, root / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn"), mine)
+    kinn = write(report, root / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602",
+                                                               "Kinn"), mine)
     metadata = PdfReader(kinn).metadata
     assert "Eksempeldata" not in f"{metadata.get('/Keywords')}{metadata.get('/Subject')}"
     hostile.run(send(inbox.port), exit_code=1, message=(
@@ -317,7 +326,9 @@ def test_sample_report_from_a_template_without_meta_is_refused(
      "registreringen .rapportregister/kommuneokonomi-2025-4602-kinn.pdf.json kan ikke leses"),
 ], ids=["no-record", "edited", "garbled-record"])
 def test_a_report_the_record_does_not_vouch_for_is_refused(hostile: Hostile, root: Path,
-                                                           inbox: Inbox, spoil, why: str) -> None:  # noqa: ANN001
+                                                           inbox: Inbox,
+                                                           spoil: Callable[[Path], object],
+                                                           why: str) -> None:
     spoil(root / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn"))
     hostile.run(send(inbox.port), exit_code=1, message=(
         f"Feil: 1 rapport i output kan ikke sendes: kommuneokonomi-2025-4602-kinn.pdf ({why}). "
