@@ -100,7 +100,8 @@ def main() -> None:
               f"sum {fastest + pdf:5.3f} s | "
               f"presse: {kit:5.3f} s, PNG 2× {len(files['png']) // 1024} kB, "
               f"SVG {len(files['svg']) // 1024} kB")
-    data = resources.files("kommunerapport").joinpath("data", map_geometry.GEOMETRY_FILE).read_bytes()
+    data = resources.files("kommunerapport").joinpath("data",
+                                                      map_geometry.GEOMETRY_FILE).read_bytes()
     print(f"geometri {map_geometry.GEOMETRY_FILE}: {len(data) / 1024:.0f} kB "
           f"({len(zlib.compress(data, 9)) / 1024:.0f} kB komprimert, som i hjulet)")
 

@@ -35,6 +35,7 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 _RECORDS: list[dict] = []
 # What the floor must never import in its timed part: it is the libraries alone.
@@ -87,7 +88,7 @@ def _assets(name: str) -> Path:
     return inside if inside.is_dir() else inside.parent.parent.parent / name
 
 
-def _styles(font_set):  # noqa: ANN001, ANN202 - a kommunerapport.fonts.FontSet
+def _styles(font_set: Any) -> tuple[list[Any], Any]:
     """The stylesheet with one font set, parsed once per process (as the tool does)."""
     if font_set not in _STYLES:
         from weasyprint import CSS
@@ -126,12 +127,12 @@ def _setup(warm: bool) -> None:
         gc.freeze()
 
 
-def _pictures(images: dict[str, bytes]):  # noqa: ANN202 - a weasyprint URLFetcher
+def _pictures(images: dict[str, bytes]) -> Any:
     """WeasyPrint's own URL fetcher, serving the drawn pictures as the tool's fetcher does."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class Pictures(URLFetcher):
-        def fetch(self, url: str, headers: dict | None = None):  # noqa: ANN202
+        def fetch(self, url: str, headers: dict | None = None) -> Any:
             if url in images:
                 return URLFetcherResponse(url, images[url],
                                           {"Content-Type": "image/png"})

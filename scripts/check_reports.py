@@ -19,11 +19,11 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from kommunerapport.batch import run as batch
-from kommunerapport.model.regions import load_register
+from kommunerapport.model.regions import Register, load_register
 from kommunerapport.reports.common import PAGE_LIMITS
 
 
-def limit(job: batch.Job, register) -> int:  # noqa: ANN001
+def limit(job: batch.Job, register: Register) -> int:
     if job.kind == "county" and len(register.in_county(job.number)) == 1:
         return PAGE_LIMITS["member"]
     return PAGE_LIMITS[job.kind]

@@ -183,8 +183,11 @@ KILL_PARENT = textwrap.dedent("""
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_the_parents_death_ends_the_workers_without_a_traceback(tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"  # a killed parent cannot remove its temporaries: keep them here
+    temp.mkdir()
     run = subprocess.Popen([sys.executable, "-c", KILL_PARENT, str(tmp_path)],
-                           stderr=subprocess.PIPE, text=True, start_new_session=True)
+                           stderr=subprocess.PIPE, text=True, start_new_session=True,
+                           env={**os.environ, "TMPDIR": str(temp)})
     try:
         # The workers hold stderr open too: it ends only when every process has ended.
         _, stderr = run.communicate(timeout=60)
