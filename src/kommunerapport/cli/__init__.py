@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from kommunerapport.cli.options import data_option, year_option
+
 EPILOG = """\b
 Examples:
   kommunerapport --county Vestfold
@@ -21,12 +23,6 @@ Examples:
   kommunerapport figures --county Vestfold
   kommunerapport counties
 """
-
-data_option = click.option(
-    "--data", "data_file", type=click.Path(path_type=Path, dir_okay=False),
-    help="A data file to use instead of the built-in data.")
-year_option = click.option("--year", type=int,
-                           help="Accounting year. Default: the latest in the data.")
 
 
 @click.group(invoke_without_command=True, epilog=EPILOG,
@@ -98,125 +94,16 @@ def main(ctx: click.Context, county: str | None, sector: bool, everything: bool,
         click.echo(str(kit_folder(path)))
 
 
-@main.command()
-@year_option
-def counties(year: int | None) -> None:
-    """List the counties with their number of municipalities and written form.
+def _add_commands() -> None:
+    """The subcommands, each in a module of its own (imported here: Click only, no heavy
+    libraries, so ``--help`` answers at once)."""
+    from kommunerapport.cli import fetch, figures, send
 
-    \b
-    Example:
-      kommunerapport counties
-    """
-    from kommunerapport.cli.console import print_counties
-
-    print_counties(year)
+    for command in (figures.counties, figures.figures, send.send, fetch.fetch, fetch.inspect):
+        main.add_command(command)
 
 
-@main.command()
-@click.option("--county", help="A county's municipalities (name or number).")
-@click.option("--sector", is_flag=True, help="The whole sector.")
-@year_option
-@data_option
-def figures(county: str | None, sector: bool, year: int | None, data_file: Path | None) -> None:
-    """Print the key figures and the per-municipality table, without a PDF.
-
-    \b
-    Examples:
-      kommunerapport figures --county Vestfold
-      kommunerapport figures --sector --year 2025
-    """
-    if bool(county) == sector:
-        raise click.UsageError("Velg enten --county NAVN eller --sector.")
-    from kommunerapport.cli.console import print_figures
-
-    print_figures(county=county, year=year, data_file=data_file)
-
-
-@main.command()
-@click.option("--recipients", "recipients_file", required=True,
-              type=click.Path(path_type=Path, dir_okay=False),
-              help="CSV with the header nummer,navn,epost; several addresses separated by «;».")
-@click.option("--reports", "reports_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("output"), show_default=True, help="Folder with the member reports.")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
-@click.option("--smtp-host", default="localhost", show_default=True, help="Mail server.")
-@click.option("--smtp-port", default=25, show_default=True, type=click.IntRange(1, 65535),
-              help="Mail server port.")
-@click.option("--smtp-user", help="Log in as this user; the password is read from "
-              "the environment variable KOMMUNERAPPORT_SMTP_PASSWORD.")
-@click.option("--from", "sender", help="Sender address, e.g. «KS Analyse <analyse@ks.no>».")
-@click.option("--rate", help="At most this many messages a minute, e.g. 30/min.")
-@click.option("--resend", is_flag=True, help="Send reports that changed since they were sent.")
-@click.option("--resend-unknown", is_flag=True,
-              help="Send again the messages an earlier run left with an unknown outcome "
-              "(the connection broke before the server replied). Ask the recipients first.")
-@click.option("--allow-sample", is_flag=True, help="Allow reports built on sample figures.")
-@click.option("--starttls/--no-starttls", default=None,
-              help="Require STARTTLS, or never use it. Default: use it when offered.")
-@click.option("--templates", "templates_dir",
-              type=click.Path(path_type=Path, file_okay=False, exists=True),
-              help="A folder with your own copies of email_subject.txt and email_body.txt.")
-def send(recipients_file: Path, reports_dir: Path, dry_run: bool, smtp_host: str,
-         smtp_port: int, smtp_user: str | None, sender: str | None, rate: str | None,
-         resend: bool, resend_unknown: bool, allow_sample: bool, starttls: bool | None,
-         templates_dir: Path | None) -> None:
-    """E-mail each member its own report, exactly once; safe to rerun.
-
-    Checks every address and report before sending anything; a send log in the
-    reports folder makes a rerun skip what was already delivered. A message whose
-    connection broke before the server replied has an unknown outcome: it is
-    named, and sent again only with --resend-unknown.
-
-    \b
-    Examples:
-      kommunerapport send --recipients members.csv --dry-run
-      KOMMUNERAPPORT_SMTP_PASSWORD=... kommunerapport send --recipients members.csv \\
-        --smtp-host smtp.ks.no --smtp-port 587 --smtp-user analyse --from analyse@ks.no
-    """
-    from kommunerapport.mail.options import SendOptions
-    from kommunerapport.mail.run import run_send
-
-    run_send(SendOptions(recipients=recipients_file, reports=reports_dir, dry_run=dry_run,
-                         host=smtp_host, port=smtp_port, user=smtp_user, sender=sender,
-                         rate=rate, resend=resend, allow_sample=allow_sample, starttls=starttls,
-                         templates=templates_dir, resend_unknown=resend_unknown))
-
-
-@main.command()
-@click.option("--year", "years", type=int, multiple=True,
-              help="Accounting year; repeat for more. Default: the latest six years.")
-@click.option("--refresh", is_flag=True, help="Ask SSB again even for what is in the cache.")
-@click.option("--offline", is_flag=True, help="Never touch the network; use the cache only.")
-def fetch(years: tuple[int, ...], refresh: bool, offline: bool) -> None:
-    """Download the real figures from SSB (KOSTRA, Klass, population) into the cache.
-
-    Reports then use them instead of the built-in sample. A second run asks SSB
-    nothing unless --refresh. Set KOMMUNERAPPORT_CACHE_DIR to choose the cache.
-
-    \b
-    Examples:
-      kommunerapport fetch
-      kommunerapport fetch --year 2024 --year 2025 --refresh
-    """
-    from kommunerapport.sources.ssb.fetch import run_fetch
-
-    run_fetch(years, refresh=refresh, offline=offline)
-
-
-@main.command()
-@click.argument("data_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
-def inspect(data_file: Path) -> None:
-    """Show how a data file is read: its format, what it gives, what it leaves out and why.
-
-    The same summary every --data import prints, without writing a report.
-
-    \b
-    Example:
-      kommunerapport inspect saved-12134.json
-    """
-    from kommunerapport.cli.console import print_import
-
-    print_import(data_file)
+_add_commands()
 
 
 def run() -> None:
