@@ -243,7 +243,7 @@ def test_plausible_values_pass(measure: str, value: float | None) -> None:
 def test_the_years_follow_the_register() -> None:
     from kommunerapport.model.schema import FIRST_DATA_YEAR, LAST_DATA_YEAR, year_problem
 
-    # Klass 131 valid 1.1.2026 (regions.REGISTER_SOURCE); KOSTRA for all from 2001
+    # Klass 131 valid 1.1.2026 (regions.REGISTER_VALID); KOSTRA for all from 2001
     assert (FIRST_DATA_YEAR, LAST_DATA_YEAR) == (2001, 2026)
     assert year_problem(2026) is None and year_problem(2001) is None
     assert year_problem(2099) == "2099 er utenfor årene registeret kjenner (2001–2026)"

@@ -21,10 +21,6 @@ from kommunerapport.model.kinds import is_county_number
 
 # The register's own date: Klass 131 as valid on this day (the last year it knows).
 REGISTER_VALID = dt.date(2026, 1, 1)
-REGISTER_SOURCE = (f"SSB Klass 131 (gyldig {REGISTER_VALID.day}.{REGISTER_VALID.month}."
-                   f"{REGISTER_VALID.year}) og Klass 104 (fra 1.1.2024)")
-POPULATION_SOURCE = "SSB, folkemengde 1.1.2024"
-ROBEK_SOURCE = "ROBEK, Kommunal- og distriktsdepartementet, publisert 20.04.2026"
 ROBEK_DATE = "20.4.2026"  # the register says who is in ROBEK now, not in a report's year
 FIRST_YEAR = 2024  # the register's county structure holds from this year
 REFORM_YEAR = 2020  # 428 → 356 municipalities, 19 → 11 counties

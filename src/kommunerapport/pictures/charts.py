@@ -32,7 +32,6 @@ NAVY = "#1b365d"
 TEAL = "#00838f"
 RED = "#b3261e"
 GREY = "#6b6b6b"
-LIGHT = "#d9dee5"
 
 WIDTH_IN = 6.7  # 170 mm, the text column of an A4 page
 FONT_DIR = Path(font_source_sans_pro.font_directory)
