@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from kommunerapport.errors import DataError, UsageError, shown
+from kommunerapport.model.history import historic_units
 from kommunerapport.model.regions import REGISTER_VALID, load_register
 from kommunerapport.model.symbols import MISSING
 
@@ -165,6 +166,14 @@ class Dataset:
 
 
 def known_units() -> set[str]:
+    """The codes a row may have: today's municipalities and counties, SSB's aggregates,
+    and the old codes the change table leads to today's (``model.history``; a table is
+    chained to today's codes as it is loaded, ``sources.history``)."""
+    return today_units() | historic_units()
+
+
+def today_units() -> set[str]:
+    """Today's municipalities and counties and SSB's aggregates: the codes of a chained table."""
     register = load_register()
     return ({m.number for m in register.municipalities}
             | {c.number for c in register.counties} | set(AGGREGATES))

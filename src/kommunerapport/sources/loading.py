@@ -57,19 +57,26 @@ def _figures(path: Path | None, announce: bool) -> Dataset:
     fetched = fetched_files()
     if fetched is None:
         return load_builtin()
+    from kommunerapport.sources.history import chained
+
     csv_path, meta_path = fetched
     meta = _fetched_meta(meta_path)
-    return with_builtin_real(Dataset(read_table(csv_path), meta, f"SSB-tall hentet ({csv_path})"))
+    return with_builtin_real(chained(Dataset(read_table(csv_path), meta,
+                                             f"SSB-tall hentet ({csv_path})")))
 
 
 @lru_cache(maxsize=1)
 def load_builtin() -> Dataset:
-    """The dataset shipped with the package: real sector figures plus a marked sample."""
+    """The dataset shipped with the package: real sector figures plus a marked sample,
+    2020–2023 under the codes SSB used then, carried to today's (``sources.history``)."""
+    from kommunerapport.model.history import builtin_history
+    from kommunerapport.sources.history import chained
+
     folder = resources.files("kommunerapport").joinpath("data")
     with resources.as_file(folder.joinpath("dataset.csv")) as path:
         table = read_table(path)
     meta = json.loads(folder.joinpath("dataset.json").read_text("utf-8"))
-    return Dataset(table, meta)
+    return chained(Dataset(table, meta), builtin_history())
 
 
 def _fetched_meta(path: Path) -> JsonObject:

@@ -93,13 +93,15 @@ def _detect(src: Source) -> Reader:
 
 def read(path: Path | str) -> Dataset:
     """Read a user's data file in any accepted format."""
+    from kommunerapport.sources.history import chained
+
     src = _source(Path(path))
     reader = _detect(src)
     if reader is tidy:
-        return tidy.read_dataset(src)
+        return chained(tidy.read_dataset(src))
     if not isinstance(reader, RowReader):
         raise TypeError(f"{reader} has no read()")
-    return finish(reader.read(src), src.path)
+    return chained(finish(reader.read(src), src.path))
 
 
 def summary(dataset: Dataset) -> list[str]:
