@@ -29,7 +29,6 @@ import csv
 import io
 import json
 import re
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +67,11 @@ def cassette_body(text: str, uri_part: str) -> dict:
 
 
 def changes() -> list[dict[str, str]]:
-    rows = []
+    """Every change from ``FIRST`` on, as ``kommunerapport fetch`` makes them of Klass's
+    answers (``sources.ssb.klass.change_rows``: the rule of each change)."""
+    from kommunerapport.sources.ssb.klass import change_rows
+
+    out = []
     for doc, klass in (
         (json.loads((SSB / "klass131_changes_1971-01-01_2025-01-02.json").read_text("utf-8")),
          "131"),
@@ -77,26 +80,7 @@ def changes() -> list[dict[str, str]]:
         (json.loads((SSB / "klass104_changes_2023-12-31_2024-01-02.json").read_text("utf-8"))
          ["svar"], "104"),
     ):
-        for c in doc["codeChanges"]:
-            if c["changeOccurred"] >= FIRST and c["oldCode"] != c["newCode"]:
-                rows.append({"klass": klass, **c})
-    news = defaultdict(set)
-    olds = defaultdict(set)
-    for r in rows:
-        news[(r["klass"], r["changeOccurred"], r["oldCode"])].add(r["newCode"])
-        olds[(r["klass"], r["changeOccurred"], r["newCode"])].add(r["oldCode"])
-    out = []
-    for r in rows:
-        key = (r["klass"], r["changeOccurred"])
-        if len(news[(*key, r["oldCode"])]) > 1:
-            rule = "delt"
-        elif len(olds[(*key, r["newCode"])]) > 1:
-            rule = "sammenslått"
-        else:
-            rule = "renummerert"
-        out.append({"klass": r["klass"], "dato": r["changeOccurred"], "gammel": r["oldCode"],
-                    "gammelt_navn": r["oldName"], "ny": r["newCode"],
-                    "nytt_navn": r["newName"], "regel": rule})
+        out += [r for r in change_rows(doc, klass, klass) if r["dato"] >= FIRST]
     out.sort(key=lambda r: (r["klass"], r["dato"], r["gammel"], r["ny"]))
     return out
 
