@@ -146,12 +146,20 @@ def chain(table: pd.DataFrame, today: set[str],
     columns = ["unit", "year", "measure", "scope"]
     landed = set(carried["unit"])
     mine = given[given["unit"].isin(landed)]
-    have = set(mine[columns].itertuples(index=False, name=None))
+    valued = mine["value"].notna()
+    have = set(mine[valued][columns].itertuples(index=False, name=None))
     clash = pd.Series([r in have for r in carried[columns].itertuples(index=False, name=None)],
                       index=carried.index, dtype=bool)
     done.shadowed = int(clash.sum())
-    if done.shadowed:
-        result = result.drop(carried.index[clash]).reset_index(drop=True)
+    # A cell given under today's code without a figure (SSB's «.» for a code not yet in
+    # use) gives way to the figure carried to it.
+    arriving = set(carried[~clash][columns].itertuples(index=False, name=None))
+    empty = mine[~valued]
+    blank = empty.index[[r in arriving for r in empty[columns].itertuples(index=False,
+                                                                         name=None)]]
+    dropped = carried.index[clash].append(blank)
+    if len(dropped):
+        result = result.drop(dropped).reset_index(drop=True)
     return result, done
 
 
@@ -195,6 +203,8 @@ def merge_rows(rows: pd.DataFrame, target: str, year: int,
                 bdi = sum(values["bdi"][p] for p in parts)
                 total = sum(a for a in amounts if a is not None)
                 made[share] = (total / bdi * 100, [share, amount_measure, "bdi"])
+                if amount_measure in provenance and amount_measure not in made:
+                    made[amount_measure] = (total, [share, amount_measure, "bdi"])
         if "frie_inntekter_innb" in provenance and complete("frie_inntekter_innb") \
                 and complete("folkemengde"):
             people = sum(values["folkemengde"][p] for p in parts)
@@ -257,3 +267,40 @@ def chained(dataset: Dataset, history: RegionHistory | None = None) -> Dataset:
         return dataset
     meta = {**dataset.meta, "history": done.as_meta(history.source)}
     return replace(dataset, table=table, meta=meta)
+
+
+def summary_lines(info: dict[str, Any]) -> list[str]:
+    """What the chain did, for an import summary (``meta["history"]``)."""
+    lines = []
+    renumbered = info.get("renumbered") or {}
+    if renumbered:
+        pairs = [f"{old} → {new}" for new, olds in renumbered.items() for old in olds]
+        more = f" og {len(pairs) - 4} til" if len(pairs) > 4 else ""
+        lines.append(f"  Regionendringer: tall under {len(pairs)} eldre koder ført over til "
+                     f"dagens ({', '.join(pairs[:4])}{more}).")
+    for new, years in (info.get("merged") or {}).items():
+        for year, parts in years.items():
+            lines.append(f"  Slått sammen: {new} {year} = {' + '.join(parts)} (beløp summert, "
+                         "andeler regnet av summene).")
+    incomplete = info.get("incomplete") or {}
+    for new, years in incomplete.items():
+        for year, measures in years.items():
+            lines.append(f"  Uten tall for {new} {year}: {', '.join(measures)} (ikke alle "
+                         "de sammenslåtte kommunene har dem).")
+    split = info.get("split") or {}
+    if split:
+        lines.append("  Uten sammenlignbare tall før en deling: " + "; ".join(
+            f"{new} ({span(years)})" for new, years in split.items()) + ".")
+    unknown = info.get("unknown") or {}
+    if unknown:
+        lines.append("  Hoppet over – koder uten enhet i dag: " + ", ".join(
+            f"{code} ({span(years)})" for code, years in unknown.items()) + ".")
+    return lines
+
+
+def span(years: list[int]) -> str:
+    """«2020–2023», «2022»."""
+    years = sorted(years)
+    if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(map(str, years))

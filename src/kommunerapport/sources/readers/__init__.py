@@ -130,6 +130,9 @@ def summary(dataset: Dataset) -> list[str]:
         more = f" og {len(details) - 6} til" if len(details) > 6 else ""
         lines.append(f"  Hoppet over {n} celler – {reason}: "
                      + "; ".join(f"«{cut(d, 120)}»" for d in shown) + more + ".")
+    from kommunerapport.sources.history import summary_lines
+
+    lines += summary_lines(dataset.meta.get("history") or {})
     for note in info.get("filled") or []:
         lines.append(f"  Utfylt fra innebygde tall (fila mangler dem): {note}")
     if not info.get("skipped"):
