@@ -127,6 +127,13 @@ def _handler(state: SSB) -> type[BaseHTTPRequestHandler]:
                     action(self)
                     return
             parts = path.strip("/").split("/")
+            if parts[:2] == ["klass", "classifications"] and parts[-1] == "changes":
+                # SSB's real Klass changes answers (131 as delivered; 104 under «svar»)
+                name = {"131": "klass131_changes_1971-01-01_2025-01-02.json",
+                        "104": "klass104_changes_2023-12-31_2024-01-02.json"}[parts[2]]
+                doc = json.loads((FIXTURES / name).read_text("utf-8"))
+                self.send_json(doc.get("svar", doc))
+                return
             if parts[:2] == ["klass", "classifications"]:
                 name = ("constructed/klass131_112_correspondsAt_2025-01-01.json"
                         if parts[-1] == "correspondsAt" else
