@@ -124,7 +124,9 @@ def sector_report(dataset: Dataset, register: Register, year: int, lang: str,
         parts, config, kind=ReportKind.SECTOR, number="", year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=label(lang, "sector_name")),
         lede=lede, key_figures=key_figures, sections=tuple(sections), groups=groups,
-        note=note, partial=partial, main=(now, before))
+        note=note, partial=partial, main=(now, before),
+        notes=about.history_notes(lang, dataset.meta, register, units,
+                                  common.trend_years(dataset, year)))
 
 
 def _growth(lang: str, book: FactBook, t: pd.DataFrame, units: list[str], subject: str,
