@@ -65,7 +65,7 @@ SAMPLE_SOURCE = "Eksempeldata (scripts/make_dataset.py)"
 SAMPLE_RELEASE = "eksempeldata kalibrert mot SSB 16.03.2026"
 RELEASE_PRELIMINARY = "foreløpige tall 16.03.2026"
 RELEASE_REVISED = "reviderte tall, hentet 16.03.2026"
-RELEASE_REVISED_2025 = "reviderte tall 2026"
+RELEASE_REVISED_2025 = "reviderte tall, dato ukjent"  # SSB's revised figure, published later
 
 # Landet uten Oslo, SSB 12134 (2025 NDR: SSB's revised value).
 NDR_TARGET = {2020: 2.5, 2021: 4.2, 2022: 2.6, 2023: 1.0, 2024: -0.3, 2025: 2.1}
@@ -395,10 +395,11 @@ def old_codes(rows: list[list[str]], munis: list[dict[str, str]]) -> list[list[s
             by.setdefault(r[2], {})[r[0]] = r
         units = sorted({r[0] for r in group})
 
-        def total(measure: str) -> float:
+        def total(measure: str, by: dict = by, units: list[str] = units) -> float:
             return sum(float(by[measure][u][3]) for u in units)
 
-        def add(measure: str, value: float, decimals: int) -> None:
+        def add(measure: str, value: float, decimals: int, by: dict = by,
+                units: list[str] = units, code: str = code, year: str = year) -> None:
             first = by[measure][units[0]]
             out.append([code, year, measure, fmt(value, decimals), "", *first[5:]])
 

@@ -85,7 +85,7 @@ def test_lorenskog_is_chained_through_two_reforms() -> None:
 def test_a_renumbered_unit_carries_its_history_under_todays_code() -> None:
     table = tidy(("3029", 2023, "ndr_pct", 2.5), ("3222", 2024, "ndr_pct", 0.2))
     out, done = chain(table, today_units())
-    assert sorted(zip(out["unit"], out["year"], out["value"])) == [
+    assert sorted(zip(out["unit"], out["year"], out["value"], strict=True)) == [
         ("3222", 2023, 2.5), ("3222", 2024, 0.2)]
     assert done.renumbered == {"3222": {"3029": [2023]}}
 
@@ -125,7 +125,7 @@ def test_a_split_unit_has_no_comparable_history() -> None:
     table = tidy(("1507", 2023, "ndr_pct", 1.0), ("1508", 2024, "ndr_pct", 2.0),
                  ("1580", 2024, "ndr_pct", 3.0))
     out, done = chain(table, today_units())
-    assert sorted(zip(out["unit"], out["year"])) == [("1508", 2024), ("1580", 2024)]
+    assert sorted(zip(out["unit"], out["year"], strict=True)) == [("1508", 2024), ("1580", 2024)]
     assert done.split == {"1508": [2023], "1580": [2023]}
 
 
@@ -150,7 +150,8 @@ def test_old_county_authorities_are_never_carried_to_todays() -> None:
 def test_a_figure_given_under_todays_code_wins_over_a_carried_one() -> None:
     table = tidy(("3222", 2023, "ndr_pct", 9.9), ("3029", 2023, "ndr_pct", 2.5))
     out, done = chain(table, today_units())
-    assert list(zip(out["unit"], out["value"])) == [("3222", 9.9)] and done.shadowed == 1
+    assert list(zip(out["unit"], out["value"], strict=True)) == [("3222", 9.9)]
+    assert done.shadowed == 1
 
 
 # -- The built-in data goes through the chain ----------------------------------------------------
@@ -204,7 +205,7 @@ def test_a_jsonstat_file_with_historic_codes_reads_as_one_series(tmp_path: Path)
     f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     ds = readers.read(f)
     t = ds.table[ds.table["value"].notna()]
-    assert sorted(zip(t["unit"], t["year"], t["value"])) == [
+    assert sorted(zip(t["unit"], t["year"], t["value"], strict=True)) == [
         ("3222", 2022, 1.1), ("3222", 2023, -2.0), ("3222", 2024, 0.2), ("3222", 2025, 4.0)]
     assert any("3029" in line and "3222" in line for line in readers.summary(ds))
 

@@ -204,7 +204,8 @@ def test_historic_codes_are_carried_to_todays_and_unknown_ones_skipped(tmp_path:
                  '"0301 Oslo";"Frie inntekter per innbygger (kr)";"2023";2\n', encoding="utf-8")
     ds = readers.read(f)
     assert ds.meta["skipped_units"] == ["0199"]
-    assert sorted(zip(ds.table["unit"], ds.table["value"])) == [("0301", 2.0), ("3901", 1.0)]
+    assert sorted(zip(ds.table["unit"], ds.table["value"], strict=True)) == [
+        ("0301", 2.0), ("3901", 1.0)]
     assert ds.meta["history"]["renumbered"] == {"3901": {"3801": [2023]}}
 
 

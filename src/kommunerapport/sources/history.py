@@ -117,9 +117,9 @@ def chain(table: pd.DataFrame, today: set[str],
             for unit in olds:
                 rename[(unit, year)] = target
                 done.renumbered.setdefault(target, {}).setdefault(unit, []).append(year)
-    for olds in done.renumbered.values():
-        for old in olds:
-            olds[old].sort()
+    for sources in done.renumbered.values():
+        for code in sources:
+            sources[code].sort()
     touched = drop_keys | set(moved)
     codes = {u for u, _ in touched}
     candidate = table["unit"].isin(codes).to_numpy()
@@ -180,16 +180,8 @@ def merge_rows(rows: pd.DataFrame, target: str, year: int,
                 values[r["measure"]][r["unit"]] = float(r["value"])
             provenance[r["measure"]].append(r)
 
-        def complete(measure: str) -> bool:
+        def complete(measure: str, values: dict[str, dict[str, float]] = values) -> bool:
             return all(p in values.get(measure, {}) for p in parts)
-
-        def amount(measure: str, part: str) -> float | None:
-            given = values.get(measure, {}).get(part)
-            share = {v: k for k, v in SHARE_OF.items()}.get(measure)
-            if given is None and share and part in values.get(share, {}) \
-                    and part in values.get("bdi", {}):
-                return values[share][part] * values["bdi"][part] / 100
-            return given
 
         made: dict[str, tuple[float, list[str]]] = {}
         for measure in sorted({*values, *provenance}):
@@ -198,7 +190,7 @@ def merge_rows(rows: pd.DataFrame, target: str, year: int,
         for share, amount_measure in SHARE_OF.items():
             if share not in provenance and amount_measure not in provenance:
                 continue
-            amounts = [amount(amount_measure, p) for p in parts]
+            amounts = [_amount(values, amount_measure, p) for p in parts]
             if complete("bdi") and all(a is not None for a in amounts):
                 bdi = sum(values["bdi"][p] for p in parts)
                 total = sum(a for a in amounts if a is not None)
@@ -223,6 +215,16 @@ def merge_rows(rows: pd.DataFrame, target: str, year: int,
     if not frame.empty:
         frame = frame.astype({"year": rows["year"].dtype, "value": float, "synthetic": bool})
     return frame, sorted(lacking)
+
+
+def _amount(values: dict[str, dict[str, float]], measure: str, part: str) -> float | None:
+    """A part's amount: given, or its share of its BDI («ndr» from «ndr_pct» and «bdi»)."""
+    given = values.get(measure, {}).get(part)
+    share = {v: k for k, v in SHARE_OF.items()}.get(measure)
+    if given is None and share and part in values.get(share, {}) \
+            and part in values.get("bdi", {}):
+        return values[share][part] * values["bdi"][part] / 100
+    return given
 
 
 def _joined(texts: Iterable[str]) -> str:

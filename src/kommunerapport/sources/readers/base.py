@@ -9,9 +9,11 @@ came from, what it left out and why, and a description for ``Dataset.meta``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -53,6 +55,8 @@ class Source:
     """
 
     path: Path
+    # the release date the user gave (``--release``), for a file that gives none itself
+    release: dt.date | None = None
     # what readers parsed once: the file's rows (line, cells) for the table readers
     memo: dict[str, list[tuple[int, list[str]]]] = field(default_factory=dict, repr=False)
 
@@ -180,3 +184,26 @@ def finish(reading: Reading, path: Path) -> Dataset:
                        "skipped": {r: dict(c) for r, c in reading.skipped.items()},
                        "notes": list(reading.notes)}}
     return Dataset(table, meta, str(path))
+
+
+def release_of(src: Source, origin: str, *texts: str) -> Callable[[int], str]:
+    """The release of a file's figures, year by year: the date a title or footnote line
+    gives («Sist oppdatert 16.03.2026»), else the one the user gave (``--release``), else
+    none, said as such («dato ukjent»)."""
+    from kommunerapport.model import releases
+
+    found = None
+    for text in texts:
+        try:
+            found = releases.date_in_text(text)
+        except ValueError:
+            raise DataError.at(src.path, f"datoen i «{printable(text)}» finnes ikke; "
+                                         "rett den, eller oppgi --release DD.MM.ÅÅÅÅ.") from None
+        if found:
+            break
+    date = found or src.release
+
+    def release(year: int) -> str:
+        return releases.for_year(year, date, origin).text() if date else \
+            releases.Release(None, None, origin).text()
+    return release

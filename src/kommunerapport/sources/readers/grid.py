@@ -346,8 +346,11 @@ def read_grid(src: Source, name: str, *, release: str, source: str = "SSB Statis
     lay = layout(src, load(src), like)
     table = re.match(r"^\s*(\d{5})\b", lay.title)
     table_id = table.group(1) if table else None
+    from kommunerapport.sources.readers.base import release_of
+
     builder = RowBuilder(known, f"SSB {table_id}" if table_id else source,
-                         lambda _year: release, scope or scope_for(lay.title) or "konsern",
+                         release_of(src, release, lay.title, *lay.notes),
+                         scope or scope_for(lay.title) or "konsern",
                          "fylker" if "fylke" in lay.title.casefold() else None, table_id,
                          resolve=resolve)
     try:

@@ -78,7 +78,6 @@ from kommunerapport.sources.ssb.store import (
     unwritable,
 )
 
-
 HISTORY_FROM = "2002-01-01"  # KOSTRA's figures start in 2001: changes after it matter
 
 
@@ -210,9 +209,9 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
             message = exc.message if isinstance(exc, FetchError) \
                 else f"tabell {spec.id}: SSBs svar: {exc}."
             kept = f" Lagret: {', '.join(done)}." if done else ""
-            old = (f" Tallene fra forrige henting beholdes for {', '.join(earlier)}."
-                   if earlier else "")
-            raise FetchError(f"{message}{kept} Mangler: {', '.join(report.missing)}.{old}") \
+            before = (f" Tallene fra forrige henting beholdes for {', '.join(earlier)}."
+                      if earlier else "")
+            raise FetchError(f"{message}{kept} Mangler: {', '.join(report.missing)}.{before}") \
                 from None
     report.calls = client.calls
     write_fetched(report)
