@@ -6,6 +6,7 @@ in a source is printed as it stands) and its control characters are shown escape
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +19,7 @@ from kommunerapport.errors import UsageError, printable
 from kommunerapport.model import norms
 from kommunerapport.model.regions import FIRST_YEAR, Register, find_county, load_register
 from kommunerapport.model.schema import resolve_year
-from kommunerapport.sources.loading import load_dataset
+from kommunerapport.sources.loading import DataInput, load_dataset
 from kommunerapport.writing.formatting import number, percent, signed
 from kommunerapport.writing.lang import SAMPLE_NOTICE
 
@@ -55,7 +56,8 @@ def _line(label: str, f: fig.Figure, before: fig.Figure | None = None) -> str:
     return text + f" [{', '.join(f.sources)}; {', '.join(f.releases)}; {f.scope}]"
 
 
-def print_figures(county: str | None, year: int | None, data_file: Path | None) -> None:
+def print_figures(county: str | None, year: int | None,
+                  data_file: DataInput | None) -> None:
     dataset = load_dataset(data_file)
     year = resolve_year(dataset, year)
     register = load_register()
@@ -119,10 +121,13 @@ def _print_units(out: Console, t: pd.DataFrame, register: Register, units: list[
     out.print(table)
 
 
-def print_import(path: Path) -> None:
-    """``inspect``: the import summary of a data file, on stdout, without a report."""
+def print_import(paths: tuple[Path, ...], release: dt.date | None = None) -> None:
+    """``inspect``: the import summary of data files, on stdout, without a report."""
     from kommunerapport.sources import readers
+    from kommunerapport.sources.combine import combine
+    from kommunerapport.sources.loading import import_summary, with_builtin_real
 
-    dataset = load_dataset(path, announce=False)
-    for line in readers.summary(dataset):
+    parts = [readers.read(p, release=release) for p in paths]
+    dataset = with_builtin_real(combine(parts))
+    for line in import_summary(parts, dataset):
         _console().print(printable(line), markup=False)

@@ -11,8 +11,9 @@ release («…, innebygde tall»), so a report's sources name both provenances.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -27,33 +28,36 @@ from kommunerapport.sources.tidycsv import read_table
 BUILTIN_MARK = "innebygde tall"
 
 
-def load_dataset(path: Path | None = None, *, announce: bool = True) -> Dataset:
-    """The user's file, else the figures fetched from SSB, else the built-in dataset;
+@dataclass(frozen=True)
+class DataInput:
+    """What the user gave with ``--data`` (one file or several) and ``--release`` (the date
+    of a release for files that give none)."""
+
+    paths: tuple[Path, ...]
+    release: dt.date | None = None
+
+
+def load_dataset(path: Path | DataInput | None = None, *, announce: bool = True) -> Dataset:
+    """The user's files, else the figures fetched from SSB, else the built-in dataset;
     with the KOSTRA groups ``fetch`` got from Klass, if any.
 
-    A file is read by ``readers.read`` and completed by ``with_builtin_real``; with
-    ``announce`` its import summary is printed on stderr (never silently).
+    Files are read by ``readers.read``, put together by ``combine.combine`` and completed
+    by ``with_builtin_real``; with ``announce`` the import summary is printed on stderr
+    (never silently).
     """
     from kommunerapport.sources.ssb import klass, store
 
-    dataset = _figures(path, announce)
+    given = DataInput((path,)) if isinstance(path, Path) else path
+    dataset = _figures(given if given and given.paths else None, announce)
     groups = klass.read_groups(store.cache_dir())
     return replace(dataset, kostra_groups=groups) if groups else dataset
 
 
-def _figures(path: Path | None, announce: bool) -> Dataset:
+def _figures(given: DataInput | None, announce: bool) -> Dataset:
     from kommunerapport.sources.ssb.store import fetched_files
 
-    if path is not None:
-        from kommunerapport.sources import readers  # only for a file: a cold report starts sooner
-
-        dataset = with_builtin_real(readers.read(path))
-        if announce:
-            import click
-
-            for line in readers.summary(dataset):
-                click.echo(line, err=True)
-        return dataset
+    if given is not None:
+        return read_files(given, announce)
     fetched = fetched_files()
     if fetched is None:
         return load_builtin()
@@ -63,6 +67,44 @@ def _figures(path: Path | None, announce: bool) -> Dataset:
     meta = _fetched_meta(meta_path)
     return with_builtin_real(chained(Dataset(read_table(csv_path), meta,
                                              f"SSB-tall hentet ({csv_path})")))
+
+
+def read_files(given: DataInput, announce: bool = True) -> Dataset:
+    """The user's files as one dataset, completed with the built-in real figures; with
+    ``announce`` each file's import summary, then what putting them together did."""
+    from kommunerapport.sources import readers  # only for a file: a cold report starts sooner
+    from kommunerapport.sources.combine import combine
+
+    parts = [readers.read(p, release=given.release) for p in given.paths]
+    dataset = with_builtin_real(combine(parts))
+    if announce:
+        import click
+
+        for line in import_summary(parts, dataset):
+            click.echo(line, err=True)
+    return dataset
+
+
+def import_summary(parts: list[Dataset], dataset: Dataset) -> list[str]:
+    """Each file's summary, then what putting them together did and what the built-in
+    figures filled in (``readers.summary`` of one file gives it all)."""
+    from kommunerapport.errors import printable
+    from kommunerapport.sources import readers
+
+    if len(parts) == 1:
+        return readers.summary(dataset)
+    lines = [line for part in parts for line in readers.summary(part)]
+    info = dataset.meta.get("import") or {}
+    replaced = info.get("replaced") or []
+    lines.append(f"Samlet: {len(parts)} filer, {info.get('rows', len(dataset.table))} verdier"
+                 + (f"; {len(replaced)} tall erstattet av en nyere utgivelse:" if replaced
+                    else "; ingen motstridende tall."))
+    lines += [f"  {r}" for r in replaced[:20]]
+    if len(replaced) > 20:
+        lines.append(f"  … og {len(replaced) - 20} til.")
+    for note in info.get("filled") or []:
+        lines.append(f"  Utfylt fra innebygde tall (filene mangler dem): {note}")
+    return [printable(line) for line in lines]
 
 
 @lru_cache(maxsize=1)

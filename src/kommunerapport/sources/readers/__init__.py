@@ -14,6 +14,7 @@ tables that name their regions.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -91,11 +92,15 @@ def _detect(src: Source) -> Reader:
                                "fra SSB, KS-undersøkelsen eller kommunerapports CSV).")
 
 
-def read(path: Path | str) -> Dataset:
-    """Read a user's data file in any accepted format."""
+def read(path: Path | str, release: dt.date | None = None) -> Dataset:
+    """Read a user's data file in any accepted format, carried to today's region codes.
+
+    ``release``: the release date for a file that gives none itself (``--release``).
+    """
     from kommunerapport.sources.history import chained
 
     src = _source(Path(path))
+    src.release = release
     reader = _detect(src)
     if reader is tidy:
         return chained(tidy.read_dataset(src))
