@@ -207,3 +207,35 @@ def test_a_px_date_that_does_not_exist_is_one_line(tmp_path: Path) -> None:
         readers.read(f)
     assert err.value.format_message() == (
         f"{f}: LAST-UPDATED «20261316 08:00» er ingen dato som finnes.")
+
+
+# -- changes OLD NEW on files ---------------------------------------------------------------------
+
+def test_changes_between_two_files_of_one_table(tmp_path: Path) -> None:
+    march = write(tmp_path / "mars.json", part(REAL, ["0301", "4601"]))
+    june = write(tmp_path / "juni.json", part(REAL, ["4601", "5001"], [66700.0, 62853.0],
+                                              "2026-06-15T06:00:00Z"))  # constructed
+    result = CliRunner().invoke(cli.main, ["changes", str(march), str(june)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    # Bergen's 66 605 (SSB, 16.03.2026) against the constructed 66 700; Trondheim came,
+    # Oslo went; the reports that show them
+    assert "Bergen, frie inntekter per innbygger 2024: 66\u00a0605 → 66\u00a0700 kr" in lines
+    assert "Kommet til: Trondheim." in lines and "Borte: Oslo." in lines
+    assert lines[-1] == ("Berørte rapporter: sektorrapporten; fylkesrapportene for Oslo, "
+                         "Vestland, Trøndelag; medlemsrapportene for Oslo, Bergen, Trondheim.")
+
+
+def test_changes_says_what_cannot_be_compared(tmp_path: Path) -> None:
+    march = write(tmp_path / "mars.json", part(REAL, ["4601"]))
+    other = tmp_path / "kasse.csv"  # a survey-like download in kommunekasse (constructed)
+    other.write_text('"Eksempel: netto driftsresultat i prosent, kommunekasse"\n\n'
+                     '"region";"Netto driftsresultat i % av brutto driftsinntekter (%) 2024"\n'
+                     '"4601 Bergen";"-0,4"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli.main, ["changes", str(march), str(other)])
+    assert result.exit_code == 0, result.output
+    assert "Ingen tall er endret." in result.stdout
+    assert "Kan ikke sammenlignes: omfanget konsern finnes bare i den gamle utgivelsen." \
+        in result.stdout
+    assert "Kan ikke sammenlignes: omfanget kasse finnes bare i den nye utgivelsen." \
+        in result.stdout

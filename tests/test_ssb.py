@@ -65,10 +65,14 @@ class FakeSSB:
         self.log: list[tuple[str, str, dict | None]] = []
         self.script: dict[str, list[tuple]] = defaultdict(list)  # path part → actions
         self.lock = threading.Lock()
+        self.updated: str | None = None  # a later release: SSB's «updated» for the data
+        self.revised: dict[tuple[str, str, str, str], float] = {}  # (table, geo, code, year)
 
     def reset(self) -> None:
         self.log.clear()
         self.script.clear()
+        self.updated = None
+        self.revised.clear()
 
     def next_action(self, path: str) -> tuple | None:
         with self.lock:
@@ -116,10 +120,14 @@ class FakeSSB:
                 # as SSB: «.» (cannot occur) for a code in a year it was not in use
                 values.append(None)
                 status[str(n)] = "."
+            elif (table, cell[geo], cell["ContentsCode"], cell["Tid"]) in self.revised:
+                values.append(self.revised[(table, cell[geo], cell["ContentsCode"], cell["Tid"])])
             elif (table, cell[geo], cell["ContentsCode"], cell["Tid"]) in REAL:
                 values.append(REAL[(table, cell[geo], cell["ContentsCode"], cell["Tid"])])
             else:
                 values.append(_value(table, combo, unit))
+        if self.updated:
+            meta = {**meta, "updated": self.updated}
         doc = {**meta, "id": ids, "size": [len(dims[i]["category"]["index"]) for i in ids],
                "dimension": dims, "value": values, "status": status}
         return 200, doc
@@ -887,3 +895,48 @@ def test_a_klass_change_table_that_loops_stops_the_fetch(ssb_env: FakeSSB) -> No
     assert "kjeden går i ring: 3222 → 3029 → 3222 samme dag (01.01.2024)" in err.value.message
     assert "linje" not in err.value.message  # the answer has no lines to name
     assert ssb_store.fetched_files() is None
+
+
+
+def test_a_refresh_keeps_march_beside_june_and_changes_compares_them(
+        ssb_env: FakeSSB, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 16: two releases of table 12134. March as the local server gives it (updated
+    # 2026-03-16, constructed metadata); June: the same table updated 2026-06-15 with
+    # Lørenskog's NDR 2025 revised to 3.6 (the issue's example; constructed, not SSB's).
+    monkeypatch.setattr(ssb_client, "MIN_INTERVAL", 0.0)
+    result = runner.invoke(cli.main, ["fetch", "--year", "2025"])
+    assert result.exit_code == 0, result.output
+    kept = {p.name: p for p in ssb_store.release_files("2026-03-16")}
+    march = tidycsv.read_table(kept["SSB-12134.csv"])
+    lorenskog = march[(march.unit == "3222") & (march.measure == "ndr_pct")]
+    before = float(lorenskog["value"].iloc[0])
+    assert before != 3.6
+    ssb_env.updated = "2026-06-15T06:00:00Z"
+    ssb_env.revised[("12134", "3222", "KOSAGD230000", "2025")] = 3.6
+    result = runner.invoke(cli.main, ["fetch", "--year", "2025", "--refresh"])
+    assert result.exit_code == 0, result.output
+    assert ssb_store.release_dates() == ["2026-03-16", "2026-06-15"]  # side by side
+    result = runner.invoke(cli.main, ["changes", "16.03.2026", "15.06.2026"])
+    assert result.exit_code == 0, result.output
+    shown = f"{before:.1f}".replace(".", ",").replace("-", "\u2212")
+    lines = result.stdout.splitlines()
+    assert f"Lørenskog, netto driftsresultat 2025: {shown} → 3,6 %" in lines
+    # only what changed: one figure of 12134, and the same answer elsewhere is unchanged
+    assert sum("→" in line for line in lines) == 1
+    assert ("Berørte rapporter: sektorrapporten; fylkesrapportene for Akershus; "
+            "medlemsrapportene for Lørenskog.") in lines
+    result = runner.invoke(cli.main, ["changes", "16.03.2026", "15.06.2026", "--csv"])
+    rows = result.stdout.splitlines()
+    assert rows[0] == "enhet;navn;mål;år;omfang;gammel;ny;gammel utgivelse;ny utgivelse"
+    assert rows[1].startswith("3222;Lørenskog;Netto driftsresultat i prosent av brutto "
+                              f"driftsinntekter;2025;konsern;{shown};3,6;foreløpige tall "
+                              "16.03.2026;")
+    assert len(rows) == 2
+
+
+def test_changes_names_a_release_that_was_not_fetched(ssb_env: FakeSSB,
+                                                      runner: CliRunner) -> None:
+    result = runner.invoke(cli.main, ["changes", "16.03.2026", "15.06.2026"])
+    assert result.exit_code == 2
+    assert result.stderr == ("Feil: Ingen utgivelse fra 16.03.2026 er hentet; kjør "
+                             "«kommunerapport fetch» først.\n")

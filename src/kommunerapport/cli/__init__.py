@@ -101,9 +101,10 @@ def main(ctx: click.Context, county: str | None, sector: bool, everything: bool,
 def _add_commands() -> None:
     """The subcommands, each in a module of its own (imported here: Click only, no heavy
     libraries, so ``--help`` answers at once)."""
-    from kommunerapport.cli import fetch, figures, send
+    from kommunerapport.cli import changes, fetch, figures, send
 
-    for command in (figures.counties, figures.figures, send.send, fetch.fetch, fetch.inspect):
+    for command in (figures.counties, figures.figures, send.send, fetch.fetch, fetch.inspect,
+                    changes.changes):
         main.add_command(command)
 
 

@@ -178,3 +178,22 @@ def with_builtin_real(dataset: Dataset) -> Dataset:
     meta["provenance"] = provenance
     combined = pd.concat([table, added], ignore_index=True)
     return Dataset(combined, meta, dataset.path)
+
+
+def load_release(day: dt.date) -> Dataset:
+    """A release ``fetch`` has kept (every table SSB had updated on ``day``), carried to
+    today's codes; a date with none is one line listing the dates there are."""
+    from kommunerapport.errors import UsageError
+    from kommunerapport.sources.history import chained
+    from kommunerapport.sources.ssb.store import release_dates, release_files
+
+    found = release_files(day.isoformat())
+    if not found:
+        dates = [f"{d[8:10]}.{d[5:7]}.{d[:4]}" for d in release_dates()]
+        raise UsageError(f"Ingen utgivelse fra {day:%d.%m.%Y} er hentet"
+                         + (f"; hentede utgivelser: {', '.join(dates)}." if dates else
+                            "; kjør «kommunerapport fetch» først."))
+    table = pd.concat([read_table(p) for p in found], ignore_index=True)
+    tables = ", ".join(p.stem.replace("SSB-", "") for p in found)
+    return chained(Dataset(table, {"description": f"SSB {tables}, utgivelsen {day:%d.%m.%Y}"},
+                           f"utgivelsen {day:%d.%m.%Y}"))

@@ -73,6 +73,7 @@ from kommunerapport.sources.ssb.store import (
     COLUMNS_ORDER,
     cache_dir,
     earlier_tables,
+    keep_release,
     merge_rows,
     read_previous,
     unwritable,
@@ -422,6 +423,12 @@ def write_fetched(report: FetchReport, folder: Path | None = None) -> Path:
         "left_out_regions": {**(old_meta.get("left_out_regions") or {}), **report.left_out},
         "synthetic": False,
     }
+    for tid, t in report.tables.items():
+        try:
+            keep_release(folder, tid, t["updated"],
+                         [r for r in report.rows if r["source"] == f"SSB {tid}"])
+        except OSError as exc:
+            raise FetchError(unwritable(folder, exc)) from None
     written = [("fetched.csv", buf.getvalue()),
                ("fetched.json", json.dumps(meta, ensure_ascii=False, indent=1))]
     if report.history:
