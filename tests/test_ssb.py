@@ -932,6 +932,18 @@ def test_a_refresh_keeps_march_beside_june_and_changes_compares_them(
                               f"driftsinntekter;2025;konsern;{shown};3,6;foreløpige tall "
                               "16.03.2026;")
     assert len(rows) == 2
+    # A report on the June figures says in «Om tallene» what changed since March.
+    from kommunerapport.model.regions import load_register
+    from kommunerapport.reports import about
+
+    dataset = loading.load_dataset()
+    assert [(r["unit"], r["measure"], r["new"]) for r in dataset.meta["revisions"]] == [
+        ("3222", "ndr_pct", 3.6)]
+    notes = about.history_notes("nb", dataset.meta, load_register(), ["3222"], [2025])
+    assert ("Endret siden foreløpige tall 16.3.2026: Lørenskog, netto driftsresultat i prosent "
+            f"av brutto driftsinntekter 2025: {shown} → 3,6.") in notes
+    nn = about.history_notes("nn", dataset.meta, load_register(), ["3222"], [2025])
+    assert any(n.startswith("Endra sidan førebelse tal 16.3.2026: Lørenskog") for n in nn)
 
 
 def test_changes_names_a_release_that_was_not_fetched(ssb_env: FakeSSB,

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from kommunerapport import figures as fig
+from kommunerapport.figures.revisions import decimals_for
 from kommunerapport.model.config import Config
 from kommunerapport.model.kinds import ReportKind
 from kommunerapport.model.regions import FIRST_YEAR, ROBEK_DATE, County, Register
@@ -20,6 +21,7 @@ from kommunerapport.render.context import DataTable, KeyFigure, ReportContext, S
 from kommunerapport.reports.common import Parts, Report, report_date, unit_name
 from kommunerapport.writing import text
 from kommunerapport.writing.facts import Fact, FactBook
+from kommunerapport.writing.formatting import number
 from kommunerapport.writing.lang import (
     date_text,
     label,
@@ -197,6 +199,18 @@ def history_notes(lang: str, meta: Mapping[str, Any], register: Register, units:
         every = set().union(*split.values())
         notes.append(label(lang, "note_split", names=names_of(sorted(split)),
                            years=shown_years(every), year=max(every) + 1))
+    revised = [r for r in meta.get("revisions") or []
+               if r.get("unit") in units and r.get("year") in wanted]
+    if revised:
+        since = sorted({str(r["since"]) for r in revised})
+        items = [f"{unit_name(register, str(r['unit']))}, "
+                 f"{label(lang, 'measure_' + str(r['measure'])).lower()} {r['year']}: "
+                 f"{number(r['old'], decimals_for(str(r['measure'])))} → "
+                 f"{number(r['new'], decimals_for(str(r['measure'])))}" for r in revised[:6]]
+        more = f" og {len(revised) - 6} til" if len(revised) > 6 else ""
+        notes.append(label(lang, "note_revised",
+                           release="; ".join(release_name(r, lang) for r in since),
+                           items="; ".join(items) + more))
     if county is not None and county.valid_from > min(years, default=county.valid_from):
         before = {y for y in years if y < county.valid_from}
         notes.append(label(lang, "note_county_back", county=county.short_name,

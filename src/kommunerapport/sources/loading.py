@@ -65,8 +65,36 @@ def _figures(given: DataInput | None, announce: bool) -> Dataset:
 
     csv_path, meta_path = fetched
     meta = _fetched_meta(meta_path)
-    return with_builtin_real(chained(Dataset(read_table(csv_path), meta,
-                                             f"SSB-tall hentet ({csv_path})")))
+    dataset = chained(Dataset(read_table(csv_path), meta, f"SSB-tall hentet ({csv_path})"))
+    revisions = revised_since(dataset)
+    if revisions:
+        dataset = replace(dataset, meta={**dataset.meta, "revisions": revisions})
+    return with_builtin_real(dataset)
+
+
+def revised_since(dataset: Dataset) -> list[dict[str, object]]:
+    """The fetched figures that changed since the release before the one fetched last
+    (``fetch`` keeps each): for «Om tallene», which figures are revised."""
+    from kommunerapport.figures.revisions import compare
+    from kommunerapport.sources.history import chained
+    from kommunerapport.sources.ssb.store import release_dates, release_files
+
+    kept = release_dates()
+    out: list[dict[str, object]] = []
+    tables = dataset.meta.get("tables") or {}
+    for tid, info in tables.items():
+        updated = str((info or {}).get("updated") or "")[:10] if isinstance(info, dict) else ""
+        earlier = [d for d in kept if d < updated
+                   and any(p.name == f"SSB-{tid}.csv" for p in release_files(d))]
+        if not updated or not earlier:
+            continue
+        before_path = next(p for p in release_files(earlier[-1]) if p.name == f"SSB-{tid}.csv")
+        before = chained(Dataset(read_table(before_path), {})).table
+        now = dataset.table[dataset.table["source"] == f"SSB {tid}"]
+        for r in compare(before, now).revisions:
+            out.append({"unit": r.unit, "year": r.year, "measure": r.measure, "old": r.old,
+                        "new": r.new, "since": r.old_release})
+    return out
 
 
 def read_files(given: DataInput, announce: bool = True) -> Dataset:
