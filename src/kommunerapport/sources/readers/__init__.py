@@ -79,13 +79,10 @@ def _detect(src: Source) -> Reader:
             return reader
     if src.head.startswith(("{", "[")):
         if src.json is None:
-            import json
+            from kommunerapport.sources.guard import parse_json
 
-            try:
-                json.loads(src.text)
-            except json.JSONDecodeError as exc:
-                raise DataError.at(src.path, f"kan ikke leses som JSON-stat2 fra SSB: ugyldig "
-                                           f"JSON på linje {exc.lineno}: {exc.msg}.") from None
+            parse_json(src.text, lambda problem: DataError.at(
+                src.path, f"kan ikke leses som JSON-stat2 fra SSB: {problem}"))
         raise DataError.at(src.path, "er JSON, men ikke JSON-stat (verken «class»: «dataset» "
                                    "eller JSON-stat 1.x med «dataset»).")
     raise DataError.at(src.path, "kjenner ikke formatet (ventet JSON-stat, PX, CSV eller XLSX "

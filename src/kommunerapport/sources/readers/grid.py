@@ -24,7 +24,7 @@ from kommunerapport.errors import DataError, KommunerapportError
 from kommunerapport.model.measures import measure_for, measure_for_code
 from kommunerapport.model.regions import normalise
 from kommunerapport.model.symbols import MISSING, NIL
-from kommunerapport.sources import csvdialect, limits
+from kommunerapport.sources import csvdialect, guard, limits
 from kommunerapport.sources.readers.base import Reading, ReadingMeta, Source
 from kommunerapport.sources.rows import normalise_region, parse_number
 
@@ -123,6 +123,11 @@ def _xlsx_rows(src: Source) -> list[Row]:
         raise DataError.at(src.path, f"Excel-fila pakkes ut til {limits.size(unpacked)}, over "
                                    f"grensen for utpakket XLSX på "
                                    f"{limits.size(limits.MAX_UNPACKED_BYTES)}.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(src.raw)) as archive:
+            guard.check_xlsx(archive, src.fail)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
+        raise DataError.at(src.path, f"kan ikke leses som Excel-fil (.xlsx): {exc}.") from None
     count = _Counter(src)
     rows: list[Row] = []
     try:

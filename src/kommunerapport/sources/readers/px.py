@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 
 from kommunerapport.errors import DataError, shown
-from kommunerapport.sources import limits
+from kommunerapport.sources import guard, limits
 from kommunerapport.sources.readers.base import Reading, ReadingMeta, Source, cell_error
 from kommunerapport.sources.rows import CellError, RowBuilder
 
@@ -153,7 +153,10 @@ def read(src: Source) -> Reading:
 
     builder = RowBuilder(known_units(), f"SSB {table}" if table else "SSB (PX-fil)",
                          release_for(iso), "konsern", level, table or None)
-    decimals = _first(entries, "DECIMALS")
+    try:
+        decimals = guard.decimals(_first(entries, "DECIMALS"), "DECIMALS")
+    except ValueError as exc:
+        raise DataError.at(src.path, f"{exc}.") from None
     others = [v for v in variables if v not in (geo, tid)]
     try:
         for n, combo in enumerate(itertools.product(*(range(len(values[v]))
@@ -169,7 +172,7 @@ def read(src: Source) -> Reading:
             builder.add(f"{codes[geo][at[geo]]} {values[geo][at[geo]]}",
                         values[tid][at[tid]], labels, tokens[n],
                         codes=[codes[v][at[v]] for v in others], unit=unit or None,
-                        decimals=int(decimals) if decimals.isdigit() else None,
+                        decimals=decimals,
                         where=data_line)
     except CellError as exc:
         raise cell_error(src.path, exc) from None

@@ -67,6 +67,7 @@ from kommunerapport.sources.ssb.queries import (
     data_requests,
     klass_request,
     metadata_request,
+    time_codes,
     years_to_fetch,
 )
 from kommunerapport.sources.ssb.store import (
@@ -168,8 +169,7 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
             for spec in tables:
                 meta = metas[spec.id]
                 ys = [y for y in wanted_years
-                      if y in {int(c[:4]) for c in meta.dimension(meta.role_of("time")
-                                                                   or "Tid").codes}]
+                      if y in set(time_codes(meta, spec.id).values())]
                 geo = meta.role_of("geo") or ""
                 old = _old_codes(history, spec.level, ys,
                                  meta.dimension(geo).codes if geo in meta.ids else [])
