@@ -195,12 +195,18 @@ def _old_county(wanted: str, year: int | None) -> str | None:
     return None
 
 
+def municipalities_named(query: str) -> list[Municipality]:
+    """Every municipality ``query`` may mean (two for «Våler» and «Herøy»)."""
+    wanted = normalise(query)
+    return [m for m in load_register().municipalities
+            if wanted in _keys(m.number, m.name, m.short_name)]
+
+
 def find_municipality(query: str) -> Municipality:
     """The municipality the user means, by number or any official name form."""
     register = load_register()
     wanted = normalise(query)
-    matches = [m for m in register.municipalities
-               if wanted in _keys(m.number, m.name, m.short_name)]
+    matches = municipalities_named(query)
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:

@@ -87,10 +87,17 @@ def regular_file(path: Path, limit: int, fail: Fail, what: str = "filstørrelse"
 
 def read_bytes(path: Path, limit: int, fail: Fail, what: str = "filstørrelse") -> bytes:
     """A regular file's bytes, at most ``limit`` of them (a file that grows is cut off)."""
-    regular_file(path, limit, fail, what)
+    size = regular_file(path, limit, fail, what)
     try:
         with path.open("rb") as f:
-            data = f.read(limit + 1)
+            # as much as the file holds (asking for the limit makes a buffer of the limit),
+            # and on to the limit if it grows while read
+            data = f.read(size + 1)
+            while len(data) <= limit and len(data) > size:
+                more = f.read(min(1 << 20, limit + 1 - len(data)))
+                if not more:
+                    break
+                data += more
     except OSError as exc:
         raise fail(f"fila kan ikke leses ({exc.strerror}).") from None
     if len(data) > limit:

@@ -340,14 +340,15 @@ def read_grid(src: Source, name: str, *, release: str, source: str = "SSB Statis
 
     known = known_units()
     code_like = region_code_like(known)
+    from kommunerapport.sources.readers.regionnames import resolvable
+
     if resolve is None:
         like = code_like
     elif codes_too:
         def like(t: str) -> bool:
-            return code_like(t) or resolve(t) is not None
+            return code_like(t) or resolvable(t)
     else:
-        def like(t: str) -> bool:
-            return resolve(t) is not None
+        like = resolvable
     lay = layout(src, load(src), like)
     table = re.match(r"^\s*(\d{5})\b", lay.title)
     table_id = table.group(1) if table else None
