@@ -50,7 +50,7 @@ def under_cap(test: Callable[[], None]) -> None:
             limit = _vm_bytes() + CAP
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             test()
-        except BaseException:  # noqa: BLE001 - every failure goes back to the parent
+        except BaseException:  # every failure goes back to the parent
             os.write(write, traceback.format_exc()[-6000:].encode())
             code = 1
         os._exit(code)

@@ -87,13 +87,13 @@ def regular_file(path: Path, limit: int, fail: Fail, what: str = "filstørrelse"
 
 def read_bytes(path: Path, limit: int, fail: Fail, what: str = "filstørrelse") -> bytes:
     """A regular file's bytes, at most ``limit`` of them (a file that grows is cut off)."""
-    size = regular_file(path, limit, fail, what)
+    length = regular_file(path, limit, fail, what)
     try:
         with path.open("rb") as f:
             # as much as the file holds (asking for the limit makes a buffer of the limit),
             # and on to the limit if it grows while read
-            data = f.read(size + 1)
-            while len(data) <= limit and len(data) > size:
+            data = f.read(length + 1)
+            while len(data) <= limit and len(data) > length:
                 more = f.read(min(1 << 20, limit + 1 - len(data)))
                 if not more:
                     break
@@ -106,8 +106,8 @@ def read_bytes(path: Path, limit: int, fail: Fail, what: str = "filstørrelse") 
 
 
 def check_json(raw: bytes, fail: Fail) -> None:
-    """Refuse JSON nested deeper than ``MAX_DEPTH``, with more than ``MAX_CELLS`` items or
-    a number no float holds: streamed, in ``sources.guard``, where every format's rules are."""
+    """Refuse JSON nested deeper than ``MAX_DEPTH`` or with more than ``MAX_CELLS`` items:
+    streamed, in ``sources.guard``, where every format's rules are."""
     from kommunerapport.sources.guard import check_json as streamed
 
     streamed(raw, fail)
