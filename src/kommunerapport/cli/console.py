@@ -164,11 +164,11 @@ def unit_label(register: Register, unit: str) -> str:
 
 
 def shown_value(value: float | None, measure: str) -> str:
-    from kommunerapport.figures.revisions import decimals_for
+    from kommunerapport.model.schema import shown_decimals
 
     if value is None:
         return "ingen tall"
-    return number(value, decimals_for(measure))
+    return number(value, shown_decimals(measure))
 
 
 def short_measure(measure: str) -> str:
@@ -220,8 +220,8 @@ def print_changes(old: str, new: str, as_csv: bool) -> None:
     import csv
     import sys
 
-    from kommunerapport.figures.revisions import compare
     from kommunerapport.model.schema import MEASURES
+    from kommunerapport.sources.revisions import compare
 
     before, after = _side(old), _side(new)
     result = compare(before.table, after.table)

@@ -85,6 +85,12 @@ BOUNDS: dict[str, tuple[float, float, bool]] = {
 }
 
 
+def shown_decimals(measure: str) -> int:
+    """The decimals the reports show a measure with: one for shares, none for amounts,
+    kroner per innbygger and persons."""
+    return 1 if MEASURES[measure][1] == "%" else 0
+
+
 def implausible(measure: str, value: float | None) -> str | None:
     """Why ``value`` cannot be a figure for ``measure`` («må være over 0»), or None."""
     if value is None or measure not in BOUNDS or value != value:  # NaN: a missing value

@@ -13,10 +13,10 @@ from typing import Any
 import pandas as pd
 
 from kommunerapport import figures as fig
-from kommunerapport.figures.revisions import decimals_for
 from kommunerapport.model.config import Config
 from kommunerapport.model.kinds import ReportKind
 from kommunerapport.model.regions import FIRST_YEAR, ROBEK_DATE, County, Register
+from kommunerapport.model.schema import shown_decimals
 from kommunerapport.render.context import DataTable, KeyFigure, ReportContext, Section
 from kommunerapport.reports.common import Parts, Report, report_date, unit_name
 from kommunerapport.writing import text
@@ -205,8 +205,8 @@ def history_notes(lang: str, meta: Mapping[str, Any], register: Register, units:
         since = sorted({str(r["since"]) for r in revised})
         items = [f"{unit_name(register, str(r['unit']))}, "
                  f"{label(lang, 'measure_' + str(r['measure'])).lower()} {r['year']}: "
-                 f"{number(r['old'], decimals_for(str(r['measure'])))} → "
-                 f"{number(r['new'], decimals_for(str(r['measure'])))}" for r in revised[:6]]
+                 f"{number(r['old'], shown_decimals(str(r['measure'])))} → "
+                 f"{number(r['new'], shown_decimals(str(r['measure'])))}" for r in revised[:6]]
         more = f" og {len(revised) - 6} til" if len(revised) > 6 else ""
         notes.append(label(lang, "note_revised",
                            release="; ".join(release_name(r, lang) for r in since),

@@ -277,7 +277,7 @@ def from_v1(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def loads(text: str) -> Cube:
-    limits.check_json(text.encode("utf-8"), JsonStatError)
+    guard.check_json(text.encode("utf-8"), JsonStatError)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -105,14 +105,6 @@ def read_bytes(path: Path, limit: int, fail: Fail, what: str = "filstørrelse") 
     return data
 
 
-def check_json(raw: bytes, fail: Fail) -> None:
-    """Refuse JSON nested deeper than ``MAX_DEPTH`` or with more than ``MAX_CELLS`` items:
-    streamed, in ``sources.guard``, where every format's rules are."""
-    from kommunerapport.sources.guard import check_json as streamed
-
-    streamed(raw, fail)
-
-
 _TOML_SKIP = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
                         r"|'[^'\n]*'|#[^\n]*")
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from kommunerapport.errors import DataError
 from kommunerapport.model.schema import Dataset, JsonObject
-from kommunerapport.sources import limits
+from kommunerapport.sources import guard, limits
 from kommunerapport.sources.tidycsv import read_table
 
 BUILTIN_MARK = "innebygde tall"
@@ -75,8 +75,8 @@ def _figures(given: DataInput | None, announce: bool) -> Dataset:
 def revised_since(dataset: Dataset) -> list[dict[str, object]]:
     """The fetched figures that changed since the release before the one fetched last
     (``fetch`` keeps each): for «Om tallene», which figures are revised."""
-    from kommunerapport.figures.revisions import compare
     from kommunerapport.sources.history import chained
+    from kommunerapport.sources.revisions import compare
     from kommunerapport.sources.ssb.store import release_dates, release_files
 
     kept = release_dates()
@@ -158,7 +158,7 @@ def _fetched_meta(path: Path) -> JsonObject:
 
     data = limits.read_bytes(path, limits.MAX_FILE_BYTES, fail)
     try:
-        limits.check_json(data, fail)
+        guard.check_json(data, fail)
         meta = json.loads(data.decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError
         raise fail(f"fila er skadet ({type(exc).__name__}); {mend}") from None

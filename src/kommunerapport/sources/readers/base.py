@@ -22,7 +22,7 @@ import pandas as pd
 
 from kommunerapport.errors import DataError, printable
 from kommunerapport.model.schema import COLUMNS, MEASURES, Dataset, validate
-from kommunerapport.sources import csvdialect, limits
+from kommunerapport.sources import csvdialect, guard, limits
 from kommunerapport.sources.rows import CellError
 
 # Control characters that do not belong in a text file (tab, line breaks and form
@@ -109,7 +109,7 @@ class Source:
             return None
         raw = self.raw if csvdialect.wide_encoding(self.raw) is None \
             else self.text.encode("utf-8")
-        limits.check_json(raw, self.fail)
+        guard.check_json(raw, self.fail)
         try:
             doc: object = json.loads(self.text)
         except RecursionError:

@@ -32,7 +32,7 @@ from typing import Any
 
 from kommunerapport import files
 from kommunerapport.errors import FetchError
-from kommunerapport.sources import limits
+from kommunerapport.sources import guard, limits
 from kommunerapport.sources.ssb import http as transport
 from kommunerapport.sources.ssb.store import cache_dir, unwritable
 from kommunerapport.sources.throttle import Throttle
@@ -117,7 +117,7 @@ class Client:
             return None
         try:  # within the limits: a cache entry is a file anyone could have replaced
             data = limits.read_bytes(path, limits.MAX_RESPONSE_BYTES * 2, ValueError)
-            limits.check_json(data, ValueError)
+            guard.check_json(data, ValueError)
             return json.loads(data.decode("utf-8"))["response"]
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None  # a damaged entry is fetched again
@@ -154,7 +154,7 @@ class Client:
         def fail(problem: str) -> FetchError:
             return FetchError(f"{req.table}: SSBs svar: {problem}")
 
-        limits.check_json(body, fail)
+        guard.check_json(body, fail)
         try:
             return json.loads(body.decode("utf-8-sig"))
         except ValueError:

@@ -106,11 +106,11 @@ def parse_correspondence(doc: dict[str, Any]) -> dict[str, tuple[str, str]]:
 def _read(path: Path) -> dict[str, Any]:
     """The cache file, within the limits; anything damaged or of the wrong shape reads as
     nothing fetched (``fetch`` writes it again), never as a traceback."""
-    from kommunerapport.sources import limits
+    from kommunerapport.sources import guard, limits
 
     try:
         data = limits.read_bytes(path, limits.MAX_FILE_BYTES, ValueError)
-        limits.check_json(data, ValueError)
+        guard.check_json(data, ValueError)
         stored = json.loads(data.decode("utf-8"))
     except (OSError, ValueError, RecursionError):
         return {}

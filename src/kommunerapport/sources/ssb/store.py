@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kommunerapport.errors import UsageError
-from kommunerapport.sources import limits
+from kommunerapport.sources import guard, limits
 
 
 def cache_dir() -> Path:
@@ -93,7 +93,7 @@ def read_previous(folder: Path) -> tuple[list[dict[str, str]], dict[str, Any]]:
     meta: Any = {}
     try:
         data = limits.read_bytes(folder / "fetched.json", limits.MAX_FILE_BYTES, fail)
-        limits.check_json(data, fail)
+        guard.check_json(data, fail)
         meta = json.loads(data.decode("utf-8"))
     except (OSError, ValueError, RecursionError):
         meta = {}

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from kommunerapport.model.schema import MEASURES
+from kommunerapport.model.schema import MEASURES, shown_decimals
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,10 @@ class Comparison:
     incomparable: list[str] = field(default_factory=list)  # what only one side has, said
 
 
-def decimals_for(measure: str) -> int:
-    """The decimals the reports show a measure with."""
-    return 1 if MEASURES[measure][1] == "%" else 0
-
-
 def shown(value: float | None, measure: str) -> Decimal | None:
     if value is None or value != value:
         return None
-    step = Decimal(1).scaleb(-decimals_for(measure))
+    step = Decimal(1).scaleb(-shown_decimals(measure))
     return Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP)
 
 
