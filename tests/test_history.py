@@ -253,3 +253,78 @@ def test_a_damaged_fetched_change_table_stops_a_report_and_writes_nothing(
         f"Feil: {cache / model_history.FILE}, linje 2: 1507 går til både 1508 og 1580 "
         "(01.01.2024) uten delingsregel; en kode med flere etterfølgere må ha regelen «delt»."]
     assert not out.exists()
+
+
+# -- The Vestfold report from SSB-shaped files with the codes of each year --------------------------
+
+def _vestfold_jsonstat(measure_code: str, label: str, unit: str, measure: str,
+                       decimals: int) -> dict:
+    """A 12134/13551-shaped JSON-stat answer for Vestfold's municipalities 2020–2025, under
+    the codes SSB uses: 38xx for 2020–2023 («Horten (2020-2023)»), 39xx from 2024, «.» where
+    a code was not in use. CONSTRUCTED: the values are the built-in sample's, not SSB's."""
+    builtin = load_builtin().table
+    history = builtin_history().of("131")
+    today = [m.number for m in load_register().in_county("39")]
+    old = {h: c for c in history.historic_codes for h in [history.link(c, 2023).target]
+           if h in today and history.valid(c, 2023)}
+    codes = [old[u] for u in today] + today
+    years = [str(y) for y in range(2020, 2026)]
+    values, status = [], {}
+    for code in codes:
+        unit_now = history.link(code, 2023).target if code in old.values() else code
+        for year in years:
+            in_use = (code in old.values()) == (int(year) < 2024)
+            row = builtin[(builtin.unit == unit_now) & (builtin.year == int(year))
+                          & (builtin.measure == measure)]
+            if in_use and len(row):
+                values.append(float(row["value"].iloc[0]))
+            else:
+                status[str(len(values))] = "."
+                values.append(None)
+    return {"version": "2.0", "class": "dataset", "label": label,
+            "source": "Statistisk sentralbyrå", "updated": "2026-03-16T07:00:00Z",
+            "id": ["KOKkommuneregion0000", "ContentsCode", "Tid"],
+            "size": [len(codes), 1, len(years)],
+            "role": {"geo": ["KOKkommuneregion0000"], "time": ["Tid"],
+                     "metric": ["ContentsCode"]},
+            "dimension": {
+                "KOKkommuneregion0000": {"label": "region", "category": {
+                    "index": codes,
+                    "label": {c: (load_register().municipality(c).short_name if c in today
+                                  else f"{history.names(c)[0]} (2020-2023)") for c in codes}}},
+                "ContentsCode": {"label": "statistikkvariabel", "category": {
+                    "index": [measure_code], "label": {measure_code: label},
+                    "unit": {measure_code: {"base": unit, "decimals": decimals}}}},
+                "Tid": {"label": "år", "category": {"index": years}}},
+            "value": values, "status": status,
+            "extension": {"px": {"tableid": label[:5], "decimals": decimals}}}
+
+
+def test_the_vestfold_report_from_files_with_old_codes_shows_a_full_trend(tmp_path: Path) -> None:
+    from pdfs import full_text
+
+    ndr = tmp_path / "12134.json"
+    ndr.write_text(json.dumps(_vestfold_jsonstat(
+        "KOSAGD230000", "12134: Netto driftsresultat i prosent av brutto driftsinntekter",
+        "prosent", "ndr_pct", 1), ensure_ascii=False), encoding="utf-8")
+    bdi = tmp_path / "13551.json"
+    bdi.write_text(json.dumps(_vestfold_jsonstat(
+        "AGD2", "13551: Brutto driftsinntekter (1000 kr)", "1000 kr", "bdi", 0),
+        ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "ut"
+    result = CliRunner().invoke(cli.main, ["--county", "Vestfold", "--data", str(ndr),
+                                           "--data", str(bdi), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "tall under 6 eldre koder ført over til dagens (3801 → 3901" in result.stderr
+    text = full_text(out / "kommuneokonomi-2025-vestfold.pdf")
+    # The trend table under the chart: Vestfold's municipalities every year 2020–2025, the
+    # BDI-weighted NDR of the sample (the same as from the built-in data, tested above)
+    table = load_builtin().table
+    units = [m.number for m in load_register().in_county("39")]
+    expected = [fig.weighted(table, units, y).value for y in range(2020, 2026)]
+    shown = " ".join(f"{v:.1f}".replace(".", ",").replace("-", "\u2212") for v in expected)
+    assert f"Kommunene i Vestfold {shown}" in text
+    assert "Tallene for kommunene i Vestfold for 2020–2023 er ført over fra kommunenumrene " \
+           "før 2024 (SSB Klass)." in text
+    assert "Vestfold fylke fantes ikke før 2024; tallene for 2020–2023 er dagens kommuner i " \
+           "fylket regnet bakover." in text
