@@ -255,7 +255,7 @@ def test_a_damaged_fetched_change_table_stops_a_report_and_writes_nothing(
     assert not out.exists()
 
 
-# -- The Vestfold report from SSB-shaped files with the codes of each year --------------------------
+# -- The Vestfold report from SSB-shaped files with the codes of each year ---------------------
 
 def _vestfold_jsonstat(measure_code: str, label: str, unit: str, measure: str,
                        decimals: int) -> dict:

@@ -782,3 +782,35 @@ def test_a_fetched_change_table_with_a_split_without_its_rule(tmp_path: Path) ->
     refused(result, f"{cache / 'regionendringer.csv'}, linje 2: 1507 går til både 1508 og "
                     "1580 (01.01.2024) uten delingsregel; en kode med flere etterfølgere må "
                     "ha regelen «delt».")
+
+
+def test_a_px_file_with_keys_says_so(tmp_path: Path) -> None:
+    # was «DATA har flere verdier enn de 2 cellene»: the keys in front of each line
+    f = tmp_path / "tabell.px"
+    f.write_bytes(PX.format(regions='"4601 Bergen","5001 Trondheim"', data='"4601" 1.5\n"5001" 2.5')
+                  .replace("DATA=", 'KEYS("region")=CODES;\nDATA=').encode("cp1252"))
+    refused(run(tmp_path, "inspect", f),
+            f"{f}: PX-fila har KEYS(«region») (data med nøkler foran hver linje), som ikke "
+            "leses; lagre tabellen fra SSB uten KEYS, som en hel tabell.")
+
+
+def test_a_mixed_encoding_file_says_so_instead_of_blaming_the_header(tmp_path: Path) -> None:
+    # UTF-8 header («år»), then a Windows-1252 byte on line 3: read as Windows-1252 the
+    # header became «Ã¥r» and was blamed
+    f = tmp_path / "ks.csv"
+    f.write_bytes("kommunenummer;år;netto driftsresultat (% av BDI)\n3901;2025;2,5\n"
+                  .encode() + b"3903;2025;\xe5\n")
+    refused(run(tmp_path, "inspect", f),
+            f"{f}, linje 3: teksten blander to tegnkodinger: den er UTF-8 fram til byte 74, "
+            "som ikke er det (kanskje Latin-1 eller Windows-1252); lagre fila på nytt i én "
+            "koding, helst UTF-8.")
+
+
+def test_invisible_characters_are_shown_in_the_message(tmp_path: Path) -> None:
+    # a byte order mark inside a header cell: the measure is not recognised, and the
+    # message shows why (it was printed invisibly)
+    f = write(tmp_path, "navn.csv", "region;\ufeffNetto driftsresultat i % av brutto "
+              "driftsinntekter (%) 2025\nLørenskog\u200b;4,0\n")
+    result = run(tmp_path, "inspect", f)
+    assert result.exit_code == 1
+    assert "«\\ufeffNetto driftsresultat i % av brutto driftsinntekter (%)»" in result.stderr

@@ -74,6 +74,11 @@ class Source:
     def decoded(self) -> tuple[str, str]:
         try:
             return csvdialect.decode(self.raw)
+        except csvdialect.MixedEncodingError as exc:
+            raise DataError.at(self.path, f"teksten blander to tegnkodinger: den er UTF-8 fram "
+                                        f"til byte {exc.offset}, som ikke er det (kanskje "
+                                        "Latin-1 eller Windows-1252); lagre fila på nytt i "
+                                        "én koding, helst UTF-8.", line=exc.line) from None
         except csvdialect.EncodingError as exc:
             raise DataError.at(self.path, f"teksten er merket som {exc.encoding}, men byte "
                                         f"{exc.offset} passer ikke med det; lagre fila på "
@@ -158,7 +163,7 @@ def cell_error(path: Path, exc: CellError) -> DataError:
 def finish(reading: Reading, path: Path) -> Dataset:
     """Validate the rows; a problem names the file's own line, not the tidy table's."""
     if not reading.rows:
-        left = "; ".join(f"{reason}: {sum(c.values())} celler"
+        left = "; ".join(f"{reason}: {sum(c.values())} celler, som «{printable(next(iter(c)))}»"
                          for reason, c in reading.skipped.items())
         raise DataError.at(path, f"fant ingen tall for målene rapportene bruker "
                                f"({', '.join(sorted(MEASURES))})"

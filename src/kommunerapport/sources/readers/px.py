@@ -116,6 +116,11 @@ def read(src: Source) -> Reading:
         entries, tokens, data_line = parse(text_of(src), limits.MAX_VALUES)
     except ValueError as exc:
         raise DataError.at(src.path, f"kan ikke leses som PX-fil: {exc}.") from None
+    keyed = sorted(sub for key, sub in entries if key == "KEYS")
+    if keyed:  # DATA lines then begin with the keys: the cells would be counted wrong
+        raise DataError.at(src.path, f"PX-fila har KEYS(«{shown(keyed[0])}») (data med nøkler "
+                                     "foran hver linje), som ikke leses; lagre tabellen fra SSB "
+                                     "uten KEYS, som en hel tabell.")
     stub = entries.get(("STUB", ""), [])
     heading = entries.get(("HEADING", ""), [])
     variables = stub + heading
