@@ -154,7 +154,7 @@ def _counties_section(lang: str, book: FactBook, t: pd.DataFrame, register: Regi
     rows: list[tuple[str, ...]] = []
     bars: list[float | None] = []
     figures: dict[str, tuple[str, fig.Figure]] = {}  # county → (its name, its figure)
-    for c in (c for c in register.counties if c.valid_from <= year):
+    for c in register.counties:  # before 2024: today's municipalities counted back
         units = common.municipal_units(register, c.number)
         area = (phrase(lang, "subject_county", county=c.short_name) if len(units) > 1
                 else phrase(lang, "subject_member", name=c.short_name))
