@@ -16,7 +16,7 @@ import os
 import resource
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -64,6 +64,18 @@ def under_cap(test: Callable[[], None]) -> None:
 @pytest.fixture(autouse=True)
 def _no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KOMMUNERAPPORT_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _hypothesis_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Hypothesis keeps its own files (a character table) in the test's temporary folder,
+    not in the working tree."""
+    from hypothesis import configuration
+
+    before = configuration.storage_directory()
+    configuration.set_hypothesis_home_dir(str(tmp_path_factory.mktemp("hypothesis")))
+    yield
+    configuration.set_hypothesis_home_dir(str(before))
 
 
 def read_only_our_errors(name: str, content: bytes) -> None:
