@@ -239,3 +239,32 @@ def test_changes_says_what_cannot_be_compared(tmp_path: Path) -> None:
         in result.stdout
     assert "Kan ikke sammenlignes: omfanget kasse finnes bare i den nye utgivelsen." \
         in result.stdout
+
+
+def test_the_config_dates_a_file_that_gives_none(tmp_path: Path) -> None:
+    from pdfs import full_text
+
+    f = tmp_path / "12134.csv"
+    f.write_text(STATBANK, encoding="utf-8")
+    config = tmp_path / "ks.toml"
+    config.write_text("release = 2026-03-16\n", encoding="utf-8")
+    out = tmp_path / "ut"
+    result = CliRunner().invoke(cli.main, ["--county", "Vestland", "--data", str(f), "--config",
+                                           str(config), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = full_text(out / "kommuneokonomi-2025-vestland.pdf")
+    # «Om tala», nynorsk (Vestland): 2025 preliminary, dated by the config (the table's
+    # columns interleave in the extracted text, so the end of the cell is looked for)
+    assert "16.3.2026 (Statistikkbanken, uttrekk 12134.csv) (2025)" in text
+
+
+def test_a_config_release_that_is_no_date_is_one_line(tmp_path: Path) -> None:
+    f = tmp_path / "12134.csv"
+    f.write_text(STATBANK, encoding="utf-8")
+    config = tmp_path / "ks.toml"
+    config.write_text('release = "i mars"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli.main, ["--county", "Vestland", "--data", str(f), "--config",
+                                           str(config), "--out", str(tmp_path / "ut")])
+    assert result.exit_code == 2
+    assert result.stderr == (f"Feil: {config}, linje 1: «release» skal være en dato, for "
+                             "eksempel 2026-03-16 eller «16.03.2026», ikke «i mars».\n")

@@ -167,6 +167,8 @@ def _load(year: int | None, lang: str | None, data_file: DataInput | None,
           kit: bool = False) -> _State:
     """What every report needs, loaded once; the table indexed, the shared figures made."""
     config = load_config(config_file)
+    if data_file is not None and data_file.release is None and config.release:
+        data_file = DataInput(data_file.paths, config.release)  # the config's date
     dataset = load_dataset(data_file)
     register = load_register()
     year = resolve_year(dataset, year)

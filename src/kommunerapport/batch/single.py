@@ -28,6 +28,8 @@ def write_report(county: str | None, year: int | None, lang: str | None,
                  templates_dir: Path | None = None, kit: bool = False) -> Path:
     """Build one county report (or the sector's, without ``county``) and write its PDF."""
     config = load_config(config_file)
+    if data_file is not None and data_file.release is None and config.release:
+        data_file = DataInput(data_file.paths, config.release)  # the config's date
     dataset = load_dataset(data_file)
     register = load_register()
     year = resolve_year(dataset, year)
