@@ -32,6 +32,14 @@ calibrated so that
     (2025) have emptied their disposisjonsfond; NDR stays within −8 … +12 %.
 Where a real figure for a municipality is known (the five above) it is used and
 kept real; amounts derived from it and a synthetic BDI are marked synthetic.
+
+Old codes, as SSB's tables keep them: a municipality's figures for 2020–2023 are
+written under the code it had then (3029 Lørenskog, 3803 Tønsberg, …), found in the
+change table ``data/regionendringer.csv`` (``scripts/build_history.py``), so every
+report from the built-in data goes through the chain to today's codes. Ålesund and
+Haram, split out of 1507 Ålesund in 2024, are written as that one unit for 2020–2023:
+amounts summed, shares recomputed from the sums, frie inntekter per innbygger weighted
+by population.
 """
 
 from __future__ import annotations
@@ -57,7 +65,7 @@ SAMPLE_SOURCE = "Eksempeldata (scripts/make_dataset.py)"
 SAMPLE_RELEASE = "eksempeldata kalibrert mot SSB 16.03.2026"
 RELEASE_PRELIMINARY = "foreløpige tall 16.03.2026"
 RELEASE_REVISED = "reviderte tall, hentet 16.03.2026"
-RELEASE_REVISED_2025 = "reviderte tall 2026"
+RELEASE_REVISED_2025 = "reviderte tall, dato ukjent"  # SSB's revised figure, published later
 
 # Landet uten Oslo, SSB 12134 (2025 NDR: SSB's revised value).
 NDR_TARGET = {2020: 2.5, 2021: 4.2, 2022: 2.6, 2023: 1.0, 2024: -0.3, 2025: 2.1}
@@ -350,6 +358,62 @@ def add_municipality(table: Table, unit: str, year: int, bdi: float, bdu: float,
             add(measure, value, decimals)
 
 
+REFORM = "2024-01-01"  # the last change before the sample's years end
+
+
+def old_codes(rows: list[list[str]], munis: list[dict[str, str]]) -> list[list[str]]:
+    """The rows with each municipality's 2020–2023 figures under the code it had then.
+
+    Units split in 2024 (1507 → 1508 and 1580) become their one predecessor again:
+    amounts summed, shares of BDI from the summed amounts, frie inntekter per innbygger
+    weighted by the parts' population.
+    """
+    older: dict[str, list[str]] = {}
+    for c in read_csv(OUT / "regionendringer.csv"):
+        if c["klass"] == "131" and c["dato"] == REFORM:
+            older.setdefault(c["ny"], []).append(c["gammel"])
+    before = int(REFORM[:4])
+    pop = {m["nummer"]: int(m["folkemengde_2024"]) for m in munis}
+    out: list[list[str]] = []
+    parts: dict[tuple[str, str], list[list[str]]] = {}
+    for row in rows:
+        unit, year = row[0], int(row[1])
+        old = older.get(unit)
+        if year >= before or not old:
+            out.append(row)
+            continue
+        if len(old) != 1:
+            raise SystemExit(f"{unit} has several predecessors in 2024: {old}")
+        split_into = [n for n, o in older.items() if o == old]
+        if len(split_into) == 1:
+            out.append([old[0], *row[1:]])
+        else:
+            parts.setdefault((old[0], row[1]), []).append(row)
+    for (code, year), group in sorted(parts.items()):
+        by = {}
+        for r in group:
+            by.setdefault(r[2], {})[r[0]] = r
+        units = sorted({r[0] for r in group})
+
+        def total(measure: str, by: dict = by, units: list[str] = units) -> float:
+            return sum(float(by[measure][u][3]) for u in units)
+
+        def add(measure: str, value: float, decimals: int, by: dict = by,
+                units: list[str] = units, code: str = code, year: str = year) -> None:
+            first = by[measure][units[0]]
+            out.append([code, year, measure, fmt(value, decimals), "", *first[5:]])
+
+        for measure in ("bdi", "bdu", "ndr", "dispfond", "invest"):
+            add(measure, total(measure), 0)
+        for share, amount in (("ndr_pct", "ndr"), ("dispfond_pct", "dispfond"),
+                              ("invest_pct", "invest")):
+            add(share, total(amount) / total("bdi") * 100, 1)
+        people = sum(pop[u] for u in units)
+        add("frie_inntekter_innb", sum(float(by["frie_inntekter_innb"][u][3]) * pop[u]
+                                       for u in units) / people, 0)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=OUT)
@@ -358,6 +422,7 @@ def main() -> None:
     table = Table()
     known = real_rows(table)
     report = generate(table, known, munis)
+    table.rows = old_codes(table.rows, munis)
     meta = {
         "description": "Innebygde data: reelle tall for fylkeskommunene (SSB 13561) og "
                        "nøkkeltall for landet og utvalgte kommuner (SSB 12134), og syntetiske "

@@ -81,11 +81,23 @@ def test_an_unknown_county_exits_2_with_a_suggestion(runner) -> None:
     assert result.stdout == ""
 
 
-def test_a_county_that_did_not_exist_that_year_explains_itself(runner) -> None:
+def test_vestfold_before_2024_is_counted_back_from_its_municipalities(runner) -> None:
+    # Vestfold was part of 38 Vestfold og Telemark in 2023; its figures are its present six
+    # municipalities' (built-in sample, stored under the 38xx codes of 2023).
     result = runner.invoke(main, ["figures", "--county", "Vestfold", "--year", "2023"])
+    assert result.exit_code == 0, result.output
+    assert "6 av 6" in result.stdout
+
+
+def test_an_old_county_by_its_old_name_says_which_to_ask_for(runner) -> None:
+    result = runner.invoke(main, ["figures", "--county", "Vestfold og Telemark", "--year",
+                                  "2023"])
     assert result.exit_code == 2
-    assert result.stderr == ("Feil: Vestfold fylke fantes ikke i 2023: fra 2020 til 2023 var det "
-                             "en del av 38 Vestfold og Telemark. Velg et år fra 2024.\n")
+    assert result.stderr == (
+        "Feil: Vestfold og Telemark (38) fantes fra 2020 til 2023; i 2024 ble fylket delt i "
+        "Vestfold (39) og Telemark (40). Rapportene gjelder dagens fylker, også for årene før "
+        "(tallene regnes fra dagens kommuner); bruk --county «Vestfold» --year 2023 eller "
+        "--county «Telemark» --year 2023.\n")
 
 
 def test_a_year_not_in_the_data_exits_2_listing_the_years(runner) -> None:
@@ -108,7 +120,7 @@ def test_figures_needs_exactly_one_of_county_and_sector(runner, args: list[str])
 def test_every_command_has_help_with_an_example(runner, command: str) -> None:
     result = runner.invoke(main, [command, "--help"])
     assert result.exit_code == 0
-    assert "Example" in result.stdout
+    assert "Example" in result.stdout or "Eksempl" in result.stdout  # help going Norwegian
     assert f"kommunerapport {command}" in result.stdout
 
 

@@ -71,7 +71,15 @@ def test_sample_notice_in_each_written_form() -> None:
     ("reviderte tall, hentet 16.03.2026", "reviderte tall, hentet 16.3.2026",
      "reviderte tal, henta 16.3.2026"),
     ("reviderte tall 2026", "reviderte tall publisert i 2026", "reviderte tal publiserte i 2026"),
-    ("KS-undersøkelse, ks.csv", "KS-undersøkelse, ks.csv", "KS-undersøkelse, ks.csv"),
+    # No date in the data: the report says so, and invents none.
+    ("KS-undersøkelse, ks.csv", "KS-undersøkelse, ks.csv (dato ukjent)",
+     "KS-undersøkelse, ks.csv (dato ukjend)"),
+    ("reviderte tall, dato ukjent", "reviderte tall (dato ukjent)", "reviderte tal (dato ukjend)"),
+    ("foreløpige tall 16.03.2026, Statistikkbanken, uttrekk 12134.csv",
+     "foreløpige tall 16.3.2026 (Statistikkbanken, uttrekk 12134.csv)",
+     "førebelse tal 16.3.2026 (Statistikkbanken, uttrekk 12134.csv)"),
+    ("KS-undersøkelse, ks.csv, oppdatert 01.03.2026", "KS-undersøkelse, ks.csv, oppdatert 1.3.2026",
+     "KS-undersøkelse, ks.csv, oppdatert 1.3.2026"),
 ])
 def test_release_labels_in_the_report_language_and_date_style(release, nb, nn) -> None:
     assert release_name(release, "nb") == nb

@@ -71,6 +71,8 @@ def test_real_figures_are_called_real(rendered: dict) -> None:
             "16.3.2026); tallene for de andre kommunene i Akershus og for Lørenskog, "
             "Lillestrøm, Enebakk og Rælingen før 2024 er eksempeldata") in text
     assert "syntetiske" not in text
+    # the trend line joins sample years (2020–2023) and real ones (2024–2025): it says so
+    assert "Lørenskog kommune (eksempeldata 2020–2023)" in text
 
 
 def test_own_figures_match_the_figures_module(rendered: dict, table, shared) -> None:

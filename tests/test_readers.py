@@ -194,13 +194,19 @@ def test_malformed_statbank(tmp_path: Path, lines: list[str], message: str) -> N
         f"{f}, {message}" if message.startswith("linje") else f"{f}: {message}")
 
 
-def test_historic_codes_without_recent_figures_are_skipped(tmp_path: Path) -> None:
+def test_historic_codes_are_carried_to_todays_and_unknown_ones_skipped(tmp_path: Path) -> None:
+    # 3801 Horten (2020–2023) is 3901 from 2024 (Klass 131 changes, 1.1.2024); 0199 was
+    # never a municipality code, so it is left out and named.
     f = tmp_path / "statbank.csv"
     f.write_text('"12134: Utvalgte nøkkeltall"\n\n"region";"statistikkvariabel";"år";"x"\n'
-                 '"3801 Horten";"Frie inntekter per innbygger (kr)";"2023";1\n'
+                 '"3801 Horten (2020-2023)";"Frie inntekter per innbygger (kr)";"2023";1\n'
+                 '"0199 Ukjent";"Frie inntekter per innbygger (kr)";"2023";3\n'
                  '"0301 Oslo";"Frie inntekter per innbygger (kr)";"2023";2\n', encoding="utf-8")
     ds = readers.read(f)
-    assert ds.meta["skipped_units"] == ["3801"] and list(ds.table["unit"]) == ["0301"]
+    assert ds.meta["skipped_units"] == ["0199"]
+    assert sorted(zip(ds.table["unit"], ds.table["value"], strict=True)) == [
+        ("0301", 2.0), ("3901", 1.0)]
+    assert ds.meta["history"]["renumbered"] == {"3901": {"3801": [2023]}}
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [

@@ -27,6 +27,7 @@ from kommunerapport import cli
 from kommunerapport.errors import FetchError
 from kommunerapport.model import measures
 from kommunerapport.model import schema as data
+from kommunerapport.model.history import builtin_history
 from kommunerapport.sources import jsonstat, loading, rows, tidycsv
 from kommunerapport.sources.ssb import catalogue as ssb_catalogue
 from kommunerapport.sources.ssb import client as ssb_client
@@ -64,10 +65,14 @@ class FakeSSB:
         self.log: list[tuple[str, str, dict | None]] = []
         self.script: dict[str, list[tuple]] = defaultdict(list)  # path part → actions
         self.lock = threading.Lock()
+        self.updated: str | None = None  # a later release: SSB's «updated» for the data
+        self.revised: dict[tuple[str, str, str, str], float] = {}  # (table, geo, code, year)
 
     def reset(self) -> None:
         self.log.clear()
         self.script.clear()
+        self.updated = None
+        self.revised.clear()
 
     def next_action(self, path: str) -> tuple | None:
         with self.lock:
@@ -110,21 +115,46 @@ class FakeSSB:
             if cell[geo] == "EAKUO" and cell["Tid"] == "2025":
                 values.append(None)
                 status[str(n)] = ".."
-            elif cell[geo] in ("3801", "1507") and cell["Tid"] >= "2024":
+            elif (cell[geo] in ("3801", "1507") and cell["Tid"] >= "2024") or (
+                    began_2024(cell[geo]) and cell["Tid"] < "2024"):
+                # as SSB: «.» (cannot occur) for a code in a year it was not in use
                 values.append(None)
                 status[str(n)] = "."
+            elif (table, cell[geo], cell["ContentsCode"], cell["Tid"]) in self.revised:
+                values.append(self.revised[(table, cell[geo], cell["ContentsCode"], cell["Tid"])])
             elif (table, cell[geo], cell["ContentsCode"], cell["Tid"]) in REAL:
                 values.append(REAL[(table, cell[geo], cell["ContentsCode"], cell["Tid"])])
             else:
                 values.append(_value(table, combo, unit))
+        if self.updated:
+            meta = {**meta, "updated": self.updated}
         doc = {**meta, "id": ids, "size": [len(dims[i]["category"]["index"]) for i in ids],
                "dimension": dims, "value": values, "status": status}
         return 200, doc
 
 
+# Codes that began on 1.1.2024 (Klass 131 and 104 changes): SSB has no figures for them before.
+BEGAN_2024 = {c.new for c in builtin_history().changes if c.date.year == 2024}
+
+
+def began_2024(code: str) -> bool:
+    """A municipality, or a county as 13561 writes it («3900» for 39), new on 1.1.2024."""
+    return code in BEGAN_2024 or (len(code) == 4 and code.endswith("00")
+                                  and code[:2] in BEGAN_2024)
+
 # The real 12134 response's values, so that a fetch carries them through.
 REAL = {("12134", code, "KOSAG110000", "2024"): v for code, v in
         zip(["0301", "4601", "5001"], REAL_12134["value"], strict=True)}
+
+
+def klass_changes(number: str) -> dict:
+    """SSB's real Klass ``changes`` answers: 131 as delivered (1971–2025), 104 around
+    1.1.2024 (SSB's answer under «svar» in the copy's wrapper)."""
+    if number == "131":
+        return json.loads((FIXTURES / "klass131_changes_1971-01-01_2025-01-02.json")
+                          .read_text("utf-8"))
+    return json.loads((FIXTURES / "klass104_changes_2023-12-31_2024-01-02.json")
+                      .read_text("utf-8"))["svar"]
 
 
 def make_handler(state: FakeSSB) -> type[BaseHTTPRequestHandler]:
@@ -175,6 +205,9 @@ def make_handler(state: FakeSSB) -> type[BaseHTTPRequestHandler]:
                 self._send(200, json.loads((FIXTURES / "constructed" /
                                             "klass131_112_correspondsAt_2025-01-01.json")
                                            .read_text("utf-8")))
+                return
+            if parts[:2] == ["klass", "classifications"] and parts[-1] == "changes":
+                self._send(200, klass_changes(parts[2]))
                 return
             if parts[:2] == ["klass", "classifications"]:
                 name = {"131": "klass131_kommuner_2026-01-01.json",
@@ -441,8 +474,9 @@ def test_fetch_everything_then_cache_hit(ssb_env: FakeSSB) -> None:
     # Data by POST in batches of at most 150 regions; every call throttled ≥ 2 s apart.
     posts = [b for m, _, b in ssb_env.log if m == "POST"]
     assert posts and all(len(b["selection"][0]["valueCodes"]) <= 150 for b in posts)
-    # 5 metadata, Klass 131 and 104, Klass 131 → 112 for each of the two years, the data
-    assert len(ssb_env.log) == report.calls == 5 + 2 + 2 + len(posts)
+    # 5 metadata, Klass 131 and 104 (codes and changes), Klass 131 → 112 for each of the
+    # two years, the data
+    assert len(ssb_env.log) == report.calls == 5 + 2 + 2 + 2 + len(posts)
     assert fake.sleeps == [ssb_client.MIN_INTERVAL] * (report.calls - 1)
     # The written table validates; a second fetch makes no request.
     csv_path, _ = ssb_store.fetched_files()
@@ -506,10 +540,10 @@ def test_429_then_200_is_retried_with_backoff(ssb_env: FakeSSB) -> None:
     fake = FakeTime()
     report = ssb.fetch([2025], client=client(fake), progress=False)
     assert report.missing == []
-    # 2 s between the 8 calls before it (5 metadata, 2 Klass registers, 1 KOSTRA-group
-    # correspondence); the first 429: backoff 2 s; the second: 7 s as SSB asked (more
-    # than the 4 s backoff, and not both); then 2 s apart.
-    assert fake.sleeps == [2.0] * 8 + [2.0, 7.0] + [2.0] * (report.calls - 11)
+    # 2 s between the 10 calls before it (5 metadata, 2 Klass change tables, 2 Klass
+    # registers, 1 KOSTRA-group correspondence); the first 429: backoff 2 s; the second: 7 s
+    # as SSB asked (more than the 4 s backoff, and not both); then 2 s apart.
+    assert fake.sleeps == [2.0] * 10 + [2.0, 7.0] + [2.0] * (report.calls - 13)
     assert sum(m == "POST" and "/12134/" in p for m, p, _ in ssb_env.log) == 3 + 2
 
 
@@ -706,8 +740,12 @@ def test_cli_fetch_and_dataset_uses_fetched(ssb_env: FakeSSB, runner: CliRunner,
     # Codes the register does not know are named, not dropped, each with its reason:
     # regions from before 2024 (Vestfold og Telemark 38, Troms og Finnmark 54 …) and
     # SSB's own groups the model lacks (EKA39, EKA46: the county groupings).
-    assert ("Uten tall i rapportene: 6 regionkoder fra før 2024 (registeret har inndelingen "
-            "fra 2024): 1507, 30, 38, 3801, 3803, 54.") in result.output
+    # The codes SSB used before 2024 (1507, 30, 38, 3801, 3803, 54 in the constructed
+    # metadata) hold no figures for 2024–2025, so none is asked for; the change table
+    # came from Klass (SSB's real answers from 2002: 499 in 131, 7 in 104 around 2024).
+    assert ("Regionendringer (Klass 131 og 104): 506 endringer fra 2002; spurt etter 0 eldre "
+            "regionkoder") in result.output
+    assert "regionkoder fra før 2024" not in result.output
     assert ("Uten tall i rapportene: 2 regioner modellen ikke har (SSB-grupper, bydeler, "
             "uoppgitt o.l.): EKA39, EKA46.") in result.output
     n = len(ssb_env.log)
@@ -793,3 +831,124 @@ def test_redirects_are_followed_only_within_the_host(old: str, new: str, same: b
     from kommunerapport.sources.ssb import http as transport
 
     assert transport.same_host(old, new) is same
+
+
+def test_fetch_asks_for_the_old_codes_of_the_years_it_fetches(ssb_env: FakeSSB) -> None:
+    # Issue 16: SSB keeps 2020–2023 under the codes of those years (3801 Horten, 3803
+    # Tønsberg, 1507 Ålesund, counties 30/38/54 in the constructed metadata). A fetch of
+    # 2022–2025 must ask for them, and the figures must reach today's units on load.
+    report = ssb.fetch([2022, 2023, 2024, 2025], client=client(FakeTime()), progress=False)
+    asked = {c for m, p, b in ssb_env.log if m == "POST" and "/12134/" in p
+             for c in b["selection"][0]["valueCodes"]}
+    assert {"3801", "3803", "1507"} <= asked
+    assert report.old_codes["12134"] == ["1507", "3801", "3803"]
+    assert report.old_codes["13561"] == ["30", "38", "54"]
+    # the change table from Klass is kept beside the figures, where loading finds it
+    history = (ssb_store.cache_dir() / "regionendringer.csv").read_text("utf-8")
+    assert "131,2024-01-01,3801,Horten,3901,Horten,renummerert" in history
+    t = loading.load_dataset().table
+    ndr = t[(t.measure == "ndr_pct") & t.value.notna()]
+    # Horten: 2022–2023 fetched under 3801, 2024–2025 under 3901, one series under 3901
+    assert sorted(ndr.loc[ndr.unit == "3901", "year"]) == [2022, 2023, 2024, 2025]
+    assert not (ndr.unit.isin(["3801", "3803", "1507", "30", "38", "54"])).any()
+    # the county authorities split in 2024 have nothing before it, and Ålesund neither
+    assert sorted(ndr.loc[ndr.unit == "39", "year"]) == [2024, 2025]
+    assert sorted(ndr.loc[ndr.unit == "1508", "year"]) == [2024, 2025]
+    meta = loading.load_dataset().meta["history"]
+    assert meta["split"]["1508"] == [2022, 2023] and meta["split"]["39"] == [2022, 2023]
+    assert meta["renumbered"]["3901"] == {"3801": [2022, 2023]}
+
+
+def test_a_klass_change_answer_of_the_wrong_shape_is_one_line(ssb_env: FakeSSB) -> None:
+    ssb_env.script["/classifications/131/changes"] = [("status", 200, [{"oldCode": "0230"}])]
+    with pytest.raises(FetchError) as err:
+        ssb.fetch([2025], client=client(FakeTime()), progress=False)
+    assert err.value.message.startswith(
+        "Klass 131 (endringer): svaret er en liste uten listen «codeChanges».")
+    assert ssb_store.fetched_files() is None  # nothing written
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    ([], "Klass 131: svaret er en liste, ikke et JSON-objekt med «codes»."),
+    ({"codes": [{"name": "Oslo"}]},
+     "Klass 131: kode nr. 1 i svaret har ikke tekstene «code» og «name» (fant {'name': 'Oslo'})."),
+    ({"codes": "0301"}, "Klass 131: svaret mangler listen «codes» (fant en tekst)."),
+])
+def test_a_klass_register_answer_of_the_wrong_shape_is_one_line(
+        ssb_env: FakeSSB, answer: object, message: str) -> None:
+    ssb_env.script["/classifications/131/codesAt"] = [("status", 200, answer)]
+    with pytest.raises(FetchError) as err:
+        ssb.fetch([2025], client=client(FakeTime()), progress=False)
+    assert err.value.message.startswith(message)
+
+
+def test_a_klass_change_table_that_loops_stops_the_fetch(ssb_env: FakeSSB) -> None:
+    loop = {"codeChanges": [
+        {"oldCode": "3222", "oldName": "Lørenskog", "oldShortName": "", "newCode": "3029",
+         "newName": "Lørenskog", "newShortName": "", "changeOccurred": "2024-01-01"},
+        {"oldCode": "3029", "oldName": "Lørenskog", "oldShortName": "", "newCode": "3222",
+         "newName": "Lørenskog", "newShortName": "", "changeOccurred": "2024-01-01"}]}
+    ssb_env.script["/classifications/131/changes"] = [("status", 200, loop)]
+    with pytest.raises(FetchError) as err:
+        ssb.fetch([2025], client=client(FakeTime()), progress=False)
+    assert "SSBs endringstabell kan ikke brukes" in err.value.message
+    assert "kjeden går i ring: 3222 → 3029 → 3222 samme dag (01.01.2024)" in err.value.message
+    assert "linje" not in err.value.message  # the answer has no lines to name
+    assert ssb_store.fetched_files() is None
+
+
+
+def test_a_refresh_keeps_march_beside_june_and_changes_compares_them(
+        ssb_env: FakeSSB, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 16: two releases of table 12134. March as the local server gives it (updated
+    # 2026-03-16, constructed metadata); June: the same table updated 2026-06-15 with
+    # Lørenskog's NDR 2025 revised to 3.6 (the issue's example; constructed, not SSB's).
+    monkeypatch.setattr(ssb_client, "MIN_INTERVAL", 0.0)
+    result = runner.invoke(cli.main, ["fetch", "--year", "2025"])
+    assert result.exit_code == 0, result.output
+    kept = {p.name: p for p in ssb_store.release_files("2026-03-16")}
+    march = tidycsv.read_table(kept["SSB-12134.csv"])
+    lorenskog = march[(march.unit == "3222") & (march.measure == "ndr_pct")]
+    before = float(lorenskog["value"].iloc[0])
+    assert before != 3.6
+    ssb_env.updated = "2026-06-15T06:00:00Z"
+    ssb_env.revised[("12134", "3222", "KOSAGD230000", "2025")] = 3.6
+    result = runner.invoke(cli.main, ["fetch", "--year", "2025", "--refresh"])
+    assert result.exit_code == 0, result.output
+    assert ssb_store.release_dates() == ["2026-03-16", "2026-06-15"]  # side by side
+    result = runner.invoke(cli.main, ["changes", "16.03.2026", "15.06.2026"])
+    assert result.exit_code == 0, result.output
+    shown = f"{before:.1f}".replace(".", ",").replace("-", "\u2212")
+    lines = result.stdout.splitlines()
+    assert f"Lørenskog, netto driftsresultat 2025: {shown} → 3,6 %" in lines
+    # only what changed: one figure of 12134, and the same answer elsewhere is unchanged
+    assert sum("→" in line for line in lines) == 1
+    assert ("Berørte rapporter: sektorrapporten; fylkesrapportene for Akershus; "
+            "medlemsrapportene for Lørenskog.") in lines
+    result = runner.invoke(cli.main, ["changes", "16.03.2026", "15.06.2026", "--csv"])
+    rows = result.stdout.splitlines()
+    assert rows[0] == "enhet;navn;mål;år;omfang;gammel;ny;gammel utgivelse;ny utgivelse"
+    assert rows[1].startswith("3222;Lørenskog;Netto driftsresultat i prosent av brutto "
+                              f"driftsinntekter;2025;konsern;{shown};3,6;foreløpige tall "
+                              "16.03.2026;")
+    assert len(rows) == 2
+    # A report on the June figures says in «Om tallene» what changed since March.
+    from kommunerapport.model.regions import load_register
+    from kommunerapport.reports import about
+
+    dataset = loading.load_dataset()
+    assert [(r["unit"], r["measure"], r["new"]) for r in dataset.meta["revisions"]] == [
+        ("3222", "ndr_pct", 3.6)]
+    notes = about.history_notes("nb", dataset.meta, load_register(), ["3222"], [2025])
+    assert ("Endret siden foreløpige tall 16.3.2026: Lørenskog, netto driftsresultat i prosent "
+            f"av brutto driftsinntekter 2025: {shown} → 3,6.") in notes
+    nn = about.history_notes("nn", dataset.meta, load_register(), ["3222"], [2025])
+    assert any(n.startswith("Endra sidan førebelse tal 16.3.2026: Lørenskog") for n in nn)
+
+
+def test_changes_names_a_release_that_was_not_fetched(ssb_env: FakeSSB,
+                                                      runner: CliRunner) -> None:
+    result = runner.invoke(cli.main, ["changes", "16.03.2026", "15.06.2026"])
+    assert result.exit_code == 2
+    assert result.stderr == ("Feil: Ingen utgivelse fra 16.03.2026 er hentet; kjør "
+                             "«kommunerapport fetch» først.\n")

@@ -11,10 +11,12 @@ from typing import IO, Any, Self
 
 import click
 
-# C0 and C1 control characters (a terminal acts on ESC, BEL, …) and the Unicode
-# bidirectional overrides that reorder what a terminal shows. Tab and line
+# C0 and C1 control characters (a terminal acts on ESC, BEL, …), the Unicode
+# bidirectional overrides that reorder what a terminal shows, and the invisible ones
+# (zero-width space and joiners, word joiner, a byte order mark inside a text). Tab and line
 # breaks are turned into spaces by ``format_message`` first.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069"
+                          "\ufeff]")
 
 
 def printable(text: str) -> str:

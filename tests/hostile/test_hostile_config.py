@@ -109,7 +109,8 @@ def test_terminal_escapes_in_a_key_are_shown_escaped(tmp_path: Path) -> None:
     f = toml(tmp_path, '"\\u001b[2J\\u001b]0;eid\\u0007" = 1\n')
     result = run(tmp_path, f)
     refused(result, f"{f}: ukjent innstilling «\\x1b[2J\\x1b]0;eid\\x07». Gyldige: "
-                    "about, contacts, date, headline, keywords, lede, organisation, quotes.")
+                    "about, contacts, date, headline, keywords, lede, organisation, quotes, "
+                    "release.")
     assert not any(ch in result.output for ch in "\x1b\x07")
 
 

@@ -329,7 +329,8 @@ def test_json_with_more_items_than_the_cell_limit(tmp_path: Path,
     monkeypatch.setattr(limits, "MAX_CELLS", 100)
     f = write(tmp_path, "lagret.json", json.dumps([{}] * 200))
     refused(run(tmp_path, "inspect", f),
-            f"{f}: JSON-dokumentet har 400 elementer, over grensen for celler på 100.")
+            f"{f}: JSON-dokumentet har 201 elementer, over grensen for celler på 100.")
+    # one array and its 200 objects, counted as the document streams past
 
 
 PX = ('CHARSET="ANSI";\nMATRIX="12134";\nTITLE="12134: Utvalgte nøkkeltall";\n'
@@ -564,3 +565,252 @@ def test_a_huge_column_name_makes_no_huge_message(tmp_path: Path) -> None:
                     "kolonner: kommunenummer, år, kommunenavn, brutto driftsinntekter, netto "
                     "driftsresultat, disposisjonsfond (1000 kr eller % av brutto "
                     "driftsinntekter).")
+
+
+# --------------------------------------------------------------------------- issue 20, round three
+# (sources: one guard for every outside answer, data not silently wrong)
+
+def _jsonstat_text(**changes: object) -> str:
+    doc = _jsonstat({"4601": 1.5})
+    for key, value in changes.items():
+        doc[key] = value
+    return json.dumps(doc)
+
+
+def test_a_jsonstat_role_with_strings(tmp_path: Path) -> None:
+    # was «KeyError 'K'»: a text where a list belongs was read letter by letter
+    f = write(tmp_path, "lagret.json", _jsonstat_text(role={"geo": "KOKkommuneregion0000",
+                                                            "time": ["Tid"]}))
+    refused(run(tmp_path, "inspect", f),
+            f"{f}: kan ikke leses som JSON-stat2 (PxWebApi) fra SSB: «role.geo» skal være en "
+            "liste med navn på dimensjoner, ikke 'KOKkommuneregion0000'.")
+
+
+def test_a_jsonstat_role_naming_a_dimension_it_does_not_have(tmp_path: Path) -> None:
+    f = write(tmp_path, "lagret.json", _jsonstat_text(role={"geo": ["Region"]}))
+    refused(run(tmp_path, "inspect", f),
+            f"{f}: kan ikke leses som JSON-stat2 (PxWebApi) fra SSB: «role» nevner "
+            "dimensjonen «Region», som ikke er i «id».")
+
+
+@pytest.mark.parametrize(("decimals", "shown"), [
+    (999_999_999, "999999999"), (-3, "-3"), ("to", "'to'"), (1.5, "1.5"), (True, "True")])
+def test_jsonstat_decimals_outside_0_to_15(tmp_path: Path, decimals: object, shown: str) -> None:
+    # 999 999 999 decimals took 4–5 GB to format; -3 was a traceback
+    doc = _jsonstat({"4601": 1.5})
+    doc["extension"]["px"]["decimals"] = decimals
+    f = write(tmp_path, "lagret.json", json.dumps(doc))
+    refused(run(tmp_path, "inspect", f),
+            f"{f}: kan ikke leses som JSON-stat2 (PxWebApi) fra SSB: «extension.px.decimals» "
+            f"er {shown}, ikke et antall desimaler (0–15).")
+
+
+def test_unit_decimals_outside_0_to_15(tmp_path: Path) -> None:
+    doc = _jsonstat({"4601": 1.5})
+    doc["dimension"]["ContentsCode"]["category"]["unit"]["KOSAGD230000"]["decimals"] = 16
+    f = write(tmp_path, "lagret.json", json.dumps(doc))
+    refused(run(tmp_path, "inspect", f),
+            f"{f}: kan ikke leses som JSON-stat2 (PxWebApi) fra SSB: «decimals» for "
+            "«KOSAGD230000» er 16, ikke et antall desimaler (0–15).")
+
+
+@pytest.mark.parametrize("decimals", ["999999999", "-1", "16"])
+def test_px_decimals_outside_0_to_15(tmp_path: Path, decimals: str) -> None:
+    f = tmp_path / "tabell.px"  # CHARSET="ANSI": Windows-1252, as SSB writes PX
+    f.write_bytes(PX.format(regions='"4601 Bergen"', data="1.5")
+                  .replace("DATA=", f"DECIMALS={decimals};\nDATA=").encode("cp1252"))
+    refused(run(tmp_path, "inspect", f),
+            f"{f}: DECIMALS er {decimals}, ikke et antall desimaler (0–15).")
+
+
+def test_an_integer_past_pythons_digit_limit(tmp_path: Path) -> None:
+    # «Also noticed»: 4 301 digits made json.loads raise ValueError, caught nowhere
+    text = _jsonstat_text().replace("1.5", "9" * 4301)
+    f = write(tmp_path, "lagret.json", text)
+    refused(run(tmp_path, "inspect", f),
+            f"{f}: kan ikke leses som JSON-stat2 fra SSB: JSON-dokumentet har et heltall med "
+            "over 4 300 sifre, som ikke kan være et tall i et regnskap.")
+
+
+def test_json_shape_costs_little_memory_on_a_large_file(tmp_path: Path) -> None:
+    # was 120 bytes of memory per byte of file (a whole-buffer numpy pass): 4 MB of spaces
+    # after a JSON document now cost little more than the file held as bytes and text
+    f = write(tmp_path, "lagret.json", _jsonstat_text() + " " * 4_000_000)
+    result, peak = _peak(tmp_path, f)
+    assert result.exit_code == 0, result.output
+    assert peak < 40_000_000  # the file itself is held (bytes and text): ~12 MB
+
+
+def _xlsx(tmp_path: Path, name: str = "ks.xlsx", formula: bool = False) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["kommunenummer", "år", "netto driftsresultat (% av BDI)"])
+    book.active.append(["3901", 2025, "=1+1" if formula else 2.5])
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def test_xlsx_formulas_without_computed_values_are_refused(tmp_path: Path) -> None:
+    # openpyxl (and pandas) write formulas without their value: every figure read as missing
+    f = _xlsx(tmp_path, formula=True)
+    refused(run(tmp_path, "inspect", f),
+            f"{f}: cellen C2 i arket har en formel uten utregnet verdi (fila er laget av et "
+            "program som ikke regner); åpne den i Excel og lagre den på nytt, eller eksporter "
+            "verdiene (Lim inn utvalg → Verdier).")
+
+
+def _rezip(src: Path, dst: Path, part: str, data: bytes) -> Path:
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as b:
+        for item in a.infolist():
+            b.writestr(item, data if item.filename == part else a.read(item.filename))
+    return dst
+
+
+def test_an_xlsx_with_too_many_cell_formats_is_refused_before_openpyxl(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kommunerapport.sources import guard
+
+    monkeypatch.setattr(guard, "MAX_STYLES", 1000)
+    plain = _xlsx(tmp_path, "plain.xlsx")
+    with zipfile.ZipFile(plain) as z:
+        styles = z.read("xl/styles.xml")
+    many = styles.replace(b"</cellXfs>", b"<xf/>" * 2000 + b"</cellXfs>")
+    f = _rezip(plain, tmp_path / "ks.xlsx", "xl/styles.xml", many)
+    refused(run(tmp_path, "inspect", f),
+            f"{f}: arbeidsboka har over 1 000 celleformater (xl/styles.xml), grensen for "
+            "celleformater.")
+
+
+def test_an_xlsx_part_packed_past_the_ratio_is_refused(tmp_path: Path) -> None:
+    plain = _xlsx(tmp_path, "plain.xlsx")
+    with zipfile.ZipFile(plain) as z:
+        styles = z.read("xl/styles.xml")
+    padded = styles.replace(b"</styleSheet>", b" " * 5_000_000 + b"</styleSheet>")
+    f = _rezip(plain, tmp_path / "ks.xlsx", "xl/styles.xml", padded)
+    result = run(tmp_path, "inspect", f)
+    assert result.exit_code == 1 and "mer enn 200 ganger; en regnearkfil er ikke slik." \
+        in result.stderr
+
+
+@pytest.mark.parametrize(("name", "numbers"), [("Våler", "3114 Våler (Østfold) og 3419 Våler "
+                                                "(Innlandet)"),
+                                               ("Herøy", "1515 Herøy (Møre og Romsdal) og "
+                                                "1818 Herøy (Nordland)")])
+def test_an_ambiguous_municipality_name_asks_which(tmp_path: Path, name: str,
+                                                   numbers: str) -> None:
+    # was «regioner modellen ikke har»: two municipalities have the name
+    f = write(tmp_path, "navn.csv", "region;Netto driftsresultat i % av brutto "
+              f"driftsinntekter (%) 2025\nLørenskog;4,0\n{name};1,0\n")
+    result = run(tmp_path, "inspect", f)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Feil: {f}, linje 3: «{name}» kan være {numbers}; skriv "
+                                    "kommunenummeret eller navnet med fylket")
+
+
+def test_a_statbank_cell_twice_with_two_values_is_refused(tmp_path: Path) -> None:
+    # JSON-stat, PX and Statistikkbanken CSV kept the first value; the survey and tidy
+    # readers refused the same thing: now every reader refuses it
+    f = write(tmp_path, "12134.csv", '"12134: Utvalgte nøkkeltall"\n\n'
+              '"region";"statistikkvariabel";"år";"x"\n'
+              '"4601 Bergen";"Frie inntekter per innbygger (kr)";"2024";66605\n'
+              '"4601 Bergen";"Frie inntekter per innbygger (kr)";"2024";66700\n')
+    refused(run(tmp_path, "inspect", f),
+            f"{f}, linje 5: frie inntekter per innbygger (konsern) for 4601 2024 står to ganger "
+            "med ulike verdier: 66605.0 og 66700.0; vet ikke hvilken som gjelder.")
+
+
+def test_a_jsonstat_cell_twice_with_two_values_is_refused(tmp_path: Path) -> None:
+    doc = _jsonstat({"4601": 1.5})
+    doc["dimension"]["KOKkommuneregion0000"]["category"]["index"] = ["4601", "4601 "]
+    doc["size"][0] = 2
+    doc["value"] = [1.5, 2.5]
+    f = write(tmp_path, "lagret.json", json.dumps(doc))
+    refused(run(tmp_path, "inspect", f),
+            f"{f}: netto driftsresultat i prosent av brutto driftsinntekter (konsern) for 4601 "
+            "2025 står to ganger med ulike verdier: 1.5 og 2.5; vet ikke hvilken som gjelder.")
+
+
+def test_an_identical_cell_twice_is_read_once(tmp_path: Path) -> None:
+    f = write(tmp_path, "12134.csv", '"12134: Utvalgte nøkkeltall"\n\n'
+              '"region";"statistikkvariabel";"år";"x"\n'
+              '"4601 Bergen";"Frie inntekter per innbygger (kr)";"2024";66605\n'
+              '"4601 Bergen";"Frie inntekter per innbygger (kr)";"2024";66605\n')
+    result = run(tmp_path, "inspect", f)
+    assert result.exit_code == 0 and "samme celle en gang til" in result.stdout
+
+
+def test_a_title_date_that_does_not_exist(tmp_path: Path) -> None:
+    f = write(tmp_path, "12134.csv", '"12134: Utvalgte nøkkeltall, sist oppdatert 31.02.2026"\n\n'
+              '"region";"statistikkvariabel";"år";"x"\n'
+              '"4601 Bergen";"Frie inntekter per innbygger (kr)";"2024";66605\n')
+    refused(run(tmp_path, "inspect", f),
+            f"{f}: datoen i «12134: Utvalgte nøkkeltall, sist oppdatert 31.02.2026» finnes "
+            "ikke; rett den, eller oppgi --release DD.MM.ÅÅÅÅ.")
+
+
+def test_an_unparseable_release_option(tmp_path: Path) -> None:
+    f = write(tmp_path, "12134.csv", '"12134"\n\n"region";"statistikkvariabel";"år";"x"\n'
+              '"4601 Bergen";"Frie inntekter per innbygger (kr)";"2024";66605\n')
+    refused(run(tmp_path, "inspect", f, "--release", "16.13.2026"),
+            "--release «16.13.2026» er ingen dato; skriv DD.MM.ÅÅÅÅ, for eksempel 16.03.2026.")
+
+
+def test_two_files_that_disagree_without_dates(tmp_path: Path) -> None:
+    head = '"12134"\n\n"region";"statistikkvariabel";"år";"x"\n'
+    a = write(tmp_path, "a.csv", head + '"4601 Bergen";"Frie inntekter per innbygger (kr)";'
+                                        '"2024";66605\n')
+    b = write(tmp_path, "b.csv", head + '"4601 Bergen";"Frie inntekter per innbygger (kr)";'
+                                        '"2024";66700\n')
+    refused(run(tmp_path, "inspect", a, b),
+            "a.csv og b.csv gir ulike tall for 4601, frie inntekter per innbygger 2024 "
+            "(konsern): 66605 og 66700, og ingen av dem har en datert utgivelse som viser "
+            "hvilken som er nyest; bruk bare den ene fila, eller rett den som er feil.")
+
+
+def test_a_fetched_change_table_with_a_split_without_its_rule(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "regionendringer.csv").write_text(
+        "klass,dato,gammel,gammelt_navn,ny,nytt_navn,regel\n"
+        "131,2024-01-01,1507,Ålesund,1508,Ålesund,renummerert\n"
+        "131,2024-01-01,1507,Ålesund,1580,Haram,renummerert\n", encoding="utf-8")
+    f = write(tmp_path, "12134.csv", '"12134"\n\n"region";"statistikkvariabel";"år";"x"\n'
+              '"4601 Bergen";"Frie inntekter per innbygger (kr)";"2024";66605\n')
+    result = run(tmp_path, "inspect", f, env={"KOMMUNERAPPORT_CACHE_DIR": str(cache)})
+    refused(result, f"{cache / 'regionendringer.csv'}, linje 2: 1507 går til både 1508 og "
+                    "1580 (01.01.2024) uten delingsregel; en kode med flere etterfølgere må "
+                    "ha regelen «delt».")
+
+
+def test_a_px_file_with_keys_says_so(tmp_path: Path) -> None:
+    # was «DATA har flere verdier enn de 2 cellene»: the keys in front of each line
+    f = tmp_path / "tabell.px"
+    f.write_bytes(PX.format(regions='"4601 Bergen","5001 Trondheim"', data='"4601" 1.5\n"5001" 2.5')
+                  .replace("DATA=", 'KEYS("region")=CODES;\nDATA=').encode("cp1252"))
+    refused(run(tmp_path, "inspect", f),
+            f"{f}: PX-fila har KEYS(«region») (data med nøkler foran hver linje), som ikke "
+            "leses; lagre tabellen fra SSB uten KEYS, som en hel tabell.")
+
+
+def test_a_mixed_encoding_file_says_so_instead_of_blaming_the_header(tmp_path: Path) -> None:
+    # UTF-8 header («år»), then a Windows-1252 byte on line 3: read as Windows-1252 the
+    # header became «Ã¥r» and was blamed
+    f = tmp_path / "ks.csv"
+    f.write_bytes("kommunenummer;år;netto driftsresultat (% av BDI)\n3901;2025;2,5\n"
+                  .encode() + b"3903;2025;\xe5\n")
+    refused(run(tmp_path, "inspect", f),
+            f"{f}, linje 3: teksten blander to tegnkodinger: den er UTF-8 fram til byte 74, "
+            "som ikke er det (kanskje Latin-1 eller Windows-1252); lagre fila på nytt i én "
+            "koding, helst UTF-8.")
+
+
+def test_invisible_characters_are_shown_in_the_message(tmp_path: Path) -> None:
+    # a byte order mark inside a header cell: the measure is not recognised, and the
+    # message shows why (it was printed invisibly)
+    f = write(tmp_path, "navn.csv", "region;\ufeffNetto driftsresultat i % av brutto "
+              "driftsinntekter (%) 2025\nLørenskog\u200b;4,0\n")
+    result = run(tmp_path, "inspect", f)
+    assert result.exit_code == 1
+    assert "«\\ufeffNetto driftsresultat i % av brutto driftsinntekter (%)»" in result.stderr

@@ -127,6 +127,13 @@ def _handler(state: SSB) -> type[BaseHTTPRequestHandler]:
                     action(self)
                     return
             parts = path.strip("/").split("/")
+            if parts[:2] == ["klass", "classifications"] and parts[-1] == "changes":
+                # SSB's real Klass changes answers (131 as delivered; 104 under «svar»)
+                name = {"131": "klass131_changes_1971-01-01_2025-01-02.json",
+                        "104": "klass104_changes_2023-12-31_2024-01-02.json"}[parts[2]]
+                doc = json.loads((FIXTURES / name).read_text("utf-8"))
+                self.send_json(doc.get("svar", doc))
+                return
             if parts[:2] == ["klass", "classifications"]:
                 name = ("constructed/klass131_112_correspondsAt_2025-01-01.json"
                         if parts[-1] == "correspondsAt" else
@@ -437,3 +444,117 @@ def test_escapes_in_ssbs_labels_do_not_reach_the_terminal(tmp_path: Path,
     assert result.exit_code == 0, result.output
     assert "– 12134: Utvalgte nøkkeltall\\x1b]0;eid\\x07\\x1b[2J" in result.stdout
     assert not any(ch in result.output for ch in "\x1b\x07")
+
+
+# --------------------------------------------------------------------------- issue 20, round three
+# (sources: one guard for every answer; the network, not SSB, when the network fails)
+
+def test_no_name_lookup_blames_the_network_not_ssb(tmp_path: Path, fake_ssb: tuple[str, SSB],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # was «SSB svarte ikke … Prøv igjen senere»: a machine without DNS is no fault of SSB's.
+    # The lookup fails here as it does without a name server (nothing leaves the machine).
+    import socket
+
+    def no_dns(*args: object, **kwargs: object) -> object:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    monkeypatch.setenv("KOMMUNERAPPORT_SSB_URL", "http://data.ssb.no/api/pxwebapi/v2")
+    refused(run(tmp_path, "fetch", "--year", "2025"),
+            "tabell 12134: navnet data.ssb.no kan ikke slås opp (ingen navnetjener eller ingen "
+            "nettverksforbindelse: Name or service not known); sjekk nettverket (og en "
+            "eventuell proxy) på denne maskinen – feilen er ikke hos SSB. Det som er hentet, "
+            "er lagret." + MISSING)
+
+
+def _answer(doc: object) -> Callable[[BaseHTTPRequestHandler], None]:
+    def send(h: BaseHTTPRequestHandler) -> None:
+        raw = json.dumps(doc).encode()
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(len(raw)))
+        h.end_headers()
+        h.wfile.write(raw)
+    return send
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    ([{"code": "0301", "name": "Oslo"}],
+     "Klass 131: svaret er en liste, ikke et JSON-objekt med «codes»."),
+    ({"codes": [{"name": "Oslo"}]},
+     "Klass 131: kode nr. 1 i svaret har ikke tekstene «code» og «name» (fant {'name': "
+     "'Oslo'})."),
+])
+def test_a_klass_answer_of_the_wrong_shape(tmp_path: Path, fake_ssb: tuple[str, SSB],
+                                           answer: object, message: str) -> None:
+    # was a traceback (a list, or codes without «code»)
+    url, state = fake_ssb
+    state.script["/classifications/131/codesAt"] = _answer(answer)
+    refused(run(tmp_path, "fetch", "--year", "2025"), message + MISSING)
+
+
+def test_a_klass_change_answer_of_the_wrong_shape(tmp_path: Path,
+                                                  fake_ssb: tuple[str, SSB]) -> None:
+    url, state = fake_ssb
+    state.script["/classifications/131/changes"] = _answer({"codeChanges": [{"oldCode": 230}]})
+    refused(run(tmp_path, "fetch", "--year", "2025"),
+            "Klass 131 (endringer): endring nr. 1 har ikke tekstene oldCode, oldName, newCode, "
+            "newName, changeOccurred (fant {'oldCode': 230})." + MISSING)
+
+
+def _metadata_with(table: str, change: Callable[[dict], None]) -> Callable[
+        [BaseHTTPRequestHandler], None]:
+    doc = json.loads((FIXTURES / "constructed" / f"{table}_metadata.json").read_text("utf-8"))
+    change(doc)
+    return _answer(doc)
+
+
+def test_time_codes_that_are_no_year(tmp_path: Path, fake_ssb: tuple[str, SSB]) -> None:
+    # was a traceback (int("år20"))
+    def years(doc: dict) -> None:
+        cat = doc["dimension"]["Tid"]["category"]
+        cat["index"] = {f"år{c}": i for c, i in cat["index"].items()}
+        cat["label"] = {f"år{c}": v for c, v in cat["label"].items()}
+
+    url, state = fake_ssb
+    state.script["/tables/12134/metadata"] = _metadata_with("12134", years)
+    refused(run(tmp_path, "fetch", "--year", "2025"),
+            "tabell 12134: tidskoden «år2015» begynner ikke med et årstall; SSB kan ha endret "
+            "tabellen." + MISSING)
+
+
+def test_a_role_with_strings_from_ssb(tmp_path: Path, fake_ssb: tuple[str, SSB]) -> None:
+    # was «KeyError 'T'»: «time»: "Tid" read letter by letter
+    def role(doc: dict) -> None:
+        doc["role"]["time"] = "Tid"
+
+    url, state = fake_ssb
+    state.script["/tables/12134/metadata"] = _metadata_with("12134", role)
+    refused(run(tmp_path, "fetch", "--year", "2025"),
+            "tabell 12134: SSBs svar: «role.time» skal være en liste med navn på dimensjoner, "
+            "ikke 'Tid'." + MISSING)
+
+
+def test_decimals_past_15_from_ssb(tmp_path: Path, fake_ssb: tuple[str, SSB]) -> None:
+    # was killed by the kernel at 24 GB while formatting with 999 999 999 decimals
+    def decimals(doc: dict) -> None:
+        doc["extension"]["px"]["decimals"] = 999_999_999
+
+    url, state = fake_ssb
+    state.script["/tables/12134/metadata"] = _metadata_with("12134", decimals)
+    refused(run(tmp_path, "fetch", "--year", "2025"),
+            "tabell 12134: SSBs svar: «extension.px.decimals» er 999999999, ikke et antall "
+            "desimaler (0–15)." + MISSING)
+
+
+def test_a_change_table_from_klass_that_loops(tmp_path: Path,
+                                              fake_ssb: tuple[str, SSB]) -> None:
+    url, state = fake_ssb
+    state.script["/classifications/131/changes"] = _answer({"codeChanges": [
+        {"oldCode": a, "oldName": "Lørenskog", "oldShortName": "", "newCode": b,
+         "newName": "Lørenskog", "newShortName": "", "changeOccurred": "2024-01-01"}
+        for a, b in (("3029", "3222"), ("3222", "3029"))]})
+    result = run(tmp_path, "fetch", "--year", "2025")
+    refused(result, "Klass 131/104 (endringer): SSBs endringstabell kan ikke brukes: kjeden går "
+                    "i ring: 3222 → 3029 → 3222 samme dag (01.01.2024)." + MISSING)
+    assert not (tmp_path / "cache" / "fetched.csv").exists()

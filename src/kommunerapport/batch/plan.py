@@ -31,7 +31,9 @@ def plan(register: Register, year: int, out_dir: Path, everything: bool = False,
          members: Iterable[str] | None = None) -> list[Job]:
     """The reports to write: the sector and counties, and/or the given members.
 
-    Counties and county authorities created in 2024 are left out of earlier years.
+    Every county has a report for every year: before 2024 its municipalities' figures
+    are counted back through the change table. County authorities created in 2024 are
+    left out of earlier years (they have no accounts then).
     """
     jobs: list[Job] = []
     if everything:
@@ -39,7 +41,7 @@ def plan(register: Register, year: int, out_dir: Path, everything: bool = False,
                         out_dir / report_name(ReportKind.SECTOR, year)))
         jobs += [Job(ReportKind.COUNTY, c.number, c.short_name,
                      out_dir / report_name(ReportKind.COUNTY, year, c.number, c.short_name))
-                 for c in register.counties if c.valid_from <= year]
+                 for c in register.counties]
     for number in members or ():
         unit = register.unit(number)
         if isinstance(unit, County) and unit.valid_from > year:

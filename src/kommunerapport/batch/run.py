@@ -46,7 +46,7 @@ from kommunerapport.outputs.names import PREFIX
 from kommunerapport.render import fonts
 from kommunerapport.render import pdf as render
 from kommunerapport.sources.configfile import load_config
-from kommunerapport.sources.loading import load_dataset
+from kommunerapport.sources.loading import DataInput, load_dataset
 
 WRITTEN, SKIPPED, FAILED = "written", "skipped", "failed"
 
@@ -127,7 +127,8 @@ def write_one(job: Job) -> Outcome:
 
 
 def run_batch(*, everything: bool = False, members: Iterable[str] | None = None,
-              year: int | None = None, lang: str | None = None, data_file: Path | None = None,
+              year: int | None = None, lang: str | None = None,
+              data_file: DataInput | None = None,
               out_dir: Path = Path("output"), config_file: Path | None = None,
               templates_dir: Path | None = None, jobs: int | None = None,
               skip_existing: bool = False, kit: bool = False,
@@ -161,11 +162,13 @@ def done(job: Job, kit: bool) -> bool:
     return job.target.exists() and (not kit or kit_folder(job.target).is_dir())
 
 
-def _load(year: int | None, lang: str | None, data_file: Path | None,
+def _load(year: int | None, lang: str | None, data_file: DataInput | None,
           config_file: Path | None, templates_dir: Path | None, members: bool,
           kit: bool = False) -> _State:
     """What every report needs, loaded once; the table indexed, the shared figures made."""
     config = load_config(config_file)
+    if data_file is not None and data_file.release is None and config.release:
+        data_file = DataInput(data_file.paths, config.release)  # the config's date
     dataset = load_dataset(data_file)
     register = load_register()
     year = resolve_year(dataset, year)
@@ -281,7 +284,7 @@ class BatchOptions(TypedDict, total=False):
 
     year: int | None
     lang: str | None
-    data_file: Path | None
+    data_file: DataInput | None
     out_dir: Path
     config_file: Path | None
     templates_dir: Path | None

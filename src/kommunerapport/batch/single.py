@@ -16,7 +16,7 @@ from kommunerapport.model.schema import resolve_year
 from kommunerapport.outputs.names import report_name
 from kommunerapport.reports import build_county, sector_report, write
 from kommunerapport.sources.configfile import load_config
-from kommunerapport.sources.loading import load_dataset
+from kommunerapport.sources.loading import DataInput, load_dataset
 
 
 def _warn(line: str) -> None:
@@ -24,10 +24,12 @@ def _warn(line: str) -> None:
 
 
 def write_report(county: str | None, year: int | None, lang: str | None,
-                 data_file: Path | None, out_dir: Path, config_file: Path | None,
+                 data_file: DataInput | None, out_dir: Path, config_file: Path | None,
                  templates_dir: Path | None = None, kit: bool = False) -> Path:
     """Build one county report (or the sector's, without ``county``) and write its PDF."""
     config = load_config(config_file)
+    if data_file is not None and data_file.release is None and config.release:
+        data_file = DataInput(data_file.paths, config.release)  # the config's date
     dataset = load_dataset(data_file)
     register = load_register()
     year = resolve_year(dataset, year)

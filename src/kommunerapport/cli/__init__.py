@@ -7,10 +7,14 @@ commands so that ``--help`` answers at once.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kommunerapport.cli.options import data_option, year_option
+
+if TYPE_CHECKING:
+    from kommunerapport.sources.loading import DataInput
 
 EPILOG = """\b
 Examples:
@@ -56,7 +60,7 @@ Examples:
 @click.pass_context
 def main(ctx: click.Context, county: str | None, sector: bool, everything: bool, members: bool,
          jobs: int | None, skip_existing: bool, kit: bool, year: int | None,
-         lang: str | None, data_file: Path | None, out_dir: Path, config_file: Path | None,
+         lang: str | None, data_file: DataInput | None, out_dir: Path, config_file: Path | None,
          templates_dir: Path | None) -> None:
     """Norwegian municipal accounts as press-release PDF reports.
 
@@ -97,9 +101,10 @@ def main(ctx: click.Context, county: str | None, sector: bool, everything: bool,
 def _add_commands() -> None:
     """The subcommands, each in a module of its own (imported here: Click only, no heavy
     libraries, so ``--help`` answers at once)."""
-    from kommunerapport.cli import fetch, figures, send
+    from kommunerapport.cli import changes, fetch, figures, send
 
-    for command in (figures.counties, figures.figures, send.send, fetch.fetch, fetch.inspect):
+    for command in (figures.counties, figures.figures, send.send, fetch.fetch, fetch.inspect,
+                    changes.changes):
         main.add_command(command)
 
 

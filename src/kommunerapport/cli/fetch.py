@@ -29,16 +29,22 @@ def fetch(years: tuple[int, ...], refresh: bool, offline: bool) -> None:
 
 
 @click.command()
-@click.argument("data_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
-def inspect(data_file: Path) -> None:
-    """Show how a data file is read: its format, what it gives, what it leaves out and why.
+@click.argument("data_files", metavar="FIL...", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--release", metavar="DATO",
+              help="Utgivelsesdatoen for filer som ikke oppgir den selv (DD.MM.ÅÅÅÅ).")
+def inspect(data_files: tuple[Path, ...], release: str | None) -> None:
+    """Show how data files are read: format, what each gives, what it leaves out and why,
+    and what putting several together does.
 
     The same summary every --data import prints, without writing a report.
 
     \b
-    Example:
+    Examples:
       kommunerapport inspect saved-12134.json
+      kommunerapport inspect del1.csv del2.csv --release 16.03.2026
     """
     from kommunerapport.cli.console import print_import
+    from kommunerapport.cli.options import parse_release
 
-    print_import(data_file)
+    print_import(data_files, parse_release(release))

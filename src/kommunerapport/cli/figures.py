@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kommunerapport.cli.options import data_option, year_option
+
+if TYPE_CHECKING:
+    from kommunerapport.sources.loading import DataInput
 
 
 @click.command()
@@ -28,7 +31,8 @@ def counties(year: int | None) -> None:
 @click.option("--sector", is_flag=True, help="The whole sector.")
 @year_option
 @data_option
-def figures(county: str | None, sector: bool, year: int | None, data_file: Path | None) -> None:
+def figures(county: str | None, sector: bool, year: int | None,
+            data_file: DataInput | None) -> None:
     """Print the key figures and the per-municipality table, without a PDF.
 
     \b

@@ -39,3 +39,4 @@ class Config:
     source: str = field(default="", compare=False)
     headline: str = ""  # the user's own headline instead of the tool's
     lede: str = ""  # the user's own lede
+    release: dt.date | None = None  # the release date of --data files that give none

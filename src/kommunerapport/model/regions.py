@@ -144,36 +144,65 @@ def _keys(number: str, name: str, short_name: str) -> set[str]:
 def find_county(query: str, year: int | None = None) -> County:
     """The county the user means, or a RegionError that suggests the nearest names.
 
-    With ``year``, a county created in 2024 asked for an earlier year is refused
-    with an explanation of what it was part of then.
+    Today's counties serve every year: before 2024 (or 2020) a county's municipal figures
+    are its present municipalities' figures counted back through the change table
+    (``model.history``). An old county asked for by its old name («Vestfold og
+    Telemark», «Hordaland») is explained: what it became, and which county to ask for.
     """
     register = load_register()
     wanted = normalise(query)
     for county in register.counties:
         if wanted in _keys(county.number, county.name, county.short_name):
-            if year is not None and year < county.valid_from:
-                raise RegionError(_not_in_year(county, year))
             return county
+    old = _old_county(wanted, year)
+    if old:
+        raise RegionError(old)
     names = {normalise(c.short_name): c.short_name for c in register.counties}
     raise RegionError(f"Ukjent fylke «{query}».{_suggest(wanted, names)}")
 
 
-def _not_in_year(county: County, year: int) -> str:
-    """Why ``county`` cannot be used for ``year``: what it was part of, or the register's span."""
-    if county.part_of_before and year >= REFORM_YEAR:
-        return (f"{county.short_name} fylke fantes ikke i {year}: fra {REFORM_YEAR} til "
-                f"{county.valid_from - 1} var det en del av {county.part_of_before}. "
-                f"Velg et år fra {county.valid_from}.")
-    return (f"{county.short_name}: registeret har fylkesinndelingen fra {county.valid_from}, "
-            f"ikke {year}. Velg et år fra {county.valid_from}.")
+def _old_county(wanted: str, year: int | None) -> str | None:
+    """Why an old county (Klass 104 before a reform) has no report of its own, and which of
+    today's counties to ask for instead; None if ``wanted`` names no old county."""
+    from kommunerapport.model.history import builtin_history
+
+    history = builtin_history().of("104")
+    register = load_register()
+    for code in sorted(history.historic_codes):
+        names = history.names(code)
+        if not any(wanted in _keys(code, name, name.split(" - ")[0]) for name in names):
+            continue
+        ended = min(c.date.year for c in history.changes if c.old == code)
+        began = [c.date.year for c in history.changes if c.new == code and c.date.year < ended]
+        link = history.link(code, ended - 1)
+        today = [register.county(n) for n in link.codes if n in {c.number for c in
+                                                                   register.counties}]
+        name = names[-1].split(" - ")[0]
+        period = f"fra {max(began)} til {ended - 1}" if began else f"til {ended - 1}"
+        parts = [f"{c.short_name} ({c.number})" for c in today]
+        listed = " og ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+        became = (f"i {ended} ble fylket delt i {listed}" if link.split or len(today) > 1
+                  else f"fra {ended} er det en del av {listed}")
+        asked = f" --year {year}" if year is not None else ""
+        options = " eller ".join(f"--county «{c.short_name}»{asked}" for c in today)
+        return (f"{name} ({code}) fantes {period}; {became}. Rapportene gjelder dagens "
+                "fylker, også for årene før (tallene regnes fra dagens kommuner); bruk "
+                f"{options}.")
+    return None
+
+
+def municipalities_named(query: str) -> list[Municipality]:
+    """Every municipality ``query`` may mean (two for «Våler» and «Herøy»)."""
+    wanted = normalise(query)
+    return [m for m in load_register().municipalities
+            if wanted in _keys(m.number, m.name, m.short_name)]
 
 
 def find_municipality(query: str) -> Municipality:
     """The municipality the user means, by number or any official name form."""
     register = load_register()
     wanted = normalise(query)
-    matches = [m for m in register.municipalities
-               if wanted in _keys(m.number, m.name, m.short_name)]
+    matches = municipalities_named(query)
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:

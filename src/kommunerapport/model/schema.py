@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from kommunerapport.errors import DataError, UsageError, shown
+from kommunerapport.model.history import historic_units
 from kommunerapport.model.regions import REGISTER_VALID, load_register
 from kommunerapport.model.symbols import MISSING
 
@@ -82,6 +83,12 @@ BOUNDS: dict[str, tuple[float, float, bool]] = {
     "frie_inntekter_innb": (0, 1_000_000, False),
     "folkemengde": (0, 10_000_000, True),
 }
+
+
+def shown_decimals(measure: str) -> int:
+    """The decimals the reports show a measure with: one for shares, none for amounts,
+    kroner per innbygger and persons."""
+    return 1 if MEASURES[measure][1] == "%" else 0
 
 
 def implausible(measure: str, value: float | None) -> str | None:
@@ -165,6 +172,14 @@ class Dataset:
 
 
 def known_units() -> set[str]:
+    """The codes a row may have: today's municipalities and counties, SSB's aggregates,
+    and the old codes the change table leads to today's (``model.history``; a table is
+    chained to today's codes as it is loaded, ``sources.history``)."""
+    return today_units() | historic_units()
+
+
+def today_units() -> set[str]:
+    """Today's municipalities and counties and SSB's aggregates: the codes of a chained table."""
     register = load_register()
     return ({m.number for m in register.municipalities}
             | {c.number for c in register.counties} | set(AGGREGATES))

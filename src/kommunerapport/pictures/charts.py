@@ -120,8 +120,11 @@ def _trend_axes(ax: Axes, years: tuple[int, ...], count: int) -> None:
     the legend below."""
     ax.set_xticks(years, [str(y) for y in years])
     _whole_ticks(ax.yaxis)
-    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12),
-              ncol=count + 1)
+    # A long legend (a line marked «eksempeldata 2020–2023») gets a smaller type, so it
+    # stays within the chart's width on one row.
+    chars = sum(len(label) for label in ax.get_legend_handles_labels()[1])
+    ax.legend(frameon=False, fontsize=8 if chars <= 80 else 7, loc="upper center",
+              bbox_to_anchor=(0.5, -0.12), ncol=count + 1)
 
 
 # One trend figure per process, its lines and legend replaced for each chart.

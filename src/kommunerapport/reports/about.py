@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
 from kommunerapport import figures as fig
 from kommunerapport.model.config import Config
 from kommunerapport.model.kinds import ReportKind
-from kommunerapport.model.regions import FIRST_YEAR, ROBEK_DATE, Register
+from kommunerapport.model.regions import FIRST_YEAR, ROBEK_DATE, County, Register
+from kommunerapport.model.schema import shown_decimals
 from kommunerapport.render.context import DataTable, KeyFigure, ReportContext, Section
 from kommunerapport.reports.common import Parts, Report, report_date, unit_name
 from kommunerapport.writing import text
 from kommunerapport.writing.facts import Fact, FactBook
+from kommunerapport.writing.formatting import number
 from kommunerapport.writing.lang import (
     date_text,
     label,
@@ -151,6 +155,67 @@ def later_facts(lang: str, date: dt.date, facts: list[Fact]) -> list[str]:
             out.append(phrase("nb", "warn_release_later", release=release_name(part, "nb"),
                               date=date_text(date.day, date.month, date.year)))
     return list(dict.fromkeys(out))
+
+
+def history_notes(lang: str, meta: Mapping[str, Any], register: Register, units: list[str],
+                  years: list[int], county: County | None = None) -> tuple[str, ...]:
+    """What the region history did to the report's figures (``meta["history"]`` of the
+    dataset, ``sources.history``): figures carried from old codes, merged units, units
+    without comparable figures before a split, and a county counted back before 2024."""
+    info = meta.get("history") or {}
+    wanted = set(years)
+    notes = []
+
+    def shown_years(found: set[int]) -> str:
+        return year_span({str(y) for y in found})
+
+    def names_of(found: list[str]) -> str:
+        names = [unit_name(register, u) for u in found]
+        if len(names) > 5:  # the sector: a few named, the rest counted
+            names = names[:3] + [f"{len(names) - 3} andre"]
+        return text.join_names(names, lang)
+
+    carried: dict[str, set[int]] = {}
+    for new, olds in (info.get("renumbered") or {}).items():
+        hit = {int(y) for ys in olds.values() for y in ys} & wanted
+        if new in units and hit:
+            carried[new] = hit
+    if carried:
+        every = set().union(*carried.values())
+        names = (phrase(lang, "subject_county", county=county.short_name)
+                 if county is not None and len(carried) == len(units) else
+                 names_of([u for u in units if u in carried]))
+        notes.append(label(lang, "note_history", names=names, years=shown_years(every)))
+    merged = {new: {int(y) for y in ys} & wanted
+              for new, ys in (info.get("merged") or {}).items() if new in units}
+    merged = {k: v for k, v in merged.items() if v}
+    if merged:
+        notes.append(label(lang, "note_merged", names=names_of(sorted(merged)),
+                           years=shown_years(set().union(*merged.values()))))
+    split = {new: {int(y) for y in ys} & wanted
+             for new, ys in (info.get("split") or {}).items() if new in units}
+    split = {k: v for k, v in split.items() if v}
+    if split:
+        every = set().union(*split.values())
+        notes.append(label(lang, "note_split", names=names_of(sorted(split)),
+                           years=shown_years(every), year=max(every) + 1))
+    revised = [r for r in meta.get("revisions") or []
+               if r.get("unit") in units and r.get("year") in wanted]
+    if revised:
+        since = sorted({str(r["since"]) for r in revised})
+        items = [f"{unit_name(register, str(r['unit']))}, "
+                 f"{label(lang, 'measure_' + str(r['measure'])).lower()} {r['year']}: "
+                 f"{number(r['old'], shown_decimals(str(r['measure'])))} → "
+                 f"{number(r['new'], shown_decimals(str(r['measure'])))}" for r in revised[:6]]
+        more = f" og {len(revised) - 6} til" if len(revised) > 6 else ""
+        notes.append(label(lang, "note_revised",
+                           release="; ".join(release_name(r, lang) for r in since),
+                           items="; ".join(items) + more))
+    if county is not None and county.valid_from > min(years, default=county.valid_from):
+        before = {y for y in years if y < county.valid_from}
+        notes.append(label(lang, "note_county_back", county=county.short_name,
+                           years=shown_years(before)))
+    return tuple(notes)
 
 
 def border_notes(lang: str, year: int) -> tuple[str, ...]:

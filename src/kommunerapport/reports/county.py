@@ -70,7 +70,9 @@ def county_report(dataset: Dataset, register: Register, county: County, year: in
         parts, config, kind=ReportKind.COUNTY, number=county.number, year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=area), lede=lede,
         key_figures=key_figures, sections=sections, groups=groups, note=note,
-        partial=partial, main=(now, before))
+        partial=partial, main=(now, before),
+        notes=about.history_notes(lang, dataset.meta, register, units,
+                                  common.trend_years(dataset, year), county))
 
 
 def _norm(lang: str, book: FactBook, subject: text.Subject, now: fig.Figure, norm: norms.Norm,

@@ -38,8 +38,11 @@ def trend_chart(lang: str, book: FactBook, series: dict[str, list[fig.Figure]],
         return None
     norm_text = number(norm.value, norm.decimals) + "\u00a0%"
     book.norm(norm, years[-1])
-    drawn = {name: [f.value if f.known else None for f in fs] for name, fs in series.items()}
-    rows = tuple((name, *(book.pct_cell(f, name) for f in fs)) for name, fs in series.items())
+    shown = {name: mixed_name(lang, name, fs) for name, fs in series.items()}
+    drawn = {shown[name]: [f.value if f.known else None for f in fs]
+             for name, fs in series.items()}
+    rows = tuple((shown[name], *(book.pct_cell(f, name) for f in fs))
+                 for name, fs in series.items())
     last = ", ".join(f"{name} {book.pct(fs[-1], name) if fs[-1].known else '–'}"
                      for name, fs in series.items())
     alt = phrase(lang, "chart_trend_alt", first=years[0], last=years[-1],
@@ -64,6 +67,18 @@ def trend_chart(lang: str, book: FactBook, series: dict[str, list[fig.Figure]],
         charts.trend(years, drawn, norm.value, phrase(lang, "series_norm", norm=norm_text)),
         alt, phrase(lang, "chart_trend_title", first=years[0], last=years[-1]),
         (label(lang, "col_year"), *map(str, years)), rows)
+
+
+def mixed_name(lang: str, name: str, figures: list[fig.Figure]) -> str:
+    """A line that joins sample and real years says which years are sample («Lørenskog
+    (eksempeldata 2020–2023)»): the legend and the table under the chart both show it."""
+    known = [f for f in figures if f.known]
+    sample = [f.year for f in known if f.synthetic]
+    if not sample or len(sample) == len(known):
+        return name
+    years = (f"{sample[0]}–{sample[-1]}" if sample == list(range(sample[0], sample[-1] + 1))
+             and len(sample) > 1 else ", ".join(map(str, sample)))
+    return label(lang, "series_sample_years", name=name, years=years)
 
 
 def spread_chart(lang: str, book: FactBook, values: pd.Series, deficits: fig.Count,

@@ -169,7 +169,9 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
             list(shared.years), phrase(lang, "area_member", name=unit.short_name, area=area),
             phrase(lang, "subject_county_others", county=county.short_name)
             if len(group.units) > 1 else label(lang, "area_sector_others"))
-    notes = (label(lang, "map_none_oslo"),) if drawn is None and not authority else ()
+    notes: tuple[str, ...] = ((label(lang, "map_none_oslo"),) if drawn is None
+                              and not authority else ())
+    notes += about.history_notes(lang, dataset.meta, register, [number], list(shared.years))
     groups = {name: area for name in names.values() if name != official(unit.name)}
     groups |= {own: own, subject.again: own, official(unit.name): own}
     return about.frame(

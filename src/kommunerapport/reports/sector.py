@@ -124,7 +124,9 @@ def sector_report(dataset: Dataset, register: Register, year: int, lang: str,
         parts, config, kind=ReportKind.SECTOR, number="", year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=label(lang, "sector_name")),
         lede=lede, key_figures=key_figures, sections=tuple(sections), groups=groups,
-        note=note, partial=partial, main=(now, before))
+        note=note, partial=partial, main=(now, before),
+        notes=about.history_notes(lang, dataset.meta, register, units,
+                                  common.trend_years(dataset, year)))
 
 
 def _growth(lang: str, book: FactBook, t: pd.DataFrame, units: list[str], subject: str,
@@ -152,7 +154,7 @@ def _counties_section(lang: str, book: FactBook, t: pd.DataFrame, register: Regi
     rows: list[tuple[str, ...]] = []
     bars: list[float | None] = []
     figures: dict[str, tuple[str, fig.Figure]] = {}  # county → (its name, its figure)
-    for c in (c for c in register.counties if c.valid_from <= year):
+    for c in register.counties:  # before 2024: today's municipalities counted back
         units = common.municipal_units(register, c.number)
         area = (phrase(lang, "subject_county", county=c.short_name) if len(units) > 1
                 else phrase(lang, "subject_member", name=c.short_name))

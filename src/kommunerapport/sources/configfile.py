@@ -43,7 +43,8 @@ from kommunerapport.model.config import (
 )
 from kommunerapport.sources import limits
 
-KEYS = {"organisation", "keywords", "about", "quotes", "contacts", "date", "headline", "lede"}
+KEYS = {"organisation", "keywords", "about", "quotes", "contacts", "date", "headline", "lede",
+        "release"}
 TEXT_KEYS = ("organisation", "about", "headline", "lede")
 
 
@@ -151,13 +152,33 @@ def load_config(path: Path | None) -> Config:
     if date is not None and (not isinstance(date, dt.date) or isinstance(date, dt.datetime)):
         raise UsageError.at(path, f"«date» skal være en dato, for eksempel 2026-03-06, ikke "
                           f"{_kind(date)}.", line=_line(text, "date"))
+    release = _release(path, text, raw.get("release"))
     for key in TEXT_KEYS:
         if key in raw and not isinstance(raw[key], str):
             raise UsageError.at(path, f"«{key}» skal være tekst i anførselstegn, ikke "
                                       f"{_kind(raw[key])}.", line=_line(text, key))
     return Config(raw.get("organisation", DEFAULT_ORGANISATION), tuple(keywords),
                   raw.get("about", ""), quotes, contacts, date, str(path),
-                  headline=raw.get("headline", "").strip(), lede=raw.get("lede", "").strip())
+                  headline=raw.get("headline", "").strip(), lede=raw.get("lede", "").strip(),
+                  release=release)
+
+
+def _release(path: Path, text: str, value: object) -> dt.date | None:
+    """``release``: the date of the release of ``--data`` files that give none (a TOML date,
+    2026-03-16, or «16.03.2026»)."""
+    from kommunerapport.model.releases import parse_date
+
+    if value is None:
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return parse_date(value)
+        except ValueError:
+            pass
+    raise UsageError.at(path, f"«release» skal være en dato, for eksempel 2026-03-16 eller "
+                              f"«16.03.2026», ikke {_kind(value)}.", line=_line(text, "release"))
 
 
 def _table_list(path: Path, text: str, raw: dict[str, Any], key: str) -> list[dict[str, Any]]:

@@ -40,6 +40,14 @@ class EncodingError(ValueError):
         self.encoding, self.offset = encoding, offset
 
 
+class MixedEncodingError(ValueError):
+    """Text that is UTF-8 up to a byte that is not (a file pasted together from two)."""
+
+    def __init__(self, offset: int, line: int) -> None:
+        super().__init__(f"UTF-8 breaks at byte {offset}, line {line}")
+        self.offset, self.line = offset, line
+
+
 def wide_encoding(raw: bytes) -> str | None:
     """«utf-16»/«utf-32» from a byte order mark; «utf-16-le»/«-be» for UTF-16 without
     one (text that is mostly ASCII has a zero in every other byte); else None."""
@@ -66,7 +74,15 @@ def decode(raw: bytes) -> tuple[str, str]:
             return raw.decode(wide), wide.upper()
         except UnicodeDecodeError as exc:
             raise EncodingError(wide.upper(), exc.start) from None
-    for encoding in ENCODINGS:
+    try:
+        return raw.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        before = raw[:exc.start]
+        if any(b >= 0x80 for b in before[3 if before.startswith(b"\xef\xbb\xbf") else 0:]):
+            # UTF-8 letters before the break: the file mixes two encodings, and reading it
+            # all as Windows-1252 would garble the part that is right («Ã¥r» for «år»)
+            raise MixedEncodingError(exc.start, raw.count(b"\n", 0, exc.start) + 1) from None
+    for encoding in ENCODINGS[1:]:
         try:
             return raw.decode(encoding), encoding
         except UnicodeDecodeError:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kommunerapport.errors import shown
-from kommunerapport.sources import limits
+from kommunerapport.sources import guard, limits
 
 
 class JsonStatError(ValueError):
@@ -126,9 +126,13 @@ def _index(category: dict[str, Any], dim_id: str) -> tuple[str, ...]:
 def _units(category: dict[str, Any]) -> dict[str, Unit]:
     units = {}
     for code, u in (category.get("unit") or {}).items():
-        decimals = u.get("decimals")
-        units[code] = Unit(str(u.get("base") or u.get("label") or ""),
-                           int(decimals) if decimals is not None else None)
+        if not isinstance(u, dict):
+            raise JsonStatError(f"«unit» for «{shown(code)}» skal være et objekt")
+        try:
+            decimals = guard.decimals(u.get("decimals"), f"«decimals» for «{shown(code)}»")
+        except ValueError as exc:
+            raise JsonStatError(str(exc)) from None
+        units[code] = Unit(str(u.get("base") or u.get("label") or ""), decimals)
     return units
 
 
@@ -225,6 +229,17 @@ def _parse(doc: dict[str, Any]) -> Cube:
         if has_values else []
     ext = doc.get("extension") or {}
     px = ext.get("px") or {}
+    if not isinstance(ext, dict) or not isinstance(px, dict):
+        raise JsonStatError("«extension.px» skal være et objekt")
+    try:
+        role = guard.role(doc.get("role"))
+        decimals = guard.decimals(px.get("decimals"), "«extension.px.decimals»")
+    except ValueError as exc:
+        raise JsonStatError(str(exc)) from None
+    unknown = sorted({i for ids_ in role.values() for i in ids_} - set(ids))
+    if unknown:
+        raise JsonStatError(f"«role» nevner dimensjonen «{shown(unknown[0])}», som ikke er "
+                            "i «id»")
     cube_notes = doc.get("note") or []
     if isinstance(cube_notes, str):
         cube_notes = [cube_notes]
@@ -232,9 +247,9 @@ def _parse(doc: dict[str, Any]) -> Cube:
         label=str(doc.get("label", "")), source=str(doc.get("source", "")),
         updated=str(doc.get("updated") or ""), notes=[str(n) for n in cube_notes],
         dimensions=dimensions, values=values, status=status,
-        role={k: list(v) for k, v in (doc.get("role") or {}).items()},
+        role=role,
         table_id=str(px.get("tableid") or px.get("matrix") or ""),
-        decimals=px.get("decimals") if isinstance(px.get("decimals"), int) else None,
+        decimals=decimals,
         has_values=has_values,
     )
 
@@ -262,7 +277,7 @@ def from_v1(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def loads(text: str) -> Cube:
-    limits.check_json(text.encode("utf-8"), JsonStatError)
+    guard.check_json(text.encode("utf-8"), JsonStatError)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -11,8 +11,9 @@ release («…, innebygde tall»), so a report's sources name both provenances.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -21,55 +22,131 @@ import pandas as pd
 
 from kommunerapport.errors import DataError
 from kommunerapport.model.schema import Dataset, JsonObject
-from kommunerapport.sources import limits
+from kommunerapport.sources import guard, limits
 from kommunerapport.sources.tidycsv import read_table
 
 BUILTIN_MARK = "innebygde tall"
 
 
-def load_dataset(path: Path | None = None, *, announce: bool = True) -> Dataset:
-    """The user's file, else the figures fetched from SSB, else the built-in dataset;
+@dataclass(frozen=True)
+class DataInput:
+    """What the user gave with ``--data`` (one file or several) and ``--release`` (the date
+    of a release for files that give none)."""
+
+    paths: tuple[Path, ...]
+    release: dt.date | None = None
+
+
+def load_dataset(path: Path | DataInput | None = None, *, announce: bool = True) -> Dataset:
+    """The user's files, else the figures fetched from SSB, else the built-in dataset;
     with the KOSTRA groups ``fetch`` got from Klass, if any.
 
-    A file is read by ``readers.read`` and completed by ``with_builtin_real``; with
-    ``announce`` its import summary is printed on stderr (never silently).
+    Files are read by ``readers.read``, put together by ``combine.combine`` and completed
+    by ``with_builtin_real``; with ``announce`` the import summary is printed on stderr
+    (never silently).
     """
     from kommunerapport.sources.ssb import klass, store
 
-    dataset = _figures(path, announce)
+    given = DataInput((path,)) if isinstance(path, Path) else path
+    dataset = _figures(given if given and given.paths else None, announce)
     groups = klass.read_groups(store.cache_dir())
     return replace(dataset, kostra_groups=groups) if groups else dataset
 
 
-def _figures(path: Path | None, announce: bool) -> Dataset:
+def _figures(given: DataInput | None, announce: bool) -> Dataset:
     from kommunerapport.sources.ssb.store import fetched_files
 
-    if path is not None:
-        from kommunerapport.sources import readers  # only for a file: a cold report starts sooner
-
-        dataset = with_builtin_real(readers.read(path))
-        if announce:
-            import click
-
-            for line in readers.summary(dataset):
-                click.echo(line, err=True)
-        return dataset
+    if given is not None:
+        return read_files(given, announce)
     fetched = fetched_files()
     if fetched is None:
         return load_builtin()
+    from kommunerapport.sources.history import chained
+
     csv_path, meta_path = fetched
     meta = _fetched_meta(meta_path)
-    return with_builtin_real(Dataset(read_table(csv_path), meta, f"SSB-tall hentet ({csv_path})"))
+    dataset = chained(Dataset(read_table(csv_path), meta, f"SSB-tall hentet ({csv_path})"))
+    revisions = revised_since(dataset)
+    if revisions:
+        dataset = replace(dataset, meta={**dataset.meta, "revisions": revisions})
+    return with_builtin_real(dataset)
+
+
+def revised_since(dataset: Dataset) -> list[dict[str, object]]:
+    """The fetched figures that changed since the release before the one fetched last
+    (``fetch`` keeps each): for «Om tallene», which figures are revised."""
+    from kommunerapport.sources.history import chained
+    from kommunerapport.sources.revisions import compare
+    from kommunerapport.sources.ssb.store import release_dates, release_files
+
+    kept = release_dates()
+    out: list[dict[str, object]] = []
+    tables = dataset.meta.get("tables") or {}
+    for tid, info in tables.items():
+        updated = str((info or {}).get("updated") or "")[:10] if isinstance(info, dict) else ""
+        earlier = [d for d in kept if d < updated
+                   and any(p.name == f"SSB-{tid}.csv" for p in release_files(d))]
+        if not updated or not earlier:
+            continue
+        before_path = next(p for p in release_files(earlier[-1]) if p.name == f"SSB-{tid}.csv")
+        before = chained(Dataset(read_table(before_path), {})).table
+        now = dataset.table[dataset.table["source"] == f"SSB {tid}"]
+        for r in compare(before, now).revisions:
+            out.append({"unit": r.unit, "year": r.year, "measure": r.measure, "old": r.old,
+                        "new": r.new, "since": r.old_release})
+    return out
+
+
+def read_files(given: DataInput, announce: bool = True) -> Dataset:
+    """The user's files as one dataset, completed with the built-in real figures; with
+    ``announce`` each file's import summary, then what putting them together did."""
+    from kommunerapport.sources import readers  # only for a file: a cold report starts sooner
+    from kommunerapport.sources.combine import combine
+
+    parts = [readers.read(p, release=given.release) for p in given.paths]
+    dataset = with_builtin_real(combine(parts))
+    if announce:
+        import click
+
+        for line in import_summary(parts, dataset):
+            click.echo(line, err=True)
+    return dataset
+
+
+def import_summary(parts: list[Dataset], dataset: Dataset) -> list[str]:
+    """Each file's summary, then what putting them together did and what the built-in
+    figures filled in (``readers.summary`` of one file gives it all)."""
+    from kommunerapport.errors import printable
+    from kommunerapport.sources import readers
+
+    if len(parts) == 1:
+        return readers.summary(dataset)
+    lines = [line for part in parts for line in readers.summary(part)]
+    info = dataset.meta.get("import") or {}
+    replaced = info.get("replaced") or []
+    lines.append(f"Samlet: {len(parts)} filer, {info.get('rows', len(dataset.table))} verdier"
+                 + (f"; {len(replaced)} tall erstattet av en nyere utgivelse:" if replaced
+                    else "; ingen motstridende tall."))
+    lines += [f"  {r}" for r in replaced[:20]]
+    if len(replaced) > 20:
+        lines.append(f"  … og {len(replaced) - 20} til.")
+    for note in info.get("filled") or []:
+        lines.append(f"  Utfylt fra innebygde tall (filene mangler dem): {note}")
+    return [printable(line) for line in lines]
 
 
 @lru_cache(maxsize=1)
 def load_builtin() -> Dataset:
-    """The dataset shipped with the package: real sector figures plus a marked sample."""
+    """The dataset shipped with the package: real sector figures plus a marked sample,
+    2020–2023 under the codes SSB used then, carried to today's (``sources.history``)."""
+    from kommunerapport.model.history import builtin_history
+    from kommunerapport.sources.history import chained
+
     folder = resources.files("kommunerapport").joinpath("data")
     with resources.as_file(folder.joinpath("dataset.csv")) as path:
         table = read_table(path)
     meta = json.loads(folder.joinpath("dataset.json").read_text("utf-8"))
-    return Dataset(table, meta)
+    return chained(Dataset(table, meta), builtin_history())
 
 
 def _fetched_meta(path: Path) -> JsonObject:
@@ -81,7 +158,7 @@ def _fetched_meta(path: Path) -> JsonObject:
 
     data = limits.read_bytes(path, limits.MAX_FILE_BYTES, fail)
     try:
-        limits.check_json(data, fail)
+        guard.check_json(data, fail)
         meta = json.loads(data.decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError
         raise fail(f"fila er skadet ({type(exc).__name__}); {mend}") from None
@@ -129,3 +206,22 @@ def with_builtin_real(dataset: Dataset) -> Dataset:
     meta["provenance"] = provenance
     combined = pd.concat([table, added], ignore_index=True)
     return Dataset(combined, meta, dataset.path)
+
+
+def load_release(day: dt.date) -> Dataset:
+    """A release ``fetch`` has kept (every table SSB had updated on ``day``), carried to
+    today's codes; a date with none is one line listing the dates there are."""
+    from kommunerapport.errors import UsageError
+    from kommunerapport.sources.history import chained
+    from kommunerapport.sources.ssb.store import release_dates, release_files
+
+    found = release_files(day.isoformat())
+    if not found:
+        dates = [f"{d[8:10]}.{d[5:7]}.{d[:4]}" for d in release_dates()]
+        raise UsageError(f"Ingen utgivelse fra {day:%d.%m.%Y} er hentet"
+                         + (f"; hentede utgivelser: {', '.join(dates)}." if dates else
+                            "; kjør «kommunerapport fetch» først."))
+    table = pd.concat([read_table(p) for p in found], ignore_index=True)
+    tables = ", ".join(p.stem.replace("SSB-", "") for p in found)
+    return chained(Dataset(table, {"description": f"SSB {tables}, utgivelsen {day:%d.%m.%Y}"},
+                           f"utgivelsen {day:%d.%m.%Y}"))

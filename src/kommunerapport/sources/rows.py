@@ -147,7 +147,7 @@ class RowBuilder:
     records: list[tuple[str, ...]] = field(default_factory=list)  # ``schema.COLUMNS`` order
     where: list[int | None] = field(default_factory=list)
     skipped: dict[str, Counter[str]] = field(default_factory=dict)
-    _seen: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+    _seen: dict[tuple[str, str, str, str], tuple[str, str]] = field(default_factory=dict)
     cells: int = 0  # cells given to ``add``, within ``limits.MAX_VALUES``
 
     @property
@@ -178,7 +178,10 @@ class RowBuilder:
         if measure is None:
             self.skip(NOT_A_MEASURE, label or ", ".join(codes))
             return
-        unit_code = self.region(region)
+        try:
+            unit_code = self.region(region)
+        except CellError as exc:  # a name two municipalities have: which one?
+            raise CellError(exc.message, where) from None
         match = re.match(r"\s*((?:19|20|21)\d\d)", str(year))
         if not match:
             raise CellError(f"«{shown(year)}» i tidsdimensjonen er ikke et år", where)
@@ -212,14 +215,23 @@ class RowBuilder:
             return
         scope = scope_for(label) or self.scope
         key = (unit_code, year, measure, scope)
+        given = "" if value is None else repr(value)
         if key in self._seen:
-            if self._seen[key] == label:
-                self.skip(REPEATED, f"{unit_code} {year} {label}")
-                return
-            raise CellError(f"«{self._seen[key]}» og «{label}» gir begge "
-                            f"{MEASURES[measure][0].lower()} ({scope}) for {unit_code} {year}; "
-                            "vet ikke hvilken som gjelder", where)
-        self._seen[key] = label
+            seen_label, seen_value = self._seen[key]
+            if seen_label != label:
+                raise CellError(f"«{seen_label}» og «{label}» gir begge "
+                                f"{MEASURES[measure][0].lower()} ({scope}) for {unit_code} "
+                                f"{year}; vet ikke hvilken som gjelder", where)
+            if seen_value != given:  # the same cell twice with two values: refused, as
+                # the survey and tidy readers refuse a second row
+                raise CellError(f"{MEASURES[measure][0].lower()} ({scope}) for {unit_code} "
+                                f"{year} står to ganger med ulike verdier: "
+                                f"{shown(seen_value or status or '..')} og "
+                                f"{shown(given or status or '..')}; vet ikke hvilken som "
+                                "gjelder", where)
+            self.skip(REPEATED, f"{unit_code} {year} {label}")
+            return
+        self._seen[key] = (label, given)
         if MEASURES[measure][1] == "1000 kr" and value is not None:
             factor = amount_scale(unit, labels, where)
             value *= factor

@@ -19,6 +19,8 @@ from string import Formatter
 
 from babel.messages.pofile import read_po
 
+from kommunerapport.model import releases
+
 LANGUAGES = ("nb", "nn")
 PHRASE, LABEL = "phrase", "label"
 
@@ -83,8 +85,6 @@ SAMPLE_NOTICES = ("Eksempeldata – ikke offisielle tall", "Eksempeldata – ikk
 SAMPLE_NOTICE = SAMPLE_NOTICES[0]  # the bokmål notice, for messages on the terminal
 
 BUILTIN_SUFFIX = ", innebygde tall"  # loading.BUILTIN_MARK: built-in rows completing a file
-_RELEASE = re.compile(r"^(foreløpige|reviderte) tall(, hentet)? (\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_RELEASE_NO_DATE = re.compile(r"^(foreløpige|reviderte) tall (\d{4})$")
 
 
 def date_text(day: int, month: int, year: int) -> str:
@@ -93,28 +93,31 @@ def date_text(day: int, month: int, year: int) -> str:
 
 
 def release_name(release: str, lang: str) -> str:
-    """A release label from the data («foreløpige tall 16.03.2026») in the report's words.
-
-    Labels the tool makes itself are parsed and written anew (date style included);
-    any other label (a user's file name, a survey) is shown as it came. Built-in figures
-    that complete a user's file carry «, innebygde tall».
-    """
-    if release.endswith(BUILTIN_SUFFIX):
-        return release_name(release[:-len(BUILTIN_SUFFIX)], lang) + label(lang,
-                                                                          "release_builtin")
-    if m := _RELEASE.match(release):
-        kind, fetched, d, mo, y = m.groups()
-        key = f"release_{'preliminary' if kind == 'foreløpige' else 'revised'}" + (
-            "_fetched" if fetched else "")
-        return label(lang, key, date=date_text(int(d), int(mo), int(y)))
-    if m := _RELEASE_NO_DATE.match(release):
-        kind, y = m.groups()
-        key = f"release_{'preliminary' if kind == 'foreløpige' else 'revised'}_year"
-        return label(lang, key, year=y)
+    """A release from the data (``model.releases``: «foreløpige tall 16.03.2026») in the
+    report's words and date style; a release without a date says so («dato ukjent»),
+    never a date it does not have. Built-in figures completing a user's file carry
+    «, innebygde tall»."""
     if release.startswith("eksempeldata kalibrert mot SSB"):
         d, mo, y = re.findall(r"\d+", release)[-3:]
         return label(lang, "release_sample", date=date_text(int(d), int(mo), int(y)))
-    return release
+    r = releases.parse(release)
+    origin = r.origin
+    if r.status:
+        key = f"release_{'preliminary' if r.status == releases.PRELIMINARY else 'revised'}"
+        if r.date:
+            text = label(lang, key + ("_fetched" if r.fetched else ""),
+                         date=date_text(r.date.day, r.date.month, r.date.year))
+        elif m := re.match(r"publisert (\d{4})(?:, )?", origin):
+            text, origin = label(lang, key + "_year", year=m.group(1)), origin[m.end():]
+        else:
+            text = label(lang, key + "_undated")
+        text += f" ({origin})" if origin else ""
+    elif r.date:
+        text = label(lang, "release_updated", origin=origin,
+                     date=date_text(r.date.day, r.date.month, r.date.year))
+    else:
+        text = label(lang, "release_undated", origin=origin)
+    return text + (label(lang, "release_builtin") if r.builtin else "")
 
 
 def robek_reasons(lang: str, grounds: str) -> list[str]:

@@ -14,6 +14,7 @@ tables that name their regions.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -78,28 +79,31 @@ def _detect(src: Source) -> Reader:
             return reader
     if src.head.startswith(("{", "[")):
         if src.json is None:
-            import json
+            from kommunerapport.sources.guard import parse_json
 
-            try:
-                json.loads(src.text)
-            except json.JSONDecodeError as exc:
-                raise DataError.at(src.path, f"kan ikke leses som JSON-stat2 fra SSB: ugyldig "
-                                           f"JSON på linje {exc.lineno}: {exc.msg}.") from None
+            parse_json(src.text, lambda problem: DataError.at(
+                src.path, f"kan ikke leses som JSON-stat2 fra SSB: {problem}"))
         raise DataError.at(src.path, "er JSON, men ikke JSON-stat (verken «class»: «dataset» "
                                    "eller JSON-stat 1.x med «dataset»).")
     raise DataError.at(src.path, "kjenner ikke formatet (ventet JSON-stat, PX, CSV eller XLSX "
                                "fra SSB, KS-undersøkelsen eller kommunerapports CSV).")
 
 
-def read(path: Path | str) -> Dataset:
-    """Read a user's data file in any accepted format."""
+def read(path: Path | str, release: dt.date | None = None) -> Dataset:
+    """Read a user's data file in any accepted format, carried to today's region codes.
+
+    ``release``: the release date for a file that gives none itself (``--release``).
+    """
+    from kommunerapport.sources.history import chained
+
     src = _source(Path(path))
+    src.release = release
     reader = _detect(src)
     if reader is tidy:
-        return tidy.read_dataset(src)
+        return chained(tidy.read_dataset(src))
     if not isinstance(reader, RowReader):
         raise TypeError(f"{reader} has no read()")
-    return finish(reader.read(src), src.path)
+    return chained(finish(reader.read(src), src.path))
 
 
 def summary(dataset: Dataset) -> list[str]:
@@ -128,6 +132,9 @@ def summary(dataset: Dataset) -> list[str]:
         more = f" og {len(details) - 6} til" if len(details) > 6 else ""
         lines.append(f"  Hoppet over {n} celler – {reason}: "
                      + "; ".join(f"«{cut(d, 120)}»" for d in shown) + more + ".")
+    from kommunerapport.sources.history import summary_lines
+
+    lines += summary_lines(dataset.meta.get("history") or {})
     for note in info.get("filled") or []:
         lines.append(f"  Utfylt fra innebygde tall (fila mangler dem): {note}")
     if not info.get("skipped"):

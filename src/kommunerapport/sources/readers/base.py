@@ -9,9 +9,11 @@ came from, what it left out and why, and a description for ``Dataset.meta``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +22,7 @@ import pandas as pd
 
 from kommunerapport.errors import DataError, printable
 from kommunerapport.model.schema import COLUMNS, MEASURES, Dataset, validate
-from kommunerapport.sources import csvdialect, limits
+from kommunerapport.sources import csvdialect, guard, limits
 from kommunerapport.sources.rows import CellError
 
 # Control characters that do not belong in a text file (tab, line breaks and form
@@ -53,6 +55,8 @@ class Source:
     """
 
     path: Path
+    # the release date the user gave (``--release``), for a file that gives none itself
+    release: dt.date | None = None
     # what readers parsed once: the file's rows (line, cells) for the table readers
     memo: dict[str, list[tuple[int, list[str]]]] = field(default_factory=dict, repr=False)
 
@@ -70,6 +74,11 @@ class Source:
     def decoded(self) -> tuple[str, str]:
         try:
             return csvdialect.decode(self.raw)
+        except csvdialect.MixedEncodingError as exc:
+            raise DataError.at(self.path, f"teksten blander to tegnkodinger: den er UTF-8 fram "
+                                        f"til byte {exc.offset}, som ikke er det (kanskje "
+                                        "Latin-1 eller Windows-1252); lagre fila på nytt i "
+                                        "én koding, helst UTF-8.", line=exc.line) from None
         except csvdialect.EncodingError as exc:
             raise DataError.at(self.path, f"teksten er merket som {exc.encoding}, men byte "
                                         f"{exc.offset} passer ikke med det; lagre fila på "
@@ -105,7 +114,7 @@ class Source:
             return None
         raw = self.raw if csvdialect.wide_encoding(self.raw) is None \
             else self.text.encode("utf-8")
-        limits.check_json(raw, self.fail)
+        guard.check_json(raw, self.fail)
         try:
             doc: object = json.loads(self.text)
         except RecursionError:
@@ -154,7 +163,7 @@ def cell_error(path: Path, exc: CellError) -> DataError:
 def finish(reading: Reading, path: Path) -> Dataset:
     """Validate the rows; a problem names the file's own line, not the tidy table's."""
     if not reading.rows:
-        left = "; ".join(f"{reason}: {sum(c.values())} celler"
+        left = "; ".join(f"{reason}: {sum(c.values())} celler, som «{printable(next(iter(c)))}»"
                          for reason, c in reading.skipped.items())
         raise DataError.at(path, f"fant ingen tall for målene rapportene bruker "
                                f"({', '.join(sorted(MEASURES))})"
@@ -180,3 +189,26 @@ def finish(reading: Reading, path: Path) -> Dataset:
                        "skipped": {r: dict(c) for r, c in reading.skipped.items()},
                        "notes": list(reading.notes)}}
     return Dataset(table, meta, str(path))
+
+
+def release_of(src: Source, origin: str, *texts: str) -> Callable[[int], str]:
+    """The release of a file's figures, year by year: the date a title or footnote line
+    gives («Sist oppdatert 16.03.2026»), else the one the user gave (``--release``), else
+    none, said as such («dato ukjent»)."""
+    from kommunerapport.model import releases
+
+    found = None
+    for text in texts:
+        try:
+            found = releases.date_in_text(text)
+        except ValueError:
+            raise DataError.at(src.path, f"datoen i «{printable(text)}» finnes ikke; "
+                                         "rett den, eller oppgi --release DD.MM.ÅÅÅÅ.") from None
+        if found:
+            break
+    date = found or src.release
+
+    def release(year: int) -> str:
+        return releases.for_year(year, date, origin).text() if date else \
+            releases.Release(None, None, origin).text()
+    return release

@@ -24,7 +24,7 @@ from kommunerapport.errors import DataError, KommunerapportError
 from kommunerapport.model.measures import measure_for, measure_for_code
 from kommunerapport.model.regions import normalise
 from kommunerapport.model.symbols import MISSING, NIL
-from kommunerapport.sources import csvdialect, limits
+from kommunerapport.sources import csvdialect, guard, limits
 from kommunerapport.sources.readers.base import Reading, ReadingMeta, Source
 from kommunerapport.sources.rows import normalise_region, parse_number
 
@@ -123,6 +123,11 @@ def _xlsx_rows(src: Source) -> list[Row]:
         raise DataError.at(src.path, f"Excel-fila pakkes ut til {limits.size(unpacked)}, over "
                                    f"grensen for utpakket XLSX på "
                                    f"{limits.size(limits.MAX_UNPACKED_BYTES)}.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(src.raw)) as archive:
+            guard.check_xlsx(archive, src.fail)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
+        raise DataError.at(src.path, f"kan ikke leses som Excel-fil (.xlsx): {exc}.") from None
     count = _Counter(src)
     rows: list[Row] = []
     try:
@@ -335,19 +340,23 @@ def read_grid(src: Source, name: str, *, release: str, source: str = "SSB Statis
 
     known = known_units()
     code_like = region_code_like(known)
+    from kommunerapport.sources.readers.regionnames import resolvable
+
     if resolve is None:
         like = code_like
     elif codes_too:
         def like(t: str) -> bool:
-            return code_like(t) or resolve(t) is not None
+            return code_like(t) or resolvable(t)
     else:
-        def like(t: str) -> bool:
-            return resolve(t) is not None
+        like = resolvable
     lay = layout(src, load(src), like)
     table = re.match(r"^\s*(\d{5})\b", lay.title)
     table_id = table.group(1) if table else None
+    from kommunerapport.sources.readers.base import release_of
+
     builder = RowBuilder(known, f"SSB {table_id}" if table_id else source,
-                         lambda _year: release, scope or scope_for(lay.title) or "konsern",
+                         release_of(src, release, lay.title, *lay.notes),
+                         scope or scope_for(lay.title) or "konsern",
                          "fylker" if "fylke" in lay.title.casefold() else None, table_id,
                          resolve=resolve)
     try:

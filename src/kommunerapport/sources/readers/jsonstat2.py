@@ -32,7 +32,8 @@ def read_document(src: Source, doc: object, name: str) -> Reading:
     geo = ds.role_of("geo") or ""
     level = "fylker" if "fylke" in geo.casefold() else "kommuner"
     try:
-        tidy = tidy_rows(ds, known_units(), level=level)
+        tidy = tidy_rows(ds, known_units(), level=level,
+                         updated=src.release.isoformat() if src.release else "")
     except jsonstat.JsonStatError as exc:
         raise DataError.at(src.path, f"{exc}.") from None
     meta: ReadingMeta = {"notes": tidy.notes, "table": ds.table_id, "updated": ds.updated,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from kommunerapport.model.regions import normalise
 from kommunerapport.sources.readers import grid, pxweb_csv
 from kommunerapport.sources.readers.base import Reading, Source
-from kommunerapport.sources.readers.regionnames import resolve
+from kommunerapport.sources.readers.regionnames import resolvable, resolve
 
 FORMAT = "Tabell med regionnavn"
 def claims(src: Source) -> bool:
@@ -25,8 +25,8 @@ def claims(src: Source) -> bool:
     column = next((i for i, c in enumerate(header) if normalise(c) in grid.REGION_HEADERS), None)
     sample = [cells[column] for _, cells in rows[start + 1:start + 30]
               if column is not None and column < len(cells) and cells[column]]
-    return bool(sample) and all(resolve(s) or not any(ch.isdigit() for ch in s)
-                                for s in sample) and any(resolve(s) for s in sample)
+    return bool(sample) and all(resolvable(s) or not any(ch.isdigit() for ch in s)
+                                for s in sample) and any(resolvable(s) for s in sample)
 
 
 def read(src: Source) -> Reading:

@@ -16,9 +16,10 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Callable
 
-from kommunerapport.errors import DataError
-from kommunerapport.sources import limits
+from kommunerapport.errors import DataError, shown
+from kommunerapport.sources import guard, limits
 from kommunerapport.sources.readers.base import Reading, ReadingMeta, Source, cell_error
 from kommunerapport.sources.rows import CellError, RowBuilder
 
@@ -89,6 +90,24 @@ def _first(entries: dict[tuple[str, str], list[str]], key: str, sub: str = "") -
     return (entries.get((key, sub)) or [""])[0]
 
 
+def _stamp(src: Source, updated: str) -> str:
+    """A PX date («20260316 08:00», «2026-03-16») as ISO; the user's ``--release`` where the
+    file gives none; a date that does not exist is one line."""
+    import datetime as dt
+
+    m = re.match(r"\s*(\d{4})-?(\d\d)-?(\d\d)", updated)
+    if not m:
+        if updated.strip():
+            raise DataError.at(src.path, f"LAST-UPDATED «{shown(updated)}» er ingen dato "
+                                         "(ventet ÅÅÅÅMMDD tt:mm).")
+        return src.release.isoformat() if src.release else ""
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        raise DataError.at(src.path, f"LAST-UPDATED «{shown(updated)}» er ingen dato som "
+                                     "finnes.") from None
+
+
 def read(src: Source) -> Reading:
     from kommunerapport.model.schema import known_units
     from kommunerapport.sources.ssb.catalogue import release_label
@@ -97,6 +116,11 @@ def read(src: Source) -> Reading:
         entries, tokens, data_line = parse(text_of(src), limits.MAX_VALUES)
     except ValueError as exc:
         raise DataError.at(src.path, f"kan ikke leses som PX-fil: {exc}.") from None
+    keyed = sorted(sub for key, sub in entries if key == "KEYS")
+    if keyed:  # DATA lines then begin with the keys: the cells would be counted wrong
+        raise DataError.at(src.path, f"PX-fila har KEYS(«{shown(keyed[0])}») (data med nøkler "
+                                     "foran hver linje), som ikke leses; lagre tabellen fra SSB "
+                                     "uten KEYS, som en hel tabell.")
     stub = entries.get(("STUB", ""), [])
     heading = entries.get(("HEADING", ""), [])
     variables = stub + heading
@@ -124,14 +148,20 @@ def read(src: Source) -> Reading:
     table = _first(entries, "MATRIX") or _first(entries, "TABLEID")
     table = table if re.fullmatch(r"\d{5}", table) else (re.match(r"\s*(\d{5})", title) or [""])[0]
     table = table.strip() if isinstance(table, str) else table
-    updated = _first(entries, "LAST-UPDATED")
-    stamp = re.match(r"(\d{4})(\d\d)(\d\d)", updated)
-    iso = f"{stamp[1]}-{stamp[2]}-{stamp[3]}" if stamp else ""
+    iso = _stamp(src, _first(entries, "LAST-UPDATED"))
+    # LAST-UPDATED("Netto driftsresultat …")="20260316 08:00": a date per content
+    per_content = {sub: _stamp(src, vals[0]) for (key, sub), vals in entries.items()
+                   if key == "LAST-UPDATED" and sub and vals}
     level = "fylker" if "fylke" in (title + geo).casefold() else "kommuner"
+    def release_for(stamp: str) -> Callable[[int], str]:
+        return lambda year: release_label(year, stamp, table or None)
+
     builder = RowBuilder(known_units(), f"SSB {table}" if table else "SSB (PX-fil)",
-                         lambda year: release_label(year, iso, table or None), "konsern", level,
-                         table or None)
-    decimals = _first(entries, "DECIMALS")
+                         release_for(iso), "konsern", level, table or None)
+    try:
+        decimals = guard.decimals(_first(entries, "DECIMALS"), "DECIMALS")
+    except ValueError as exc:
+        raise DataError.at(src.path, f"{exc}.") from None
     others = [v for v in variables if v not in (geo, tid)]
     try:
         for n, combo in enumerate(itertools.product(*(range(len(values[v]))
@@ -141,10 +171,13 @@ def read(src: Source) -> Reading:
             content = next((values[v][at[v]] for v in others
                             if ("UNITS", f"{values[v][at[v]]}") in entries), None)
             unit = _first(entries, "UNITS", content) if content else _first(entries, "UNITS")
+            if per_content:
+                stamp = next((per_content[lab] for lab in labels if lab in per_content), iso)
+                builder.release = release_for(stamp)
             builder.add(f"{codes[geo][at[geo]]} {values[geo][at[geo]]}",
                         values[tid][at[tid]], labels, tokens[n],
                         codes=[codes[v][at[v]] for v in others], unit=unit or None,
-                        decimals=int(decimals) if decimals.isdigit() else None,
+                        decimals=decimals,
                         where=data_line)
     except CellError as exc:
         raise cell_error(src.path, exc) from None

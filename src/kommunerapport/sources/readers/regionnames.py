@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-from kommunerapport.errors import RegionError
-from kommunerapport.model.regions import find_municipality, normalise
+from kommunerapport.errors import shown
+from kommunerapport.model.regions import municipalities_named, normalise
+from kommunerapport.sources.rows import CellError
 
 AGGREGATE_NAMES = {
     "landet": "EAK", "hele landet": "EAK", "landet inkludert oslo": "EAK",
@@ -32,7 +33,22 @@ def resolve(text: str) -> str | None:
         return f"EKG{int(m.group(1)):02d}"
     if not text.strip() or any(ch.isdigit() for ch in text):
         return None
+    found = municipalities_named(text)
+    if len(found) > 1:
+        listed = " og ".join(f"{m.number} {m.name}" for m in found)
+        raise AmbiguousName(f"«{shown(text.strip())}» kan være {listed}; skriv kommunenummeret "
+                            f"eller navnet med fylket («{found[0].name}»)")
+    return found[0].number if found else None
+
+
+class AmbiguousName(CellError):
+    """A name two municipalities have («Våler», «Herøy»): the county or number decides."""
+
+
+def resolvable(text: str) -> bool:
+    """Whether ``text`` names a region (an ambiguous municipality name does: it is one of
+    two, and the reader asks which)."""
     try:
-        return find_municipality(text).number
-    except RegionError:
-        return None
+        return resolve(text) is not None
+    except AmbiguousName:
+        return True

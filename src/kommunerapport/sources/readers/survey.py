@@ -58,7 +58,9 @@ def read(src: Source) -> Reading:
     out: list[tuple[str, ...]] = []  # tidy rows in data.COLUMNS order
     lines: list[int | None] = []
     seen: dict[tuple[str, str], int] = {}  # a second row for a unit and year is an error at once
-    release = f"KS-undersøkelse, {path.name}"
+    from kommunerapport.model.releases import Release
+
+    release = Release(None, src.release, f"KS-undersøkelse, {path.name}").text()
     for line, record in rows[start + 1:]:
         if not any(c for c in record):
             continue

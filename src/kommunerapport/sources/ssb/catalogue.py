@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from kommunerapport.errors import shown
+from kommunerapport.model import releases
 from kommunerapport.model.measures import (
     scope_for,
 )
@@ -65,15 +66,14 @@ def release_label(year: int, updated: str, table: str | None = None) -> str:
     Population (``POPULATION_TABLES``): «befolkningstall oppdatert 21.02.2025».
     """
     if not updated:
-        return "SSB, uten oppdateringsdato"
+        return releases.Release(None, None, "SSB").text()
     try:
         day = date.fromisoformat(updated[:10])
     except ValueError:
         raise jsonstat.JsonStatError(f"«updated» er «{shown(updated)}», ikke en dato") from None
     if table in POPULATION_TABLES:
         return f"befolkningstall oppdatert {day:%d.%m.%Y}"
-    kind = "foreløpige" if day < date(year + 1, 6, 1) else "reviderte"
-    return f"{kind} tall {day:%d.%m.%Y}"
+    return releases.for_year(year, day).text()
 
 
 # --------------------------------------------------------------------------- tidy rows
@@ -93,7 +93,8 @@ class TidyResult:
 
 
 def tidy_rows(ds: jsonstat.Cube, known: set[str], source: str | None = None,
-              level: str | None = None, table: str | None = None) -> TidyResult:
+              level: str | None = None, table: str | None = None,
+              updated: str = "") -> TidyResult:
     """The tidy rows (``model.schema.COLUMNS``, all strings) of a JSON-stat dataset.
 
     Each cell goes through ``rows.RowBuilder``: contents codes first, labels
@@ -108,7 +109,8 @@ def tidy_rows(ds: jsonstat.Cube, known: set[str], source: str | None = None,
     named = re.match(r"\s*(\d{5})\s*:", ds.label)  # «12134: Utvalgte …» (JSON-stat 1.x)
     table = table or ds.table_id or (named.group(1) if named else None)
     source = source or (f"SSB {table}" if table else "SSB")
-    builder = RowBuilder(known, source, lambda year: release_label(year, ds.updated, table),
+    stamp = ds.updated or updated  # SSB's own date first; else the one the user gave
+    builder = RowBuilder(known, source, lambda year: release_label(year, stamp, table),
                          scope_for(ds.label) or "konsern", level, table)
     others = [d for d in ds.dimensions if d.id not in (geo, tid)]
     try:

@@ -32,7 +32,7 @@ from typing import Any
 
 from kommunerapport import files
 from kommunerapport.errors import FetchError
-from kommunerapport.sources import limits
+from kommunerapport.sources import guard, limits
 from kommunerapport.sources.ssb import http as transport
 from kommunerapport.sources.ssb.store import cache_dir, unwritable
 from kommunerapport.sources.throttle import Throttle
@@ -117,7 +117,7 @@ class Client:
             return None
         try:  # within the limits: a cache entry is a file anyone could have replaced
             data = limits.read_bytes(path, limits.MAX_RESPONSE_BYTES * 2, ValueError)
-            limits.check_json(data, ValueError)
+            guard.check_json(data, ValueError)
             return json.loads(data.decode("utf-8"))["response"]
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None  # a damaged entry is fetched again
@@ -154,7 +154,7 @@ class Client:
         def fail(problem: str) -> FetchError:
             return FetchError(f"{req.table}: SSBs svar: {problem}")
 
-        limits.check_json(body, fail)
+        guard.check_json(body, fail)
         try:
             return json.loads(body.decode("utf-8-sig"))
         except ValueError:
@@ -211,6 +211,11 @@ class Client:
             except urllib.error.URLError as exc:
                 if isinstance(exc.reason, TimeoutError):
                     problem = f"tidsavbrudd etter {self.timeout:g} s"
+                elif local_network(exc.reason, req.url):
+                    raise FetchError(f"{req.table}: {local_network(exc.reason, req.url)}; sjekk "
+                                     "nettverket (og en eventuell proxy) på denne maskinen – "
+                                     "feilen er ikke hos SSB. Det som er hentet, er "
+                                     "lagret.") from None
                 else:
                     problem = f"ingen forbindelse ({exc.reason})"
                 continue
@@ -223,6 +228,21 @@ class Client:
         raise FetchError(f"{req.table}: SSB svarte ikke etter {self.retries} forsøk "
                          f"(siste feil: {problem}). Prøv igjen senere; det som er hentet, "
                          "er lagret.")
+
+
+def local_network(reason: object, url: str) -> str:
+    """What is wrong on this machine's side when a call cannot start: no name lookup, no
+    route, no network; "" when it may be SSB (a refused or dropped connection)."""
+    import errno
+    import socket
+
+    if isinstance(reason, socket.gaierror):
+        return (f"navnet {urllib.parse.urlsplit(url).hostname or 'SSB'} kan ikke slås "
+                f"opp (ingen navnetjener eller ingen nettverksforbindelse: {reason.strerror})")
+    if isinstance(reason, OSError) and reason.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH,
+                                                         errno.ENETDOWN):
+        return f"maskinen har ingen vei ut på nettet ({reason.strerror})"
+    return ""
 
 
 def refusal(req: Request, status: int, body: str) -> str:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -43,7 +44,8 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from kommunerapport import files
-from kommunerapport.errors import FetchError, printable
+from kommunerapport.errors import DataError, FetchError, printable
+from kommunerapport.model.history import RegionHistory
 from kommunerapport.model.schema import (
     AGGREGATES,
     MEASURES,
@@ -60,21 +62,25 @@ from kommunerapport.sources.ssb.catalogue import (
     tidy_rows,
 )
 from kommunerapport.sources.ssb.client import Client, Request, klass_url
-from kommunerapport.sources.ssb.klass import klass_codes
+from kommunerapport.sources.ssb.klass import change_rows, klass_codes
 from kommunerapport.sources.ssb.queries import (
     data_requests,
     klass_request,
     metadata_request,
+    time_codes,
     years_to_fetch,
 )
 from kommunerapport.sources.ssb.store import (
     COLUMNS_ORDER,
     cache_dir,
     earlier_tables,
+    keep_release,
     merge_rows,
     read_previous,
     unwritable,
 )
+
+HISTORY_FROM = "2002-01-01"  # KOSTRA's figures start in 2001: changes after it matter
 
 
 class FetchedTable(TypedDict):
@@ -97,6 +103,8 @@ class FetchReport:
     groups: dict[int, int | str] = field(default_factory=dict)  # year → municipalities or why not
     implausible: list[str] = field(default_factory=list)  # values left out as impossible
     rows: list[dict[str, str]] = field(default_factory=list)
+    history: dict[str, Any] = field(default_factory=dict)  # the change table got from Klass
+    old_codes: dict[str, list[str]] = field(default_factory=dict)  # table → old codes asked
     calls: int = 0
     path: Path | None = None
 
@@ -155,16 +163,19 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
                 bar.step(f"metadata {spec.id}")
             first = metas[tables[0].id]
             wanted_years = years_to_fetch(first, years)
+            history = _history(client, report, bar)
             regions = _register(client, max(wanted_years), report, bar)
             _kostra_groups(client, wanted_years, report, bar)
             for spec in tables:
                 meta = metas[spec.id]
                 ys = [y for y in wanted_years
-                      if y in {int(c[:4]) for c in meta.dimension(meta.role_of("time")
-                                                                   or "Tid").codes}]
-                requests = data_requests(spec, meta, regions[spec.level], ys)
+                      if y in set(time_codes(meta, spec.id).values())]
                 geo = meta.role_of("geo") or ""
-                asked = set(regions[spec.level])
+                old = _old_codes(history, spec.level, ys,
+                                 meta.dimension(geo).codes if geo in meta.ids else [])
+                report.old_codes[spec.id] = old
+                requests = data_requests(spec, meta, regions[spec.level] + old, ys)
+                asked = set(regions[spec.level]) | set(old)
                 report.left_out[spec.id] = sorted(
                     {normalise_region(c, spec.level) or c
                      for c in meta.dimension(geo).codes}
@@ -176,8 +187,8 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
                 for req in requests:
                     ds = jsonstat.parse(client.get_json(req))
                     tidy = tidy_rows(ds, known, f"SSB {spec.id}", spec.level, spec.id)
-                    rows += [r for r in tidy.rows
-                             if _plausible(r, report) and _first(r, seen)]
+                    rows += [r for r in tidy.rows if _in_use(r, history, spec.level)
+                             and _plausible(r, report) and _first(r, seen)]
                     for k, v in tidy.skipped.items():
                         skipped[k] = skipped.get(k, 0) + v
                     bar.step(f"tabell {spec.id}")
@@ -199,9 +210,9 @@ def fetch(years: Iterable[int] = (), *, refresh: bool = False, offline: bool = F
             message = exc.message if isinstance(exc, FetchError) \
                 else f"tabell {spec.id}: SSBs svar: {exc}."
             kept = f" Lagret: {', '.join(done)}." if done else ""
-            old = (f" Tallene fra forrige henting beholdes for {', '.join(earlier)}."
-                   if earlier else "")
-            raise FetchError(f"{message}{kept} Mangler: {', '.join(report.missing)}.{old}") \
+            before = (f" Tallene fra forrige henting beholdes for {', '.join(earlier)}."
+                      if earlier else "")
+            raise FetchError(f"{message}{kept} Mangler: {', '.join(report.missing)}.{before}") \
                 from None
     report.calls = client.calls
     write_fetched(report)
@@ -241,6 +252,53 @@ def _kostra_groups(client: Client, years: list[int], report: FetchReport,
         bar.step(f"KOSTRA-grupper {year}")
 
 
+def _history(client: Client, report: FetchReport, bar: _Progress) -> RegionHistory:
+    """The change tables of Klass 131 and 104 from 2002 on, checked and kept in the cache
+    folder (``regionendringer.csv``), where loading finds them; a table that cannot be
+    used (a chain that loops) stops the fetch before anything is written."""
+    from kommunerapport.model.history import COLUMNS, FILE, parse
+
+    rows: list[dict[str, str]] = []
+    bar.plan(2)
+    for number in ("131", "104"):
+        query = urllib.parse.urlencode({"from": HISTORY_FROM, "language": "nb"})
+        url = f"{klass_url()}/classifications/{number}/changes?{query}"
+        where = f"Klass {number} (endringer)"
+        rows += change_rows(client.get_json(Request(url, table=where)), number, where)
+        bar.step(f"endringer Klass {number}")
+    rows = [r for r in rows if r["dato"] >= HISTORY_FROM]
+    rows.sort(key=lambda r: (r["klass"], r["dato"], r["gammel"], r["ny"]))
+    try:
+        history = parse(rows, "Klass 131/104 (endringer)")
+    except DataError as exc:
+        problem = re.sub(r"^[^:]*?(, linje \d+)?: ", "", exc.message)
+        raise FetchError(f"Klass 131/104 (endringer): SSBs endringstabell kan ikke brukes: "
+                         f"{problem}") from None
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    report.history = {"changes": len(history.changes), "text": buf.getvalue(), "file": FILE}
+    return history
+
+
+def _old_codes(history: RegionHistory, level: str, years: list[int],
+               table_codes: Iterable[str]) -> list[str]:
+    """The table's region codes that were in use in one of ``years`` and lead to today's
+    units: what SSB keeps a renumbered or merged unit's earlier figures under."""
+    kind = history.of("131" if level == "kommuner" else "104")
+    return sorted(c for c in table_codes
+                  if c in kind.historic_codes and any(kind.valid(c, y) for y in years))
+
+
+def _in_use(row: dict[str, str], history: RegionHistory, level: str) -> bool:
+    """False for a row under an old code in a year the code was not in use (SSB answers
+    such a cell with «.», «cannot occur»): no figure, and no unit to give it to."""
+    kind = history.of("131" if level == "kommuner" else "104")
+    unit = row["unit"]
+    return unit not in kind.historic_codes or kind.valid(unit, int(row["year"]))
+
+
 def _plausible(row: dict[str, str], report: FetchReport) -> bool:
     """False (and the value named in the report) for a figure that cannot be real
     (``model.schema.BOUNDS``): SSB's answer is checked like a user's file, never trusted blind."""
@@ -272,7 +330,7 @@ def _register(client: Client, year: int, report: FetchReport,
     bar.plan(len(CLASSIFICATIONS))
     out = {}
     for number, level in CLASSIFICATIONS.items():
-        codes = klass_codes(client.get_json(klass_request(number, year)))
+        codes = klass_codes(client.get_json(klass_request(number, year)), f"Klass {number}")
         bar.step(f"Klass {number}")
         unknown = sorted(set(codes) - ours[level])
         absent = sorted(ours[level] - set(codes))
@@ -293,6 +351,11 @@ def summary(report: FetchReport) -> list[str]:
         lines.append(f"{name} ({r['year']}): {r['codes']} koder"
                      + (f"; ukjent for registeret: {', '.join(r['unknown'])}" if r["unknown"]
                         else ""))
+    if report.history:
+        asked = sorted({c for codes in report.old_codes.values() for c in codes})
+        lines.append(f"Regionendringer (Klass 131 og 104): {report.history['changes']} "
+                     f"endringer fra {HISTORY_FROM[:4]}; spurt etter {len(asked)} eldre "
+                     "regionkoder, som føres over til dagens kommuner og fylker.")
     for year, got in sorted(report.groups.items()):
         lines.append(f"KOSTRA-grupper {year} (Klass 131 → 112): "
                      + (f"{got} kommuner" if isinstance(got, int) else f"ikke hentet – {got}"))
@@ -360,9 +423,18 @@ def write_fetched(report: FetchReport, folder: Path | None = None) -> Path:
         "left_out_regions": {**(old_meta.get("left_out_regions") or {}), **report.left_out},
         "synthetic": False,
     }
+    for tid, t in report.tables.items():
+        try:
+            keep_release(folder, tid, t["updated"],
+                         [r for r in report.rows if r["source"] == f"SSB {tid}"])
+        except OSError as exc:
+            raise FetchError(unwritable(folder, exc)) from None
+    written = [("fetched.csv", buf.getvalue()),
+               ("fetched.json", json.dumps(meta, ensure_ascii=False, indent=1))]
+    if report.history:
+        written.insert(0, (report.history["file"], report.history["text"]))
     try:
-        for name, text in (("fetched.csv", buf.getvalue()),
-                           ("fetched.json", json.dumps(meta, ensure_ascii=False, indent=1))):
+        for name, text in written:
             files.write_text(folder / name, text)
     except OSError as exc:
         raise FetchError(unwritable(folder, exc)) from None

@@ -17,16 +17,75 @@ from pathlib import Path
 from typing import Any
 
 from kommunerapport import files
+from kommunerapport.errors import FetchError, shown
 from kommunerapport.model.schema import KostraGroup
 
 FILE = "kostra_groups.json"
 SOURCE = "SSB Klass 131 → 112 (KOSTRA-grupperinger)"
 
 
-def klass_codes(doc: dict[str, Any]) -> dict[str, str]:
-    """Code → name from a Klass ``codesAt`` response, without «Uoppgitt» (99, 9999)."""
-    return {c["code"]: c["name"] for c in doc.get("codes", [])
-            if not set(c["code"]) <= {"9"}}
+def klass_codes(doc: object, where: str = "Klass") -> dict[str, str]:
+    """Code → name from a Klass ``codesAt`` response, without «Uoppgitt» (99, 9999).
+
+    The answer is checked before use: an object with a list «codes» of objects each with
+    a text «code» and «name»; anything else is one line naming what is wrong.
+    """
+    if not isinstance(doc, dict):
+        raise FetchError(f"{where}: svaret er {_kind(doc)}, ikke et JSON-objekt med «codes».")
+    codes = doc.get("codes")
+    if not isinstance(codes, list):
+        raise FetchError(f"{where}: svaret mangler listen «codes» (fant {_kind(codes)}).")
+    out = {}
+    for n, c in enumerate(codes, start=1):
+        if not isinstance(c, dict) or not isinstance(c.get("code"), str) \
+                or not isinstance(c.get("name"), str):
+            raise FetchError(f"{where}: kode nr. {n} i svaret har ikke tekstene «code» og "
+                             f"«name» (fant {shown(c)}).")
+        if not set(c["code"]) <= {"9"}:
+            out[c["code"]] = c["name"]
+    return out
+
+
+def _kind(value: object) -> str:
+    return {list: "en liste", str: "en tekst", int: "et tall", float: "et tall",
+            bool: "en sannhetsverdi", type(None): "null", dict: "et objekt"}.get(
+        type(value), type(value).__name__)
+
+
+CHANGE_KEYS = ("oldCode", "oldName", "newCode", "newName", "changeOccurred")
+
+
+def change_rows(doc: object, classification: str, where: str) -> list[dict[str, str]]:
+    """The rows of the change table (``model.history.COLUMNS``) from a Klass ``changes``
+    answer, with the rule each change follows: ``delt`` where one code went to several on
+    one date, ``sammenslått`` where several went to one, else ``renummerert``.
+
+    A new name under the same code is left out (no change for the figures). The answer
+    is checked before use; anything of another shape is one line naming what is wrong.
+    """
+    if not isinstance(doc, dict) or not isinstance(doc.get("codeChanges"), list):
+        raise FetchError(f"{where}: svaret er {_kind(doc)} uten listen «codeChanges».")
+    rows = []
+    for n, c in enumerate(doc["codeChanges"], start=1):
+        if not isinstance(c, dict) or not all(isinstance(c.get(k), str) for k in CHANGE_KEYS):
+            raise FetchError(f"{where}: endring nr. {n} har ikke tekstene "
+                             f"{', '.join(CHANGE_KEYS)} (fant {shown(c)}).")
+        if c["oldCode"] != c["newCode"]:
+            rows.append(c)
+    news: dict[tuple[str, str], set[str]] = {}
+    olds: dict[tuple[str, str], set[str]] = {}
+    for c in rows:
+        news.setdefault((c["changeOccurred"], c["oldCode"]), set()).add(c["newCode"])
+        olds.setdefault((c["changeOccurred"], c["newCode"]), set()).add(c["oldCode"])
+    out = []
+    for c in rows:
+        rule = ("delt" if len(news[(c["changeOccurred"], c["oldCode"])]) > 1
+                else "sammenslått" if len(olds[(c["changeOccurred"], c["newCode"])]) > 1
+                else "renummerert")
+        out.append({"klass": classification, "dato": c["changeOccurred"],
+                    "gammel": c["oldCode"], "gammelt_navn": c["oldName"], "ny": c["newCode"],
+                    "nytt_navn": c["newName"], "regel": rule})
+    return out
 
 
 def parse_correspondence(doc: dict[str, Any]) -> dict[str, tuple[str, str]]:
@@ -47,11 +106,11 @@ def parse_correspondence(doc: dict[str, Any]) -> dict[str, tuple[str, str]]:
 def _read(path: Path) -> dict[str, Any]:
     """The cache file, within the limits; anything damaged or of the wrong shape reads as
     nothing fetched (``fetch`` writes it again), never as a traceback."""
-    from kommunerapport.sources import limits
+    from kommunerapport.sources import guard, limits
 
     try:
         data = limits.read_bytes(path, limits.MAX_FILE_BYTES, ValueError)
-        limits.check_json(data, ValueError)
+        guard.check_json(data, ValueError)
         stored = json.loads(data.decode("utf-8"))
     except (OSError, ValueError, RecursionError):
         return {}

@@ -14,7 +14,7 @@ import urllib.request
 from collections.abc import Iterable
 from typing import TypedDict
 
-from kommunerapport.errors import FetchError
+from kommunerapport.errors import FetchError, shown
 from kommunerapport.model.measures import measure_for, scope_for
 from kommunerapport.model.schema import (
     FIRST_DATA_YEAR,
@@ -85,7 +85,7 @@ def data_requests(spec: TableSpec, meta: jsonstat.Cube, regions: list[str],
     tid = meta.role_of("time") or "Tid"
     available = {normalise_region(c, spec.level) or c: c for c in meta.dimension(geo).codes}
     wanted = [available[r] for r in regions if r in available]
-    times = [c for c in meta.dimension(tid).codes if int(c[:4]) in years]
+    times = [c for c, y in time_codes(meta, spec.id).items() if y in years]
     fixed: list[Selection] = []
     cells = max(len(times), 1)
     for dim in meta.dimensions:
@@ -113,9 +113,23 @@ def data_requests(spec: TableSpec, meta: jsonstat.Cube, regions: list[str],
     return out
 
 
-def years_to_fetch(meta: jsonstat.Cube, asked: Iterable[int]) -> list[int]:
+def time_codes(meta: jsonstat.Cube, table: str) -> dict[str, int]:
+    """The time dimension's codes → their year («2024» → 2024); a code that does not start
+    with a year («år2024») is one line naming it, never a guess."""
     tid = meta.role_of("time") or "Tid"
-    have = sorted({int(c[:4]) for c in meta.dimension(tid).codes})
+    if tid not in meta.ids:
+        raise FetchError(f"tabell {table}: metadataene har ingen tidsdimensjon («{tid}»).")
+    out = {}
+    for code in meta.dimension(tid).codes:
+        if not (len(code) >= 4 and code[:4].isascii() and code[:4].isdigit()):
+            raise FetchError(f"tabell {table}: tidskoden «{shown(code)}» begynner ikke med et "
+                             "årstall; SSB kan ha endret tabellen.")
+        out[code] = int(code[:4])
+    return out
+
+
+def years_to_fetch(meta: jsonstat.Cube, asked: Iterable[int]) -> list[int]:
+    have = sorted(set(time_codes(meta, meta.table_id or "?").values()))
     asked = sorted(set(asked))
     outside = [y for y in asked if not FIRST_DATA_YEAR <= y <= LAST_DATA_YEAR]
     if outside:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kommunerapport.errors import UsageError
-from kommunerapport.sources import limits
+from kommunerapport.sources import guard, limits
 
 
 def cache_dir() -> Path:
@@ -93,7 +93,7 @@ def read_previous(folder: Path) -> tuple[list[dict[str, str]], dict[str, Any]]:
     meta: Any = {}
     try:
         data = limits.read_bytes(folder / "fetched.json", limits.MAX_FILE_BYTES, fail)
-        limits.check_json(data, fail)
+        guard.check_json(data, fail)
         meta = json.loads(data.decode("utf-8"))
     except (OSError, ValueError, RecursionError):
         meta = {}
@@ -131,3 +131,56 @@ def earlier_tables(missing: list[str], folder: Path | None = None) -> list[str]:
     rows, _ = read_previous(folder or cache_dir())
     sources = {r["source"] for r in rows}
     return [t for t in missing if f"SSB {t}" in sources]
+
+
+RELEASES = "utgaver"  # every release fetch has seen, side by side: utgaver/<date>/SSB-<table>.csv
+
+
+def keep_release(folder: Path, table: str, updated: str, rows: list[dict[str, str]]) -> None:
+    """Keep this fetch's rows of ``table`` under the date SSB last updated it, beside every
+    earlier release: a refresh on 15 June adds the revision, March stays. A second fetch of
+    the same release adds the years it asked for."""
+    import datetime as dt
+
+    from kommunerapport import files
+
+    try:
+        day = dt.date.fromisoformat(updated[:10])
+    except ValueError:
+        return  # no date from SSB: nothing to file it under (the table keeps its figures)
+    path = folder / RELEASES / day.isoformat() / f"SSB-{table}.csv"
+    before: dict[tuple[str, str, str, str], dict[str, str]] = {}
+    if path.exists():
+        before = {row_key(r): r for r in _rows(path)}
+    for r in rows:
+        before[row_key(r)] = r
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COLUMNS_ORDER, lineterminator="\n",
+                       extrasaction="ignore")
+    w.writeheader()
+    w.writerows([before[k] for k in sorted(before)])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    files.write_text(path, buf.getvalue())
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    def fail(problem: str) -> ValueError:
+        return ValueError(problem)
+
+    data = limits.read_bytes(path, limits.MAX_FILE_BYTES, fail)
+    return [r for r in csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""))
+            if set(COLUMNS_ORDER) <= set(r) and None not in r]
+
+
+def release_dates(folder: Path | None = None) -> list[str]:
+    """The dates (ISO) of every release kept, oldest first."""
+    root = (folder or cache_dir()) / RELEASES
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and len(p.name) == 10)
+
+
+def release_files(day: str, folder: Path | None = None) -> list[Path]:
+    """The kept tables of the release of ``day`` (ISO date)."""
+    where = (folder or cache_dir()) / RELEASES / day
+    return sorted(where.glob("SSB-*.csv")) if where.is_dir() else []
