@@ -108,7 +108,7 @@ def test_figures_needs_exactly_one_of_county_and_sector(runner, args: list[str])
 def test_every_command_has_help_with_an_example(runner, command: str) -> None:
     result = runner.invoke(main, [command, "--help"])
     assert result.exit_code == 0
-    assert "Example" in result.stdout
+    assert "Eksempel:" in result.stdout or "Eksempler:" in result.stdout
     assert f"kommunerapport {command}" in result.stdout
 
 
@@ -140,5 +140,5 @@ def test_python_dash_m_runs_the_cli() -> None:
     result = subprocess.run([sys.executable, "-m", "kommunerapport", "--help"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Usage: ")
+    assert result.stdout.startswith("Bruk: ")
     assert "figures" in result.stdout and "counties" in result.stdout

@@ -829,7 +829,7 @@ def test_templates_use_only_documented_context() -> None:
 def test_send_help_has_an_example() -> None:
     result = CliRunner().invoke(main, ["send", "--help"])
     assert result.exit_code == 0
-    assert "Examples:\n    kommunerapport send --recipients members.csv --dry-run\n" in (
+    assert "Eksempler:\n    kommunerapport send --recipients members.csv --dry-run\n" in (
         result.output)
 
 

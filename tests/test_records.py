@@ -111,4 +111,4 @@ def test_an_unwritable_record_folder_is_one_line(written: dict[str, Path],
     with pytest.raises(records.OutputError) as caught:
         records.record_written(pdf, kind="member", lang="nb", sample=False)
     assert caught.value.format_message() == (
-        f"Kan ikke skrive registreringen {records.record_path(pdf)}: File exists.")
+        f"Kan ikke skrive registreringen {records.record_path(pdf)}: finnes fra før (EEXIST).")

@@ -109,7 +109,7 @@ def test_a_missing_templates_folder_is_refused(runner) -> None:
 
     result = runner.invoke(main, ["--county", "Vestfold", "--templates", "/nonexistent/x"])
     assert result.exit_code == 2
-    assert "'/nonexistent/x' does not exist" in result.output
+    assert "'/nonexistent/x' finnes ikke" in result.output
 
 
 # -- Fonts: the cut set for the reports' own characters, the full set for the rest -------------

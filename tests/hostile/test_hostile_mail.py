@@ -173,7 +173,7 @@ def test_a_garbled_reply_to_data_is_unknown(hostile: Hostile, root: Path,
 def test_ctrl_c_while_waiting_for_the_reply_to_data_is_unknown(hostile: Hostile, root: Path,
                                                                inbox: Inbox) -> None:
     inbox.interrupt_at = "DATA"  # the first message, Horten's
-    result = hostile.run(send(inbox.port), exit_code=1, message="Aborted!")
+    result = hostile.run(send(inbox.port), exit_code=1, message="Avbrutt.")
     assert result.stdout == (f"{summary(sent=0, unknown=1)}\n"
                              "  Ukjent utfall: 3901 Horten <post@horten.example>: "
                              "sendingen ble avbrutt før serveren svarte\n")
@@ -185,7 +185,7 @@ def test_ctrl_c_while_waiting_for_the_reply_to_data_is_unknown(hostile: Hostile,
 def test_ctrl_c_before_the_message_was_handed_over_is_simply_not_sent(
         hostile: Hostile, root: Path, inbox: Inbox) -> None:
     inbox.interrupt_at = "RCPT"  # Horten's RCPT TO: no DATA yet, nothing delivered
-    result = hostile.run(send(inbox.port), exit_code=1, message="Aborted!")
+    result = hostile.run(send(inbox.port), exit_code=1, message="Avbrutt.")
     assert result.stdout == f"{summary(sent=0)}\n"
     result = hostile.run(send(inbox.port), exit_code=0, message=None)
     assert result.stdout.splitlines()[-1] == summary(sent=3)
@@ -218,8 +218,8 @@ def test_unwritable_log_stops_before_the_first_message(hostile: Hostile, root: P
     sendlog.open_log(root / "output").__exit__()  # an earlier run's log
     make_unwritable(log_path(root))
     result = hostile.run(send(inbox.port), exit_code=1, message=(
-        f"Feil: Kan ikke skrive i sendeloggen {Path('output') / sendlog.LOG_NAME} (attempt to "
-        "write a readonly database), så ingenting er sendt. Gjør filen og mappen skrivbare, "
+        f"Feil: Kan ikke skrive i sendeloggen {Path('output') / sendlog.LOG_NAME} (databasen "
+        "er skrivebeskyttet), så ingenting er sendt. Gjør filen og mappen skrivbare, "
         "og kjør på nytt."))
     assert result.stdout == ""
     assert inbox.attempts == Counter()  # checked before the first message, not after
@@ -236,8 +236,8 @@ def test_log_refusing_to_record_an_accepted_message_stops_and_never_resends(
     with monkeypatch.context() as patch:
         patch.setattr(sendlog.SendLog, "record", read_only_from_now)
         result = hostile.run(send(inbox.port), exit_code=1, message=(
-            f"Feil: Kan ikke skrive i sendeloggen {Path('output') / sendlog.LOG_NAME} (attempt "
-            "to write a readonly database); e-postserveren godtok 3901 Horten "
+            f"Feil: Kan ikke skrive i sendeloggen {Path('output') / sendlog.LOG_NAME} "
+            "(databasen er skrivebeskyttet); e-postserveren godtok 3901 Horten "
             "<post@horten.example>, men loggen fikk ikke skrevet det. Sendingen stopper; "
             "e-posten står med ukjent utfall i loggen og sendes ikke på nytt uten "
             "--resend-unknown."))
@@ -368,7 +368,8 @@ def test_two_reports_the_tool_wrote_for_one_member_and_year_are_refused(
 def test_smtp_port_out_of_range(hostile: Hostile, root: Path, port: str) -> None:
     # 70000 used to connect to 70000 % 65536 = 4464.
     hostile.run(send(0)[:-4] + ["--smtp-port", port, "--from", FROM], exit_code=2, message=(
-        f"Error: Invalid value for '--smtp-port': {port} is not in the range 1<=x<=65535."))
+        f"Feil: Ugyldig verdi for '--smtp-port': {port} er utenfor det gyldige området "
+        "1<=x<=65535."))
 
 
 def test_a_rate_that_would_sleep_for_days_is_refused(hostile: Hostile, root: Path,

@@ -89,8 +89,7 @@ def test_a_stylesheet_that_imports_a_local_file_or_the_network(hostile: Hostile,
 
 def test_a_templates_folder_that_does_not_exist(hostile: Hostile) -> None:
     hostile.run(["--county", "Vestfold", "--templates", "borte"], exit_code=2,
-                message="Error: Invalid value for '--templates': Directory 'borte' does not "
-                        "exist.")
+                message="Feil: Ugyldig verdi for '--templates': Mappen 'borte' finnes ikke.")
 
 
 def test_a_long_unbreakable_word_in_the_config_is_printed_whole(hostile: Hostile) -> None:

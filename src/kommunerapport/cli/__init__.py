@@ -8,12 +8,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
+from kommunerapport.cli import norwegian
 
-from kommunerapport.cli.options import data_option, year_option
+norwegian.install()  # before any command is made: Click fixes some words then
+
+import click  # noqa: E402  (after Click is made Norwegian)
+
+from kommunerapport.cli.options import (  # noqa: E402
+    CONTEXT,
+    OPTIONS_METAVAR,
+    SUBCOMMAND_METAVAR,
+    data_option,
+    year_option,
+)
 
 EPILOG = """\b
-Examples:
+Eksempler:
   kommunerapport --county Vestfold
   kommunerapport --county Vestland --year 2024 --lang nn
   kommunerapport --sector --config ks.toml
@@ -25,44 +35,47 @@ Examples:
 """
 
 
-@click.group(invoke_without_command=True, epilog=EPILOG,
-             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--county", help="Write the report for one county (name or number).")
-@click.option("--sector", is_flag=True, help="Write the report for the whole sector.")
+@click.group(invoke_without_command=True, epilog=EPILOG, context_settings=CONTEXT,
+             options_metavar=OPTIONS_METAVAR, subcommand_metavar=SUBCOMMAND_METAVAR)
+@click.option("--county", metavar="NAVN", help="Lag rapporten for ett fylke (navn eller nummer).")
+@click.option("--sector", is_flag=True, help="Lag rapporten for hele kommunesektoren.")
 @click.option("--all", "everything", is_flag=True,
-              help="Write the sector report and the 15 county reports.")
+              help="Lag sektorrapporten og de 15 fylkesrapportene.")
 @click.option("--members", is_flag=True,
-              help="Write one report per municipality and per county authority "
-                   "(with --all: every report in one run).")
-@click.option("--jobs", type=click.IntRange(min=1),
-              help="Worker processes for --all/--members. Default and most: the number of CPUs.")
+              help="Lag én rapport per kommune og per fylkeskommune "
+                   "(med --all: alle rapportene i én kjøring).")
+@click.option("--jobs", metavar="ANTALL", type=click.IntRange(min=1),
+              help="Arbeidsprosesser for --all/--members. Standard og høyst: antall "
+                   "prosessorer.")
 @click.option("--skip-existing", is_flag=True,
-              help="With --all/--members: write only the reports that are missing.")
+              help="Med --all/--members: lag bare rapportene som mangler.")
 @click.option("--kit", is_flag=True,
-              help="Also write a press kit beside each PDF: charts and maps as PNG and SVG "
-                   "with their alt text, the text as Markdown, every number as CSV.")
+              help="Lag også en pressepakke ved hver PDF: figurer og kart som PNG og SVG "
+                   "med alternativ tekst, teksten som Markdown og Word, alle tall som CSV.")
 @year_option
 @click.option("--lang", type=click.Choice(["nb", "nn"]),
-              help="Bokmål or nynorsk. Default: the county's official written form.")
+              help="Bokmål eller nynorsk. Standard: fylkets offisielle målform.")
 @data_option
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("output"), show_default=True, help="Folder for the PDF.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="TOML file with quotes, contacts, «Om KS» text and keywords.")
-@click.option("--templates", "templates_dir",
+@click.option("--out", "out_dir", metavar="MAPPE",
+              type=click.Path(path_type=Path, file_okay=False),
+              default=Path("output"), show_default=True, help="Mappen rapportene skrives til.")
+@click.option("--config", "config_file", metavar="FIL",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="TOML-fil med sitater, kontakter, «Om KS»-tekst og stikkord.")
+@click.option("--templates", "templates_dir", metavar="MAPPE",
               type=click.Path(path_type=Path, file_okay=False, exists=True),
-              help="A folder with your own copies of the templates and styles.")
+              help="En mappe med egne kopier av malene og stilarket.")
 @click.version_option(package_name="kommunerapport")
 @click.pass_context
 def main(ctx: click.Context, county: str | None, sector: bool, everything: bool, members: bool,
          jobs: int | None, skip_existing: bool, kit: bool, year: int | None,
          lang: str | None, data_file: Path | None, out_dir: Path, config_file: Path | None,
          templates_dir: Path | None) -> None:
-    """Norwegian municipal accounts as press-release PDF reports.
+    """Kommuneregnskapene som pressemeldinger i PDF.
 
-    Writes the report for a county (--county) or the whole sector (--sector)
-    from the built-in data or your own (--data), and prints the PDF's path;
-    or many at once (--all, --members) with a summary.
+    Lager rapporten for et fylke (--county) eller hele sektoren (--sector) fra
+    de innebygde tallene eller dine egne (--data), og skriver stien til PDF-en;
+    eller mange på en gang (--all, --members) med en oppsummering.
     """
     if ctx.invoked_subcommand is not None:
         return

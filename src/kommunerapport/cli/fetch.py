@@ -6,20 +6,25 @@ from pathlib import Path
 
 import click
 
+from kommunerapport.cli.options import command
 
-@click.command()
-@click.option("--year", "years", type=int, multiple=True,
-              help="Accounting year; repeat for more. Default: the latest six years.")
-@click.option("--refresh", is_flag=True, help="Ask SSB again even for what is in the cache.")
-@click.option("--offline", is_flag=True, help="Never touch the network; use the cache only.")
+
+@command()
+@click.option("--year", "years", metavar="ÅR", type=int, multiple=True,
+              help="Regnskapsår; gjenta for flere. Standard: de seks siste årene.")
+@click.option("--refresh", is_flag=True,
+              help="Spør SSB på nytt, også om det som ligger i hurtigbufferen.")
+@click.option("--offline", is_flag=True,
+              help="Bruk bare hurtigbufferen; ikke gå på nettet.")
 def fetch(years: tuple[int, ...], refresh: bool, offline: bool) -> None:
-    """Download the real figures from SSB (KOSTRA, Klass, population) into the cache.
+    """Hent de ekte tallene fra SSB (KOSTRA, Klass, folketall) til hurtigbufferen.
 
-    Reports then use them instead of the built-in sample. A second run asks SSB
-    nothing unless --refresh. Set KOMMUNERAPPORT_CACHE_DIR to choose the cache.
+    Rapportene bruker dem så i stedet for de innebygde eksempeltallene. En ny
+    kjøring spør ikke SSB igjen uten --refresh. Velg mappe med
+    KOMMUNERAPPORT_CACHE_DIR.
 
     \b
-    Examples:
+    Eksempler:
       kommunerapport fetch
       kommunerapport fetch --year 2024 --year 2025 --refresh
     """
@@ -28,15 +33,15 @@ def fetch(years: tuple[int, ...], refresh: bool, offline: bool) -> None:
     run_fetch(years, refresh=refresh, offline=offline)
 
 
-@click.command()
-@click.argument("data_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@command()
+@click.argument("data_file", metavar="FIL", type=click.Path(path_type=Path, dir_okay=False))
 def inspect(data_file: Path) -> None:
-    """Show how a data file is read: its format, what it gives, what it leaves out and why.
+    """Vis hvordan en datafil leses: formatet, hva den gir, hva som utelates og hvorfor.
 
-    The same summary every --data import prints, without writing a report.
+    Den samme oppsummeringen som --data skriver, uten å lage en rapport.
 
     \b
-    Example:
+    Eksempel:
       kommunerapport inspect saved-12134.json
     """
     from kommunerapport.cli.console import print_import
