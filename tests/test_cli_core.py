@@ -132,8 +132,9 @@ def test_the_console_script_ends_with_mains_exit_code_and_all_its_output(tmp_pat
     good = subprocess.run([sys.executable, "-m", "kommunerapport", "--county", "Vestfold",
                            "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert good.returncode == 0, good.stderr
-    assert good.stdout == f"{tmp_path / 'kommuneokonomi-2025-vestfold.pdf'}\n"
-    assert (tmp_path / "kommuneokonomi-2025-vestfold.pdf").read_bytes()[-6:].strip() == b"%%EOF"
+    assert good.stdout == f"{tmp_path / 'fylker' / 'kommuneokonomi-2025-vestfold.pdf'}\n"
+    assert (tmp_path / "fylker" / "kommuneokonomi-2025-vestfold.pdf").read_bytes()[-6:].strip() \
+        == b"%%EOF"
 
 
 def test_python_dash_m_runs_the_cli() -> None:

@@ -113,11 +113,11 @@ def test_a_kit_is_replaced_whole_and_leaves_no_temporaries(tmp_path: Path, monke
         result = CliRunner().invoke(main, ["--county", "Vestfold", "--kit", "--out",
                                            str(tmp_path)])
         assert result.exit_code == 0, result.output
-    folder = tmp_path / "kommuneokonomi-2025-vestfold-pressepakke"
+    folder = tmp_path / "fylker" / "kommuneokonomi-2025-vestfold-pressepakke"
     (folder / "stale.png").write_bytes(b"")  # from an older run
     CliRunner().invoke(main, ["--county", "Vestfold", "--kit", "--out", str(tmp_path)])
     assert not (folder / "stale.png").exists()
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [
+    assert sorted(p.name for p in folder.parent.iterdir() if p.name.startswith(".")) == [
         ".rapportregister"]
 
 

@@ -218,7 +218,7 @@ def test_a_quote_in_another_script_is_drawn_with_the_full_font(tmp_path: Path) -
     config = tmp_path / "ks.toml"
     config.write_text('organisation = "KS"\n[[quotes]]\ntext = "Бюджет в балансе"\n'
                       'name = "Ơn Nguyễn"\nrole = "ordfører"\n', "utf-8")
-    pdf = write_report("Vestfold", 2025, None, None, tmp_path, config)
+    pdf = write_report("Vestfold", 2025, None, None, tmp_path, config).path
     text = full_text(pdf)
     assert "Бюджет в балансе" in text and "Ơn Nguyễn" in text
     assert all("Source-Sans-Pro" in name for name, _ in pdf_fonts(pdf))  # no system fallback

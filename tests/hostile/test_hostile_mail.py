@@ -26,6 +26,7 @@ from kommunerapport.model.regions import Register
 from kommunerapport.model.schema import Dataset
 from kommunerapport.outputs import names as outputs
 from kommunerapport.outputs import records
+from kommunerapport.outputs.approvals import approve_reports
 from kommunerapport.render import pdf as render
 from kommunerapport.reports import member_report, write
 
@@ -61,10 +62,14 @@ def small_report(folder: Path, number: str, short: str, *, sample: bool = False,
     """A one-page PDF, recorded as ``reports.write`` records what it writes."""
     writer = PdfWriter()
     writer.add_blank_page(width=72, height=72)
-    path = folder / outputs.report_name(ReportKind.MEMBER, year, number, short)
+    path = outputs.report_path(folder, ReportKind.MEMBER, year, number, short)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as f:
         writer.write(f)
-    records.record_written(path, kind="member", lang="nb", sample=sample)
+    records.record_written(path, kind="member", number=number, year=year, lang="nb",
+                           sample=sample, fingerprint=records.sha256_file(path),
+                           written_as=records.sha256_file(path), status=records.APPROVED,
+                           approved_by="Kari Nordmann", approved_at="2026-03-06T09:00:00+00:00")
     return path
 
 
@@ -305,8 +310,10 @@ def test_sample_report_from_a_template_without_meta_is_refused(
         "\n".join(line for line in own.splitlines() if not line.startswith("<meta name=")),
         encoding="utf-8")
     report = member_report(dataset, register, "4602", 2025, None, Config())
-    kinn = write(report, root / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602",
-                                                               "Kinn"), mine)
+    target = outputs.report_path(root / "output", ReportKind.MEMBER, 2025, "4602", "Kinn")
+    write(report, target, mine)
+    approve_reports(root / "output", "Kari Nordmann", [target.name])
+    kinn = write(report, target, mine)  # approved: written again, without «UTKAST»
     metadata = PdfReader(kinn).metadata
     assert "Eksempeldata" not in f"{metadata.get('/Keywords')}{metadata.get('/Subject')}"
     hostile.run(send(inbox.port), exit_code=1, message=(
@@ -329,7 +336,7 @@ def test_a_report_the_record_does_not_vouch_for_is_refused(hostile: Hostile, roo
                                                            inbox: Inbox,
                                                            spoil: Callable[[Path], object],
                                                            why: str) -> None:
-    spoil(root / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn"))
+    spoil(outputs.report_path(root / "output", ReportKind.MEMBER, 2025, "4602", "Kinn"))
     hostile.run(send(inbox.port), exit_code=1, message=(
         f"Feil: 1 rapport i output kan ikke sendes: kommuneokonomi-2025-4602-kinn.pdf ({why}). "
         "Lag dem på nytt med kommunerapport --members."))
@@ -341,7 +348,7 @@ def test_a_report_the_record_does_not_vouch_for_is_refused(hostile: Hostile, roo
 
 def test_an_old_copy_sorting_last_is_not_sent(hostile: Hostile, root: Path,
                                               inbox: Inbox) -> None:
-    current = root / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn")
+    current = outputs.report_path(root / "output", ReportKind.MEMBER, 2025, "4602", "Kinn")
     current.with_name("kommuneokonomi-2025-4602-kinn-zzz-gammel.pdf").write_bytes(b"%PDF-old")
     hostile.run(send(inbox.port), exit_code=0, message=None, warnings=[
         "Merk: sender ikke kommuneokonomi-2025-4602-kinn-zzz-gammel.pdf (ikke registrert som "

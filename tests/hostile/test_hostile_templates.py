@@ -49,7 +49,7 @@ def test_a_relative_templates_folder_with_its_own_stylesheet(hostile: Hostile,
     (mine / "report.css").write_text(css.replace("#1b365d", "#2e5d1b"), "utf-8")
     result = hostile.run(["--county", "Vestfold", "--templates", "mine"], exit_code=0,
                          message=None, inputs=[mine], warnings=WARNINGS, env=EPOCH)
-    assert result.stdout.strip() == "output/kommuneokonomi-2025-vestfold.pdf"
+    assert result.stdout.strip() == "output/fylker/kommuneokonomi-2025-vestfold.pdf"
 
 
 def test_a_template_syntax_error_names_the_file_and_line(hostile: Hostile, mine: Path) -> None:

@@ -49,6 +49,13 @@ Eksempler:
                    "prosessorer.")
 @click.option("--skip-existing", is_flag=True,
               help="Med --all/--members: lag bare rapportene som mangler.")
+@click.option("--force", is_flag=True,
+              help="Skriv rapportene på nytt selv om innholdet er det samme som i filene "
+                   "som ligger der.")
+@click.option("--quiet", is_flag=True,
+              help="Oppsummer med antall, uten navnene på filene.")
+@click.option("--verbose", is_flag=True,
+              help="Si mer: også de uendrede filene, og merknader som ellers sies én gang.")
 @click.option("--kit", is_flag=True,
               help="Lag også en pressepakke ved hver PDF: figurer og kart som PNG og SVG "
                    "med alternativ tekst, teksten som Markdown og Word, alle tall som CSV.")
@@ -68,14 +75,18 @@ Eksempler:
 @click.version_option(package_name="kommunerapport")
 @click.pass_context
 def main(ctx: click.Context, county: str | None, sector: bool, everything: bool, members: bool,
-         jobs: int | None, skip_existing: bool, kit: bool, year: int | None,
+         jobs: int | None, skip_existing: bool, force: bool, quiet: bool, verbose: bool,
+         kit: bool, year: int | None,
          lang: str | None, data_file: Path | None, out_dir: Path, config_file: Path | None,
          templates_dir: Path | None) -> None:
     """Kommuneregnskapene som pressemeldinger i PDF.
 
     Lager rapporten for et fylke (--county) eller hele sektoren (--sector) fra
     de innebygde tallene eller dine egne (--data), og skriver stien til PDF-en;
-    eller mange på en gang (--all, --members) med en oppsummering.
+    eller mange på en gang (--all, --members) med en oppsummering. En rapport
+    som sier det samme som filen som alt ligger der, skrives ikke på nytt.
+    Rapportene er utkast («UTKAST» på hver side) til de er godkjent
+    (kommunerapport approve).
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -83,6 +94,11 @@ def main(ctx: click.Context, county: str | None, sector: bool, everything: bool,
         raise click.UsageError("Velg én av --county NAVN, --sector, --all eller --members.")
     batch_only = [name for name, given in (("--jobs", jobs), ("--skip-existing", skip_existing))
                   if given]
+    if skip_existing and force:
+        from kommunerapport.errors import UsageError
+
+        raise UsageError("--skip-existing og --force kan ikke brukes sammen: det ene hopper "
+                         "over det som finnes, det andre skriver alt på nytt.")
     if batch_only and not (everything or members):
         from kommunerapport.errors import UsageError
 
@@ -94,25 +110,29 @@ def main(ctx: click.Context, county: str | None, sector: bool, everything: bool,
         ctx.exit(run_cli(everything=everything, members=members, year=year, lang=lang,
                          data_file=data_file, out_dir=out_dir, config_file=config_file,
                          templates_dir=templates_dir, jobs=jobs, skip_existing=skip_existing,
-                         kit=kit))
+                         kit=kit, force=force, quiet=quiet, verbose=verbose))
     from kommunerapport.batch.single import write_report
 
-    path = write_report(county=county, year=year, lang=lang, data_file=data_file,
-                        out_dir=out_dir, config_file=config_file, templates_dir=templates_dir,
-                        kit=kit)
-    click.echo(str(path))
+    written = write_report(county=county, year=year, lang=lang, data_file=data_file,
+                           out_dir=out_dir, config_file=config_file,
+                           templates_dir=templates_dir, kit=kit, force=force)
+    click.echo(str(written.path))
     if kit:
         from kommunerapport.render.kit import kit_folder
 
-        click.echo(str(kit_folder(path)))
+        click.echo(str(kit_folder(written.path)))
+    if not written.changed and not quiet:
+        click.echo(f"Uendret: {written.path} sier det samme som før og er ikke skrevet på "
+                   "nytt (--force skriver den likevel).", err=True)
 
 
 def _add_commands() -> None:
     """The subcommands, each in a module of its own (imported here: Click only, no heavy
     libraries, so ``--help`` answers at once)."""
-    from kommunerapport.cli import fetch, figures, send
+    from kommunerapport.cli import approve, fetch, figures, send
 
-    for command in (figures.counties, figures.figures, send.send, fetch.fetch, fetch.inspect):
+    for command in (figures.counties, figures.figures, send.send, fetch.fetch, fetch.inspect,
+                    approve.approve):
         main.add_command(command)
 
 

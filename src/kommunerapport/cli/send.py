@@ -34,6 +34,9 @@ from kommunerapport.cli.options import command
 @click.option("--resend-unknown", is_flag=True,
               help="Send på nytt e-postene en tidligere kjøring ga ukjent utfall (forbindelsen "
                    "brøt før serveren svarte). Spør mottakerne først.")
+@click.option("--draft", metavar="ADRESSE",
+              help="Send utkastene (rapporter som ikke er godkjent) til denne testadressen, "
+                   "og bare dit: hver rapport går til den i stedet for til medlemmet.")
 @click.option("--allow-sample", is_flag=True,
               help="Tillat rapporter som bygger på eksempeldata.")
 @click.option("--starttls/--no-starttls", default=None,
@@ -44,14 +47,16 @@ from kommunerapport.cli.options import command
               help="En mappe med egne kopier av email_subject.txt og email_body.txt.")
 def send(recipients_file: Path, reports_dir: Path, dry_run: bool, smtp_host: str,
          smtp_port: int, smtp_user: str | None, sender: str | None, rate: str | None,
-         resend: bool, resend_unknown: bool, allow_sample: bool, starttls: bool | None,
-         templates_dir: Path | None) -> None:
+         resend: bool, resend_unknown: bool, draft: str | None, allow_sample: bool,
+         starttls: bool | None, templates_dir: Path | None) -> None:
     """Send hvert medlem sin egen rapport på e-post, nøyaktig én gang; trygt å kjøre igjen.
 
     Sjekker alle adresser og rapporter før noe sendes; en sendelogg i
     rapportmappen gjør at en ny kjøring hopper over det som alt er levert. En
     e-post der forbindelsen brøt før serveren svarte, har ukjent utfall: den
-    nevnes, og sendes bare på nytt med --resend-unknown.
+    nevnes, og sendes bare på nytt med --resend-unknown. Rapporter som ikke er
+    godkjent (kommunerapport approve), eller som er endret siden, sendes ikke;
+    med --draft går alle til én testadresse.
 
     \b
     Eksempler:
@@ -65,4 +70,4 @@ def send(recipients_file: Path, reports_dir: Path, dry_run: bool, smtp_host: str
     run_send(SendOptions(recipients=recipients_file, reports=reports_dir, dry_run=dry_run,
                          host=smtp_host, port=smtp_port, user=smtp_user, sender=sender,
                          rate=rate, resend=resend, allow_sample=allow_sample, starttls=starttls,
-                         templates=templates_dir, resend_unknown=resend_unknown))
+                         templates=templates_dir, resend_unknown=resend_unknown, draft=draft))

@@ -113,6 +113,9 @@ class ReportContext:
     contacts: tuple[Contact, ...]
     about: str  # «Om KS» text from the config, may be empty
     keywords: tuple[str, ...]
+    # Not approved yet: «UTKAST» on every page (``labels.draft_mark``) and a line saying
+    # so (``labels.draft_note``). The writer sets it from the approvals (``render.writer``).
+    draft: bool = True
 
     def as_dict(self) -> dict[str, object]:
         """Top-level keys for Jinja; nested dataclasses stay objects."""
