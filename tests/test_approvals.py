@@ -185,3 +185,12 @@ def test_approve_says_what_is_wrong(season: Path, args: list[str], message: str)
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert result.stderr == message
+
+
+def test_approve_without_reports_says_so(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["approve", "--by", "Kari", "--all"])
+    assert result.exit_code == 2
+    assert result.stderr == ("Feil: Fant ikke rapportmappen output. Lag rapportene først (for "
+                             "eksempel kommunerapport --members), eller velg mappe med "
+                             "--reports.\n")

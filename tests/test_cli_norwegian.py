@@ -111,6 +111,9 @@ def wrong_invocations() -> list[list[str]]:
         ["send", "--recipients", "x.csv", "--smtp-port", "70000"],
         ["send", "--recipients", "x.csv", "--rate", "fort"],
         ["fetch", "--year", "i fjor"],
+        ["approve", "--by", "Kari"], ["approve", "--all"], ["approve", "--by", "Kari", "--all"],
+        ["--sector", "--force", "--skip-existing"],
+        ["send", "--recipients", "x.csv", "--draft", "ikke en adresse", "--dry-run"],
     ]
     for name in sorted(main.commands):
         cases.append([name, "--ukjent-valg"])

@@ -224,13 +224,42 @@ def test_a_quote_in_another_script_is_drawn_with_the_full_font(tmp_path: Path) -
     assert all("Source-Sans-Pro" in name for name, _ in pdf_fonts(pdf))  # no system fallback
 
 
-def test_the_slow_subsetter_is_named_once_with_the_way_out(monkeypatch, capsys) -> None:
+def test_the_slow_subsetter_is_named_once_per_machine_with_the_way_out(
+        monkeypatch, capsys, tmp_path) -> None:
+    monkeypatch.setenv("KOMMUNERAPPORT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(fonts, "harfbuzz_subsetter", lambda: False)
     monkeypatch.setattr(fonts, "SAID", set())
     fonts.note_slow_paths("Vestfold")
     fonts.note_slow_paths("Vestfold")
     assert capsys.readouterr().err == fonts.SLOW_SUBSETTER + "\n"
     assert "apt-get install libharfbuzz-subset0" in fonts.SLOW_SUBSETTER
+    assert (tmp_path / "cache" / fonts.MARKER).is_file()
+    monkeypatch.setattr(fonts, "SAID", set())  # the next run on this machine: not again
+    fonts.note_slow_paths("Vestfold")
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(fonts, "SAID", set())
+    monkeypatch.setattr(fonts, "VERBOSE", True)  # --verbose: every time
+    fonts.note_slow_paths("Vestfold")
+    assert capsys.readouterr().err == fonts.SLOW_SUBSETTER + "\n"
+
+
+def test_verbose_on_the_command_line_says_the_speed_note_again(monkeypatch, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from kommunerapport.cli import main
+
+    monkeypatch.setenv("KOMMUNERAPPORT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1772755200")
+    monkeypatch.setattr(fonts, "harfbuzz_subsetter", lambda: False)
+    monkeypatch.setattr(fonts, "VERBOSE", False)
+    counts = []
+    for extra in ([], [], ["--verbose"]):
+        monkeypatch.setattr(fonts, "SAID", set())  # each run a process of its own
+        result = CliRunner().invoke(main, ["--sector", "--force", "--out", str(tmp_path),
+                                           *extra])
+        assert result.exit_code == 0, result.output
+        counts.append(result.stderr.count(fonts.SLOW_SUBSETTER))
+    assert counts == [1, 0, 1]
 
 
 def test_the_full_font_fallback_is_named_once(monkeypatch, capsys) -> None:

@@ -47,6 +47,17 @@ def ensure_folder(folder: Path) -> Path:
     return folder
 
 
+def user_cache_folder() -> Path:
+    """The user's cache folder for the tool: ``KOMMUNERAPPORT_CACHE_DIR``, else the
+    system's (``platformdirs``: ``~/.cache/kommunerapport`` on Linux)."""
+    configured = os.environ.get("KOMMUNERAPPORT_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("kommunerapport", appauthor=False))
+
+
 def kind_of(path: Path) -> str | None:
     """What ``path`` is when it is not a regular file or folder, in Norwegian («en symbolsk
     lenke», «en FIFO (navngitt rør)» …); None for a regular file or folder or nothing."""

@@ -9,6 +9,7 @@ traceback, nothing opened outside the inputs).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,25 @@ def test_a_long_unbreakable_word_in_the_config_is_printed_whole(hostile: Hostile
                          warnings=WARNINGS, env=EPOCH)
     text = full_text(hostile.tmp_path / result.stdout.strip()).replace(" ", "")
     assert text.count(word) >= 2  # the quote and «Om KS», wrapped but whole
+
+
+def test_a_named_pipe_in_the_templates_folder_is_refused_not_read(hostile: Hostile,
+                                                                  mine: Path) -> None:
+    # Reading a FIFO blocks until someone writes to it: the run would hang for ever.
+    os.mkfifo(mine / "report.css")
+    hostile.run(["--county", "Vestfold", "--templates", "mine"], exit_code=1,
+                message=f"Feil: {(mine / 'report.css').absolute()} er en FIFO (navngitt rør); "
+                        "maler og stiler leses bare fra vanlige filer.",
+                inputs=[mine], warnings=WARNINGS, env=EPOCH)
+
+
+def test_a_linked_template_is_refused_not_followed(hostile: Hostile, mine: Path) -> None:
+    # A link could bring any file the user can read into the PDF as a template.
+    secret = hostile.tmp_path / "hemmelig.txt"
+    secret.write_text("<p>hemmelig</p>", "utf-8")
+    (mine / "_footer.html").symlink_to(secret)
+    hostile.run(["--county", "Vestfold", "--templates", "mine"], exit_code=1,
+                message=f"Feil: {(mine / '_footer.html').absolute()} er en symbolsk lenke; "
+                        "maler og stiler leses bare fra vanlige filer.",
+                inputs=[mine], warnings=WARNINGS, env=EPOCH)
+    assert not list((hostile.tmp_path / "output").rglob("*.pdf"))

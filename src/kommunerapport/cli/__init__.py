@@ -88,6 +88,10 @@ def main(ctx: click.Context, county: str | None, sector: bool, everything: bool,
     Rapportene er utkast («UTKAST» på hver side) til de er godkjent
     (kommunerapport approve).
     """
+    if verbose:
+        from kommunerapport.render import fonts
+
+        fonts.VERBOSE = True
     if ctx.invoked_subcommand is not None:
         return
     if sum((bool(county), sector, everything or members)) != 1:

@@ -16,7 +16,7 @@ from kommunerapport.cli.options import command
 @click.option("--all", "everything", is_flag=True,
               help="Godkjenn alle rapportene i mappen som ikke er godkjent.")
 @click.option("--reports", "reports_dir", metavar="MAPPE",
-              type=click.Path(path_type=Path, file_okay=False, exists=True),
+              type=click.Path(path_type=Path, file_okay=False),
               default=Path("output"), show_default=True,
               help="Mappen med rapportene (den samme som --out da de ble laget).")
 @click.option("--quiet", is_flag=True, help="Bare antallet, ikke navnene på rapportene.")
@@ -42,6 +42,9 @@ def approve(names: tuple[str, ...], by: str, everything: bool, reports_dir: Path
 
     if bool(names) == everything:
         raise UsageError("Nevn rapportene som skal godkjennes, eller bruk --all for alle.")
+    if not reports_dir.is_dir():
+        raise UsageError(f"Fant ikke rapportmappen {reports_dir}. Lag rapportene først (for "
+                         "eksempel kommunerapport --members), eller velg mappe med --reports.")
     with folder_lock(reports_dir):
         done = approve_reports(reports_dir, by, names, everything)
     if not done.approved and not done.already:
