@@ -105,7 +105,8 @@ def test_a_report_changed_after_approval_is_a_draft_again(
     finally:
         inbox.stop()
     assert sent.exit_code == 1
-    day = record.approved_at[:10]
+    year, month, date = record.approved_at[:10].split("-")
+    day = f"{int(date)}.{int(month)}.{year}"  # as Norwegians write a date
     assert sent.stderr == (
         f"Feil: 1 rapport i output er ikke godkjent og sendes ikke: {HOLMESTRAND.name} "
         f"(endret siden Kari Nordmann godkjente den {day}; utkast). Godkjenn med "

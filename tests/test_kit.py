@@ -316,3 +316,26 @@ def test_csv_cells_that_would_be_formulas_stay_text_and_numbers_stay_numbers() -
         assert (other[0], other[1]) == ("+0,4", f"+0{decimal}4")
         assert not any(cell.startswith(("=", "+", "@", "\t")) and not cell[1:2].isdigit()
                        for r in table for cell in r)
+
+
+def test_a_picture_is_marked_for_sample_data_and_drafts_only(dataset, register) -> None:
+    import dataclasses
+
+    from kommunerapport.model.config import Config
+    from kommunerapport.render.kit import caption
+    from kommunerapport.reports import member_report
+
+    # Vestfold fylkeskommune's figures are SSB 13561's own; Kinn's are sample data.
+    real = member_report(dataset, register, "39", 2025, None, Config())
+    sample = member_report(dataset, register, "4602", 2025, None, Config())
+    assert not real.context.sample and sample.context.sample
+    for report, draft, marks in (
+            (real, True, ("UTKAST",)), (real, False, ()),
+            (sample, True, ("UTKAST", "Eksempeldata – ikkje offisielle tal")),
+            (sample, False, ("Eksempeldata – ikkje offisielle tal",))):
+        context = dataclasses.replace(report.context, draft=draft)
+        for chart in context.charts:
+            words = caption(context, chart, report.facts)
+            assert words.marks == marks
+            assert words.title == chart.title and words.unit == chart.unit
+            assert words.source.startswith(("Kilde: SSB", "Kjelde: SSB", "Kjelde: Eksempel"))

@@ -162,6 +162,24 @@ def test_a_second_batch_into_the_same_folder_is_refused(few, runner, tmp_path: P
     no_traceback(result)
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="flock: POSIX")
+def test_a_single_report_into_a_folder_a_batch_holds_is_refused(runner, tmp_path: Path) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(tmp_path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "klar\n"  # a batch holds the folder
+        result = runner.invoke(main, ["--county", "Vestfold", "--out", str(tmp_path)])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        f"Feil: En annen kjøring av kommunerapport skriver allerede rapporter til mappen "
+        f"{tmp_path}. Vent til den er ferdig, eller velg en annen mappe med --out.\n")
+    assert not list(tmp_path.rglob("*.pdf"))
+    no_traceback(result)
+
+
 def test_the_lock_is_free_again_after_a_run(tmp_path: Path) -> None:
     with folder_lock(tmp_path):
         pass

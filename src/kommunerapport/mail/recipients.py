@@ -236,9 +236,10 @@ DRAFT_MARK = "; utkast)"  # ends the reason of a draft passed over
 def not_approved(record: records.Record) -> str | None:
     """Why a report may not be sent to its member yet (a draft, from its record), or None."""
     if record.status == records.CHANGED:
-        if record.approved_by and record.approved_at:
+        day = record.approved_at[:10].split("-") if record.approved_at else []
+        if record.approved_by and len(day) == 3 and all(p.isdigit() for p in day):
             return (f"endret siden {record.approved_by} godkjente den "
-                    f"{record.approved_at[:10]}")
+                    f"{int(day[2])}.{int(day[1])}.{day[0]}")
         return "endret siden godkjenningen"
     if record.status != records.APPROVED:
         return "ikke godkjent"

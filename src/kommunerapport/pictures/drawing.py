@@ -150,7 +150,10 @@ def _save(fig: MplFigure, fmt: str, dpi: float, title: str = "", desc: str = "",
         raise ValueError(f"unknown image format {fmt!r}")
     # Words as text in the report's font, not as outlines: a web editor can change them.
     with plt.rc_context({"svg.fonttype": "none"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Title": title or None},
+        metadata: dict[str, str | None] = {"Date": None}
+        if title:
+            metadata["Title"] = title
+        fig.savefig(buf, format="svg", metadata=metadata,
                     bbox_inches="tight" if caption else None, pad_inches=0.12)
     return _describe_svg(buf.getvalue(), title, desc)
 

@@ -113,7 +113,7 @@ def assets(templates_dir: Path | None = None) -> str:
 def _assets(templates_dir: Path | None) -> str:
     found: list[tuple[str, str]] = []
     if templates_dir is not None:  # the user's folder: every file (CSS may name images)
-        found += _files(templates_dir, "*", "egne maler")
+        found += _files(templates_dir, "**/*", "egne maler")
     found += _files(asset_dir("templates"), "*.html", "maler")
     found += _files(asset_dir("styles"), "*", "stiler")
     for font_set in (fonts.CUT, fonts.FULL):
@@ -126,11 +126,9 @@ def _assets(templates_dir: Path | None) -> str:
 def _files(folder: Path, pattern: str, label: str) -> list[tuple[str, str]]:
     out = []
     for path in sorted(folder.glob(pattern)):
-        if path.is_dir() and kind_of(path) is None:
-            continue
-        if kind_of(path) is not None:
-            continue  # never read (``render.html`` refuses it if a report asks for it)
-        out.append((f"{label}/{path.name}", _sha(path)))
+        if path.is_dir() or kind_of(path) is not None:
+            continue  # a link or a FIFO is never read (``render.html`` refuses it if asked)
+        out.append((f"{label}/{path.relative_to(folder)}", _sha(path)))
     return out
 
 
