@@ -448,6 +448,20 @@ def test_a_link_in_place_of_a_report_is_replaced_not_followed(hostile: Hostile) 
     assert not link.is_symlink() and link.read_bytes()[:5] == b"%PDF-"
 
 
+def test_a_link_in_place_of_a_press_kit_is_replaced_not_followed(hostile: Hostile) -> None:
+    outside = hostile.tmp_path / "utenfor"
+    outside.mkdir()
+    (outside / "behold.txt").write_text("ikke rør", "utf-8")
+    (hostile.tmp_path / "output" / "fylker").mkdir(parents=True)
+    kit = hostile.tmp_path / "output" / "fylker" / "kommuneokonomi-2025-vestfold-pressepakke"
+    kit.symlink_to(outside, target_is_directory=True)
+    hostile.run(["--county", "Vestfold", "--kit"], exit_code=0, message=None,
+                warnings=WARNINGS, env=EPOCH)
+    assert [p.name for p in outside.iterdir()] == ["behold.txt"]
+    assert not kit.is_symlink() and (kit / "tekst.md").is_file()
+    assert not list(kit.parent.glob(".*.tmp"))
+
+
 def test_skip_existing_trusts_only_a_pdf_with_its_matching_record(
         few, runner, tmp_path: Path) -> None:
     first = runner.invoke(main, ["--members", "--out", str(tmp_path)])
