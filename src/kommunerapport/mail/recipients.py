@@ -2,8 +2,9 @@
 
 The recipients file (numbers, names, addresses, each row checked against the
 register), every member's report (the one the tool recorded writing and unchanged
-since, all from one year, sample or real as its record says), and the list of
-messages that follows: one per member and address. Sending them is ``mail.py``'s part.
+since, approved unless ``--draft``, all from one year, sample or real as its record
+says), and the list of messages that follows: one per member and address (with
+``--draft``, to the one test address). Sending them is ``mail.py``'s part.
 """
 
 from __future__ import annotations
