@@ -116,7 +116,7 @@ def timed(command: list[str], out: Path | None = None, sample: bool = False) -> 
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    reports = len(list(out.glob("*.pdf"))) if out else 1
+    reports = len(list(out.rglob("*.pdf"))) if out else 1
     return Run(wall, cpu, reports, sampler.summary(reports) if sampler else {})
 
 
@@ -139,7 +139,7 @@ class MemorySampler:
             tree = [self.pid, *children(self.pid)]
             workers = {p: rss_mb(p) for p in tree[1:]}
             pss = sum(pss_mb(p) for p in tree)
-            done = sum(1 for _ in self.out.glob("*.pdf")) if self.out.exists() else 0
+            done = sum(1 for _ in self.out.rglob("*.pdf")) if self.out.exists() else 0
             self.samples.append((done, {p: m for p, m in workers.items() if m}, pss))
 
     def summary(self, reports: int) -> dict:

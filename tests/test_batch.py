@@ -20,7 +20,6 @@ from kommunerapport.model.config import Config
 from kommunerapport.model.kinds import ReportKind
 from kommunerapport.model.regions import Register
 from kommunerapport.model.schema import Dataset
-from kommunerapport.outputs import records
 from kommunerapport.reports import Report, Shared
 
 FEW = ["3903", "4602", "39"]
@@ -45,12 +44,14 @@ def test_one_failure_does_not_stop_the_others(failing_kinn, tmp_path: Path) -> N
     assert sorted(o.job.number for o in summary.written) == ["39", "3903"]
     assert [(o.job.number, o.reason) for o in summary.failed] == [
         ("4602", "RuntimeError: tvunget feil for test")]
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != records.RECORD_DIR) == [
-        "kommuneokonomi-2025-3903-holmestrand.pdf", "kommuneokonomi-2025-fk39-vestfold.pdf"]
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
+        "fylkeskommuner", "fylkeskommuner/.rapportregister",
+        "fylkeskommuner/.rapportregister/kommuneokonomi-2025-39-vestfold-fylkeskommune.pdf.json",
+        "fylkeskommuner/kommuneokonomi-2025-39-vestfold-fylkeskommune.pdf",
+        "kommuner", "kommuner/.rapportregister",
+        "kommuner/.rapportregister/kommuneokonomi-2025-3903-holmestrand.pdf.json",
+        "kommuner/kommuneokonomi-2025-3903-holmestrand.pdf"]
     # Each worker recorded what it wrote (for ``send``), and left no temporary behind.
-    assert sorted(p.name for p in (tmp_path / records.RECORD_DIR).iterdir()) == [
-        "kommuneokonomi-2025-3903-holmestrand.pdf.json",
-        "kommuneokonomi-2025-fk39-vestfold.pdf.json"]
 
 
 def test_cli_exit_code_and_summary_name_the_failure(failing_kinn, runner, tmp_path: Path,
@@ -58,8 +59,17 @@ def test_cli_exit_code_and_summary_name_the_failure(failing_kinn, runner, tmp_pa
     monkeypatch.setattr(batch, "all_members", lambda register: FEW)
     result = runner.invoke(main, ["--members", "--jobs", "1", "--out", str(tmp_path)])
     assert result.exit_code == 1
-    assert "Skrevet: 2, hoppet over: 0, feilet: 1" in result.stderr
-    assert "Feilet: 4602 Kinn: RuntimeError: tvunget feil for test" in result.stderr
+    summary = result.stderr.split("\n", 1)[1]  # after the progress bar
+    assert summary.startswith("Skrevet: 2, uendret: 0, hoppet over: 0, feilet: 1 (")
+    assert summary.split("\n", 1)[1] == (
+        "  Skrevet: fylkeskommuner/kommuneokonomi-2025-39-vestfold-fylkeskommune.pdf\n"
+        "  Skrevet: kommuner/kommuneokonomi-2025-3903-holmestrand.pdf\n"
+        "  Feilet: 4602 Kinn: RuntimeError: tvunget feil for test\n"
+        "Utkast: 2 av rapportene har «UTKAST» på hver side til de er godkjent "
+        "(kommunerapport approve).\n")
+    quiet = runner.invoke(main, ["--members", "--jobs", "1", "--out", str(tmp_path), "--quiet"])
+    assert quiet.stderr.split("\n", 1)[1].split("\n", 1)[1] == (
+        "  Feilet: 4602 Kinn: RuntimeError: tvunget feil for test\n")  # the names hidden
 
 
 def test_workers_collect_garbage_though_the_console_script_starts_without(
@@ -175,7 +185,7 @@ def test_ctrl_c_ends_with_a_summary_and_130(runner, monkeypatch, tmp_path: Path)
     monkeypatch.setattr(batch, "outcomes", interrupted)
     result = runner.invoke(main, ["--members", "--out", str(tmp_path)])
     assert result.exit_code == 130
-    assert "Skrevet: 1, hoppet over: 0, feilet: 0" in result.stderr
+    assert "Skrevet: 1, uendret: 0, hoppet over: 0, feilet: 0" in result.stderr
     assert result.stderr.endswith("Avbrutt med Ctrl-C: de ferdige rapportene er skrevet; kjør "
                                   "igjen med --skip-existing for å lage resten.\n")
     assert "Traceback" not in result.stderr

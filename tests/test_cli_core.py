@@ -120,7 +120,7 @@ def test_figures_needs_exactly_one_of_county_and_sector(runner, args: list[str])
 def test_every_command_has_help_with_an_example(runner, command: str) -> None:
     result = runner.invoke(main, [command, "--help"])
     assert result.exit_code == 0
-    assert "Example" in result.stdout or "Eksempl" in result.stdout  # help going Norwegian
+    assert "Eksempel:" in result.stdout or "Eksempler:" in result.stdout
     assert f"kommunerapport {command}" in result.stdout
 
 
@@ -144,13 +144,14 @@ def test_the_console_script_ends_with_mains_exit_code_and_all_its_output(tmp_pat
     good = subprocess.run([sys.executable, "-m", "kommunerapport", "--county", "Vestfold",
                            "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert good.returncode == 0, good.stderr
-    assert good.stdout == f"{tmp_path / 'kommuneokonomi-2025-vestfold.pdf'}\n"
-    assert (tmp_path / "kommuneokonomi-2025-vestfold.pdf").read_bytes()[-6:].strip() == b"%%EOF"
+    assert good.stdout == f"{tmp_path / 'fylker' / 'kommuneokonomi-2025-vestfold.pdf'}\n"
+    assert (tmp_path / "fylker" / "kommuneokonomi-2025-vestfold.pdf").read_bytes()[-6:].strip() \
+        == b"%%EOF"
 
 
 def test_python_dash_m_runs_the_cli() -> None:
     result = subprocess.run([sys.executable, "-m", "kommunerapport", "--help"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Usage: ")
+    assert result.stdout.startswith("Bruk: ")
     assert "figures" in result.stdout and "counties" in result.stdout

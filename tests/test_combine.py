@@ -252,7 +252,7 @@ def test_the_config_dates_a_file_that_gives_none(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli.main, ["--county", "Vestland", "--data", str(f), "--config",
                                            str(config), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    text = full_text(out / "kommuneokonomi-2025-vestland.pdf")
+    text = full_text(out / "fylker" / "kommuneokonomi-2025-vestland.pdf")
     # «Om tala», nynorsk (Vestland): 2025 preliminary, dated by the config (the table's
     # columns interleave in the extracted text, so the end of the cell is looked for)
     assert "16.3.2026 (Statistikkbanken, uttrekk 12134.csv) (2025)" in text

@@ -316,7 +316,7 @@ def test_the_vestfold_report_from_files_with_old_codes_shows_a_full_trend(tmp_pa
                                            "--data", str(bdi), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "tall under 6 eldre koder ført over til dagens (3801 → 3901" in result.stderr
-    text = full_text(out / "kommuneokonomi-2025-vestfold.pdf")
+    text = full_text(out / "fylker" / "kommuneokonomi-2025-vestfold.pdf")
     # The trend table under the chart: Vestfold's municipalities every year 2020–2025, the
     # BDI-weighted NDR of the sample (the same as from the built-in data, tested above)
     table = load_builtin().table

@@ -170,10 +170,14 @@ def write_report(folder: Path, number: str, short: str, *, sample: bool = False,
     writer = PdfWriter()
     writer.add_blank_page(width=72, height=72)
     writer.add_metadata({"/Title": title or f"Kommuneøkonomi 2025 {short}"})
-    path = folder / outputs.report_name(ReportKind.MEMBER, year, number, short)
+    path = outputs.report_path(folder, ReportKind.MEMBER, year, number, short)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as f:
         writer.write(f)
-    records.record_written(path, kind="member", lang="nb", sample=sample)
+    records.record_written(path, kind="member", number=number, year=year, lang="nb",
+                           sample=sample, fingerprint=records.sha256_file(path),
+                           written_as=records.sha256_file(path), status=records.APPROVED,
+                           approved_by="Kari Nordmann", approved_at="2026-03-06T09:00:00+00:00")
     return path
 
 
@@ -225,7 +229,7 @@ def test_each_member_gets_its_own_report_in_its_written_form(setup: Path, inbox:
         assert msg["To"] == address and msg["From"] == FROM
         assert msg["Date"] and msg["Message-ID"].endswith("@ks.example>")
         [part] = list(msg.iter_attachments())
-        report = setup / "output" / outputs.report_name(ReportKind.MEMBER, 2025, number, short)
+        report = outputs.report_path(setup / "output", ReportKind.MEMBER, 2025, number, short)
         assert part.get_filename() == report.name
         assert part.get_content_type() == "application/pdf"
         assert part.get_payload(decode=True) == report.read_bytes()
@@ -575,7 +579,7 @@ def test_dry_run_sends_nothing(setup: Path, inbox: Inbox) -> None:
         "Ville sendt 4602 Kinn <post@kinn.example>: kommuneokonomi-2025-4602-kinn.pdf "
         "(nynorsk), «Kommuneøkonomien 2025: tala for Kinn kommune»\n"
         "Ville sendt 46 Vestland <post@vestland.example>: "
-        "kommuneokonomi-2025-fk46-vestland.pdf "
+        "kommuneokonomi-2025-46-vestland-fylkeskommune.pdf "
         "(nynorsk), «Kommuneøkonomien 2025: tala for Vestland fylkeskommune»\n"
         "Tørrkjøring: 3 e-poster ville blitt sendt, 0 hoppet over. Ingenting er sendt.\n")
     assert inbox.attempts == Counter() and inbox.messages == []
@@ -615,7 +619,7 @@ def test_sample_report_refused_unless_allowed(setup: Path, inbox: Inbox) -> None
 
 
 def test_missing_report_stops_before_sending(setup: Path, inbox: Inbox) -> None:
-    (setup / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "46", "Vestland")).unlink()
+    (outputs.report_path(setup / "output", ReportKind.MEMBER, 2025, "46", "Vestland")).unlink()
     result = cli(setup, inbox.port)
     assert result.exit_code == 1
     assert result.stderr == (
@@ -625,7 +629,7 @@ def test_missing_report_stops_before_sending(setup: Path, inbox: Inbox) -> None:
 
 
 def test_broken_pdf_is_one_line_on_stderr(setup: Path) -> None:
-    report = setup / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn")
+    report = outputs.report_path(setup / "output", ReportKind.MEMBER, 2025, "4602", "Kinn")
     report.write_bytes(report.read_bytes()[:200])  # truncated: no %%EOF, no xref
     # A process of its own: pytest's log capture would hide anything logged.
     result = subprocess.run(
@@ -641,7 +645,7 @@ def test_broken_pdf_is_one_line_on_stderr(setup: Path) -> None:
 
 
 def test_a_mix_of_years_is_refused(setup: Path, inbox: Inbox) -> None:
-    (setup / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn")).unlink()
+    (outputs.report_path(setup / "output", ReportKind.MEMBER, 2025, "4602", "Kinn")).unlink()
     write_report(setup / "output", "4602", "Kinn", year=2024)  # last year's, still there
     result = cli(setup, inbox.port)
     assert result.exit_code == 1
@@ -654,7 +658,7 @@ def test_a_mix_of_years_is_refused(setup: Path, inbox: Inbox) -> None:
 def test_the_report_is_picked_by_the_tools_record_not_by_name(setup: Path,
                                                                 inbox: Inbox) -> None:
     # «…-zzz-gammel.pdf» sorts after the current report; only the current one has a record.
-    kinn = setup / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn")
+    kinn = outputs.report_path(setup / "output", ReportKind.MEMBER, 2025, "4602", "Kinn")
     old = kinn.with_name("kommuneokonomi-2025-4602-kinn-zzz-gammel.pdf")
     old.write_bytes(b"%PDF-1.7 an old copy")
     result = cli(setup, inbox.port)
@@ -690,7 +694,7 @@ def test_last_years_recorded_report_beside_this_years_is_passed_over(setup: Path
 
 
 def test_a_report_without_record_is_refused(setup: Path, inbox: Inbox) -> None:
-    kinn = setup / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn")
+    kinn = outputs.report_path(setup / "output", ReportKind.MEMBER, 2025, "4602", "Kinn")
     records.record_path(kinn).unlink()  # e.g. written by an older version, or copied alone
     result = cli(setup, inbox.port, "--dry-run")
     assert result.exit_code == 1
@@ -829,7 +833,7 @@ def test_templates_use_only_documented_context() -> None:
 def test_send_help_has_an_example() -> None:
     result = CliRunner().invoke(main, ["send", "--help"])
     assert result.exit_code == 0
-    assert "Examples:\n    kommunerapport send --recipients members.csv --dry-run\n" in (
+    assert "Eksempler:\n    kommunerapport send --recipients members.csv --dry-run\n" in (
         result.output)
 
 

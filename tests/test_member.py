@@ -42,8 +42,12 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, dataset, register,
 
 
 def test_files_are_named_for_the_member(rendered: dict) -> None:
-    assert rendered["4602"].name == "kommuneokonomi-2025-4602-kinn.pdf"
-    assert rendered["39"].name == "kommuneokonomi-2025-fk39-vestfold.pdf"
+    assert rendered["4602"].relative_to(rendered["4602"].parents[1]) == Path(
+        "kommuner/kommuneokonomi-2025-4602-kinn.pdf")
+    # The county authority in words, in a folder of its own: not mixed up with the
+    # county's report, «kommuneokonomi-2025-vestfold.pdf».
+    assert rendered["39"].relative_to(rendered["39"].parents[1]) == Path(
+        "fylkeskommuner/kommuneokonomi-2025-39-vestfold-fylkeskommune.pdf")
 
 
 @pytest.mark.parametrize("number", ["4602", "4014", "3222", "5612", "39"])

@@ -1,4 +1,4 @@
-"""File names and one run at a time in a folder."""
+"""File names and folders, and one run at a time in a folder."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from kommunerapport.errors import OutputError
 from kommunerapport.model.kinds import ReportKind
 from kommunerapport.outputs.lock import folder_lock
-from kommunerapport.outputs.names import report_name, slug
+from kommunerapport.outputs.names import member_files, report_name, report_path, slug
 
 SECTOR, COUNTY, MEMBER = ReportKind.SECTOR, ReportKind.COUNTY, ReportKind.MEMBER
 
@@ -21,7 +21,35 @@ def test_names_follow_one_scheme() -> None:
         "kommuneokonomi-2025-more-og-romsdal.pdf")
     assert report_name(MEMBER, 2025, "3903", "Holmestrand") == (
         "kommuneokonomi-2025-3903-holmestrand.pdf")
-    assert report_name(MEMBER, 2025, "39", "Vestfold") == "kommuneokonomi-2025-fk39-vestfold.pdf"
+    # A county authority says so in words, not «fk39».
+    assert report_name(MEMBER, 2025, "39", "Vestfold") == (
+        "kommuneokonomi-2025-39-vestfold-fylkeskommune.pdf")
+
+
+def test_each_kind_has_a_folder_of_its_own() -> None:
+    out = Path("output")
+    assert report_path(out, SECTOR, 2025) == out / "sektor" / "kommuneokonomi-2025-landet.pdf"
+    assert report_path(out, COUNTY, 2025, "39", "Vestfold") == (
+        out / "fylker" / "kommuneokonomi-2025-vestfold.pdf")
+    assert report_path(out, MEMBER, 2025, "3903", "Holmestrand") == (
+        out / "kommuner" / "kommuneokonomi-2025-3903-holmestrand.pdf")
+    assert report_path(out, MEMBER, 2025, "39", "Vestfold") == (
+        out / "fylkeskommuner" / "kommuneokonomi-2025-39-vestfold-fylkeskommune.pdf")
+
+
+def test_a_members_files_are_found_by_number_in_its_kinds_folder(tmp_path: Path) -> None:
+    for path in (report_path(tmp_path, MEMBER, 2025, "39", "Vestfold"),
+                 report_path(tmp_path, MEMBER, 2024, "39", "Vestfold"),
+                 report_path(tmp_path, MEMBER, 2025, "3901", "Horten"),
+                 report_path(tmp_path, MEMBER, 2025, "3903", "Holmestrand"),
+                 report_path(tmp_path, COUNTY, 2025, "39", "Vestfold")):
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"%PDF")
+    assert [p.name for p in member_files(tmp_path, "39")] == [
+        "kommuneokonomi-2024-39-vestfold-fylkeskommune.pdf",
+        "kommuneokonomi-2025-39-vestfold-fylkeskommune.pdf"]
+    assert [p.name for p in member_files(tmp_path, "3901")] == [
+        "kommuneokonomi-2025-3901-horten.pdf"]
 
 
 def test_another_language_gets_its_own_file() -> None:

@@ -109,7 +109,7 @@ def test_a_missing_templates_folder_is_refused(runner) -> None:
 
     result = runner.invoke(main, ["--county", "Vestfold", "--templates", "/nonexistent/x"])
     assert result.exit_code == 2
-    assert "'/nonexistent/x' does not exist" in result.output
+    assert "'/nonexistent/x' finnes ikke" in result.output
 
 
 # -- Fonts: the cut set for the reports' own characters, the full set for the rest -------------
@@ -218,19 +218,48 @@ def test_a_quote_in_another_script_is_drawn_with_the_full_font(tmp_path: Path) -
     config = tmp_path / "ks.toml"
     config.write_text('organisation = "KS"\n[[quotes]]\ntext = "Бюджет в балансе"\n'
                       'name = "Ơn Nguyễn"\nrole = "ordfører"\n', "utf-8")
-    pdf = write_report("Vestfold", 2025, None, None, tmp_path, config)
+    pdf = write_report("Vestfold", 2025, None, None, tmp_path, config).path
     text = full_text(pdf)
     assert "Бюджет в балансе" in text and "Ơn Nguyễn" in text
     assert all("Source-Sans-Pro" in name for name, _ in pdf_fonts(pdf))  # no system fallback
 
 
-def test_the_slow_subsetter_is_named_once_with_the_way_out(monkeypatch, capsys) -> None:
+def test_the_slow_subsetter_is_named_once_per_machine_with_the_way_out(
+        monkeypatch, capsys, tmp_path) -> None:
+    monkeypatch.setenv("KOMMUNERAPPORT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(fonts, "harfbuzz_subsetter", lambda: False)
     monkeypatch.setattr(fonts, "SAID", set())
     fonts.note_slow_paths("Vestfold")
     fonts.note_slow_paths("Vestfold")
     assert capsys.readouterr().err == fonts.SLOW_SUBSETTER + "\n"
     assert "apt-get install libharfbuzz-subset0" in fonts.SLOW_SUBSETTER
+    assert (tmp_path / "cache" / fonts.MARKER).is_file()
+    monkeypatch.setattr(fonts, "SAID", set())  # the next run on this machine: not again
+    fonts.note_slow_paths("Vestfold")
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(fonts, "SAID", set())
+    monkeypatch.setattr(fonts, "VERBOSE", True)  # --verbose: every time
+    fonts.note_slow_paths("Vestfold")
+    assert capsys.readouterr().err == fonts.SLOW_SUBSETTER + "\n"
+
+
+def test_verbose_on_the_command_line_says_the_speed_note_again(monkeypatch, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from kommunerapport.cli import main
+
+    monkeypatch.setenv("KOMMUNERAPPORT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1772755200")
+    monkeypatch.setattr(fonts, "harfbuzz_subsetter", lambda: False)
+    monkeypatch.setattr(fonts, "VERBOSE", False)
+    counts = []
+    for extra in ([], [], ["--verbose"]):
+        monkeypatch.setattr(fonts, "SAID", set())  # each run a process of its own
+        result = CliRunner().invoke(main, ["--sector", "--force", "--out", str(tmp_path),
+                                           *extra])
+        assert result.exit_code == 0, result.output
+        counts.append(result.stderr.count(fonts.SLOW_SUBSETTER))
+    assert counts == [1, 0, 1]
 
 
 def test_the_full_font_fallback_is_named_once(monkeypatch, capsys) -> None:

@@ -41,10 +41,10 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     logging.getLogger("weasyprint").addHandler(handler)
     try:
         paths = {
-            "vestfold": write_report("Vestfold", None, None, None, out, None),
-            "vestland": write_report("vestland", None, None, None, out, None),
-            "troms": write_report("Romsa", None, None, None, out, None),
-            "sector": write_report(None, 2025, None, None, out, None),
+            "vestfold": write_report("Vestfold", None, None, None, out, None).path,
+            "vestland": write_report("vestland", None, None, None, out, None).path,
+            "troms": write_report("Romsa", None, None, None, out, None).path,
+            "sector": write_report(None, 2025, None, None, out, None).path,
         }
     finally:
         logging.getLogger("weasyprint").removeHandler(handler)
@@ -159,8 +159,8 @@ def test_every_figure_has_an_alt_text(rendered: dict) -> None:
 
 def test_same_data_and_epoch_give_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    a = write_report("Vestfold", 2025, None, None, tmp_path / "a", None)
-    b = write_report("Vestfold", 2025, None, None, tmp_path / "b", None)
+    a = write_report("Vestfold", 2025, None, None, tmp_path / "a", None).path
+    b = write_report("Vestfold", 2025, None, None, tmp_path / "b", None).path
     assert a.read_bytes() == b.read_bytes()
 
 

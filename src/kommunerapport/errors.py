@@ -6,6 +6,8 @@ exits with the kind's exit code, without a traceback.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from typing import IO, Any, Self
 
@@ -55,6 +57,98 @@ def located(path: object, problem: str, *, line: int | None = None,
     return f"{where}: {problem}"
 
 
+# What the system says (``os.strerror``), said in Norwegian: (problem, what to do).
+OS_REASONS: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("disken er full", "Frigjør plass, og kjør på nytt."),
+    errno.EDQUOT: ("diskkvoten din er brukt opp", "Frigjør plass, og kjør på nytt."),
+    errno.EROFS: ("filsystemet er skrivebeskyttet",
+                  "Velg en mappe du kan skrive i."),
+    errno.EIO: ("lese- eller skrivefeil på disken (I/O-feil)",
+                "Sjekk disken, og kjør på nytt."),
+    errno.EFBIG: ("fila blir større enn systemet tillater", "Frigjør plass eller øk grensen."),
+    errno.EACCES: ("mangler tilgang", "Sjekk rettighetene."),
+    errno.EPERM: ("operasjonen er ikke tillatt", "Sjekk rettighetene."),
+    errno.ENOENT: ("finnes ikke", ""),
+    errno.EEXIST: ("finnes fra før", ""),
+    errno.EISDIR: ("er en mappe", ""),
+    errno.ENOTDIR: ("en del av stien er ikke en mappe", ""),
+    errno.ELOOP: ("for mange symbolske lenker i stien", ""),
+    errno.ENAMETOOLONG: ("navnet er for langt", ""),
+    errno.EMFILE: ("for mange åpne filer", ""),
+    errno.ENFILE: ("for mange åpne filer på maskinen", ""),
+    errno.ENOTEMPTY: ("mappen er ikke tom", ""),
+    errno.EBUSY: ("er i bruk", ""),
+    errno.ETXTBSY: ("er i bruk", ""),
+    errno.EXDEV: ("ligger på et annet filsystem", ""),
+    errno.ENOMEM: ("ikke nok minne", ""),
+    errno.EINVAL: ("ugyldig argument", ""),
+    errno.ENXIO: ("enheten finnes ikke", ""),
+    errno.ECONNREFUSED: ("tilkoblingen ble avvist", ""),
+    errno.ECONNRESET: ("tilkoblingen ble brutt", ""),
+    errno.ETIMEDOUT: ("tidsavbrudd", ""),
+    errno.ENETUNREACH: ("nettverket kan ikke nås", ""),
+    errno.EHOSTUNREACH: ("maskinen kan ikke nås", ""),
+    errno.EPIPE: ("forbindelsen ble lukket", ""),
+}
+# SQLite's messages, in Norwegian (the send log).
+SQLITE_REASONS = {
+    "database is locked": "databasen er i bruk av en annen prosess",
+    "database table is locked": "databasen er i bruk av en annen prosess",
+    "disk I/O error": "lese- eller skrivefeil på disken (I/O-feil)",
+    "database or disk is full": "disken er full",
+    "file is not a database": "fila er ikke en SQLite-database",
+    "file is encrypted or is not a database": "fila er ikke en SQLite-database",
+    "unable to open database file": "databasefila kan ikke åpnes",
+    "attempt to write a readonly database": "databasen er skrivebeskyttet",
+    "database disk image is malformed": "databasefila er skadet",
+    "no such table": "tabellen mangler",
+}
+
+
+def os_reason(exc: OSError, advice: bool = False) -> str:
+    """Why ``exc`` happened, in Norwegian, with the system's code («disken er full
+    (ENOSPC)»); ``advice``: and what to do, when there is something to say."""
+    code = exc.errno or 0
+    name = errno.errorcode.get(code, "")
+    problem, todo = OS_REASONS.get(code, ("systemfeil", ""))
+    text = f"{problem} ({name})" if name else problem
+    return f"{text}. {todo}".rstrip() if advice and todo else text
+
+
+def sqlite_reason(exc: BaseException) -> str:
+    """SQLite's message in Norwegian; one it does not know is named as SQLite's own."""
+    text = str(exc)
+    for english, norwegian in SQLITE_REASONS.items():
+        if english in text:
+            return norwegian
+    return f"SQLite-feil: {text}"
+
+
+def _english_system_words() -> list[tuple[re.Pattern[str], str]]:
+    """The system's own words for every error above, in the messages that quote them."""
+    pairs: list[tuple[re.Pattern[str], str]] = []
+    for code, (problem, _) in OS_REASONS.items():
+        english = os.strerror(code)
+        if english and not english.startswith("Unknown error"):
+            name = errno.errorcode.get(code, "")
+            pattern = re.compile(rf"(?:\[Errno {code}\] )?{re.escape(english)}")
+            pairs.append((pattern, f"{problem} ({name})" if name else problem))
+    for english, norwegian in SQLITE_REASONS.items():
+        pairs.append((re.compile(re.escape(english)), norwegian))
+    return pairs
+
+
+_SYSTEM_WORDS = _english_system_words()
+
+
+def in_norwegian(text: str) -> str:
+    """A message with the system's English words (a raw ``strerror`` or SQLite message
+    pasted by a caller) put in Norwegian: the last guard before the user reads it."""
+    for pattern, norwegian in _SYSTEM_WORDS:
+        text = pattern.sub(norwegian, text)
+    return text
+
+
 class KommunerapportError(click.ClickException):
     """Base class: a problem the user can fix, said in one line."""
 
@@ -67,7 +161,7 @@ class KommunerapportError(click.ClickException):
         return cls(located(path, problem, line=line, column=column, char=char))
 
     def format_message(self) -> str:
-        return _quotes_cut(printable(" ".join(self.message.split())))
+        return _quotes_cut(printable(in_norwegian(" ".join(self.message.split()))))
 
     def show(self, file: IO[Any] | None = None) -> None:  # click's signature
         click.echo(f"Feil: {self.format_message()}", err=True)

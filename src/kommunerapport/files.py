@@ -14,11 +14,12 @@ import contextlib
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from kommunerapport.errors import OutputError
+from kommunerapport.errors import OutputError, os_reason
 
 # «.<target name>.<pid>.<random>.tmp», the random part as ``tempfile`` makes it; before
 # the pid was added the name had only the random part (``legacy`` below).
@@ -40,10 +41,90 @@ def ensure_folder(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"Kan ikke lage mappen {folder}: {exc.strerror}.") from None
+        raise OutputError(f"Kan ikke lage mappen {folder}: {os_reason(exc, True)}") from None
     if not os.access(folder, os.W_OK):
         raise OutputError(f"Kan ikke skrive til mappen {folder}.")
     return folder
+
+
+def user_cache_folder() -> Path:
+    """The user's cache folder for the tool: ``KOMMUNERAPPORT_CACHE_DIR``, else the
+    system's (``platformdirs``: ``~/.cache/kommunerapport`` on Linux)."""
+    configured = os.environ.get("KOMMUNERAPPORT_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("kommunerapport", appauthor=False))
+
+
+def kind_of(path: Path) -> str | None:
+    """What ``path`` is when it is not a regular file or folder, in Norwegian («en symbolsk
+    lenke», «en FIFO (navngitt rør)» …); None for a regular file or folder or nothing."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(mode):
+        return "en symbolsk lenke"
+    if stat.S_ISFIFO(mode):
+        return "en FIFO (navngitt rør)"
+    if stat.S_ISSOCK(mode):
+        return "en sokkel"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "en enhet"
+    return None
+
+
+def own_folder(folder: Path) -> Path:
+    """One of the tool's own folders inside an output folder (``.rapportregister``,
+    ``kommuner``, …): made if need be, and never a symbolic link, which would make the
+    tool write outside the output folder."""
+    odd = kind_of(folder)
+    if odd is not None:
+        raise OutputError(f"{folder} er {odd}; kommunerapport skriver bare i egne mapper, "
+                          "ikke gjennom lenker. Fjern den, og kjør på nytt.")
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"Kan ikke lage mappen {folder}: det er en fil med det navnet. "
+                          "Flytt fila, eller velg en annen mappe med --out.")
+    return ensure_folder(folder)
+
+
+class NotRegular(ValueError):
+    """A path that is not a regular file (a link, a FIFO, a folder, a device)."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        super().__init__(f"{path} er {what}, ikke en vanlig fil")
+        self.path, self.what = path, what
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of ``path`` if it is a regular file; NotRegular if it is a symbolic link,
+    a FIFO (which would block the read for ever), a folder or a device. OSError as
+    ``open`` gives it otherwise (the file does not exist, no permission)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        odd = kind_of(path)
+        if odd is not None:
+            raise NotRegular(path, odd) from None
+        if isinstance(exc, IsADirectoryError):
+            raise NotRegular(path, "en mappe") from None
+        raise
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(f.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegular(path, "en mappe" if stat.S_ISDIR(mode)
+                             else kind_of(path) or "ikke en vanlig fil")
+        return f.read()
+
+
+def write_failure(target: Path, exc: OSError, what: str | None = None) -> OutputError:
+    """One line for a write that failed (full disk, quota, read-only, I/O error): which
+    folder, what was being written, why and what to do."""
+    return OutputError(f"Kan ikke skrive {what or target.name} i mappen {target.parent}: "
+                       f"{os_reason(exc, advice=True)}")
 
 
 def _is_a_folder(target: Path) -> str:
@@ -67,19 +148,25 @@ def _sync_folder(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path, mode: int = 0o644) -> Iterator[Path]:
+def atomic_path(target: Path, mode: int = 0o644, what: str | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target`` to write; on success it is flushed and
     renamed into place. On failure (or Ctrl-C) it is removed and ``target`` is as it was.
+
+    A write the system refuses (a full disk, a quota, a read-only or failing disk) is
+    one line naming the folder and ``what`` was being written (``write_failure``).
+    ``target`` itself is replaced, never followed: a symbolic link in its place is
+    replaced by the file, not written through.
     """
     ensure_folder(target.parent)
-    if target.is_dir():
+    if target.is_dir() and not target.is_symlink():
         raise OutputError(_is_a_folder(target))
     remove_stale_temporaries(target.parent, f".{target.name}.")
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
-                                dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp: Path | None = None
     try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                                    dir=target.parent)
+        os.close(fd)
+        tmp = Path(name)
         yield tmp
         os.chmod(tmp, mode)
         _sync(tmp)
@@ -88,36 +175,46 @@ def atomic_path(target: Path, mode: int = 0o644) -> Iterator[Path]:
         except IsADirectoryError:
             raise OutputError(_is_a_folder(target)) from None
         _sync_folder(target.parent)
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        raise write_failure(target, exc, what) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
-def write_bytes(target: Path, data: bytes) -> None:
+def write_bytes(target: Path, data: bytes, what: str | None = None) -> None:
     """``data`` as ``target``, whole or not at all."""
-    with atomic_path(target) as tmp:
+    with atomic_path(target, what=what) as tmp:
         tmp.write_bytes(data)
 
 
-def write_text(target: Path, text: str) -> None:
+def write_text(target: Path, text: str, what: str | None = None) -> None:
     """``text`` as ``target`` in UTF-8, whole or not at all."""
-    write_bytes(target, text.encode("utf-8"))
+    write_bytes(target, text.encode("utf-8"), what)
 
 
 @contextlib.contextmanager
-def atomic_folder(target: Path) -> Iterator[Path]:
+def atomic_folder(target: Path, what: str | None = None) -> Iterator[Path]:
     """Yield a temporary folder beside ``target`` to fill; on success it replaces
-    ``target`` whole (an older folder is moved aside first, then removed)."""
+    ``target`` whole (an older folder is moved aside first, then removed; a symbolic
+    link in its place is removed, never followed). A write the system refuses is one
+    line, as for ``atomic_path``."""
     ensure_folder(target.parent)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
-                                dir=target.parent))
+    tmp: Path | None = None
     try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                                    dir=target.parent))
         yield tmp
         for path in tmp.rglob("*"):
             if path.is_file():
                 _sync(path)
         os.chmod(tmp, 0o755)
         old = None
-        if target.exists():
+        if target.is_symlink():
+            target.unlink()
+        elif target.exists():
             old = target.with_name(f".{target.name}.{os.getpid()}.old.tmp")
             shutil.rmtree(old, ignore_errors=True)
             os.replace(target, old)
@@ -125,8 +222,13 @@ def atomic_folder(target: Path) -> Iterator[Path]:
         _sync_folder(target.parent)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        raise write_failure(target, exc, what) from None
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _running(pid: int) -> bool:

@@ -20,7 +20,7 @@ invokes the CLI in-process (click's ``CliRunner``, cwd = ``tmp_path``) and asser
 
 - ``exit_code``;
 - ``message``: the last line of stderr, exactly («Feil: …» for our errors,
-  click's «Error: …» for its own). Any other stderr line must be one of
+  click's own too, in Norwegian). Any other stderr line must be one of
   ``warnings`` or click's usage preamble. ``message=None``: stderr must be
   empty (or only ``warnings``);
 - no traceback: no exception escaped the CLI, and neither «Traceback» nor the
@@ -66,7 +66,7 @@ FILE_RE = re.compile(r"test_hostile_(\w+)\.py")
 PATH_EVENTS = {"open", "os.listdir", "os.scandir", "sqlite3.connect"}
 NET_EVENTS = {"socket.getaddrinfo", "socket.connect"}
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-CLICK_PREAMBLE = ("Usage:", "Try ")
+CLICK_PREAMBLE = ("Bruk:", "Prøv ")
 
 
 # --- Watching what the command touches ----------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -164,8 +165,10 @@ def _lying_workbook(tmp_path: Path, last_row: int = 1_048_576) -> Path:
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b'<dimension ref="A1:C2" />',
-                                    b'<dimension ref="A1:XFD1048576" />')
+                # openpyxl writes «<dimension ref="A1:C2" />», or without the space when
+                # lxml is installed (python-docx brings it)
+                data = re.sub(rb'<dimension ref="A1:C2"\s*/>', b'<dimension ref="A1:XFD1048576" />',
+                              data)
                 data = data.replace(b"</sheetData>",
                                     f'<row r="{last_row}"><c r="XFD{last_row}" s="0" /></row>'
                                     f"</sheetData>".encode())

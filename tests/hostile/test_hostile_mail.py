@@ -26,6 +26,7 @@ from kommunerapport.model.regions import Register
 from kommunerapport.model.schema import Dataset
 from kommunerapport.outputs import names as outputs
 from kommunerapport.outputs import records
+from kommunerapport.outputs.approvals import approve_reports
 from kommunerapport.render import pdf as render
 from kommunerapport.reports import member_report, write
 
@@ -61,10 +62,14 @@ def small_report(folder: Path, number: str, short: str, *, sample: bool = False,
     """A one-page PDF, recorded as ``reports.write`` records what it writes."""
     writer = PdfWriter()
     writer.add_blank_page(width=72, height=72)
-    path = folder / outputs.report_name(ReportKind.MEMBER, year, number, short)
+    path = outputs.report_path(folder, ReportKind.MEMBER, year, number, short)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as f:
         writer.write(f)
-    records.record_written(path, kind="member", lang="nb", sample=sample)
+    records.record_written(path, kind="member", number=number, year=year, lang="nb",
+                           sample=sample, fingerprint=records.sha256_file(path),
+                           written_as=records.sha256_file(path), status=records.APPROVED,
+                           approved_by="Kari Nordmann", approved_at="2026-03-06T09:00:00+00:00")
     return path
 
 
@@ -173,7 +178,7 @@ def test_a_garbled_reply_to_data_is_unknown(hostile: Hostile, root: Path,
 def test_ctrl_c_while_waiting_for_the_reply_to_data_is_unknown(hostile: Hostile, root: Path,
                                                                inbox: Inbox) -> None:
     inbox.interrupt_at = "DATA"  # the first message, Horten's
-    result = hostile.run(send(inbox.port), exit_code=1, message="Aborted!")
+    result = hostile.run(send(inbox.port), exit_code=1, message="Avbrutt.")
     assert result.stdout == (f"{summary(sent=0, unknown=1)}\n"
                              "  Ukjent utfall: 3901 Horten <post@horten.example>: "
                              "sendingen ble avbrutt før serveren svarte\n")
@@ -185,7 +190,7 @@ def test_ctrl_c_while_waiting_for_the_reply_to_data_is_unknown(hostile: Hostile,
 def test_ctrl_c_before_the_message_was_handed_over_is_simply_not_sent(
         hostile: Hostile, root: Path, inbox: Inbox) -> None:
     inbox.interrupt_at = "RCPT"  # Horten's RCPT TO: no DATA yet, nothing delivered
-    result = hostile.run(send(inbox.port), exit_code=1, message="Aborted!")
+    result = hostile.run(send(inbox.port), exit_code=1, message="Avbrutt.")
     assert result.stdout == f"{summary(sent=0)}\n"
     result = hostile.run(send(inbox.port), exit_code=0, message=None)
     assert result.stdout.splitlines()[-1] == summary(sent=3)
@@ -218,8 +223,8 @@ def test_unwritable_log_stops_before_the_first_message(hostile: Hostile, root: P
     sendlog.open_log(root / "output").__exit__()  # an earlier run's log
     make_unwritable(log_path(root))
     result = hostile.run(send(inbox.port), exit_code=1, message=(
-        f"Feil: Kan ikke skrive i sendeloggen {Path('output') / sendlog.LOG_NAME} (attempt to "
-        "write a readonly database), så ingenting er sendt. Gjør filen og mappen skrivbare, "
+        f"Feil: Kan ikke skrive i sendeloggen {Path('output') / sendlog.LOG_NAME} (databasen "
+        "er skrivebeskyttet), så ingenting er sendt. Gjør filen og mappen skrivbare, "
         "og kjør på nytt."))
     assert result.stdout == ""
     assert inbox.attempts == Counter()  # checked before the first message, not after
@@ -236,8 +241,8 @@ def test_log_refusing_to_record_an_accepted_message_stops_and_never_resends(
     with monkeypatch.context() as patch:
         patch.setattr(sendlog.SendLog, "record", read_only_from_now)
         result = hostile.run(send(inbox.port), exit_code=1, message=(
-            f"Feil: Kan ikke skrive i sendeloggen {Path('output') / sendlog.LOG_NAME} (attempt "
-            "to write a readonly database); e-postserveren godtok 3901 Horten "
+            f"Feil: Kan ikke skrive i sendeloggen {Path('output') / sendlog.LOG_NAME} "
+            "(databasen er skrivebeskyttet); e-postserveren godtok 3901 Horten "
             "<post@horten.example>, men loggen fikk ikke skrevet det. Sendingen stopper; "
             "e-posten står med ukjent utfall i loggen og sendes ikke på nytt uten "
             "--resend-unknown."))
@@ -305,8 +310,10 @@ def test_sample_report_from_a_template_without_meta_is_refused(
         "\n".join(line for line in own.splitlines() if not line.startswith("<meta name=")),
         encoding="utf-8")
     report = member_report(dataset, register, "4602", 2025, None, Config())
-    kinn = write(report, root / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602",
-                                                               "Kinn"), mine)
+    target = outputs.report_path(root / "output", ReportKind.MEMBER, 2025, "4602", "Kinn")
+    write(report, target, mine)
+    approve_reports(root / "output", "Kari Nordmann", [target.name])
+    kinn = write(report, target, mine)  # approved: written again, without «UTKAST»
     metadata = PdfReader(kinn).metadata
     assert "Eksempeldata" not in f"{metadata.get('/Keywords')}{metadata.get('/Subject')}"
     hostile.run(send(inbox.port), exit_code=1, message=(
@@ -329,7 +336,7 @@ def test_a_report_the_record_does_not_vouch_for_is_refused(hostile: Hostile, roo
                                                            inbox: Inbox,
                                                            spoil: Callable[[Path], object],
                                                            why: str) -> None:
-    spoil(root / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn"))
+    spoil(outputs.report_path(root / "output", ReportKind.MEMBER, 2025, "4602", "Kinn"))
     hostile.run(send(inbox.port), exit_code=1, message=(
         f"Feil: 1 rapport i output kan ikke sendes: kommuneokonomi-2025-4602-kinn.pdf ({why}). "
         "Lag dem på nytt med kommunerapport --members."))
@@ -341,7 +348,7 @@ def test_a_report_the_record_does_not_vouch_for_is_refused(hostile: Hostile, roo
 
 def test_an_old_copy_sorting_last_is_not_sent(hostile: Hostile, root: Path,
                                               inbox: Inbox) -> None:
-    current = root / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn")
+    current = outputs.report_path(root / "output", ReportKind.MEMBER, 2025, "4602", "Kinn")
     current.with_name("kommuneokonomi-2025-4602-kinn-zzz-gammel.pdf").write_bytes(b"%PDF-old")
     hostile.run(send(inbox.port), exit_code=0, message=None, warnings=[
         "Merk: sender ikke kommuneokonomi-2025-4602-kinn-zzz-gammel.pdf (ikke registrert som "
@@ -368,7 +375,8 @@ def test_two_reports_the_tool_wrote_for_one_member_and_year_are_refused(
 def test_smtp_port_out_of_range(hostile: Hostile, root: Path, port: str) -> None:
     # 70000 used to connect to 70000 % 65536 = 4464.
     hostile.run(send(0)[:-4] + ["--smtp-port", port, "--from", FROM], exit_code=2, message=(
-        f"Error: Invalid value for '--smtp-port': {port} is not in the range 1<=x<=65535."))
+        f"Feil: Ugyldig verdi for '--smtp-port': {port} er utenfor det gyldige området "
+        "1<=x<=65535."))
 
 
 def test_a_rate_that_would_sleep_for_days_is_refused(hostile: Hostile, root: Path,

@@ -9,6 +9,7 @@ traceback, nothing opened outside the inputs).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,7 @@ def test_a_relative_templates_folder_with_its_own_stylesheet(hostile: Hostile,
     (mine / "report.css").write_text(css.replace("#1b365d", "#2e5d1b"), "utf-8")
     result = hostile.run(["--county", "Vestfold", "--templates", "mine"], exit_code=0,
                          message=None, inputs=[mine], warnings=WARNINGS, env=EPOCH)
-    assert result.stdout.strip() == "output/kommuneokonomi-2025-vestfold.pdf"
+    assert result.stdout.strip() == "output/fylker/kommuneokonomi-2025-vestfold.pdf"
 
 
 def test_a_template_syntax_error_names_the_file_and_line(hostile: Hostile, mine: Path) -> None:
@@ -89,8 +90,7 @@ def test_a_stylesheet_that_imports_a_local_file_or_the_network(hostile: Hostile,
 
 def test_a_templates_folder_that_does_not_exist(hostile: Hostile) -> None:
     hostile.run(["--county", "Vestfold", "--templates", "borte"], exit_code=2,
-                message="Error: Invalid value for '--templates': Directory 'borte' does not "
-                        "exist.")
+                message="Feil: Ugyldig verdi for '--templates': Mappen 'borte' finnes ikke.")
 
 
 def test_a_long_unbreakable_word_in_the_config_is_printed_whole(hostile: Hostile) -> None:
@@ -104,3 +104,25 @@ def test_a_long_unbreakable_word_in_the_config_is_printed_whole(hostile: Hostile
                          warnings=WARNINGS, env=EPOCH)
     text = full_text(hostile.tmp_path / result.stdout.strip()).replace(" ", "")
     assert text.count(word) >= 2  # the quote and «Om KS», wrapped but whole
+
+
+def test_a_named_pipe_in_the_templates_folder_is_refused_not_read(hostile: Hostile,
+                                                                  mine: Path) -> None:
+    # Reading a FIFO blocks until someone writes to it: the run would hang for ever.
+    os.mkfifo(mine / "report.css")
+    hostile.run(["--county", "Vestfold", "--templates", "mine"], exit_code=1,
+                message=f"Feil: {(mine / 'report.css').absolute()} er en FIFO (navngitt rør); "
+                        "maler og stiler leses bare fra vanlige filer.",
+                inputs=[mine], warnings=WARNINGS, env=EPOCH)
+
+
+def test_a_linked_template_is_refused_not_followed(hostile: Hostile, mine: Path) -> None:
+    # A link could bring any file the user can read into the PDF as a template.
+    secret = hostile.tmp_path / "hemmelig.txt"
+    secret.write_text("<p>hemmelig</p>", "utf-8")
+    (mine / "_footer.html").symlink_to(secret)
+    hostile.run(["--county", "Vestfold", "--templates", "mine"], exit_code=1,
+                message=f"Feil: {(mine / '_footer.html').absolute()} er en symbolsk lenke; "
+                        "maler og stiler leses bare fra vanlige filer.",
+                inputs=[mine], warnings=WARNINGS, env=EPOCH)
+    assert not list((hostile.tmp_path / "output").rglob("*.pdf"))

@@ -14,7 +14,7 @@ from pathlib import Path
 from kommunerapport import reports
 from kommunerapport.model.kinds import ReportKind
 from kommunerapport.model.regions import County, Register
-from kommunerapport.outputs.names import report_name
+from kommunerapport.outputs.names import report_path
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,9 @@ def plan(register: Register, year: int, out_dir: Path, everything: bool = False,
     jobs: list[Job] = []
     if everything:
         jobs.append(Job(ReportKind.SECTOR, "", "landet",
-                        out_dir / report_name(ReportKind.SECTOR, year)))
+                        report_path(out_dir, ReportKind.SECTOR, year)))
         jobs += [Job(ReportKind.COUNTY, c.number, c.short_name,
-                     out_dir / report_name(ReportKind.COUNTY, year, c.number, c.short_name))
+                     report_path(out_dir, ReportKind.COUNTY, year, c.number, c.short_name))
                  for c in register.counties]
     for number in members or ():
         unit = register.unit(number)

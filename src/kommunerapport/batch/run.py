@@ -9,8 +9,13 @@ all of it without copying. One report failing does not stop the others, nor
 does a worker that dies (``workers``): its reason goes into the summary, and the
 exit code says some failed.
 
+A report whose files on disk already say what it would say is left alone
+(``render.writer``): a rerun with nothing changed rewrites nothing, and the summary
+counts it «uendret». The summary names every file written, skipped and failed.
+
 The output folder is locked for the run (``outputs.lock``), and
-temporaries left by a killed run are removed first.
+temporaries left by a killed run are removed first. After Ctrl-C the summary counts
+what is on disk: reports the workers finished after the interrupt are counted too.
 """
 
 from __future__ import annotations
@@ -41,23 +46,28 @@ from kommunerapport.errors import KommunerapportError
 from kommunerapport.model.config import Config
 from kommunerapport.model.regions import Register, load_register
 from kommunerapport.model.schema import Dataset, resolve_year
+from kommunerapport.outputs import records
 from kommunerapport.outputs.lock import folder_lock
-from kommunerapport.outputs.names import PREFIX
+from kommunerapport.outputs.names import FOLDERS, PREFIX, shown
 from kommunerapport.render import fonts
 from kommunerapport.render import pdf as render
+from kommunerapport.render.kit import kit_folder
+from kommunerapport.render.writer import KIT_ONLY
 from kommunerapport.sources.configfile import load_config
 from kommunerapport.sources.loading import DataInput, load_dataset
 
-WRITTEN, SKIPPED, FAILED = "written", "skipped", "failed"
+WRITTEN, UNCHANGED, SKIPPED, FAILED = "written", "unchanged", "skipped", "failed"
 
 
 @dataclass(frozen=True)
 class Outcome:
     job: Job
-    status: str  # written | skipped | failed
+    status: str  # written | unchanged | skipped | failed
     reason: str = ""
     seconds: float = 0.0
     warnings: tuple[str, ...] = ()  # facts after the dateline, a page limit passed
+    path: Path | None = None  # what was written: the PDF, or only its press kit
+    draft: bool = False  # the report carries «UTKAST» (not approved)
 
 
 @dataclass
@@ -72,6 +82,10 @@ class BatchSummary:
     @property
     def written(self) -> list[Outcome]:
         return self._with(WRITTEN)
+
+    @property
+    def unchanged(self) -> list[Outcome]:
+        return self._with(UNCHANGED)
 
     @property
     def skipped(self) -> list[Outcome]:
@@ -94,6 +108,7 @@ class _State:
     templates_dir: Path | None
     shared: reports.Shared | None
     kit: bool = False  # the press kit beside each PDF
+    force: bool = False  # write every report, changed or not
 
 
 _STATE: _State | None = None
@@ -115,15 +130,18 @@ def write_one(job: Job) -> Outcome:
         report = reports.build(s.dataset, s.register, job.kind, job.number, s.year, s.lang,
                                s.config, s.shared)
         warnings += report.warnings
-        reports.write(report, job.target, s.templates_dir, warn=warnings.append, kit=s.kit)
+        written = reports.publish(report, job.target, s.templates_dir, warn=warnings.append,
+                                  kit=s.kit, force=s.force)
     except KommunerapportError as exc:  # our own: the message says it all
         return Outcome(job, FAILED, exc.format_message(), time.perf_counter() - start)
     except Exception as exc:  # one report must not stop the batch
         message = getattr(exc, "message", None) or str(exc) or "(ingen melding)"
         return Outcome(job, FAILED, f"{type(exc).__name__}: {message}",
                        time.perf_counter() - start)
-    return Outcome(job, WRITTEN, seconds=time.perf_counter() - start,
-                   warnings=tuple(warnings))
+    path = kit_folder(written.path) if written.result == KIT_ONLY else written.path
+    return Outcome(job, WRITTEN if written.changed else UNCHANGED,
+                   seconds=time.perf_counter() - start, warnings=tuple(warnings),
+                   path=path, draft=written.draft)
 
 
 def run_batch(*, everything: bool = False, members: Iterable[str] | None = None,
@@ -131,40 +149,71 @@ def run_batch(*, everything: bool = False, members: Iterable[str] | None = None,
               data_file: DataInput | None = None,
               out_dir: Path = Path("output"), config_file: Path | None = None,
               templates_dir: Path | None = None, jobs: int | None = None,
-              skip_existing: bool = False, kit: bool = False,
+              skip_existing: bool = False, kit: bool = False, force: bool = False,
+              quiet: bool = False, verbose: bool = False,
               console: Console | None = None) -> BatchSummary:
-    """Write many reports with ``jobs`` forked workers (default and most: the CPUs)."""
+    """Write many reports with ``jobs`` forked workers (default and most: the CPUs).
+
+    ``force``: every report, even those whose files already say the same; ``quiet``:
+    the summary without the names of the files; ``verbose``: with the unchanged ones too.
+    """
     global _STATE, _TODO
     console = console or Console(stderr=True)
     started = time.perf_counter()
+    since = records.now()
     members = list(members or ())
-    _STATE = _load(year, lang, data_file, config_file, templates_dir, bool(members), kit)
+    _STATE = _load(year, lang, data_file, config_file, templates_dir, bool(members), kit,
+                   force)
     files.ensure_folder(out_dir)
     summary = BatchSummary()
     with folder_lock(out_dir):
-        files.remove_stale_temporaries(out_dir, f".{PREFIX}-", legacy=True)
+        for folder in (out_dir, *(out_dir / name for name in FOLDERS)):
+            if folder.is_dir() and files.kind_of(folder) is None:
+                files.remove_stale_temporaries(folder, f".{PREFIX}-", legacy=True)
         _TODO = plan(_STATE.register, _STATE.year, out_dir, everything, members)
         if skip_existing:
-            summary.outcomes += [Outcome(j, SKIPPED) for j in _TODO if done(j, kit)]
-            _TODO = [j for j in _TODO if not done(j, kit)]
+            finished = {j.target for j in _TODO if done(j, kit)}
+            summary.outcomes += [Outcome(j, SKIPPED, path=j.target) for j in _TODO
+                                 if j.target in finished]
+            _TODO = [j for j in _TODO if j.target not in finished]
         count = worker_count(jobs, len(_TODO), console)
         _warm(templates_dir, _STATE.config)
         _write_all(_TODO, count, summary, console)
+        if summary.interrupted:
+            summary.outcomes += finished_meanwhile(_TODO, summary, since)
     summary.seconds = time.perf_counter() - started
-    print_summary(summary, console)
+    print_summary(summary, console, out_dir, quiet=quiet, verbose=verbose)
     return summary
 
 
 def done(job: Job, kit: bool) -> bool:
-    """Already written: the PDF, and with ``kit`` its press kit too."""
-    from kommunerapport.render.kit import kit_folder
+    """Already written: the PDF with the record that vouches for its bytes, and with
+    ``kit`` its press kit as recorded. A PDF without its record (a full disk, a killed
+    run), a 0-byte file or an edited one is not done."""
+    record = records.current(job.target)
+    if record is None:
+        return False
+    return not kit or (record.kit is not None
+                       and records.kit_digest(kit_folder(job.target)) == record.kit)
 
-    return job.target.exists() and (not kit or kit_folder(job.target).is_dir())
+
+def finished_meanwhile(todo: list[Job], summary: BatchSummary, since: str) -> list[Outcome]:
+    """After Ctrl-C: the reports without an outcome that are on disk, written by this run
+    (the workers finish what they were writing when the batch stops)."""
+    counted = {o.job.target for o in summary.outcomes}
+    found = []
+    for job in todo:
+        if job.target in counted:
+            continue
+        record = records.current(job.target)
+        if record is not None and record.written_at >= since:
+            found.append(Outcome(job, WRITTEN, path=job.target, draft=not record.approved))
+    return found
 
 
 def _load(year: int | None, lang: str | None, data_file: DataInput | None,
           config_file: Path | None, templates_dir: Path | None, members: bool,
-          kit: bool = False) -> _State:
+          kit: bool = False, force: bool = False) -> _State:
     """What every report needs, loaded once; the table indexed, the shared figures made."""
     config = load_config(config_file)
     if data_file is not None and data_file.release is None and config.release:
@@ -174,7 +223,7 @@ def _load(year: int | None, lang: str | None, data_file: DataInput | None,
     year = resolve_year(dataset, year)
     figures.index(dataset.table)
     shared = reports.shared_figures(dataset, register, year) if members else None
-    return _State(dataset, register, config, year, lang, templates_dir, shared, kit)
+    return _State(dataset, register, config, year, lang, templates_dir, shared, kit, force)
 
 
 def _warm(templates_dir: Path | None, config: Config) -> None:
@@ -263,20 +312,35 @@ def _progress(console: Console) -> Progress:
                     auto_refresh=False)  # no thread of its own while the workers are forked
 
 
-def print_summary(summary: BatchSummary, console: Console) -> None:
-    console.print(f"Skrevet: {len(summary.written)}, hoppet over: {len(summary.skipped)}, "
-                  f"feilet: {len(summary.failed)} ({summary.seconds:.1f} s)", highlight=False,
-                  soft_wrap=True)
+def print_summary(summary: BatchSummary, console: Console, out_dir: Path = Path("output"),
+                  quiet: bool = False, verbose: bool = False) -> None:
+    """The counts, then (unless ``quiet``) every file written and skipped (with ``verbose``
+    the unchanged too), the warnings, and every failure with its reason."""
+    def say(line: str) -> None:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+    seconds = f"{summary.seconds:.1f}".replace(".", ",")
+    say(f"Skrevet: {len(summary.written)}, uendret: {len(summary.unchanged)}, "
+        f"hoppet over: {len(summary.skipped)}, feilet: {len(summary.failed)} ({seconds} s)")
+    if not quiet:
+        listed = [("Skrevet", summary.written), ("Hoppet over", summary.skipped)]
+        if verbose:
+            listed.append(("Uendret", summary.unchanged))
+        for word, outcomes in listed:
+            for o in sorted(outcomes, key=lambda o: str(o.path or o.job.target)):
+                say(f"  {word}: {shown(o.path or o.job.target, out_dir)}")
     for line in dict.fromkeys(w for o in summary.outcomes for w in o.warnings):
-        console.print(f"  Advarsel: {line}", highlight=False, markup=False, soft_wrap=True)
+        say(f"  Advarsel: {line}")
     for o in sorted(summary.failed, key=lambda o: o.job.number):
         label = " ".join(p for p in (o.job.number, o.job.name) if p)
-        console.print(f"  Feilet: {label}: {o.reason}", highlight=False, markup=False,
-                      soft_wrap=True)
+        say(f"  Feilet: {label}: {o.reason}")
+    drafts = sum(o.draft for o in summary.written + summary.unchanged)
+    if drafts and not quiet:
+        say(f"Utkast: {drafts} av rapportene har «UTKAST» på hver side til de er godkjent "
+            "(kommunerapport approve).")
     if summary.interrupted:
-        console.print("Avbrutt med Ctrl-C: de ferdige rapportene er skrevet; kjør igjen med "
-                      "--skip-existing for å lage resten.", highlight=False, markup=False,
-                      soft_wrap=True)
+        say("Avbrutt med Ctrl-C: de ferdige rapportene er skrevet; kjør igjen med "
+            "--skip-existing for å lage resten.")
 
 
 class BatchOptions(TypedDict, total=False):
@@ -291,6 +355,9 @@ class BatchOptions(TypedDict, total=False):
     jobs: int | None
     skip_existing: bool
     kit: bool
+    force: bool
+    quiet: bool
+    verbose: bool
     console: Console | None
 
 

@@ -9,15 +9,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
+from kommunerapport.cli import norwegian
 
-from kommunerapport.cli.options import data_option, year_option
+norwegian.install()  # before any command is made: Click fixes some words then
+
+import click  # noqa: E402  (after Click is made Norwegian)
+
+from kommunerapport.cli.options import (  # noqa: E402
+    CONTEXT,
+    OPTIONS_METAVAR,
+    SUBCOMMAND_METAVAR,
+    data_option,
+    year_option,
+)
 
 if TYPE_CHECKING:
     from kommunerapport.sources.loading import DataInput
 
 EPILOG = """\b
-Examples:
+Eksempler:
   kommunerapport --county Vestfold
   kommunerapport --county Vestland --year 2024 --lang nn
   kommunerapport --sector --config ks.toml
@@ -29,51 +39,74 @@ Examples:
 """
 
 
-@click.group(invoke_without_command=True, epilog=EPILOG,
-             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--county", help="Write the report for one county (name or number).")
-@click.option("--sector", is_flag=True, help="Write the report for the whole sector.")
+@click.group(invoke_without_command=True, epilog=EPILOG, context_settings=CONTEXT,
+             options_metavar=OPTIONS_METAVAR, subcommand_metavar=SUBCOMMAND_METAVAR)
+@click.option("--county", metavar="NAVN", help="Lag rapporten for ett fylke (navn eller nummer).")
+@click.option("--sector", is_flag=True, help="Lag rapporten for hele kommunesektoren.")
 @click.option("--all", "everything", is_flag=True,
-              help="Write the sector report and the 15 county reports.")
+              help="Lag sektorrapporten og de 15 fylkesrapportene.")
 @click.option("--members", is_flag=True,
-              help="Write one report per municipality and per county authority "
-                   "(with --all: every report in one run).")
-@click.option("--jobs", type=click.IntRange(min=1),
-              help="Worker processes for --all/--members. Default and most: the number of CPUs.")
+              help="Lag én rapport per kommune og per fylkeskommune "
+                   "(med --all: alle rapportene i én kjøring).")
+@click.option("--jobs", metavar="ANTALL", type=click.IntRange(min=1),
+              help="Arbeidsprosesser for --all/--members. Standard og høyst: antall "
+                   "prosessorer.")
 @click.option("--skip-existing", is_flag=True,
-              help="With --all/--members: write only the reports that are missing.")
+              help="Med --all/--members: lag bare rapportene som mangler.")
+@click.option("--force", is_flag=True,
+              help="Skriv rapportene på nytt selv om innholdet er det samme som i filene "
+                   "som ligger der.")
+@click.option("--quiet", is_flag=True,
+              help="Oppsummer med antall, uten navnene på filene.")
+@click.option("--verbose", is_flag=True,
+              help="Si mer: også de uendrede filene, og merknader som ellers sies én gang.")
 @click.option("--kit", is_flag=True,
-              help="Also write a press kit beside each PDF: charts and maps as PNG and SVG "
-                   "with their alt text, the text as Markdown, every number as CSV.")
+              help="Lag også en pressepakke ved hver PDF: figurer og kart som PNG og SVG "
+                   "med alternativ tekst, teksten som Markdown og Word, alle tall som CSV.")
 @year_option
 @click.option("--lang", type=click.Choice(["nb", "nn"]),
-              help="Bokmål or nynorsk. Default: the county's official written form.")
+              help="Bokmål eller nynorsk. Standard: fylkets offisielle målform.")
 @data_option
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("output"), show_default=True, help="Folder for the PDF.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="TOML file with quotes, contacts, «Om KS» text and keywords.")
-@click.option("--templates", "templates_dir",
+@click.option("--out", "out_dir", metavar="MAPPE",
+              type=click.Path(path_type=Path, file_okay=False),
+              default=Path("output"), show_default=True, help="Mappen rapportene skrives til.")
+@click.option("--config", "config_file", metavar="FIL",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="TOML-fil med sitater, kontakter, «Om KS»-tekst og stikkord.")
+@click.option("--templates", "templates_dir", metavar="MAPPE",
               type=click.Path(path_type=Path, file_okay=False, exists=True),
-              help="A folder with your own copies of the templates and styles.")
+              help="En mappe med egne kopier av malene og stilarket.")
 @click.version_option(package_name="kommunerapport")
 @click.pass_context
 def main(ctx: click.Context, county: str | None, sector: bool, everything: bool, members: bool,
-         jobs: int | None, skip_existing: bool, kit: bool, year: int | None,
+         jobs: int | None, skip_existing: bool, force: bool, quiet: bool, verbose: bool,
+         kit: bool, year: int | None,
          lang: str | None, data_file: DataInput | None, out_dir: Path, config_file: Path | None,
          templates_dir: Path | None) -> None:
-    """Norwegian municipal accounts as press-release PDF reports.
+    """Kommuneregnskapene som pressemeldinger i PDF.
 
-    Writes the report for a county (--county) or the whole sector (--sector)
-    from the built-in data or your own (--data), and prints the PDF's path;
-    or many at once (--all, --members) with a summary.
+    Lager rapporten for et fylke (--county) eller hele sektoren (--sector) fra
+    de innebygde tallene eller dine egne (--data), og skriver stien til PDF-en;
+    eller mange på en gang (--all, --members) med en oppsummering. En rapport
+    som sier det samme som filen som alt ligger der, skrives ikke på nytt.
+    Rapportene er utkast («UTKAST» på hver side) til de er godkjent
+    (kommunerapport approve).
     """
+    if verbose:
+        from kommunerapport.render import fonts
+
+        fonts.VERBOSE = True
     if ctx.invoked_subcommand is not None:
         return
     if sum((bool(county), sector, everything or members)) != 1:
         raise click.UsageError("Velg én av --county NAVN, --sector, --all eller --members.")
     batch_only = [name for name, given in (("--jobs", jobs), ("--skip-existing", skip_existing))
                   if given]
+    if skip_existing and force:
+        from kommunerapport.errors import UsageError
+
+        raise UsageError("--skip-existing og --force kan ikke brukes sammen: det ene hopper "
+                         "over det som finnes, det andre skriver alt på nytt.")
     if batch_only and not (everything or members):
         from kommunerapport.errors import UsageError
 
@@ -85,26 +118,29 @@ def main(ctx: click.Context, county: str | None, sector: bool, everything: bool,
         ctx.exit(run_cli(everything=everything, members=members, year=year, lang=lang,
                          data_file=data_file, out_dir=out_dir, config_file=config_file,
                          templates_dir=templates_dir, jobs=jobs, skip_existing=skip_existing,
-                         kit=kit))
+                         kit=kit, force=force, quiet=quiet, verbose=verbose))
     from kommunerapport.batch.single import write_report
 
-    path = write_report(county=county, year=year, lang=lang, data_file=data_file,
-                        out_dir=out_dir, config_file=config_file, templates_dir=templates_dir,
-                        kit=kit)
-    click.echo(str(path))
+    written = write_report(county=county, year=year, lang=lang, data_file=data_file,
+                           out_dir=out_dir, config_file=config_file,
+                           templates_dir=templates_dir, kit=kit, force=force)
+    click.echo(str(written.path))
     if kit:
         from kommunerapport.render.kit import kit_folder
 
-        click.echo(str(kit_folder(path)))
+        click.echo(str(kit_folder(written.path)))
+    if not written.changed and not quiet:
+        click.echo(f"Uendret: {written.path} sier det samme som før og er ikke skrevet på "
+                   "nytt (--force skriver den likevel).", err=True)
 
 
 def _add_commands() -> None:
     """The subcommands, each in a module of its own (imported here: Click only, no heavy
     libraries, so ``--help`` answers at once)."""
-    from kommunerapport.cli import changes, fetch, figures, send
+    from kommunerapport.cli import approve, changes, fetch, figures, send
 
     for command in (figures.counties, figures.figures, send.send, fetch.fetch, fetch.inspect,
-                    changes.changes):
+                    changes.changes, approve.approve):
         main.add_command(command)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import click
 
+from kommunerapport.cli.options import command
 
-@click.command()
+
+@command()
 @click.argument("old", metavar="GAMMEL")
 @click.argument("new", metavar="NY")
 @click.option("--csv", "as_csv", is_flag=True,

@@ -6,20 +6,25 @@ from pathlib import Path
 
 import click
 
+from kommunerapport.cli.options import command
 
-@click.command()
-@click.option("--year", "years", type=int, multiple=True,
-              help="Accounting year; repeat for more. Default: the latest six years.")
-@click.option("--refresh", is_flag=True, help="Ask SSB again even for what is in the cache.")
-@click.option("--offline", is_flag=True, help="Never touch the network; use the cache only.")
+
+@command()
+@click.option("--year", "years", metavar="ÅR", type=int, multiple=True,
+              help="Regnskapsår; gjenta for flere. Standard: de seks siste årene.")
+@click.option("--refresh", is_flag=True,
+              help="Spør SSB på nytt, også om det som ligger i hurtigbufferen.")
+@click.option("--offline", is_flag=True,
+              help="Bruk bare hurtigbufferen; ikke gå på nettet.")
 def fetch(years: tuple[int, ...], refresh: bool, offline: bool) -> None:
-    """Download the real figures from SSB (KOSTRA, Klass, population) into the cache.
+    """Hent de ekte tallene fra SSB (KOSTRA, Klass, folketall) til hurtigbufferen.
 
-    Reports then use them instead of the built-in sample. A second run asks SSB
-    nothing unless --refresh. Set KOMMUNERAPPORT_CACHE_DIR to choose the cache.
+    Rapportene bruker dem så i stedet for de innebygde eksempeltallene. En ny
+    kjøring spør ikke SSB igjen uten --refresh. Velg mappe med
+    KOMMUNERAPPORT_CACHE_DIR.
 
     \b
-    Examples:
+    Eksempler:
       kommunerapport fetch
       kommunerapport fetch --year 2024 --year 2025 --refresh
     """
@@ -28,19 +33,19 @@ def fetch(years: tuple[int, ...], refresh: bool, offline: bool) -> None:
     run_fetch(years, refresh=refresh, offline=offline)
 
 
-@click.command()
+@command()
 @click.argument("data_files", metavar="FIL...", nargs=-1, required=True,
                 type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--release", metavar="DATO",
               help="Utgivelsesdatoen for filer som ikke oppgir den selv (DD.MM.ÅÅÅÅ).")
 def inspect(data_files: tuple[Path, ...], release: str | None) -> None:
-    """Show how data files are read: format, what each gives, what it leaves out and why,
-    and what putting several together does.
+    """Vis hvordan datafiler leses: formatet, hva hver gir, hva som utelates og hvorfor,
+    og hva det gir å sette flere sammen.
 
-    The same summary every --data import prints, without writing a report.
+    Den samme oppsummeringen som --data skriver, uten å lage en rapport.
 
     \b
-    Examples:
+    Eksempel:
       kommunerapport inspect saved-12134.json
       kommunerapport inspect del1.csv del2.csv --release 16.03.2026
     """

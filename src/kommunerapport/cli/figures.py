@@ -6,19 +6,19 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kommunerapport.cli.options import data_option, year_option
+from kommunerapport.cli.options import command, data_option, year_option
 
 if TYPE_CHECKING:
     from kommunerapport.sources.loading import DataInput
 
 
-@click.command()
+@command()
 @year_option
 def counties(year: int | None) -> None:
-    """List the counties with their number of municipalities and written form.
+    """Fylkene med antall kommuner og målform.
 
     \b
-    Example:
+    Eksempel:
       kommunerapport counties
     """
     from kommunerapport.cli.console import print_counties
@@ -26,17 +26,17 @@ def counties(year: int | None) -> None:
     print_counties(year)
 
 
-@click.command()
-@click.option("--county", help="A county's municipalities (name or number).")
-@click.option("--sector", is_flag=True, help="The whole sector.")
+@command()
+@click.option("--county", metavar="NAVN", help="Kommunene i ett fylke (navn eller nummer).")
+@click.option("--sector", is_flag=True, help="Hele kommunesektoren.")
 @year_option
 @data_option
 def figures(county: str | None, sector: bool, year: int | None,
             data_file: DataInput | None) -> None:
-    """Print the key figures and the per-municipality table, without a PDF.
+    """Nøkkeltallene og tabellen over kommunene, uten PDF.
 
     \b
-    Examples:
+    Eksempler:
       kommunerapport figures --county Vestfold
       kommunerapport figures --sector --year 2025
     """

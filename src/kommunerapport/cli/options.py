@@ -1,4 +1,9 @@
-"""Options more than one command takes."""
+"""Options more than one command takes, and how every command is made.
+
+Click names a value by its type in English («TEXT», «INTEGER», «[OPTIONS]») without
+looking the word up, so every option here names its value in Norwegian (``metavar``),
+and ``command`` gives each command «[VALG]» for «[OPTIONS]».
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,15 @@ from typing import Any, TypeVar
 import click
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+OPTIONS_METAVAR = "[VALG]"
+SUBCOMMAND_METAVAR = "KOMMANDO [ARGUMENTER]..."
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def command(**settings: Any) -> Callable[[Callable[..., Any]], click.Command]:
+    """``click.command`` with the Norwegian metavar for its options."""
+    return click.command(options_metavar=OPTIONS_METAVAR, **settings)
 
 
 def _release(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -61,5 +75,5 @@ def data_option(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-year_option = click.option("--year", type=int,
-                           help="Accounting year. Default: the latest in the data.")
+year_option = click.option("--year", metavar="ÅR", type=int,
+                           help="Regnskapsåret. Standard: det siste året i dataene.")

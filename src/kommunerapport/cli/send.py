@@ -6,44 +6,60 @@ from pathlib import Path
 
 import click
 
+from kommunerapport.cli.options import command
 
-@click.command()
-@click.option("--recipients", "recipients_file", required=True,
+
+@command()
+@click.option("--recipients", "recipients_file", required=True, metavar="FIL",
               type=click.Path(path_type=Path, dir_okay=False),
-              help="CSV with the header nummer,navn,epost; several addresses separated by «;».")
-@click.option("--reports", "reports_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("output"), show_default=True, help="Folder with the member reports.")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
-@click.option("--smtp-host", default="localhost", show_default=True, help="Mail server.")
-@click.option("--smtp-port", default=25, show_default=True, type=click.IntRange(1, 65535),
-              help="Mail server port.")
-@click.option("--smtp-user", help="Log in as this user; the password is read from "
-              "the environment variable KOMMUNERAPPORT_SMTP_PASSWORD.")
-@click.option("--from", "sender", help="Sender address, e.g. «KS Analyse <analyse@ks.no>».")
-@click.option("--rate", help="At most this many messages a minute, e.g. 30/min.")
-@click.option("--resend", is_flag=True, help="Send reports that changed since they were sent.")
+              help="CSV med overskriftene nummer,navn,epost; flere adresser skilles med «;».")
+@click.option("--reports", "reports_dir", metavar="MAPPE",
+              type=click.Path(path_type=Path, file_okay=False),
+              default=Path("output"), show_default=True,
+              help="Mappen med rapportene (den samme som --out da de ble laget).")
+@click.option("--dry-run", is_flag=True, help="Vis hva som ville blitt sendt; send ingenting.")
+@click.option("--smtp-host", metavar="VERT", default="localhost", show_default=True,
+              help="E-postserveren.")
+@click.option("--smtp-port", metavar="PORT", default=25, show_default=True,
+              type=click.IntRange(1, 65535), help="E-postserverens port.")
+@click.option("--smtp-user", metavar="BRUKER",
+              help="Logg inn som denne brukeren; passordet leses fra miljøvariabelen "
+                   "KOMMUNERAPPORT_SMTP_PASSWORD.")
+@click.option("--from", "sender", metavar="ADRESSE",
+              help="Avsenderadressen, for eksempel «KS Analyse <analyse@ks.no>».")
+@click.option("--rate", metavar="ANTALL",
+              help="Høyst så mange e-poster i minuttet, for eksempel 30/min.")
+@click.option("--resend", is_flag=True,
+              help="Send rapporter som er endret siden de ble sendt.")
 @click.option("--resend-unknown", is_flag=True,
-              help="Send again the messages an earlier run left with an unknown outcome "
-              "(the connection broke before the server replied). Ask the recipients first.")
-@click.option("--allow-sample", is_flag=True, help="Allow reports built on sample figures.")
+              help="Send på nytt e-postene en tidligere kjøring ga ukjent utfall (forbindelsen "
+                   "brøt før serveren svarte). Spør mottakerne først.")
+@click.option("--draft", metavar="ADRESSE",
+              help="Send utkastene (rapporter som ikke er godkjent) til denne testadressen, "
+                   "og bare dit: hver rapport går til den i stedet for til medlemmet.")
+@click.option("--allow-sample", is_flag=True,
+              help="Tillat rapporter som bygger på eksempeldata.")
 @click.option("--starttls/--no-starttls", default=None,
-              help="Require STARTTLS, or never use it. Default: use it when offered.")
-@click.option("--templates", "templates_dir",
+              help="Krev STARTTLS, eller bruk det aldri. Standard: brukes når serveren "
+                   "tilbyr det.")
+@click.option("--templates", "templates_dir", metavar="MAPPE",
               type=click.Path(path_type=Path, file_okay=False, exists=True),
-              help="A folder with your own copies of email_subject.txt and email_body.txt.")
+              help="En mappe med egne kopier av email_subject.txt og email_body.txt.")
 def send(recipients_file: Path, reports_dir: Path, dry_run: bool, smtp_host: str,
          smtp_port: int, smtp_user: str | None, sender: str | None, rate: str | None,
-         resend: bool, resend_unknown: bool, allow_sample: bool, starttls: bool | None,
-         templates_dir: Path | None) -> None:
-    """E-mail each member its own report, exactly once; safe to rerun.
+         resend: bool, resend_unknown: bool, draft: str | None, allow_sample: bool,
+         starttls: bool | None, templates_dir: Path | None) -> None:
+    """Send hvert medlem sin egen rapport på e-post, nøyaktig én gang; trygt å kjøre igjen.
 
-    Checks every address and report before sending anything; a send log in the
-    reports folder makes a rerun skip what was already delivered. A message whose
-    connection broke before the server replied has an unknown outcome: it is
-    named, and sent again only with --resend-unknown.
+    Sjekker alle adresser og rapporter før noe sendes; en sendelogg i
+    rapportmappen gjør at en ny kjøring hopper over det som alt er levert. En
+    e-post der forbindelsen brøt før serveren svarte, har ukjent utfall: den
+    nevnes, og sendes bare på nytt med --resend-unknown. Rapporter som ikke er
+    godkjent (kommunerapport approve), eller som er endret siden, sendes ikke;
+    med --draft går alle til én testadresse.
 
     \b
-    Examples:
+    Eksempler:
       kommunerapport send --recipients members.csv --dry-run
       KOMMUNERAPPORT_SMTP_PASSWORD=... kommunerapport send --recipients members.csv \\
         --smtp-host smtp.ks.no --smtp-port 587 --smtp-user analyse --from analyse@ks.no
@@ -54,4 +70,4 @@ def send(recipients_file: Path, reports_dir: Path, dry_run: bool, smtp_host: str
     run_send(SendOptions(recipients=recipients_file, reports=reports_dir, dry_run=dry_run,
                          host=smtp_host, port=smtp_port, user=smtp_user, sender=sender,
                          rate=rate, resend=resend, allow_sample=allow_sample, starttls=starttls,
-                         templates=templates_dir, resend_unknown=resend_unknown))
+                         templates=templates_dir, resend_unknown=resend_unknown, draft=draft))

@@ -40,6 +40,7 @@ class SendOptions:
     starttls: bool | None = None  # None: when offered; True: required; False: never
     templates: Path | None = None
     resend_unknown: bool = False  # send again what an earlier run left with unknown outcome
+    draft: str | None = None  # a test address: drafts allowed, every message goes there
 
 
 def parse_rate(text: str | None) -> float | None:

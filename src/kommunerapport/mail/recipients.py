@@ -2,8 +2,9 @@
 
 The recipients file (numbers, names, addresses, each row checked against the
 register), every member's report (the one the tool recorded writing and unchanged
-since, all from one year, sample or real as its record says), and the list of
-messages that follows: one per member and address. Sending them is ``mail.py``'s part.
+since, approved unless ``--draft``, all from one year, sample or real as its record
+says), and the list of messages that follows: one per member and address (with
+``--draft``, to the one test address). Sending them is ``mail.py``'s part.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kommunerapport.errors import DeliveryError, UsageError
+from kommunerapport import files
+from kommunerapport.errors import DeliveryError, UsageError, os_reason
 from kommunerapport.model import regions
 from kommunerapport.model.kinds import is_county_number
-from kommunerapport.outputs import records
-from kommunerapport.outputs.names import PREFIX, member_tag
+from kommunerapport.outputs import names, records
 from kommunerapport.sources import csvdialect
 
 if TYPE_CHECKING:
@@ -166,6 +167,15 @@ def parse_addresses(fields: list[str], where: str) -> tuple[str, ...]:
     return tuple(reversed(unique.values()))
 
 
+def to_test_address(recipients: list[Recipient], address: str) -> list[Recipient]:
+    """Every member's message to one test address instead of the member's own
+    (``send --draft``: drafts may go there, and only there)."""
+    parsed = parse_addresses([address], "--draft")
+    if len(parsed) != 1:
+        raise UsageError("--draft: oppgi én testadresse, for eksempel --draft meg@ks.no.")
+    return [replace(r, addresses=parsed) for r in recipients]
+
+
 def valid_address(text: str) -> bool:
     """A plain address (no display name) that a mail server will accept."""
     return parseaddr(text)[1] == text and ADDRESS_RE.fullmatch(text) is not None
@@ -174,11 +184,13 @@ def valid_address(text: str) -> bool:
 # --- Reports -------------------------------------------------------------------------
 
 
-def find_reports(recipients: list[Recipient], folder: Path) -> dict[str, ReportFile]:
+def find_reports(recipients: list[Recipient], folder: Path,
+                 drafts: bool = False) -> dict[str, ReportFile]:
     """Each member's report in the folder, as the tool recorded writing it.
 
     DeliveryError listing the members without one, or whose files the tool's
-    records do not vouch for (``records.py``).
+    records do not vouch for (``records.py``), or that are drafts (not approved, or
+    changed since approval) unless ``drafts`` (``send --draft``: to a test address).
     """
     if not folder.is_dir():
         raise DeliveryError(f"Fant ikke rapportmappen {folder}. Lag rapportene med "
@@ -187,7 +199,7 @@ def find_reports(recipients: list[Recipient], folder: Path) -> dict[str, ReportF
     missing: list[str] = []
     unverified: list[str] = []
     for r in recipients:
-        report, passed_over = choose_report(folder, r)
+        report, passed_over = choose_report(folder, r, drafts)
         if report is not None:
             reports[r.number] = report
         elif passed_over:
@@ -199,6 +211,12 @@ def find_reports(recipients: list[Recipient], folder: Path) -> dict[str, ReportF
                             f"{count(len(missing), 'mottaker', 'mottakere')}: "
                             f"{listing(missing, 5)}. "
                             "Lag dem med kommunerapport --members.")
+    drafted = [u for u in unverified if u.endswith(DRAFT_MARK)]
+    if drafted and len(drafted) == len(unverified):
+        raise DeliveryError(f"{count(len(drafted), 'rapport', 'rapporter')} i {folder} er "
+                            f"ikke godkjent og sendes ikke: {listing(drafted, 3)}. Godkjenn "
+                            "med kommunerapport approve og lag dem på nytt, eller send dem "
+                            "til en testadresse med --draft.")
     if unverified:
         raise DeliveryError(f"{count(len(unverified), 'rapport', 'rapporter')} i {folder} kan "
                             f"ikke sendes: {listing(unverified, 3)}. "
@@ -208,11 +226,29 @@ def find_reports(recipients: list[Recipient], folder: Path) -> dict[str, ReportF
 
 
 def member_files(folder: Path, number: str) -> list[Path]:
-    """Every PDF in ``folder`` named as a report for this member, of any year."""
-    return sorted(folder.glob(f"{PREFIX}-[0-9][0-9][0-9][0-9]-{member_tag(number)}-*.pdf"))
+    """Every PDF in the output folder named as a report for this member, of any year
+    (``kommuner/`` or ``fylkeskommuner/``: ``outputs.names``)."""
+    return names.member_files(folder, number)
 
 
-def choose_report(folder: Path, recipient: Recipient) -> tuple[ReportFile | None, list[str]]:
+DRAFT_MARK = "; utkast)"  # ends the reason of a draft passed over
+
+
+def not_approved(record: records.Record) -> str | None:
+    """Why a report may not be sent to its member yet (a draft, from its record), or None."""
+    if record.status == records.CHANGED:
+        day = record.approved_at[:10].split("-") if record.approved_at else []
+        if record.approved_by and len(day) == 3 and all(p.isdigit() for p in day):
+            return (f"endret siden {record.approved_by} godkjente den "
+                    f"{int(day[2])}.{int(day[1])}.{day[0]}")
+        return "endret siden godkjenningen"
+    if record.status != records.APPROVED:
+        return "ikke godkjent"
+    return None
+
+
+def choose_report(folder: Path, recipient: Recipient,
+                  drafts: bool = False) -> tuple[ReportFile | None, list[str]]:
     """The member's newest report that the tool's record vouches for, and the files
     passed over («name (why)»): renamed copies, edited files, files from elsewhere.
 
@@ -221,22 +257,29 @@ def choose_report(folder: Path, recipient: Recipient) -> tuple[ReportFile | None
     """
     verified: list[ReportFile] = []
     passed_over: list[str] = []
+    draft_years: list[int] = []
     for path in member_files(folder, recipient.number):
         try:
             sha256 = records.sha256_file(path)
+        except files.NotRegular as exc:
+            passed_over.append(f"{path.name} ({exc.what}, ikke en vanlig fil)")
+            continue
         except OSError as exc:
-            raise DeliveryError(f"Kan ikke lese {path}: {exc.strerror or exc}.") from None
+            raise DeliveryError(f"Kan ikke lese {path}: {os_reason(exc)}.") from None
         record, why = records.check(path, sha256)
         if record is None:
             passed_over.append(f"{path.name} ({why})")
         elif (record.kind != "member" or record.number != recipient.number
               or record.year is None):
             passed_over.append(f"{path.name} (registreringen gjelder ikke denne rapporten)")
+        elif not drafts and not_approved(record):
+            passed_over.append(f"{path.name} ({not_approved(record)}{DRAFT_MARK}")
+            draft_years.append(record.year)
         else:
             verified.append(ReportFile(path, record.year, sha256, record.sample))
-    if not verified:
-        return None, passed_over
-    newest = max(v.year for v in verified)
+    newest = max((v.year for v in verified), default=None)
+    if newest is None or any(year >= newest for year in draft_years):
+        return None, passed_over  # never last year's report while this year's is a draft
     current = [v for v in verified if v.year == newest]
     if len(current) > 1:
         names = [v.path.name for v in current]

@@ -48,6 +48,7 @@ from kommunerapport.mail.recipients import (
     plan_messages,
     read_recipients,
     sample_refusal,
+    to_test_address,
 )
 from kommunerapport.mail.sendlog import open_log, read_only_log
 from kommunerapport.mail.session import Session
@@ -84,7 +85,9 @@ def send_reports(options: SendOptions, hooks: Hooks) -> SendSummary:
     """Check everything first, then send (or, with dry_run, only show) each message."""
     per_minute = parse_rate(options.rate)
     recipients = read_recipients(options.recipients)
-    reports = find_reports(recipients, options.reports)
+    if options.draft is not None:  # drafts to a test address only
+        recipients = to_test_address(recipients, options.draft)
+    reports = find_reports(recipients, options.reports, drafts=options.draft is not None)
     passed_over = sorted({name for r in reports.values() for name in r.passed_over})
     if passed_over:
         hooks.warn(f"Merk: sender ikke {listing(passed_over, 3)}.")

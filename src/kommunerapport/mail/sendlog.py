@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kommunerapport import __version__
-from kommunerapport.errors import DeliveryError
+from kommunerapport.errors import DeliveryError, sqlite_reason
 
 LOG_NAME = "sendlogg.sqlite3"
 SENDING = "sendingen ble avbrutt før serveren svarte"  # a note the run never got to resolve
@@ -252,4 +252,4 @@ def log_error(path: Path, exc: sqlite3.Error, writing: bool = False) -> Delivery
     if writing:
         return DeliveryError(f"Kan ikke skrive i sendeloggen {path} ({text}), så ingenting "
                              "er sendt. Gjør filen og mappen skrivbare, og kjør på nytt.")
-    return DeliveryError(f"Kan ikke bruke sendeloggen {path}: {text}.")
+    return DeliveryError(f"Kan ikke bruke sendeloggen {path}: {sqlite_reason(exc)}.")

@@ -9,12 +9,18 @@ twice the resolution and as SVG. SVG is reproducible: no date, ids salted by a f
 The PDF's picture is a PNG stored without compression (``pdf_image``): WeasyPrint
 decodes every raster image and compresses it once more as it writes the PDF, so
 compressing it here too would be done twice.
+
+A picture in the press kit travels without the report around it, so it carries its own
+words (``Caption``): its title and unit above, its source below, and the marks a reader
+must not miss («UTKAST», «Eksempeldata – …»). Its SVG keeps every word as text in the
+report's font (``svg.fonttype: none``), so a web editor can change or translate it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +34,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure as MplFigure
+from matplotlib.transforms import ScaledTranslation
 from PIL import Image
 
 DPI = 200  # as printed
@@ -35,6 +42,19 @@ DPI = 200  # as printed
 # DPI as printed. (A map is printed at its own size, so it is drawn at DPI.)
 PRINTED_SHARE = 0.86
 CHART_DPI = DPI * PRINTED_SHARE
+FONT = "Source Sans Pro"  # the reports' font, named in the SVG (``charts.setup_fonts``)
+MARK_COLOUR, SMALL_COLOUR = "#b3261e", "#555555"
+
+
+@dataclass(frozen=True)
+class Caption:
+    """The words a picture carries on its own: above it the marks (red), the title and
+    the unit; below it the source."""
+
+    title: str
+    unit: str = ""
+    source: str = ""
+    marks: tuple[str, ...] = ()  # «UTKAST», «Eksempeldata – ikke offisielle tall»
 
 
 @dataclass(frozen=True)
@@ -61,16 +81,22 @@ class Drawing:
         return self.draw(*self.args)
 
     def render(self, formats: tuple[str, ...] = ("png",), scale: float = 1.0,
-               title: str = "", desc: str = "") -> dict[str, bytes]:
+               title: str = "", desc: str = "", caption: Caption | None = None,
+               ) -> dict[str, bytes]:
         """Draw once and save as each of ``formats`` («png», «svg», «png-stored»: a PNG
         without compression, for the PDF).
 
         ``scale`` multiplies the raster's resolution (2: the press kit's 2×); ``title``
-        and ``desc`` become the SVG's ``<title>`` and ``<desc>`` (what a screen reader says).
+        and ``desc`` become the SVG's ``<title>`` and ``<desc>`` and the PNG's text
+        chunks (what a screen reader or a web editor reads); ``caption``: the picture's
+        own words around it (the press kit).
         """
         fig = self.figure()
         try:
-            return {fmt: _save(fig, fmt, self.dpi * scale, title, desc) for fmt in formats}
+            if caption is not None:
+                frame(fig, caption)
+            return {fmt: _save(fig, fmt, self.dpi * scale, title, desc, caption)
+                    for fmt in formats}
         finally:
             plt.close(fig)
 
@@ -81,13 +107,54 @@ class Drawing:
         return self.render(("png-stored",))["png-stored"]
 
 
-def _save(fig: MplFigure, fmt: str, dpi: float, title: str = "", desc: str = "") -> bytes:
-    if fmt in ("png", "png-stored"):
+def frame(fig: MplFigure, caption: Caption) -> None:
+    """Put the caption's words around the figure: the marks, the title and the unit above
+    it, the source below, left-aligned with it (saved with ``bbox_inches="tight"``, the
+    picture grows to hold them)."""
+    width = fig.get_figwidth()
+
+    def lines(text: str, size: float) -> list[str]:
+        return textwrap.wrap(text, max(20, int(width * 144 / size))) if text else []
+
+    def put(text: str, inches: float, size: float, va: str, **style: Any) -> None:
+        fig.text(0.01, 1.0 if va == "bottom" else 0.0, text, fontsize=size, va=va, ha="left",
+                 fontfamily=FONT, transform=fig.transFigure + ScaledTranslation(
+                     0, inches, fig.dpi_scale_trans), **style)
+
+    above = 0.08
+    for text, size, style in (
+            (caption.unit, 8.5, {"color": "#333333"}),
+            (caption.title, 11.0, {"fontweight": "bold", "color": "#1b365d"}),
+            ("  ·  ".join(caption.marks), 9.0, {"fontweight": "bold", "color": MARK_COLOUR})):
+        for line in reversed(lines(text, size)):
+            put(line, above, size, "bottom", **style)
+            above += size * 1.3 / 72
+        above += 0.04
+    below = -0.08
+    for line in lines(caption.source, 7.5):
+        put(line, below, 7.5, "top", color=SMALL_COLOUR)
+        below -= 7.5 * 1.3 / 72
+
+
+def _save(fig: MplFigure, fmt: str, dpi: float, title: str = "", desc: str = "",
+          caption: Caption | None = None) -> bytes:
+    if fmt in ("png", "png-stored") and caption is None:
         return _raster(fig, dpi, stored=fmt == "png-stored")
+    buf = io.BytesIO()
+    if fmt == "png":  # the press kit's: framed, and its words in its text chunks
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.12,
+                    metadata={"Title": title, "Description": desc,
+                              "Source": caption.source if caption else ""})
+        return buf.getvalue()
     if fmt != "svg":
         raise ValueError(f"unknown image format {fmt!r}")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
+    # Words as text in the report's font, not as outlines: a web editor can change them.
+    with plt.rc_context({"svg.fonttype": "none"}):
+        metadata: dict[str, str | None] = {"Date": None}
+        if title:
+            metadata["Title"] = title
+        fig.savefig(buf, format="svg", metadata=metadata,
+                    bbox_inches="tight" if caption else None, pad_inches=0.12)
     return _describe_svg(buf.getvalue(), title, desc)
 
 

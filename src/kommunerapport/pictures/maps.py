@@ -32,7 +32,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.collections import Collection, PatchCollection
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.legend import Legend
@@ -40,6 +40,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from kommunerapport.model.norms import NORM_COUNTY_AUTHORITIES, NORM_MUNICIPALITIES
 from kommunerapport.pictures.charts import WIDTH_IN
@@ -402,3 +403,83 @@ def _draw_country(spec: _Spec) -> MplFigure:
         fig.text(0.02, 0.6, textwrap.fill(spec.labels.note, 40), fontsize=7, va="top",
                  color="#333333")
     return fig
+
+
+# --- Names on the map, where they fit (the press kit) ----------------------------------
+
+NAME_SIZE = 5.5  # points: the smallest a printed map's name is read at
+
+
+def with_names(drawing: Drawing) -> Drawing:
+    """The same map with each unit's name written on it where the name fits inside the
+    unit without touching another name; any other drawing as it is. For the press kit,
+    whose maps are seen larger than the report's and without its table beside them."""
+    if drawing.draw is not _draw:
+        return drawing
+    return Drawing(_draw_named, drawing.args, drawing.dpi)
+
+
+def _draw_named(spec: _Spec) -> MplFigure:
+    from kommunerapport.model.regions import load_register
+
+    fig = _draw(spec)
+    register = load_register()
+    names = {n: register.unit(n).short_name.split(" - ")[0] for n, _ in spec.units + spec.inset}
+    panels = [(fig.axes[0], spec.units)] + ([(fig.axes[1], spec.inset)] if spec.inset else [])
+    canvas = FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]  # Agg has no types
+    for ax, units in panels:
+        _name_units(ax, [n for n, _ in units], names, renderer, spec.member)
+    return fig
+
+
+def _name_units(ax: Axes, numbers: list[str], names: dict[str, str],
+                renderer: RendererAgg, first: str = "") -> None:
+    """Write each unit's name at its largest ring's centre, ``first`` (the member) and then
+    the largest units first, if the name's box lies inside the unit and clear of the names
+    already written."""
+    paths = geometry().paths
+    placed: list[Bbox] = []
+    by_size = sorted(numbers, key=lambda n: (n != first, -_ring_area(_largest_ring(paths[n]))))
+    for number in by_size:
+        ring = _largest_ring(paths[number])
+        centre = _centre(ring)
+        if not MplPath(ring).contains_point(centre):
+            continue
+        # A light box rather than a halo: a path effect would turn the SVG's text into
+        # outlines.
+        text = ax.text(*centre, names[number], ha="center", va="center", fontsize=NAME_SIZE,
+                       color="#1f1f1f", zorder=5,
+                       bbox={"boxstyle": "round,pad=0.15", "facecolor": "#ffffff",
+                             "edgecolor": "none", "alpha": 0.7})
+        box = text.get_window_extent(renderer)
+        corners = ax.transData.inverted().transform(
+            [(box.x0, box.y0), (box.x1, box.y0), (box.x0, box.y1), (box.x1, box.y1),
+             ((box.x0 + box.x1) / 2, box.y0), ((box.x0 + box.x1) / 2, box.y1)])
+        inside = all(MplPath(ring).contains_points(corners))
+        clear = not any(box.overlaps(other) for other in placed)
+        if inside and clear:
+            placed.append(box)
+        else:
+            text.remove()
+
+
+def _largest_ring(path: MplPath) -> np.ndarray:
+    rings = [np.asarray(r) for r in path.to_polygons(closed_only=True)]
+    return max(rings, key=_ring_area)
+
+
+def _ring_area(ring: np.ndarray) -> float:
+    x, y = ring[:, 0], ring[:, 1]
+    return abs(float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]))) / 2
+
+
+def _centre(ring: np.ndarray) -> tuple[float, float]:
+    """The ring's centroid (for a ring whose area is zero, its first point)."""
+    x, y = ring[:, 0], ring[:, 1]
+    cross = x[:-1] * y[1:] - x[1:] * y[:-1]
+    area = cross.sum() / 2
+    if not area:
+        return float(x[0]), float(y[0])
+    return (float(((x[:-1] + x[1:]) * cross).sum() / (6 * area)),
+            float(((y[:-1] + y[1:]) * cross).sum() / (6 * area)))

@@ -34,6 +34,9 @@ class Chart:
     rows: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
     data_note: str = ""  # where the data is instead, when it is already a table in the report
     style: str = ""  # a CSS class for its kind («map»)
+    # For the press kit's pictures, which travel without the report around them:
+    unit: str = ""  # what the values are, «Prosent av brutto driftsinntekter»
+    source: str = ""  # where they come from, «SSB, tabell 12134 (nøkkeltall)»
 
     @property
     def src(self) -> str:
@@ -113,6 +116,9 @@ class ReportContext:
     contacts: tuple[Contact, ...]
     about: str  # «Om KS» text from the config, may be empty
     keywords: tuple[str, ...]
+    # Not approved yet: «UTKAST» on every page (``labels.draft_mark``) and a line saying
+    # so (``labels.draft_note``). The writer sets it from the approvals (``render.writer``).
+    draft: bool = True
 
     def as_dict(self) -> dict[str, object]:
         """Top-level keys for Jinja; nested dataclasses stay objects."""

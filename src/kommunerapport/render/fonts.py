@@ -19,6 +19,7 @@ drops them first, as fontTools did until 4.67; the output is the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -28,6 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import font_source_sans_pro
+
+from kommunerapport.files import user_cache_folder
 
 if TYPE_CHECKING:
     from fontTools.ttLib import TTFont
@@ -92,11 +95,14 @@ def harfbuzz_subsetter() -> bool:
 
 
 SAID: set[str] = set()
+VERBOSE = False  # --verbose: the notes every time, not once per machine
+MARKER = "merknad-harfbuzz-vist"  # in the user's cache folder: the speed note was said
 
 SLOW_SUBSETTER = (
     "Merk: HarfBuzz-subset (libharfbuzz-subset0) er ikke installert, så skriftene bygges inn "
     "med fontTools, som er tregere. Raskere: sudo apt-get install libharfbuzz-subset0 "
-    "(Debian/Ubuntu) eller brew install harfbuzz (macOS).")
+    "(Debian/Ubuntu) eller brew install harfbuzz (macOS). Dette sies én gang på denne "
+    "maskinen; --verbose sier det hver gang.")
 FULL_FONT = (
     "Merk: teksten har tegn som bare hele skriften har ({chars}), så den bygges inn i stedet "
     "for utvalget, og det tar lengre tid uten libharfbuzz-subset0.")
@@ -109,11 +115,27 @@ def say_once(key: str, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
+def said_on_this_machine() -> bool:
+    """Whether the speed note was said here before; marks it said from now on. A cache
+    folder that cannot be written only means the note is said again next time."""
+    marker = user_cache_folder() / MARKER
+    if marker.is_file():
+        return True
+    with contextlib.suppress(OSError):
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("Merknaden om libharfbuzz-subset0 er vist; slett fila for å se den "
+                          "igjen, eller bruk --verbose.\n", "utf-8")
+    return False
+
+
 def note_slow_paths(text: str) -> None:
-    """Say once when PDFs are made the slow way, and how to leave it."""
+    """Say once per machine (every time with ``--verbose``) when PDFs are made the slow way,
+    and how to leave it."""
     if harfbuzz_subsetter():
         return
-    say_once("subsetter", SLOW_SUBSETTER)
+    if "subsetter" not in SAID and (VERBOSE or not said_on_this_machine()):
+        say_once("subsetter", SLOW_SUBSETTER)
+    SAID.add("subsetter")
     extra = beyond_cut(text)
     if extra:
         shown = " ".join(f"«{c}» U+{ord(c):04X}" for c in extra[:5])

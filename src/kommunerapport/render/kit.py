@@ -2,14 +2,15 @@
 
 ``kommuneokonomi-2025-vestland.pdf`` gets ``kommuneokonomi-2025-vestland-pressepakke/``:
 
-- every chart and map as ``<name>.png`` (twice the print resolution) and
-  ``<name>.svg``, named for what it shows, with ``<name>.txt`` holding its title and
-  alt text;
-- ``tekst.md``: the headline, lede, key figures, body and quotes, the same words as
-  the PDF, as Markdown for a CMS;
-- ``tall.csv``: every number the report prints, as printed and as a plain number,
-  with what it is, whom it is about, its unit, year, source, scope and release
-  (the report's ``FactBook``), so a journalist can check each sentence.
+- every chart and map as ``<name>.png`` (twice the print resolution) and ``<name>.svg``
+  (words as text, in the report's font), named for what it shows, each carrying its
+  title, unit and source, the «Eksempeldata» mark for sample data and «UTKAST» for a
+  draft (``pictures.drawing.Caption``); maps with the units' names where they fit; and
+  ``<name>.txt`` holding its title, alt text, unit and source;
+- ``tekst.md``: the press release as Markdown (``kit_text``);
+- ``tekst.docx``: the same, as a Word document to edit (``kit_word``);
+- ``tall.csv`` for Norwegian Excel and ``tall-maskinlesbar.csv`` for programs: every
+  number the report prints, with what it is and where it comes from (``kit_table``).
 
 The folder is written beside the PDF under a temporary name and renamed into place,
 so a kit is never half-written; an older kit is replaced whole.
@@ -17,22 +18,20 @@ so a kit is never half-written; an older kit is replaced whole.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from kommunerapport import files
-from kommunerapport.errors import OutputError
 from kommunerapport.outputs.names import slug
+from kommunerapport.pictures.drawing import Caption
+from kommunerapport.pictures.maps import with_names
+from kommunerapport.render import kit_table, kit_text, kit_word
 from kommunerapport.render.context import Chart, ReportContext
 from kommunerapport.writing.facts import Fact
-from kommunerapport.writing.formatting import MINUS
-from kommunerapport.writing.lang import label, release_name, source_name
+from kommunerapport.writing.lang import label, source_name
 
 SUFFIX = "-pressepakke"
 SCALE = 2.0  # the PNGs: twice the print resolution
-COLUMNS_NB = ("tall", "verdi", "enhet", "hva", "gjelder", "år", "kilde", "omfang",
-              "tallgrunnlag", "metode", "eksempeldata")
+TEXT, WORD = "tekst.md", "tekst.docx"
 
 
 def kit_folder(pdf: Path) -> Path:
@@ -43,18 +42,13 @@ def kit_folder(pdf: Path) -> Path:
 def write_kit(context: ReportContext, facts: tuple[Fact, ...], pdf: Path) -> Path:
     """Write the kit of the report whose PDF is ``pdf``, whole or not at all; its folder."""
     target = kit_folder(pdf)
-    try:
-        with files.atomic_folder(target) as tmp:
-            names = _charts(context, tmp)
-            (tmp / "tekst.md").write_text(markdown(context, names), "utf-8")
-            (tmp / "tall.csv").write_text(facts_csv(facts, context.lang), "utf-8")
-    except OSError as exc:
-        raise OutputError(f"Kan ikke skrive pressepakken {target}: {exc.strerror}.") from None
+    with files.atomic_folder(target, what=f"pressepakken {target.name}") as tmp:
+        names, pictures = _pictures(context, facts, tmp)
+        (tmp / TEXT).write_text(kit_text.markdown(context, names), "utf-8")
+        (tmp / WORD).write_bytes(kit_word.document(context, pictures))
+        (tmp / kit_table.EXCEL).write_bytes(kit_table.excel_csv(facts, context.lang))
+        (tmp / kit_table.PLAIN).write_bytes(kit_table.plain_csv(facts, context.lang))
     return target
-
-
-def charts_of(context: ReportContext) -> list[Chart]:
-    return [chart for section in context.sections for chart in section.charts]
 
 
 def chart_name(chart: Chart, taken: set[str]) -> str:
@@ -67,59 +61,35 @@ def chart_name(chart: Chart, taken: set[str]) -> str:
     return name
 
 
-def _charts(context: ReportContext, folder: Path) -> dict[str, str]:
-    """Each chart as PNG and SVG with its alt text; chart title → file name (no suffix)."""
+def caption(context: ReportContext, chart: Chart, facts: tuple[Fact, ...]) -> Caption:
+    """The words a picture carries on its own: title, unit, source and marks."""
+    sources = chart.source or "; ".join(sorted({source_name(s, context.lang) for f in facts
+                                                for s in f.source.split("; ") if s}))
+    marks = ((label(context.lang, "draft_mark"),) if context.draft else ()) + (
+        (context.sample_notice,) if context.sample else ())
+    return Caption(chart.title, chart.unit,
+                   label(context.lang, "chart_source", sources=sources) if sources else "",
+                   marks)
+
+
+def _pictures(context: ReportContext, facts: tuple[Fact, ...], folder: Path
+              ) -> tuple[dict[str, str], list[kit_word.Picture]]:
+    """Each chart as PNG and SVG with its words; chart title → file name (no suffix), and
+    the pictures for the Word document."""
     names: dict[str, str] = {}
+    pictures: list[kit_word.Picture] = []
     taken: set[str] = set()
-    for chart in charts_of(context):
+    for chart in context.charts:
         name = chart_name(chart, taken)
-        files = chart.files(SCALE)
-        (folder / f"{name}.png").write_bytes(files["png"])
-        (folder / f"{name}.svg").write_bytes(files["svg"])
-        (folder / f"{name}.txt").write_text(f"{chart.title}\n\n{chart.alt}\n", "utf-8")
+        words = caption(context, chart, facts)
+        drawn = with_names(chart.drawing).render(("png", "svg"), SCALE, chart.title,
+                                                 chart.alt, words)
+        (folder / f"{name}.png").write_bytes(drawn["png"])
+        (folder / f"{name}.svg").write_bytes(drawn["svg"])
+        about = [chart.title, "", chart.alt, "", *(line for line in
+                                                    (words.unit, words.source, *words.marks)
+                                                    if line)]
+        (folder / f"{name}.txt").write_text("\n".join(about) + "\n", "utf-8")
         names[chart.title] = name
-    return names
-
-
-def markdown(context: ReportContext, names: dict[str, str]) -> str:
-    """The report's words as Markdown, in the PDF's order."""
-    labels = context.labels
-    out = [f"# {context.title.replace(chr(0xa0), ' ')}", ""]
-    if context.sample:
-        out += [f"**{context.sample_notice}.** {context.sample_note}", ""]
-    out += [f"**{' '.join(context.lede)}**", ""]
-    for kf in context.key_figures:
-        note = f" ({kf.note})" if kf.note else ""
-        out.append(f"- {kf.label}: {kf.value}{note}")
-    out.append("")
-    for quote in context.quotes:
-        out += [f"> – {quote.text}, {labels['says']} {quote.role}, {quote.name}.", ""]
-    for section in context.sections:
-        out += [f"## {section.heading}", ""]
-        for paragraph in section.paragraphs:
-            out += [paragraph, ""]
-        for chart in section.charts:
-            if chart.title in names:
-                alt = chart.alt.replace("]", ")").replace("[", "(")
-                out += [f"![{alt}]({names[chart.title]}.png)", ""]
-    return "\n".join(out).replace("\u00a0", " ").rstrip() + "\n"
-
-
-def plain_number(shown: str) -> str:
-    """«−1 234,5» → «-1234.5», for a spreadsheet."""
-    return shown.replace(MINUS, "-").replace("\u00a0", "").replace(" ", "").replace(",", ".")
-
-
-def facts_csv(facts: tuple[Fact, ...], lang: str) -> str:
-    """Every number of the report, one row each (``COLUMNS``), in the report's language."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([label(lang, f"kit_col_{c}") for c in COLUMNS_NB])
-    for f in facts:
-        scope = "/".join(label(lang, f"scope_word_{s}") for s in f.scope.split("/") if s)
-        sources = "; ".join(source_name(s, lang) for s in f.source.split("; ") if s)
-        releases = "; ".join(release_name(r, lang) for r in f.release.split("; ") if r)
-        writer.writerow([f.value, plain_number(f.value), f.unit, f.measure, f.subject, f.year,
-                         sources, scope, releases, label(lang, f"method_{f.method}"),
-                         label(lang, "yes") if f.synthetic else label(lang, "no")])
-    return buffer.getvalue()
+        pictures.append(kit_word.Picture(chart, drawn["png"]))
+    return names, pictures

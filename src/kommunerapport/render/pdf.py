@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +29,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from kommunerapport.files import asset_dir
 from kommunerapport.render import fonts
 from kommunerapport.render.context import IMAGE_SCHEME, ReportContext
-from kommunerapport.render.html import absolute, environment
+from kommunerapport.render.html import absolute, environment, read_asset
 
 FONT_DIR = fonts.FULL_DIR
 PDF_VARIANT = "pdf/ua-1"
@@ -66,7 +67,7 @@ def roots(templates_dir: Path | None = None) -> tuple[Path, ...]:
 def stylesheet_path(templates_dir: Path | None = None) -> Path:
     """The user's ``report.css`` if their folder has one, else the project's."""
     templates_dir = absolute(templates_dir)
-    if templates_dir and (templates_dir / "report.css").is_file():
+    if templates_dir and os.path.lexists(templates_dir / "report.css"):
         return templates_dir / "report.css"
     return asset_dir("styles") / "report.css"
 
@@ -79,8 +80,10 @@ def _styles(css_path: Path, root_key: tuple[Path, ...],
     fetcher = ProjectOnlyFetcher(root_key)
     faces = CSS(string=font_set.face_css(), font_config=font_config, url_fetcher=fetcher,
                 base_url=css_path.parent.as_uri() + "/")
-    css = CSS(filename=str(css_path), font_config=font_config, url_fetcher=fetcher)
-    return [faces, css], font_config, css_path.read_text(encoding="utf-8", errors="replace")
+    text = read_asset(css_path)  # a regular file only: not a link, not a FIFO
+    css = CSS(string=text, font_config=font_config, url_fetcher=fetcher,
+              base_url=css_path.as_uri())
+    return [faces, css], font_config, text
 
 
 def pictures(context: ReportContext) -> dict[str, bytes]:

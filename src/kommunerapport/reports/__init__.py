@@ -7,9 +7,10 @@
 - ``common``: what the three share; ``graphics``: their charts and maps; ``about``: the
   frame around the sections and «Om tallene».
 
-``build`` returns a ``Report`` (the template context with its facts); ``write``
-checks its text (``writing.check``), renders the PDF, records it and says when it runs
-over its page limit.
+``build`` returns a ``Report`` (the template context with its facts); ``publish``
+checks its text (``writing.check``), writes its files when they would change
+(``render.writer``: the PDF, the press kit, the record) and says when it runs over its
+page limit; ``write`` is the same, returning the path.
 
 Imports no batch, mail or command line.
 """
@@ -19,28 +20,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from kommunerapport import files
 from kommunerapport.model.config import Config
 from kommunerapport.model.kinds import ReportKind
 from kommunerapport.model.regions import County, Register
 from kommunerapport.model.schema import Dataset
-from kommunerapport.outputs import records
-from kommunerapport.outputs.names import report_name
-from kommunerapport.render.html import render_html
-from kommunerapport.render.pdf import pictures, write_pdf
+from kommunerapport.outputs.names import report_path
+from kommunerapport.render.writer import Subject, Written, write_files
 from kommunerapport.reports.common import OSLO_COUNTY, Report
 from kommunerapport.reports.county import county_report
 from kommunerapport.reports.member import Shared, member_report, shared_figures
 from kommunerapport.reports.sector import sector_report
 from kommunerapport.writing.check import check
 
-__all__ = ["OSLO_COUNTY", "Report", "Shared", "build", "build_county", "member_report",
-           "member_target", "sector_report", "shared_figures", "write"]
+__all__ = ["OSLO_COUNTY", "Report", "Shared", "Written", "build", "build_county",
+           "member_report", "member_target", "publish", "sector_report", "shared_figures",
+           "write"]
 
 
 def member_target(register: Register, number: str, year: int, out_dir: Path) -> Path:
     """Where a member's report goes (``outputs.names``)."""
-    return out_dir / report_name(ReportKind.MEMBER, year, number, register.unit(number).short_name)
+    return report_path(out_dir, ReportKind.MEMBER, year, number,
+                       register.unit(number).short_name)
 
 
 def build_county(dataset: Dataset, register: Register, county: County, year: int, lang: str,
@@ -64,26 +64,30 @@ def build(dataset: Dataset, register: Register, kind: ReportKind, number: str, y
     return member_report(dataset, register, number, year, lang, config, shared)
 
 
-def write(report: Report, target: Path, templates_dir: Path | None = None,
-          warn: Callable[[str], object] | None = None, kit: bool = False) -> Path:
-    """Check the report, render it to ``target`` (atomically) and return the path.
+def publish(report: Report, target: Path, templates_dir: Path | None = None,
+            warn: Callable[[str], object] | None = None, kit: bool = False,
+            force: bool = False) -> Written:
+    """Check the report, write its files to ``target`` when they would change (``force``:
+    always) and say what became of them.
 
     A failed check is an error (nothing is written); running over the page limit is
     a warning, since a user's own templates may lay the page out differently. ``kit``:
     the press kit too, in a folder beside the PDF (``render.kit``).
     """
     check(report.draft())
-    context = report.context
-    html = render_html(context, templates_dir=templates_dir)
-    with files.atomic_path(target) as tmp:
-        pages = write_pdf(html, tmp, templates_dir, pictures(context))
-    # The tool's own record of what it wrote: `send` trusts it, not the PDF's text.
-    records.record_written(target, kind=report.kind, lang=context.lang, sample=context.sample)
-    if kit:
-        from kommunerapport.render.kit import write_kit
-
-        write_kit(context, report.facts, target)
+    written = write_files(report.context, report.facts, target,
+                          Subject(report.kind, report.number or None, report.year),
+                          templates_dir, kit, force)
+    pages = written.pages
     if pages and pages > report.page_limit and warn is not None:
         warn(f"{target.name} har {pages} sider; grensen for denne rapporttypen er "
              f"{report.page_limit}.")
+    return written
+
+
+def write(report: Report, target: Path, templates_dir: Path | None = None,
+          warn: Callable[[str], object] | None = None, kit: bool = False,
+          force: bool = False) -> Path:
+    """``publish``, returning the PDF's path."""
+    publish(report, target, templates_dir, warn, kit, force)
     return target

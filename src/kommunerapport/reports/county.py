@@ -119,7 +119,8 @@ def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, units: 
         lang, book, drawn, year, phrase(lang, "map_title_county", county=county.short_name,
                                         year=year),
         phrase(lang, "subject_county", county=county.short_name),
-        data_note=label(lang, "data_in_table_below"))
+        data_note=label(lang, "data_in_table_below"),
+        source=graphics.area_sources(lang, t, units, year))
 
 
 def _growth_section(lang: str, book: FactBook, t: pd.DataFrame, units: list[str],

@@ -6,6 +6,8 @@ number through the report's ``FactBook``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from kommunerapport import figures as fig
@@ -18,10 +20,21 @@ from kommunerapport.reports.common import unit_name
 from kommunerapport.writing import text
 from kommunerapport.writing.facts import Fact, FactBook
 from kommunerapport.writing.formatting import number
-from kommunerapport.writing.lang import label, phrase
+from kommunerapport.writing.lang import label, phrase, source_name
 
 # Intervals of the spread chart, in % of BDI.
 BINS = (-99.0, -4.0, -2.0, 0.0, 2.0, 4.0, 6.0, 99.0)
+
+
+def sources_text(lang: str, items: Sequence[fig.Figure | fig.Count]) -> str:
+    """The sources of the figures a picture shows, as a reader wants them."""
+    found = sorted({s for item in items for s in item.sources})
+    return "; ".join(source_name(s, lang) for s in found)
+
+
+def area_sources(lang: str, t: pd.DataFrame, units: list[str], year: int) -> str:
+    """The sources of the values a map colours its units by (``areas``)."""
+    return sources_text(lang, [fig.unit_figure(t, u, year, "ndr_pct") for u in units])
 
 
 def trend_chart(lang: str, book: FactBook, series: dict[str, list[fig.Figure]],
@@ -66,7 +79,9 @@ def trend_chart(lang: str, book: FactBook, series: dict[str, list[fig.Figure]],
     return Chart(
         charts.trend(years, drawn, norm.value, phrase(lang, "series_norm", norm=norm_text)),
         alt, phrase(lang, "chart_trend_title", first=years[0], last=years[-1]),
-        (label(lang, "col_year"), *map(str, years)), rows)
+        (label(lang, "col_year"), *map(str, years)), rows,
+        unit=label(lang, "chart_unit_percent"),
+        source=sources_text(lang, [f for fs in series.values() for f in fs]))
 
 
 def mixed_name(lang: str, name: str, figures: list[fig.Figure]) -> str:
@@ -109,7 +124,8 @@ def spread_chart(lang: str, book: FactBook, values: pd.Series, deficits: fig.Cou
         charts.histogram(names, counts, [hi <= 0 for hi in BINS[1:]],
                          label(lang, "axis_count")),
         alt, phrase(lang, "chart_spread_title", year=year),
-        (label(lang, "col_interval"), *names), rows)
+        (label(lang, "col_interval"), *names), rows, unit=label(lang, "axis_count"),
+        source=sources_text(lang, [deficits]))
 
 
 def bars(values: list[float | None]) -> tuple[tuple[float, float, bool] | None, ...]:
@@ -157,7 +173,7 @@ def areas(t: pd.DataFrame, register: Register, units: list[str],
 
 def map_chart(lang: str, book: FactBook, drawn: maps.Map, year: int, title: str, what: str,
               data_note: str = "", classes_table: bool = False,
-              count_label: str = "col_count") -> Chart:
+              count_label: str = "col_count", source: str = "") -> Chart:
     """A map as a chart: alt text from what it shows (classes, counts, the hatched units).
 
     ``classes_table``: its data as a table of how many units are in each class (the
@@ -191,6 +207,7 @@ def map_chart(lang: str, book: FactBook, drawn: maps.Map, year: int, title: str,
                         for c in reversed(p.classes)))
                      for p in drawn.panels)
     return Chart(drawn.drawing, alt, title, headers, rows,
-                        data_note="" if classes_table else data_note, style="map")
+                 data_note="" if classes_table else data_note, style="map",
+                 unit=label(lang, "chart_unit_percent"), source=source)
 
 

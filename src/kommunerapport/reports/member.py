@@ -200,7 +200,8 @@ def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, number:
         what = phrase(lang, "subject_county", county=county.short_name)
     return graphics.map_chart(lang, book, drawn, year, title, what, classes_table=True,
                               count_label="col_count_county_authorities" if authority
-                              else "col_count")
+                              else "col_count",
+                              source=graphics.area_sources(lang, t, list(group.units), year))
 
 
 def _kostra(lang: str, book: FactBook, dataset: Dataset, subject: text.Subject, name: str,

@@ -196,9 +196,11 @@ def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, year: i
         graphics.areas(t, register, common.municipal_units(register), year),
         graphics.areas(t, register, common.county_authority_units(register, year), year),
         graphics.map_labels(lang, year))
+    units = common.municipal_units(register) + common.county_authority_units(register, year)
     return graphics.map_chart(lang, book, drawn, year,
-                            phrase(lang, "map_title_country", year=year),
-                            label(lang, "area_country"), classes_table=True)
+                              phrase(lang, "map_title_country", year=year),
+                              label(lang, "area_country"), classes_table=True,
+                              source=graphics.area_sources(lang, t, units, year))
 
 
 def _counties_chart(lang: str, book: FactBook, known: list[tuple[str, fig.Figure]],
@@ -224,4 +226,6 @@ def _counties_chart(lang: str, book: FactBook, known: list[tuple[str, fig.Figure
         charts.unit_bars(names, values, norm.value, phrase(lang, "series_norm", norm=norm_text)),
         alt, phrase(lang, "chart_counties_title", year=year),
         (label(lang, "col_county"), label(lang, "col_ndr", year=year)), (),
-        data_note=label(lang, "data_in_table", table=label(lang, "h_counties")))
+        data_note=label(lang, "data_in_table", table=label(lang, "h_counties")),
+        unit=label(lang, "chart_unit_percent"),
+        source=graphics.sources_text(lang, [f for _, f, _ in ranked] + [national]))
