@@ -15,6 +15,11 @@
    - all 387 reports in one run (``kommunerapport --all --members``); the memory of
      every worker is sampled as the run goes (Linux /proc) in one more run, not
      timed: sampling five times a second slowed a run by 3 %;
+   - the same batch again into the folder it wrote, nothing changed: the tool leaves a
+     report alone when its content is unchanged (issue 16), so it should rewrite no PDF
+     and take a small part of the first run;
+   - a batch on the built-in table given as ``--data``, then again with one
+     municipality's figure revised: only the reports that figure changes are rewritten;
    - a cold ``kommunerapport --county Vestfold`` (a new process each time);
    - the floor for both (``benchmarks/floor.py``): WeasyPrint and matplotlib
      alone on the same HTML and charts, in as many processes.
@@ -71,6 +76,7 @@ class Run:
     cpu: float
     reports: int
     memory: dict = field(default_factory=dict)
+    rewritten: int = 0  # PDFs whose file changed (a rerun into a folder that has them)
 
 
 def harfbuzz_subset_installed() -> bool:
@@ -201,11 +207,45 @@ def floor(python: Path, setup: Setup, args: list[str]) -> list[str]:
     return [str(python), str(FLOOR), *args]
 
 
+def stamps(out: Path) -> dict[Path, tuple[int, int]]:
+    """Each PDF's modification time and size: what a rerun that rewrites it changes."""
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in out.rglob("*.pdf")}
+
+
+def rerun(command: list[str], out: Path) -> Run:
+    """``command`` again into ``out``, which holds its reports: timed, and how many PDFs it
+    rewrote (the tool leaves a report alone when its content is unchanged, issue 16)."""
+    before = stamps(out)
+    run = timed(command, out)
+    after = stamps(out)
+    run.rewritten = sum(1 for p, stamp in after.items() if before.get(p) != stamp)
+    return run
+
+
+def data_files(work: Path, python: Path) -> tuple[Path, Path]:
+    """The built-in table as a --data file, and the same with one municipality's figure
+    changed (Holmestrand's netto driftsresultat 2025: 3,8 → 2,4 %), as a revision moves one."""
+
+    code = ("import kommunerapport, pathlib; print(pathlib.Path(kommunerapport.__file__).parent"
+            " / 'data' / 'dataset.csv')")
+    source = Path(subprocess.run([str(python), "-c", code], check=True, capture_output=True,
+                                 text=True).stdout.strip())
+    text = source.read_text("utf-8")
+    row = "3903,2025,ndr_pct,3.8,"
+    if row not in text:
+        raise SystemExit(f"{source}: no row «{row}…» to change")
+    base, changed = work / "tall.csv", work / "tall-revidert.csv"
+    base.write_text(text, "utf-8")
+    changed.write_text(text.replace(row, "3903,2025,ndr_pct,2.4,"), "utf-8")
+    return base, changed
+
+
 def measure(python: Path, setup: Setup, work: Path, captures: dict[str, Path], jobs: int,
             repeat: int, cold_repeat: int) -> dict[str, list[Run]]:
-    """Tool and floor in turns: cold county runs, then whole batches."""
+    """Tool and floor in turns: cold county runs, then whole batches; each batch again into
+    its own folder with nothing changed; and one figure revised."""
     runs: dict[str, list[Run]] = {"cold": [], "cold_floor": [], "all": [], "all_floor": [],
-                                  "memory": []}
+                                  "memory": [], "rerun": [], "revised": []}
     for i in range(cold_repeat):
         runs["cold"].append(timed(tool(python, setup, ["--county", "Vestfold", "--out",
                                                        str(work / f"cold-{i}")])))
@@ -213,13 +253,21 @@ def measure(python: Path, setup: Setup, work: Path, captures: dict[str, Path], j
             "run", str(captures["cold"]), "--out", str(work / f"cold-floor-{i}")])))
     for i in range(repeat):
         out = work / f"all-{i}"
-        runs["all"].append(timed(tool(python, setup, ["--all", "--members", "--jobs", str(jobs),
-                                                      "--out", str(out)]), out))
+        command = tool(python, setup, ["--all", "--members", "--jobs", str(jobs), "--out",
+                                       str(out)])
+        runs["all"].append(timed(command, out))
+        runs["rerun"].append(rerun(command, out))
         out = work / f"all-floor-{i}"
         runs["all_floor"].append(timed(floor(python, setup, [
             "run", str(captures["all"]), "--jobs", str(jobs), "--out", str(out)]), out))
         for folder in (work / f"all-{i}", work / f"all-floor-{i}"):
             shutil.rmtree(folder, ignore_errors=True)
+    base, changed = data_files(work, python)
+    out = work / "revised"  # a full run on a file, then the file with one figure revised
+    args = ["--all", "--members", "--jobs", str(jobs), "--out", str(out)]
+    timed(tool(python, setup, [*args, "--data", str(base)]), out)
+    runs["revised"].append(rerun(tool(python, setup, [*args, "--data", str(changed)]), out))
+    shutil.rmtree(out, ignore_errors=True)
     out = work / "memory"  # the workers' memory, sampled in a run of its own
     runs["memory"].append(timed(tool(python, setup, ["--all", "--members", "--jobs", str(jobs),
                                                      "--out", str(out)]), out, sample=True))
@@ -249,7 +297,13 @@ def columns(r: dict[str, list[Run]]) -> dict[str, str]:
         workers = f"{marks} MB" + (f" (most: {growth:+.0f} MB)" if growth is not None else "")
     else:
         workers = "not sampled"
+    again = median(r["rerun"], "wall")
+    revised = r["revised"][0]
     return {
+        "rerun": (f"**{again:.1f} s** = {again / wall:.0%} of a full run; "
+                  f"{max(x.rewritten for x in r['rerun'])} PDFs rewritten"),
+        "revised": (f"{revised.wall:.1f} s; **{revised.rewritten}** of {revised.reports} PDFs "
+                    "rewritten"),
         "all": f"**{wall:.1f} s** ({reports} reports)",
         "all_floor": f"{floor_wall:.1f} s",
         "all_ratio": f"{wall / floor_wall:.2f}×",
@@ -276,6 +330,10 @@ def table(setups: list[Setup], results: list[dict[str, list[Run]]], jobs: int) -
         ("workers", "each worker's memory (RSS) at 10 % → 50 % → 100 % of a run (sampled "
                     "in a run of its own)", "flat"),
         ("tree", "whole process tree, peak (PSS: shared pages counted once)", "< 1 GB"),
+        ("rerun", "the same run again into its folder, nothing changed (median)",
+         "≤ 15 % of a full run, 0 rewritten"),
+        ("revised", "again with one municipality's figure revised (Holmestrand 2025, --data)",
+         "only the reports it changes"),
     ]
     lines = [f"| | {' | '.join(s.label for s in setups)} | goal |",
              f"|---|{'---|' * len(setups)}---|"]
