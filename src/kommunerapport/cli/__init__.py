@@ -99,7 +99,8 @@ def _add_commands() -> None:
     libraries, so ``--help`` answers at once)."""
     from kommunerapport.cli import fetch, figures, send
 
-    for command in (figures.counties, figures.figures, send.send, fetch.fetch, fetch.inspect):
+    for command in (figures.counties, figures.figures, send.send, send.sendlog, fetch.fetch,
+                    fetch.inspect):
         main.add_command(command)
 
 
