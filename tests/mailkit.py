@@ -4,6 +4,7 @@ members' reports recorded as the report writer records them."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import socket
 import ssl
@@ -55,6 +56,10 @@ class Inbox:
         self.ehlo_extra: list[str] = []  # more EHLO lines, e.g. «250-STARTTLS»
         self.reply_to_data = "250 Message accepted for delivery"
         self.users: dict[bytes, bytes] = {}  # login → password, for AUTH
+        self.ciphers: list[object] = []  # per message: the TLS cipher, or None in clear text
+        self.close_after_data = 0  # hang up after this many messages (0: never)
+        self.strip_starttls = False  # from the next EHLO on, do not offer STARTTLS
+        self.strip_starttls_after = 0  # … once this many messages came (0: never)
         self.port = 0
         self.controller: Controller | None = None
 
@@ -63,6 +68,8 @@ class Inbox:
         if self.ehlo_refusal:
             return [self.ehlo_refusal]
         session.host_name = hostname
+        if self.strip_starttls:  # a man in the middle deletes the line
+            responses = [r for r in responses if r != "250-STARTTLS"]
         return [*responses[:-1], *self.ehlo_extra, responses[-1]]
 
     async def handle_HELO(self, server: SMTP, session: Session, envelope: Envelope,
@@ -85,6 +92,11 @@ class Inbox:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         msg = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append((list(envelope.rcpt_tos), msg))
+        self.ciphers.append(server.transport.get_extra_info("cipher"))
+        if self.strip_starttls_after and len(self.messages) >= self.strip_starttls_after:
+            self.strip_starttls = True
+        if self.close_after_data and len(self.messages) == self.close_after_data:
+            asyncio.get_running_loop().call_later(0.05, server.transport.close)
         return self.reply_to_data
 
     def authenticate(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str,
@@ -185,6 +197,35 @@ class Certificates:
 
     def client_context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(self.ca_file))
+
+
+def self_signed_context(host: str) -> ssl.SSLContext:
+    """A server's TLS context with a certificate that signed itself (leaf = issuer), as
+    ``openssl req -x509`` makes one."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(
+                ipaddress.ip_address(host))]), critical=False)
+            .sign(key, hashes.SHA256()))
+    blob = trustme.Blob(cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    with blob.tempfile() as path:
+        context.load_cert_chain(path)
+    return context
 
 
 # --- Reports and recipients ---------------------------------------------------------

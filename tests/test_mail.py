@@ -257,7 +257,9 @@ def test_lost_connection_is_reopened(setup: Path, inbox: Inbox) -> None:
     slept: list[float] = []
     hooks = mail_delivery.Hooks(sleep=slept.append, echo=lambda s: None, after_send=restart_server)
     summary = mail.run_send(options(setup, inbox.port), hooks)
-    assert len(summary.sent) == 3 and slept == [5.0]
+    # The connection the restart closed is found closed at MAIL FROM and reopened at
+    # once: a server may close an idle connection at any time, nothing was handed over.
+    assert len(summary.sent) == 3 and slept == []
     assert inbox.received() == Counter(a for *_, a in MEMBERS)
 
 
@@ -297,7 +299,7 @@ def test_5xx_to_a_new_session_is_not_retried(setup: Path, inbox: Inbox, settings
     hooks.sleep = slept.append
     summary = mail.send_reports(options(setup, inbox.port), hooks)
     assert len(summary.sent) == 1
-    assert slept == [5.0]  # the lost connection, then the 5xx on reconnecting: no more
+    assert slept == []  # the closed connection reopened at once, then the 5xx: no more
     assert [out.address for out, _ in summary.failed] == [a for *_, a in MEMBERS[1:]]
     assert all(why == f"ikke sendt: E-postserveren 127.0.0.1:{inbox.port} {reason}"
                for _, why in summary.failed), summary.failed
@@ -308,7 +310,7 @@ def test_4xx_greeting_on_reconnect_is_retried(setup: Path, inbox: Inbox) -> None
     slept: list[float] = []
     hooks.sleep = slept.append
     summary = mail.send_reports(options(setup, inbox.port), hooks)
-    assert len(summary.sent) == 3 and slept == [5.0, 20.0]
+    assert len(summary.sent) == 3 and slept == [5.0]  # reopened at once, 421, then 5 s
     assert inbox.received() == Counter(a for *_, a in MEMBERS)
 
 

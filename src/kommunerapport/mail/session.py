@@ -148,7 +148,8 @@ class Session:
         message), else why not.
 
         4xx replies and connections lost before the message was handed over are
-        retried with backoff, 5xx replies never. Raises OutcomeUnknown when the
+        retried with backoff, 5xx replies never; a connection the server closed while
+        it was idle is reopened at once. Raises OutcomeUnknown when the
         connection broke (or the reply was garbled or never came) after the whole
         message was handed over: never retried. Raises NoAnswer when the server did
         not answer in time before that: this message is not delivered, and not
@@ -156,12 +157,14 @@ class Session:
         retry, or refuses a new session (greeting, EHLO, STARTTLS, AUTH, TLS) in a way
         retrying won't fix.
         """
-        tries, lost = len(BACKOFF) + 1, ""
+        tries = len(BACKOFF) + 1
+        delays = list(BACKOFF)
+        reopened = False  # an idle connection the server had closed is reopened once, at once
         code: int = 0
         text: bytes | str = b""
-        for delay in (0.0, *BACKOFF):
-            if delay:
-                self.sleep(delay)
+        while True:
+            lost = ""
+            reused = self.smtp is not None
             try:
                 code, text = self._attempt(msg, from_addr, address, before_final_dot)
             except SessionError as exc:  # greeting, EHLO, STARTTLS or AUTH when reconnecting
@@ -169,9 +172,10 @@ class Session:
                 if not exc.temporary:
                     raise ConnectionLost(exc.format_message()) from None
                 lost = exc.format_message()
-                continue
             except (smtplib.SMTPException, OSError) as exc:
                 handed_over = self.handed_over
+                stale = (reused and not reopened and self.smtp is not None
+                         and self.smtp.waiting == "mail")
                 self.close()
                 if isinstance(exc, smtplib.SMTPResponseException):  # a reply: 4xx or 5xx
                     code, text = exc.smtp_code, exc.smtp_error
@@ -179,27 +183,31 @@ class Session:
                     raise OutcomeUnknown(after_handover(exc)) from None
                 elif isinstance(exc, client.Stalled | client.ReplyTooLong):
                     raise NoAnswer(f"{exc}; e-posten er ikke sendt") from None
+                elif is_lost(exc) and stale:
+                    reopened = True
+                    continue
                 elif is_lost(exc):
                     lost = f"forbindelsen til e-postserveren brøt: {os_words(exc)}"
-                    continue
                 else:  # e.g. SMTPNotSupportedError: retrying won't help
                     return one_line(exc)
-            if self.handed_over:
-                if 200 <= code < 300:
-                    return None
-                if not 400 <= code < 600:  # no reply code (smtplib: -1), or 1xx/3xx
-                    self.close()
-                    said = reply_text(code, text).removeprefix(f"{code} ")
-                    raise OutcomeUnknown(f"e-postserveren svarte uforståelig («{said}») etter "
-                                         "at hele e-posten var overført")
-            lost = ""
-            if self.smtp is not None and self.smtp.sock is None:  # smtplib closed it (421)
-                self.smtp = None
-            if not 400 <= code < 500:
-                return reply_text(code, text)
-        if lost:
-            raise ConnectionLost(f"{lost} (ga opp etter {tries} forsøk)")
-        return f"{reply_text(code, text)} (ga opp etter {tries} forsøk)"
+            if not lost:
+                if self.handed_over:
+                    if 200 <= code < 300:
+                        return None
+                    if not 400 <= code < 600:  # no reply code (smtplib: -1), or 1xx/3xx
+                        self.close()
+                        said = reply_text(code, text).removeprefix(f"{code} ")
+                        raise OutcomeUnknown(f"e-postserveren svarte uforståelig («{said}») "
+                                             "etter at hele e-posten var overført")
+                if self.smtp is not None and self.smtp.sock is None:  # smtplib closed it (421)
+                    self.smtp = None
+                if not 400 <= code < 500:
+                    return reply_text(code, text)
+            if not delays:
+                if lost:
+                    raise ConnectionLost(f"{lost} (ga opp etter {tries} forsøk)")
+                return f"{reply_text(code, text)} (ga opp etter {tries} forsøk)"
+            self.sleep(delays.pop(0))
 
     def _attempt(self, msg: EmailMessage, from_addr: str, address: str,
                  before_final_dot: Callable[[], None] | None) -> tuple[int, bytes | str]:

@@ -137,6 +137,11 @@ class BoundedClient(smtplib.SMTP):
         whole = self._deadline is not None and time.monotonic() >= self._deadline - 0.01
         return self._stalled(whole)
 
+    @property
+    def waiting(self) -> str:
+        """What the client last asked for (``WAITING_FOR``'s keys)."""
+        return self._waiting
+
     # --- smtplib's seams ----------------------------------------------------------
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
