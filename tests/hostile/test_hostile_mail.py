@@ -6,14 +6,18 @@ outcome is unknown. Every case runs against a real SMTP server on 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import sqlite3
+import tracemalloc
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from mailkit import Certificates
 from pypdf import PdfReader, PdfWriter
 
 from hostile.conftest import Hostile
@@ -399,3 +403,351 @@ def test_a_slow_rate_says_how_long_up_front(hostile: Hostile, root: Path) -> Non
                          message=None)
     # 3 messages, one every 10 minutes: the last goes 20 minutes after the first.
     assert result.stdout.splitlines()[-1] == "Med --rate tar 3 e-poster minst 20 minutter å sende."
+
+
+# --- Bounded in time and memory (issue 20, item 2) ------------------------------------
+
+
+class Hung(Exception):
+    """The command did not end in time: it would have hung."""
+
+
+@contextlib.contextmanager
+def bounded(seconds: float, megabytes: float) -> Iterator[None]:
+    """The block must end within ``seconds`` (else ``Hung`` is raised in it, so a
+    regression fails instead of hanging the suite) and allocate at most ``megabytes``
+    at its peak (Python's allocations, all threads: tracemalloc)."""
+    def hung(signum: int, frame: object) -> None:
+        raise Hung(f"still running after {seconds} s")
+
+    before = signal.signal(signal.SIGALRM, hung)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    tracemalloc.start()
+    try:
+        yield
+        peak = tracemalloc.get_traced_memory()[1]
+        assert peak < megabytes * 1e6, f"peak {peak / 1e6:.0f} MB, over {megabytes} MB"
+    finally:
+        tracemalloc.stop()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
+
+
+@pytest.fixture
+def misbehaving():
+    """An Inbox to set up before it starts (``start`` takes aiosmtpd's options)."""
+    servers: list[Inbox] = []
+
+    def make(**kwargs: object) -> Inbox:
+        server = Inbox()
+        for name, value in kwargs.items():
+            setattr(server, name, value)
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+def test_a_greeting_that_never_ends_is_cut_off_by_the_deadline(
+        hostile: Hostile, root: Path, misbehaving: Callable[..., Inbox],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: «220-» lines every 10 s kept send waiting for ever.
+    monkeypatch.setattr(mail_smtp, "CONNECT_DEADLINE", 1.0)  # (60 s in use)
+    server = misbehaving(drip="greeting").start()
+    with bounded(seconds=10, megabytes=20):
+        hostile.run(send(server.port), exit_code=1, message=(
+            f"Feil: E-postserveren 127.0.0.1:{server.port} svarte ikke på hilsenen innen "
+            "fristen på 1 sekund."))
+    assert server.attempts == Counter()
+
+
+def test_endless_ehlo_lines_are_cut_off_by_the_reply_cap(
+        hostile: Hostile, root: Path, misbehaving: Callable[..., Inbox]) -> None:
+    # Before: 2.9 GB and a MemoryError, before STARTTLS (a man in the middle can do it).
+    server = misbehaving(flood_ehlo=True).start()
+    with bounded(seconds=10, megabytes=20):
+        hostile.run(send(server.port), exit_code=1, message=(
+            f"Feil: E-postserveren 127.0.0.1:{server.port}: svaret på EHLO var over grensen "
+            "på 100 linjer eller 64 KB."))
+    assert server.attempts == Counter()
+
+
+def test_a_reply_to_data_that_never_ends_is_an_unknown_outcome(
+        hostile: Hostile, root: Path, misbehaving: Callable[..., Inbox],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mail_smtp, "MESSAGE_DEADLINE", 1.0)  # (120 s in use)
+    server = misbehaving(drip="data").start()
+    with bounded(seconds=15, megabytes=20):
+        result = hostile.run(send(server.port), exit_code=1, message=(
+            "Feil: 1 av 3 e-poster ble ikke sendt, og 2 har ukjent utfall (sendes ikke på nytt "
+            "uten --resend-unknown); se over."))
+    late = ("e-postserveren svarte ikke innen fristen på 1 sekund etter at hele e-posten var "
+            "overført")
+    assert result.stdout.splitlines()[-3:] == [
+        f"  Ukjent utfall: 3901 Horten <post@horten.example>: {late}",
+        f"  Ukjent utfall: 4602 Kinn <post@kinn.example>: {late}",
+        "  Feilet: 46 Vestland <post@vestland.example>: ikke sendt: e-postserveren svarte "
+        "ikke på de 2 siste e-postene, så sendingen stoppet"]
+    assert server.received() == Counter({"post@horten.example": 1, "post@kinn.example": 1})
+
+
+def test_one_unanswered_rcpt_fails_only_its_own_message(
+        hostile: Hostile, root: Path, misbehaving: Callable[..., Inbox],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: 326 s, and then every later member «Feilet», also those never tried.
+    monkeypatch.setattr(mail_smtp, "COMMAND_TIMEOUT", 0.5)  # seconds of silence (60 in use)
+    server = misbehaving(stall_rcpt={"post@kinn.example"}).start()
+    stuck = "e-postserveren svarte ikke på RCPT TO på 0,5 sekunder; e-posten er ikke sendt"
+    with bounded(seconds=10, megabytes=20):
+        result = hostile.run(send(server.port), exit_code=1,
+                             message="Feil: 1 av 3 e-poster ble ikke sendt; se over.")
+    assert result.stdout == (
+        "Sendt: 3901 Horten <post@horten.example>\n"
+        f"Feilet: 4602 Kinn <post@kinn.example>: {stuck}\n"
+        "Sendt: 46 Vestland <post@vestland.example>\n"
+        f"{summary(sent=2, failed=1)}\n"
+        f"  Feilet: 4602 Kinn <post@kinn.example>: {stuck}\n")
+    assert server.attempts["post@kinn.example"] == 1  # not retried into the same silence
+    server.stall_rcpt = set()
+    hostile.run(send(server.port), exit_code=0, message=None)
+    assert server.received() == EVERYONE  # Kinn's, once, on the rerun
+
+
+def test_an_implicit_tls_port_asks_for_smtps(hostile: Hostile, root: Path,
+                                            misbehaving: Callable[..., Inbox],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: 60 s, then «Får ikke kontakt».
+    monkeypatch.setattr(mail_smtp, "CONNECT_DEADLINE", 1.0)
+    context = Certificates(root).server_context("127.0.0.1")
+    server = misbehaving().start(ssl_context=context, server_hostname="127.0.0.1")
+    with bounded(seconds=10, megabytes=20):
+        hostile.run(send(server.port), exit_code=1, message=(
+            f"Feil: E-postserveren 127.0.0.1:{server.port} svarte ikke på hilsenen innen "
+            "fristen på 1 sekund. Venter porten på TLS fra første byte (som port 465 gjør), "
+            "bruk --smtps."))
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_a_non_ascii_login_works(hostile: Hostile, root: Path,
+                                 misbehaving: Callable[..., Inbox]) -> None:
+    # Before: UnicodeEncodeError in AUTH, a traceback.
+    server = misbehaving(users={"analyse-ø".encode(): "blåbær".encode()}).start(auth=True)
+    hostile.run(send(server.port, "--smtp-user", "analyse-ø"), exit_code=0, message=None,
+                env={"KOMMUNERAPPORT_SMTP_PASSWORD": "blåbær"})
+    assert server.received() == EVERYONE
+
+
+# --- Only regular files are read -------------------------------------------------------
+
+
+def fifo(path: Path) -> Path:
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "send"])
+def test_a_pipe_named_like_a_report_is_passed_over(hostile: Hostile, root: Path, inbox: Inbox,
+                                                   dry_run: bool) -> None:
+    fifo(root / "output" / "kommuneokonomi-2025-4602-kinn-kopi.pdf")
+    with bounded(seconds=10, megabytes=50):
+        hostile.run(send(inbox.port, *(["--dry-run"] if dry_run else [])), exit_code=0,
+                    message=None, warnings=[
+                        "Merk: sender ikke kommuneokonomi-2025-4602-kinn-kopi.pdf (ikke en "
+                        "vanlig fil)."])
+
+
+def test_a_pipe_as_the_record_is_refused(hostile: Hostile, root: Path, inbox: Inbox) -> None:
+    kinn = root / "output" / outputs.report_name(ReportKind.MEMBER, 2025, "4602", "Kinn")
+    fifo(records.record_path(kinn))
+    with bounded(seconds=10, megabytes=50):
+        hostile.run(send(inbox.port, "--dry-run"), exit_code=1, message=(
+            "Feil: 1 rapport i output kan ikke sendes: kommuneokonomi-2025-4602-kinn.pdf "
+            "(registreringen .rapportregister/kommuneokonomi-2025-4602-kinn.pdf.json er ikke "
+            "en vanlig fil). Lag dem på nytt med kommunerapport --members."))
+
+
+@pytest.mark.parametrize(("option", "what"), [("--recipients", "Mottakerfilen"),
+                                              ("--exclude", "Avmeldingslisten"),
+                                              ("--ca-file", "Sertifikatfilen (--ca-file)")])
+@pytest.mark.parametrize("kind", ["pipe", "device"])
+def test_a_pipe_or_device_as_an_input_is_refused(hostile: Hostile, root: Path, option: str,
+                                                 what: str, kind: str) -> None:
+    path = fifo(root / "inn.csv") if kind == "pipe" else Path("/dev/zero")
+    args = send(25, "--dry-run")
+    if option == "--recipients":
+        args[args.index("members.csv")] = str(path)
+    else:
+        args += [option, str(path)]
+    with bounded(seconds=10, megabytes=50):
+        hostile.run(args, exit_code=2, inputs=[path], message=(
+            f"Feil: {what} {path}: er ikke en vanlig fil (men en enhet, et rør eller en "
+            "sokkel); lagre innholdet i en fil og oppgi den."))
+
+
+def test_a_pipe_as_an_email_template_is_refused(hostile: Hostile, root: Path) -> None:
+    (root / "mine").mkdir()
+    fifo(root / "mine" / "email_body.txt")
+    with bounded(seconds=10, megabytes=50):
+        hostile.run(send(25, "--dry-run", "--templates", "mine"), exit_code=1, message=(
+            f"Feil: E-postmalen {Path('mine') / 'email_body.txt'} kan ikke brukes: ikke en "
+            "vanlig fil."))
+
+
+def test_a_huge_recipients_file_is_refused_before_it_is_read(hostile: Hostile,
+                                                             root: Path) -> None:
+    with (root / "members.csv").open("ab") as f:
+        f.truncate(3_000_000)  # sparse: 3 MB of zeros after the rows
+    with bounded(seconds=10, megabytes=20):
+        hostile.run(send(25, "--dry-run"), exit_code=2, message=(
+            "Feil: Mottakerfilen members.csv: fila er 3 MB, over grensen for mottakerfilen "
+            "på 2 MB."))
+
+
+# --- Exactly once (issue 20, item 3) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("reply", ["251 2.1.5 Videresendt", "252 2.0.0 Godtatt, ikke sjekket"])
+def test_any_2xx_to_the_end_of_data_is_a_delivery(hostile: Hostile, root: Path, inbox: Inbox,
+                                                  reply: str) -> None:
+    # Before: 251 counted «Feilet» and was not logged, so the rerun delivered twice.
+    inbox.reply_to_data = reply
+    hostile.run(send(inbox.port), exit_code=0, message=None)
+    result = hostile.run(send(inbox.port), exit_code=0, message=None)
+    assert result.stdout == f"{summary(sent=0, already=3)}\n"
+    assert inbox.received() == EVERYONE
+
+
+LOG = Path("output") / sendlog.LOG_NAME
+RESTORE = ("Legg tilbake loggen fra en sikkerhetskopi. Er ingenting sendt fra denne mappen, "
+           "slett filen og kjør på nytt.")
+
+
+def a_log_with_history(root: Path, inbox: Inbox) -> int:
+    """A real log after one run that sent everything; its size."""
+    Hostile(root).run(send(inbox.port), exit_code=0, message=None)
+    return log_path(root).stat().st_size
+
+
+MODES = {"send": (), "dry-run": ("--dry-run",), "preview": ("--preview", "utkast")}
+
+
+@pytest.mark.parametrize("mode", [*MODES, "sendlog"])
+def test_an_emptied_log_is_refused_by_every_mode(hostile: Hostile, root: Path, inbox: Inbox,
+                                                 mode: str) -> None:
+    # Before: `: > sendlogg.sqlite3` made a real run recreate it and send everything again.
+    a_log_with_history(root, inbox)
+    log_path(root).write_bytes(b"")
+    args = (["sendlog", "--reports", "output"] if mode == "sendlog"
+            else send(inbox.port, *MODES[mode]))
+    hostile.run(args, exit_code=1, message=(
+        f"Feil: Sendeloggen {LOG} er tom (0 byte), så det er ukjent hva som alt er sendt. "
+        f"{RESTORE}"))
+    assert inbox.received() == EVERYONE and log_path(root).stat().st_size == 0
+
+
+@pytest.mark.parametrize("mode", [*MODES, "sendlog"])
+def test_a_truncated_log_is_refused_by_every_mode(hostile: Hostile, root: Path, inbox: Inbox,
+                                                  mode: str) -> None:
+    size = a_log_with_history(root, inbox)
+    with log_path(root).open("r+b") as f:
+        f.truncate(8192)  # two pages of SQLite's 4096 bytes are left
+    args = (["sendlog", "--reports", "output"] if mode == "sendlog"
+            else send(inbox.port, *MODES[mode]))
+    hostile.run(args, exit_code=1, message=(
+        f"Feil: Sendeloggen {LOG} er avkortet (8192 av {size} byte), så det er ukjent hva som "
+        f"alt er sendt. {RESTORE}"))
+    assert inbox.received() == EVERYONE
+
+
+@pytest.mark.parametrize("mode", [*MODES, "sendlog"])
+def test_a_damaged_log_is_refused_not_called_unwritable(hostile: Hostile, root: Path,
+                                                        inbox: Inbox, mode: str) -> None:
+    # Before: a corrupt send log was met with «Gjør filen og mappen skrivbare».
+    a_log_with_history(root, inbox)
+    with log_path(root).open("r+b") as f:
+        f.seek(4096 + 8)  # the second page, past its header: the rows of «sent»
+        f.write(b"\xff" * 2048)  # its cell pointers now point past the page
+    args = (["sendlog", "--reports", "output"] if mode == "sendlog"
+            else send(inbox.port, *MODES[mode]))
+    hostile.run(args, exit_code=1, message=(
+        f"Feil: Sendeloggen {LOG} er skadet, så det er ukjent hva som alt er sendt. {RESTORE}"))
+    assert inbox.received() == EVERYONE
+
+
+@pytest.mark.parametrize("mode", [*MODES, "sendlog"])
+@pytest.mark.parametrize("companion", ["", "-journal"])
+def test_a_planted_symlink_is_never_followed(hostile: Hostile, root: Path, inbox: Inbox,
+                                             mode: str, companion: str) -> None:
+    # Before: a dangling sendlogg.sqlite3 made the tool write outside the folder.
+    outside = root / "utenfor" / "planted.sqlite3"
+    outside.parent.mkdir()
+    link = root / "output" / f"{sendlog.LOG_NAME}{companion}"
+    link.symlink_to(outside)
+    args = (["sendlog", "--reports", "output"] if mode == "sendlog"
+            else send(inbox.port, *MODES[mode]))
+    hostile.run(args, exit_code=1, message=(
+        f"Feil: {LOG}{companion} er en symbolsk lenke. Verktøyet følger ikke lenker for "
+        "sendeloggen, så det skriver aldri utenfor output. Erstatt lenken med selve filen, "
+        "eller flytt den bort."))
+    assert not outside.exists() and inbox.attempts == Counter()
+
+
+def test_sigterm_before_the_rcpt_reply_is_not_sent_and_the_rerun_sends_it(
+        hostile: Hostile, root: Path, inbox: Inbox) -> None:
+    # Before: «ukjent utfall», and the rerun skipped that member and exited 0.
+    inbox.interrupt_at, inbox.interrupt_signal = "RCPT", signal.SIGTERM
+    result = hostile.run(send(inbox.port), exit_code=1, message=(
+        "Feil: Sendingen ble avbrutt (SIGTERM) etter 0 sendt. Kjør samme kommando igjen for å "
+        "sende resten."))
+    assert result.stdout == f"{summary(sent=0)}\n"
+    hostile.run(send(inbox.port), exit_code=0, message=None)
+    assert inbox.received() == EVERYONE
+
+
+def test_sighup_after_the_final_dot_is_unknown_until_confirmed(
+        hostile: Hostile, root: Path, inbox: Inbox) -> None:
+    inbox.interrupt_at, inbox.interrupt_signal = "DATA", signal.SIGHUP
+    hostile.run(send(inbox.port), exit_code=1, message=(
+        "Feil: Sendingen ble avbrutt (SIGHUP) etter 0 sendt. 1 e-post har ukjent utfall og "
+        "sendes ikke på nytt uten --resend-unknown. Kjør samme kommando igjen for å sende "
+        "resten."))
+    # While the outcome is unknown, every run says so and exits non-zero.
+    for extra in ((), ("--dry-run",)):
+        result = hostile.run(send(inbox.port, *extra), exit_code=1,
+                             message=STILL_UNKNOWN.format(n="1 e-post"))
+        assert any("3901 Horten <post@horten.example>: " in line and "ukjent utfall" in
+                   line.casefold() and "ved en tidligere sending" in line
+                   for line in result.stdout.splitlines()), result.stdout
+    # The recipient says it arrived: recorded as sent, and the runs are clean again.
+    result = hostile.run(["sendlog", "--reports", "output", "--confirm", "post@horten.example"],
+                         exit_code=0, message=None)
+    assert result.stdout == "Merket som mottatt: 1 e-post til post@horten.example.\n"
+    result = hostile.run(send(inbox.port), exit_code=0, message=None)
+    assert result.stdout == f"{summary(sent=0, already=3)}\n"
+    assert inbox.received() == EVERYONE
+
+
+def test_a_full_disk_while_logging_names_the_log_and_what_it_wrote(
+        hostile: Hostile, root: Path, inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    prepare = sendlog.SendLog.prepare
+
+    def on_a_full_disk(log: sendlog.SendLog, recipient: str, member: str, sha256: str,
+                       report_name: str, message_id: str) -> None:
+        pages = log.db.execute("PRAGMA page_count").fetchone()[0]
+        log.db.execute(f"PRAGMA max_page_count = {pages}")  # the file cannot grow any more,
+        prepare(log, recipient, member, sha256, report_name + " " * 20_000,  # and this note
+                message_id)  # needs it to: SQLite's own «database or disk is full»
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sendlog.SendLog, "prepare", on_a_full_disk)
+        result = hostile.run(send(inbox.port), exit_code=1, message=(
+            f"Feil: Kan ikke skrive i sendeloggen {LOG} (disken er full) da den skulle notere "
+            "at 3901 Horten <post@horten.example> skal sendes. Sendingen stopper; 3901 Horten "
+            "<post@horten.example> er ikke sendt."))
+    assert result.stdout == f"{summary(sent=0)}\n"
+    assert inbox.attempts == Counter()  # stopped before the server heard of it
+    hostile.run(send(inbox.port), exit_code=0, message=None)  # a rerun completes
+    assert inbox.received() == EVERYONE

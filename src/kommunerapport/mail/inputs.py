@@ -67,7 +67,7 @@ def open_regular(path: Path, limit: int) -> bytes:
         if info.st_size > limit:
             raise DeliveryError(f"{path} er over grensen på {limits.size(limit)}.")
         with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(limit + 1)
+            data = f.read(info.st_size + 1)  # (read(limit) would set aside limit bytes)
     finally:
         os.close(fd)
     if len(data) > limit:

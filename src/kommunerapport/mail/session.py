@@ -323,14 +323,16 @@ def connect(options: SendOptions, password: str | None, context: ssl.SSLContext,
 def no_session(exc: client.Stalled | client.ReplyTooLong, where: str,
                options: SendOptions) -> str:
     """A server that does not answer while a session opens: say so, and suggest
-    ``--smtps`` for a silent greeting (an implicit-TLS port waits for our TLS first)."""
+    ``--smtps`` for a greeting that never began (an implicit-TLS port waits for our TLS)."""
+    if isinstance(exc, client.ReplyTooLong):
+        return f"E-postserveren {where}: {exc}."
     text = str(exc).removeprefix("e-postserveren ")
     hint = ""
-    if isinstance(exc, client.Stalled) and exc.waiting_for == client.WAITING_FOR["greeting"] \
+    if exc.waiting_for == client.WAITING_FOR["greeting"] and not exc.heard \
             and not options.smtps:
         hint = (" Venter porten på TLS fra første byte (som port 465 gjør), "
                 "bruk --smtps.")
-    return f"E-postserveren {where}: {text}.{hint}"
+    return f"E-postserveren {where} {text}.{hint}"
 
 
 def later(code: int) -> str:

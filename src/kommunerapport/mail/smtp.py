@@ -53,12 +53,12 @@ class Stalled(smtplib.SMTPServerDisconnected):
     """No reply in time: the deadline passed, or the server said nothing for
     ``COMMAND_TIMEOUT``. ``waiting_for`` names what it was asked (``WAITING_FOR``)."""
 
-    def __init__(self, waiting_for: str, seconds: float, whole: bool) -> None:
-        shown = f"{seconds:g}".replace(".", ",")
-        self.limit = (f"innen fristen på {shown} sekunder" if whole
-                      else f"på {shown} sekunder")
+    def __init__(self, waiting_for: str, seconds: float, whole: bool, heard: bool) -> None:
+        shown = f"{seconds:g}".replace(".", ",") + (" sekund" if seconds == 1 else " sekunder")
+        self.limit = f"innen fristen på {shown}" if whole else f"på {shown}"
         super().__init__(f"e-postserveren svarte ikke på {waiting_for} {self.limit}")
         self.waiting_for = waiting_for
+        self.heard = heard  # the server had said anything at all on this connection
 
 
 class ReplyTooLong(smtplib.SMTPServerDisconnected):
@@ -92,21 +92,24 @@ class _DeadlineReader(io.RawIOBase):
         if sock is None:
             return 0
         self._smtp.arm()
-        return sock.recv_into(buffer)
+        n = sock.recv_into(buffer)
+        self._smtp.heard += n
+        return n
 
 
 class BoundedClient(smtplib.SMTP):
     """smtplib.SMTP with deadlines, reply caps, UTF-8 logins and the final dot tracked."""
 
     body_sent = False
+    heard = 0  # bytes the server has sent on this connection
     before_final_dot: Callable[[], None] | None = None
     _deadline: float | None = None
     _deadline_seconds = 0.0
     _waiting = "greeting"
 
-    def __init__(self, host: str, port: int, *, deadline: float = CONNECT_DEADLINE,
+    def __init__(self, host: str, port: int, *, deadline: float | None = None,
                  **kwargs: Any) -> None:
-        self.start_deadline(deadline)
+        self.start_deadline(CONNECT_DEADLINE if deadline is None else deadline)
         super().__init__(host, port, timeout=COMMAND_TIMEOUT, **kwargs)
 
     # --- Time ---------------------------------------------------------------------
@@ -130,7 +133,7 @@ class BoundedClient(smtplib.SMTP):
     def _stalled(self, whole: bool) -> Stalled:
         self.close()
         seconds = self._deadline_seconds if whole else COMMAND_TIMEOUT
-        return Stalled(WAITING_FOR[self._waiting], seconds, whole)
+        return Stalled(WAITING_FOR[self._waiting], seconds, whole, self.heard > 0)
 
     def _timed_out(self) -> Stalled:
         """A socket timeout: the deadline's if that has passed, else the silence's."""
@@ -251,5 +254,5 @@ class BoundedClientTLS(BoundedClient, smtplib.SMTP_SSL):
     """Implicit TLS (``--smtps``, port 465): TLS from the first byte."""
 
     def __init__(self, host: str, port: int, *, context: ssl.SSLContext,
-                 deadline: float = CONNECT_DEADLINE) -> None:
+                 deadline: float | None = None) -> None:
         super().__init__(host, port, deadline=deadline, context=context)
