@@ -72,7 +72,11 @@ from kommunerapport.mail.sendlog import open_log, read_only_log
 from kommunerapport.mail.session import Session, tls_context
 from kommunerapport.sources.throttle import Throttle
 
-SIGNAL_NAMES = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}
+# Ctrl-C, and what a service manager or a closed terminal sends (no SIGHUP on Windows).
+SIGNAL_NAMES = {sig: name for sig, name in ((signal.SIGINT, "Ctrl-C"),
+                                            (signal.SIGTERM, "SIGTERM"),
+                                            (getattr(signal, "SIGHUP", None), "SIGHUP"))
+                if sig is not None}
 
 
 class Interrupted(DeliveryError):
