@@ -45,7 +45,7 @@ REPORTS_OPTION = click.option(
                    "tilbyr det, og kreves resten av sendingen når den har gjort det.")
 @click.option("--ca-file", metavar="FIL", type=click.Path(path_type=Path, dir_okay=False),
               help="Stol også på sertifikatene (PEM) i FIL, for eksempel en egen CA. "
-                   "Miljøvariabelen SSL_CERT_FILE bytter ut maskinens egne.")
+                   "Miljøvariabelen SSL_CERT_FILE peker OpenSSL til en annen CA-fil.")
 @click.option("--smtp-user", metavar="BRUKER",
               help="Logg inn som BRUKER; passordet leses fra miljøvariabelen "
                    "KOMMUNERAPPORT_SMTP_PASSWORD. Æ, ø, å går fint.")
