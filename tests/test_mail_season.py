@@ -316,8 +316,10 @@ def test_each_body_is_in_one_written_form(root: Path, sample: bool,
         words = {w.casefold() for w in WORD.findall(f"{subject} {body} {page}")}
         foreign = words & MARKERS[out.recipient.lang]
         assert not foreign, (out.recipient.lang, foreign)
-        assert ("KOSTRA" in body) is not sample  # sample data never claims KOSTRA
+        assert "KOSTRA" not in body  # the record does not say the source: the report does
         assert ("eksempeldata" in body) is sample
+        assert ("kvar tala er henta frå" in body or "hvor tallene er hentet fra" in body) \
+            is not sample
 
 
 # --- What went to whom ----------------------------------------------------------------------
