@@ -748,3 +748,26 @@ def test_password_is_not_sent_in_clear_to_a_remote_server(
     assert cli(setup, auth_inbox.port, "--smtp-user", "analyse", "--no-starttls",
                env=env).exit_code == 0
     assert len(auth_inbox.messages) == 3
+
+
+def test_sqlite_errors_are_said_in_norwegian(tmp_path: Path) -> None:
+    """SQLite's own errors, made for real, in the words the messages use."""
+    from kommunerapport.mail.sendlog import sqlite_words
+
+    db = sqlite3.connect(tmp_path / "full.sqlite3")
+    db.execute("CREATE TABLE t (x TEXT)")
+    db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
+    with pytest.raises(sqlite3.OperationalError) as full:
+        db.execute("INSERT INTO t VALUES (?)", ("x" * 100_000,))  # needs pages it cannot have
+    db.execute("PRAGMA query_only = ON")
+    with pytest.raises(sqlite3.OperationalError) as readonly:
+        db.execute("INSERT INTO t VALUES ('x')")
+    db.close()
+    (tmp_path / "other.sqlite3").write_bytes(b"nummer,navn,epost\n" * 400)
+    other = sqlite3.connect(tmp_path / "other.sqlite3")
+    with pytest.raises(sqlite3.DatabaseError) as not_a_database:
+        other.execute("SELECT * FROM sqlite_master")
+    other.close()
+    assert [sqlite_words(e.value) for e in (full, readonly, not_a_database)] == [
+        "disken er full", "filen eller mappen er skrivebeskyttet",
+        "filen er ikke en SQLite-database"]

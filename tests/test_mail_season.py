@@ -420,3 +420,24 @@ def test_a_season_preview_test_one_county_the_rest_and_a_correction(
     # 5. What went to whom.
     result = runner.invoke(main, ["sendlog", "--reports", "rapporter"])
     assert result.stdout.splitlines()[-1] == "Sendt: 4. Ukjent utfall: 0. Feilet: 0."
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--to-me", "meg@ks"), "--to-me «meg@ks» er ikke en gyldig e-postadresse."),
+    (("--unsubscribe", "http://ks.example/avmeld"),
+     "--unsubscribe «http://ks.example/avmeld»: oppgi en e-postadresse eller en nettside som "
+     "begynner med https://."),
+])
+def test_bad_values_for_the_new_options(root: Path, args: tuple[str, str], message: str) -> None:
+    result = cli(root, free_port(), *args)
+    assert (result.exit_code, result.stderr) == (2, f"Feil: {message}\n")
+
+
+def test_confirming_an_address_without_unknown_outcomes_is_refused(root: Path,
+                                                                    inbox: Inbox) -> None:
+    assert cli(root, inbox.port).exit_code == 0
+    result = CliRunner().invoke(main, ["sendlog", "--reports", str(root / "output"),
+                                       "--confirm", "post@kinn.example"])
+    assert (result.exit_code, result.stderr) == (
+        2, "Feil: --confirm post@kinn.example: ingen e-post til denne adressen har ukjent "
+           "utfall i sendeloggen.\n")
