@@ -123,7 +123,7 @@ class Inbox:
         if kill and kill.step == "AUTH":
             self.kill = None
             signal_process(kill)
-            time.sleep(0.3)  # (aiosmtpd calls this outside a coroutine)
+            time.sleep(0.5)  # (aiosmtpd calls this outside a coroutine)
         ok = (isinstance(auth_data, LoginPassword)
               and self.users.get(auth_data.login) == auth_data.password)
         return AuthResult(success=ok, handled=False)
@@ -160,7 +160,7 @@ class Inbox:
             return
         self.kill = None
         signal_process(kill)
-        await asyncio.sleep(0.3)  # the reply comes after the signal
+        await asyncio.sleep(0.5)  # the reply comes after the signal (on a busy machine too)
 
     def received(self) -> Counter[str]:
         return Counter(r for rcpts, _ in self.messages for r in rcpts)

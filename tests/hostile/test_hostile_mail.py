@@ -161,14 +161,14 @@ def test_drop_after_every_data_stops_the_run(hostile: Hostile, root: Path,
 def test_no_reply_to_data_within_the_timeout_is_unknown(hostile: Hostile, root: Path,
                                                        inbox: Inbox,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mail_smtp, "COMMAND_TIMEOUT", 0.3)  # seconds of silence (60 in use)
-    inbox.stall_after_data = 1.0
+    monkeypatch.setattr(mail_smtp, "COMMAND_TIMEOUT", 1.0)  # seconds of silence (60 in use)
+    inbox.stall_after_data = 3.0
     result = hostile.run(send(inbox.port), exit_code=1, message=(
         "Feil: 1 av 3 e-poster ble ikke sendt, og 2 har ukjent utfall (sendes ikke på nytt "
         "uten --resend-unknown); se over."))
     assert result.stdout.splitlines()[0] == (
-        "Ukjent utfall: 3901 Horten <post@horten.example>: e-postserveren svarte ikke på 0,3 "
-        "sekunder etter at hele e-posten var overført")
+        "Ukjent utfall: 3901 Horten <post@horten.example>: e-postserveren svarte ikke på 1 "
+        "sekund etter at hele e-posten var overført")
     # Each was handed over once and not again after the timeout; then the run stopped.
     assert inbox.received() == Counter({"post@horten.example": 1, "post@kinn.example": 1})
 
@@ -480,13 +480,13 @@ def test_endless_ehlo_lines_are_cut_off_by_the_reply_cap(
 def test_a_reply_to_data_that_never_ends_is_an_unknown_outcome(
         hostile: Hostile, root: Path, misbehaving: Callable[..., Inbox],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mail_smtp, "MESSAGE_DEADLINE", 1.0)  # (120 s in use)
+    monkeypatch.setattr(mail_smtp, "MESSAGE_DEADLINE", 3.0)  # (120 s in use)
     server = misbehaving(drip="data").start()
-    with bounded(seconds=15, megabytes=20):
+    with bounded(seconds=20, megabytes=20):
         result = hostile.run(send(server.port), exit_code=1, message=(
             "Feil: 1 av 3 e-poster ble ikke sendt, og 2 har ukjent utfall (sendes ikke på nytt "
             "uten --resend-unknown); se over."))
-    late = ("e-postserveren svarte ikke innen fristen på 1 sekund etter at hele e-posten var "
+    late = ("e-postserveren svarte ikke innen fristen på 3 sekunder etter at hele e-posten var "
             "overført")
     assert result.stdout.splitlines()[-3:] == [
         f"  Ukjent utfall: 3901 Horten <post@horten.example>: {late}",
@@ -500,9 +500,9 @@ def test_one_unanswered_rcpt_fails_only_its_own_message(
         hostile: Hostile, root: Path, misbehaving: Callable[..., Inbox],
         monkeypatch: pytest.MonkeyPatch) -> None:
     # Before: 326 s, and then every later member «Feilet», also those never tried.
-    monkeypatch.setattr(mail_smtp, "COMMAND_TIMEOUT", 0.5)  # seconds of silence (60 in use)
+    monkeypatch.setattr(mail_smtp, "COMMAND_TIMEOUT", 2.0)  # seconds of silence (60 in use)
     server = misbehaving(stall_rcpt={"post@kinn.example"}).start()
-    stuck = "e-postserveren svarte ikke på RCPT TO på 0,5 sekunder; e-posten er ikke sendt"
+    stuck = "e-postserveren svarte ikke på RCPT TO på 2 sekunder; e-posten er ikke sendt"
     with bounded(seconds=10, megabytes=20):
         result = hostile.run(send(server.port), exit_code=1,
                              message="Feil: 1 av 3 e-poster ble ikke sendt; se over.")
@@ -788,8 +788,8 @@ def test_killed_at_any_step_each_member_gets_it_once_or_is_named_unknown(
     assert server.kill is None, f"the server never came to {step}"
     assert first.returncode != 0 or step == "QUIT", (out, err)
     assert "Traceback" not in err, err
-    if name in HANDLED and step != "QUIT":
-        assert err.splitlines()[-1].startswith(
+    if name in HANDLED and step not in ("reply", "QUIT"):  # (after the reply: a race with
+        assert err.splitlines()[-1].startswith(  # the end of the run, which may come first)
             f"Feil: Sendingen ble avbrutt ({HANDLED[name]}) etter "), err
 
     rerun = send_process(root, server.port)

@@ -197,19 +197,22 @@ def send_reports(options: SendOptions, hooks: Hooks) -> SendSummary:
     if test:
         return send_to_me(messages, session, sender, templates, extras, hooks, pace,
                           options.to_me or "")
-    with open_log(options.reports) as log:
-        delivery = Delivery(log, session, sender, templates, hooks, extras)
-        delivery.summary.skipped.extend((o, EXCLUDED) for o in opted_out)
-        try:
-            delivery.run(messages, pace)
-        except KeyboardInterrupt:
-            print_summary(delivery.summary, hooks.echo)
-            raise _Stopped(delivery.summary) from None
-        except BaseException:
-            print_summary(delivery.summary, hooks.echo)
-            raise
-    print_summary(delivery.summary, hooks.echo)
-    return delivery.summary
+    summary = SendSummary()
+    summary.skipped.extend((o, EXCLUDED) for o in opted_out)
+    printed = False
+    try:
+        with open_log(options.reports) as log:
+            delivery = Delivery(log, session, sender, templates, hooks, extras, summary)
+            try:
+                delivery.run(messages, pace)
+            finally:
+                printed = True
+                print_summary(summary, hooks.echo)
+    except KeyboardInterrupt:  # while sending, or a moment after: the summary says what went
+        if not printed:
+            print_summary(summary, hooks.echo)
+        raise _Stopped(summary) from None
+    return summary
 
 
 def interrupted_text(summary: SendSummary, signal_name: str) -> str:
