@@ -786,7 +786,10 @@ def test_killed_at_any_step_each_member_gets_it_once_or_is_named_unknown(
     server.kill = Kill(first.pid, SIGNALS[name], step, message=2)
     out, err = first.communicate(timeout=60)
     assert server.kill is None, f"the server never came to {step}"
-    assert first.returncode != 0 or step == "QUIT", (out, err)
+    # Just after the last reply the run may end before the signal lands (and a signal the
+    # test runner's own parent ignores, as a shell ignores SIGINT for a background job, is
+    # then ignored): there nothing is in doubt either way.
+    assert first.returncode != 0 or step in ("reply", "QUIT"), (out, err)
     assert "Traceback" not in err, err
     if name in HANDLED and step not in ("reply", "QUIT"):  # (after the reply: a race with
         assert err.splitlines()[-1].startswith(  # the end of the run, which may come first)
