@@ -135,6 +135,9 @@ def run() -> None:
         code: object = 0
     except SystemExit as exc:
         code = exc.code
+    except KeyboardInterrupt:  # Ctrl-C after the command was done, while it cleaned up
+        print("Avbrutt.", file=sys.stderr)
+        code = 130
     if isinstance(code, str):  # sys.exit("message"): Python prints it and exits with 1
         print(code, file=sys.stderr)
         code = 1
