@@ -441,3 +441,22 @@ def test_confirming_an_address_without_unknown_outcomes_is_refused(root: Path,
     assert (result.exit_code, result.stderr) == (
         2, "Feil: --confirm post@kinn.example: ingen e-post til denne adressen har ukjent "
            "utfall i sendeloggen.\n")
+
+
+def test_own_plain_text_template_without_html_sends_plain_text_only(root: Path,
+                                                                    inbox: Inbox) -> None:
+    """An older --templates folder (subject and plain body) keeps working; the project's
+    HTML, which would say other words, is left out, and the run says so."""
+    mine = root / "mine"
+    mine.mkdir()
+    (mine / "email_body.txt").write_text("Til {{ member }}: rapporten er vedlagt.\n",
+                                         encoding="utf-8")
+    result = cli(root, inbox.port, "--templates", str(mine))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (f"Merk: {mine} har sin egen email_body.txt, men ingen "
+                             "email_body.html; e-postene sendes bare som ren tekst.\n")
+    [kinn] = inbox.to("post@kinn.example")
+    assert kinn["Subject"] == "Kommuneøkonomien 2025: tala for Kinn kommune"  # the project's
+    assert [p.get_content_type() for p in kinn.walk()] == [
+        "multipart/mixed", "text/plain", "application/pdf"]
+    assert plain(kinn) == "Til Kinn kommune: rapporten er vedlagt.\n"
