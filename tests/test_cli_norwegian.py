@@ -74,7 +74,7 @@ def english_in(output: str, commands: set[str]) -> list[str]:
                   text)
     for name in commands:
         text = re.sub(rf"\b{re.escape(name)}\b", " ", text)
-    pieces = [f for f in FRAGMENTS if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", output)]
+    pieces = [f for f in FRAGMENTS if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text)]
     return pieces + ENGLISH.findall(text)
 
 

@@ -180,7 +180,10 @@ def test_every_readme_command_works_as_written_on_a_fresh_clone(
     for pdf in sorted((out / "kommuner").glob("*.pdf")) + sorted(
             (out / "fylkeskommuner").glob("*.pdf")):
         assert records.read_record(pdf).status == records.APPROVED, pdf.name
-    assert smtp.received() == Counter({
+    received = smtp.received()
+    tests = received.pop("meg@ks.no")  # --to-me: one of each kind, to oneself first
+    assert tests >= 1
+    assert received == Counter({  # then Vestland, then the rest: each member once
         "postmottak@horten.example.org": 1, "postmottak@holmestrand.example.org": 1,
         "okonomi@holmestrand.example.org": 1, "postmottak@kinn.example.org": 1,
         "post@vestfoldfylke.example.org": 1, "post@vestlandfylke.example.org": 1})

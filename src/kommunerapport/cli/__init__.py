@@ -139,8 +139,8 @@ def _add_commands() -> None:
     libraries, so ``--help`` answers at once)."""
     from kommunerapport.cli import approve, changes, fetch, figures, send
 
-    for command in (figures.counties, figures.figures, send.send, fetch.fetch, fetch.inspect,
-                    changes.changes, approve.approve):
+    for command in (figures.counties, figures.figures, send.send, send.sendlog, fetch.fetch,
+                    fetch.inspect, changes.changes, approve.approve):
         main.add_command(command)
 
 
@@ -175,6 +175,9 @@ def run() -> None:
         code: object = 0
     except SystemExit as exc:
         code = exc.code
+    except KeyboardInterrupt:  # Ctrl-C after the command was done, while it cleaned up
+        print("Avbrutt.", file=sys.stderr)
+        code = 130
     if isinstance(code, str):  # sys.exit("message"): Python prints it and exits with 1
         print(code, file=sys.stderr)
         code = 1

@@ -1,14 +1,15 @@
-"""One sending run: each message noted in the send log before it goes and recorded
-after the server accepted it, so a rerun sends only what is missing.
+"""One sending run: each message noted in the send log before it goes, marked just before
+its final dot, and recorded after the server accepted it, so a rerun sends only what is
+missing, and a killed run leaves the truth (``sendlog``).
 
 A log that refuses a write stops the run: a failure to record is never a resend.
-After ``UNKNOWN_LIMIT`` unknown outcomes in a row the run stops.
+After ``SILENT_LIMIT`` messages in a row without an answer (unknown outcome, or no
+reply in time) the run stops: the server is not well.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,16 +17,13 @@ from email.utils import parseaddr
 from functools import partial
 
 import click
-import jinja2
 
 from kommunerapport.errors import DeliveryError
-from kommunerapport.mail.message import build_message
-from kommunerapport.mail.recipients import (
-    Outgoing,
-    count,
-)
+from kommunerapport.mail.inputs import read_report
+from kommunerapport.mail.message import Extras, Templates, build_message, norwegian_date
+from kommunerapport.mail.recipients import Outgoing, count
 from kommunerapport.mail.sendlog import SENDING, LogWriteError, SendLog
-from kommunerapport.mail.session import ConnectionLost, OutcomeUnknown, Session
+from kommunerapport.mail.session import ConnectionLost, NoAnswer, OutcomeUnknown, Session
 from kommunerapport.sources.throttle import Throttle
 
 ALREADY_SENT = "allerede sendt"
@@ -37,7 +35,10 @@ CHANGED = "rapporten er endret siden forrige sending; bruk --resend for å sende
 UNKNOWN_BEFORE = "ukjent utfall ved en tidligere sending"
 
 
-UNKNOWN_LIMIT = 2  # unknown outcomes in a row before the run stops: the server is not well
+EXCLUDED = "står på avmeldingslisten (--exclude)"
+
+
+SILENT_LIMIT = 2  # messages in a row without an answer before the run stops
 
 
 @dataclass
@@ -72,8 +73,9 @@ class Delivery:
     log: SendLog
     session: Session
     sender: str
-    env: jinja2.Environment
+    templates: Templates
     hooks: Hooks
+    extras: Extras
     summary: SendSummary = field(default_factory=SendSummary)
 
     def run(self, messages: list[Outgoing], pace: Throttle) -> None:
@@ -82,11 +84,11 @@ class Delivery:
         if not todo:
             return
         announce_pace(len(todo), pace.min_interval, self.hooks.echo)
-        unknown_in_a_row = 0
+        silent = 0
         with self.session:
             for i, out in enumerate(todo):
-                if unknown_in_a_row == UNKNOWN_LIMIT:
-                    stopped = (f"ikke sendt: e-postserveren svarte ikke på de {UNKNOWN_LIMIT} "
+                if silent == SILENT_LIMIT:
+                    stopped = (f"ikke sendt: e-postserveren svarte ikke på de {SILENT_LIMIT} "
                                "siste e-postene, så sendingen stoppet")
                     self.summary.failed.extend((o, stopped) for o in todo[i:])
                     return
@@ -97,11 +99,16 @@ class Delivery:
                     self.summary.failed.extend((o, f"ikke sendt: {exc}") for o in todo[i:])
                     return
                 except OutcomeUnknown as exc:
-                    unknown_in_a_row += 1
+                    silent += 1
                     self.summary.unknown.append((out, str(exc)))
                     self.hooks.echo(f"Ukjent utfall: {out.label}: {exc}")
                     continue
-                unknown_in_a_row = 0
+                except NoAnswer as exc:
+                    silent += 1
+                    self.summary.failed.append((out, str(exc)))
+                    self.hooks.echo(f"Feilet: {out.label}: {exc}")
+                    continue
+                silent = 0
                 self.note(out, error)
 
     def skipped(self, out: Outgoing) -> bool:
@@ -115,22 +122,36 @@ class Delivery:
         """Send one message and log it; the reason it failed, or None.
 
         OutcomeUnknown when the server may or may not have it; the log says so.
+        NoAnswer when the server did not answer before the final dot; logged as failed.
         """
         try:
-            data = out.report.path.read_bytes()
-        except OSError as exc:
-            return f"kan ikke lese {out.report.path.name}: {exc.strerror}"
-        if hashlib.sha256(data).hexdigest() != out.report.sha256:
-            return f"{out.report.path.name} ble endret under sendingen; kjør send på nytt"
-        msg = build_message(out, data, self.sender, self.env)
+            data = read_report(out.report.path, out.report.sha256)
+        except DeliveryError as exc:
+            return exc.format_message().rstrip(".")
+        msg = build_message(out, data, self.sender, self.templates,
+                            self.extras.replacing(replaces(self.log, out)))
         key = (out.address, out.recipient.number, out.report.sha256)
-        with self.stop_if_unlogged(f"sendingen stopper før {out.label}, som ikke er sendt"):
-            self.log.sending(*key, out.report.path.name, msg["Message-ID"])
+        name = out.report.path.name
+        not_sent = f"Sendingen stopper; {out.label} er ikke sendt"
+        with self.stop_if_unlogged(f"den skulle notere at {out.label} skal sendes", not_sent):
+            self.log.prepare(*key, name, msg["Message-ID"])
+
+        def final_dot() -> None:
+            with self.stop_if_unlogged(f"den skulle notere at e-posten til {out.label} "
+                                       "overleveres", not_sent):
+                self.log.sending(*key)
+
         try:
-            error = self.session.send(msg, parseaddr(self.sender)[1], out.address)
+            error = self.session.send(msg, parseaddr(self.sender)[1], out.address, final_dot)
         except OutcomeUnknown as exc:
-            with self.stop_if_unlogged(f"sendingen stopper; {out.label} har ukjent utfall"):
+            with self.stop_if_unlogged(f"den skulle notere at {out.label} har ukjent utfall",
+                                       "Sendingen stopper; e-posten står med ukjent utfall"):
                 self.log.outcome_unknown(*key, str(exc))
+            raise
+        except NoAnswer as exc:
+            with self.stop_if_unlogged(f"den skulle notere at {out.label} ikke ble sendt",
+                                       "Sendingen stopper"):
+                self.log.failed(*key, name, str(exc))
             raise
         except BaseException:  # ConnectionLost, or Ctrl-C: unknown only once handed over
             if self.session.handed_over:  # the log's note stays: unknown on the next run
@@ -141,26 +162,32 @@ class Delivery:
             raise
         if error is None:
             with self.stop_if_unlogged(
-                    f"e-postserveren godtok {out.label}, men loggen fikk ikke skrevet det. "
+                    f"den skulle notere at e-postserveren godtok {out.label}",
                     "Sendingen stopper; e-posten står med ukjent utfall i loggen og sendes "
                     "ikke på nytt uten --resend-unknown", sent=out):
-                self.log.record(*key, out.report.path.name, msg["Message-ID"])
+                self.log.record(*key, name, msg["Message-ID"])
         else:
-            with self.stop_if_unlogged("sendingen stopper"):
-                self.log.not_sent(*key)
+            with self.stop_if_unlogged(f"den skulle notere at {out.label} ikke ble sendt",
+                                       "Sendingen stopper"):
+                self.log.failed(*key, name, error)
         return error
 
     @contextlib.contextmanager
-    def stop_if_unlogged(self, what: str, sent: Outgoing | None = None) -> Iterator[None]:
-        """A log that refuses a write stops the run: a failure to record is never a resend."""
+    def stop_if_unlogged(self, doing: str, then: str,
+                         sent: Outgoing | None = None) -> Iterator[None]:
+        """A log that refuses a write stops the run: a failure to record is never a resend.
+
+        The message names the log (and so its folder), why it refused, what was being
+        written (``doing``) and what follows (``then``).
+        """
         try:
             yield
         except LogWriteError as exc:
             if sent is not None:
                 self.summary.sent.append(sent)
                 self.hooks.echo(f"Sendt: {sent.label}")
-            raise DeliveryError(f"Kan ikke skrive i sendeloggen {exc.path} ({exc.detail}); "
-                                f"{what}.") from None
+            raise DeliveryError(f"Kan ikke skrive i sendeloggen {exc.path} ({exc.detail}) da "
+                                f"{doing}. {then}.") from None
 
     def note(self, out: Outgoing, error: str | None) -> None:
         if error:
@@ -171,6 +198,45 @@ class Delivery:
         self.hooks.echo(f"Sendt: {out.label}")
         if self.hooks.after_send:
             self.hooks.after_send(out)
+
+
+def replaces(log: SendLog | None, out: Outgoing) -> str | None:
+    """«6. mars 2026»: when an earlier version of this report went to this address, if
+    one did (a changed report sent with ``--resend``); else None."""
+    if log is None or out.report.sha256 in log.hashes_sent(out.address, out.recipient.number):
+        return None
+    when = log.last_sent(out.address, out.recipient.number)
+    return norwegian_date(when) if when else None
+
+
+def send_tests(messages: list[Outgoing], session: Session, sender: str,
+               templates: Templates, extras: Extras, hooks: Hooks, pace: Throttle,
+               summary: SendSummary) -> None:
+    """``--to-me``: each message to the test address, marked as a test, noted in
+    ``summary``; nothing logged (a test is no delivery to the member, and changes
+    nothing a real run does)."""
+    with session:
+        for i, out in enumerate(messages):
+            pace.wait()
+            try:
+                data = read_report(out.report.path, out.report.sha256)
+            except DeliveryError as exc:
+                summary.failed.append((out, exc.format_message().rstrip(".")))
+                continue
+            msg = build_message(out, data, sender, templates, extras)
+            try:
+                error = session.send(msg, parseaddr(sender)[1], out.address)
+            except ConnectionLost as exc:
+                summary.failed.extend((o, f"ikke sendt: {exc}") for o in messages[i:])
+                break
+            except (OutcomeUnknown, NoAnswer) as exc:
+                error = str(exc)
+            if error:
+                summary.failed.append((out, error))
+                hooks.echo(f"Feilet: {out.label}: {error}")
+            else:
+                summary.sent.append(out)
+                hooks.echo(f"Sendt som test: {out.label}")
 
 
 def skip_reason(out: Outgoing, log: SendLog | None, resend: bool,

@@ -13,6 +13,7 @@ from email.utils import formataddr, parseaddr
 from pathlib import Path
 
 from kommunerapport.errors import UsageError
+from kommunerapport.mail.inputs import MAX_CA_BYTES, read_text_file
 from kommunerapport.mail.recipients import (
     valid_address,
 )
@@ -41,6 +42,30 @@ class SendOptions:
     templates: Path | None = None
     resend_unknown: bool = False  # send again what an earlier run left with unknown outcome
     draft: str | None = None  # a test address: drafts allowed, every message goes there
+    smtps: bool = False  # implicit TLS (port 465) instead of STARTTLS
+    ca_file: Path | None = None  # more CAs to trust (PEM)
+    preview: Path | None = None  # write each message as .eml here; send nothing
+    to_me: str | None = None  # send the chosen messages to this address instead, as tests
+    only: tuple[str, ...] = ()  # numbers or county names: limit the run to these members
+    exclude: Path | None = None  # an opt-out list of addresses
+    unsubscribe: str | None = None  # List-Unsubscribe: an address or https:// page
+
+
+def check_options(options: SendOptions) -> None:
+    """Options that cannot go together, and values that cannot be right, before any work."""
+    if options.smtps and options.starttls is not None:
+        flag = "--starttls" if options.starttls else "--no-starttls"
+        raise UsageError(f"--smtps bruker TLS fra første byte, så {flag} gir ingen mening "
+                         "sammen med den. Bruk én av dem.")
+    if options.to_me is not None and not valid_address(options.to_me):
+        raise UsageError(f"--to-me «{options.to_me}» er ikke en gyldig e-postadresse.")
+    if options.unsubscribe is not None and not (
+            valid_address(options.unsubscribe)
+            or re.fullmatch(r"https://[^\s<>]+", options.unsubscribe)):
+        raise UsageError(f"--unsubscribe «{options.unsubscribe}»: oppgi en e-postadresse "
+                         "eller en nettside som begynner med https://.")
+    if options.ca_file is not None:
+        read_text_file(options.ca_file, "sertifikatfilen (--ca-file)", MAX_CA_BYTES)
 
 
 def parse_rate(text: str | None) -> float | None:

@@ -4,7 +4,10 @@ The recipients file (numbers, names, addresses, each row checked against the
 register), every member's report (the one the tool recorded writing and unchanged
 since, approved unless ``--draft``, all from one year, sample or real as its record
 says), and the list of messages that follows: one per member and address (with
-``--draft``, to the one test address). Sending them is ``mail.py``'s part.
+``--draft``, to the one test address). Sending them is ``delivery``'s part.
+
+Every file is read as ``inputs`` reads it: regular files only, of bounded size; a pipe,
+a device or a symbolic link named like a report or a record is passed over and named.
 """
 
 from __future__ import annotations
@@ -14,10 +17,19 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from email.utils import parseaddr
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
-from kommunerapport import files
-from kommunerapport.errors import DeliveryError, UsageError, os_reason
+import click
+
+from kommunerapport.errors import DeliveryError, UsageError, printable
+from kommunerapport.mail.inputs import (
+    MAX_RECIPIENTS_BYTES,
+    MAX_RECORD_BYTES,
+    MAX_REPORT_BYTES,
+    read_text_file,
+    sha256_regular,
+    why_not_regular,
+)
 from kommunerapport.model import regions
 from kommunerapport.model.kinds import is_county_number
 from kommunerapport.outputs import names, records
@@ -27,6 +39,8 @@ if TYPE_CHECKING:
     from _csv import Reader  # what csv.reader returns
 
 HEADER = ["nummer", "navn", "epost"]
+MAX_ADDRESSES = 100  # addresses for one member
+MAX_PROBLEMS_SHOWN = 50
 ADDRESS_RE = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
@@ -42,6 +56,7 @@ class Recipient:
     kind: str  # «kommune» or «fylkeskommune»
     lang: str
     addresses: tuple[str, ...]
+    county: str  # the county it belongs to («46»); a county authority's is its own
 
 
 @dataclass(frozen=True)
@@ -71,36 +86,71 @@ class Outgoing:
 # --- Recipients ----------------------------------------------------------------------
 
 
+class RecipientsError(UsageError):
+    """Every problem of a recipients file at once: one line each, then a summary."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.problems = problems
+        if len(problems) == 1:
+            super().__init__(problems[0])
+        else:
+            super().__init__(f"{path} har {len(problems)} feil (se over). Rett dem og kjør "
+                             "på nytt; ingenting er sendt.")
+
+    def show(self, file: IO[Any] | None = None) -> None:  # click's signature
+        if len(self.problems) > 1:
+            for problem in self.problems[:MAX_PROBLEMS_SHOWN]:
+                click.echo(printable(" ".join(problem.split())), err=True)
+            if len(self.problems) > MAX_PROBLEMS_SHOWN:
+                click.echo(f"… og {len(self.problems) - MAX_PROBLEMS_SHOWN} feil til.", err=True)
+        super().show(file)
+
+
 def read_recipients(path: Path) -> list[Recipient]:
-    """Every row of the recipients CSV, checked; UsageError naming the row otherwise."""
+    """Every row of the recipients CSV, checked; RecipientsError naming every bad row.
+
+    Read as a spreadsheet saves it: UTF-8 (with or without BOM), Windows-1252 or
+    Latin-1 (UTF-16 by its mark), with commas or semicolons.
+    """
     rows = _csv_rows(path)
     header = [h.strip().casefold() for h in next(rows, [])]
     if header != HEADER:
         raise UsageError(f"{path}: første linje må være «nummer,navn,epost», "
                          f"ikke «{','.join(header)}».")
     recipients: list[Recipient] = []
+    problems: list[str] = []
     seen: dict[str, int] = {}
     for row_no, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
-        recipient = parse_row(row, f"{path}, rad {row_no}", row_no)
+        try:
+            recipient = parse_row(row, f"{path}, rad {row_no}", row_no)
+        except UsageError as exc:
+            problems.append(exc.message)
+            continue
         if recipient.number in seen:
-            raise UsageError(f"{path}, rad {row_no}: nummer {recipient.number} står også på "
-                             f"rad {seen[recipient.number]}. Slå radene sammen.")
+            problems.append(f"{path}, rad {row_no}: nummer {recipient.number} står også på "
+                            f"rad {seen[recipient.number]}. Slå radene sammen.")
+            continue
         seen[recipient.number] = row_no
         recipients.append(recipient)
+    if problems:
+        raise RecipientsError(path, problems)
     if not recipients:
         raise UsageError(f"{path}: ingen mottakere under overskriftslinjen.")
     return recipients
 
 
 def _csv_rows(path: Path) -> Reader:
+    raw = read_text_file(path, "mottakerfilen", MAX_RECIPIENTS_BYTES)
     try:
-        text = path.read_text("utf-8-sig")
-    except FileNotFoundError:
-        raise UsageError(f"Fant ikke mottakerfilen {path}.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"Kan ikke lese mottakerfilen {path} som UTF-8: {exc}.") from None
+        text, _ = csvdialect.decode(raw)
+    except csvdialect.EncodingError as exc:
+        raise UsageError(f"Mottakerfilen {path}: teksten er ikke gyldig {exc.encoding} "
+                         f"(byte {exc.offset}). Lagre den på nytt som CSV (UTF-8).") from None
+    if "\x00" in text:
+        raise UsageError(f"Mottakerfilen {path}: inneholder binære data, ikke tekst. "
+                         "Lagre den som CSV fra regnearket.")
     # Norwegian Excel saves CSV with semicolons; the readers' sniffer tells which. The
     # whole text, not its lines: a quoted field may hold a line break.
     return csvdialect.reader(text, csvdialect.sniff(text, (",", ";")))
@@ -131,13 +181,14 @@ def find_member(number: str, where: str, row_no: int) -> Recipient:
         m = next((m for m in register.municipalities if m.number == number), None)
         if m:
             return Recipient(row_no, number, m.short_name, f"{m.name} kommune", "kommune",
-                             m.lang, ())
+                             m.lang, (), m.county)
         raise UsageError(f"{where}: ukjent kommunenummer {number}.")
     c = next((c for c in register.counties if c.number == number), None)
     if c is None:
         raise UsageError(f"{where}: ukjent fylkesnummer {number}.")
     kind = "kommune" if number == "03" else "fylkeskommune"  # Oslo is both
-    return Recipient(row_no, number, c.short_name, f"{c.name} {kind}", kind, c.lang, ())
+    return Recipient(row_no, number, c.short_name, f"{c.name} {kind}", kind, c.lang, (),
+                     number)
 
 
 def check_name(given: str, recipient: Recipient, where: str) -> None:
@@ -157,6 +208,9 @@ def parse_addresses(fields: list[str], where: str) -> tuple[str, ...]:
     parts = [p.strip() for f in fields for p in re.split(r"[;,]", f) if p.strip()]
     if not parts:
         raise UsageError(f"{where}: mangler e-postadresse.")
+    if len(parts) > MAX_ADDRESSES:
+        raise UsageError(f"{where}: {len(parts)} adresser, over grensen på {MAX_ADDRESSES} "
+                         "per mottaker.")
     for part in parts:
         if "\n" in part or "\r" in part:
             raise UsageError(f"{where}: e-postfeltet «{' '.join(part.split())}» går over flere "
@@ -259,13 +313,19 @@ def choose_report(folder: Path, recipient: Recipient,
     passed_over: list[str] = []
     draft_years: list[int] = []
     for path in member_files(folder, recipient.number):
-        try:
-            sha256 = records.sha256_file(path)
-        except files.NotRegular as exc:
-            passed_over.append(f"{path.name} ({exc.what}, ikke en vanlig fil)")
+        if (path.parent / records.RECORD_DIR).is_symlink():
+            passed_over.append(f"{path.name} (registermappen {records.RECORD_DIR} er en "
+                               "symbolsk lenke, som ikke følges)")
             continue
-        except OSError as exc:
-            raise DeliveryError(f"Kan ikke lese {path}: {os_reason(exc)}.") from None
+        why = why_not_regular(path, MAX_REPORT_BYTES)
+        if why is None:
+            record_why = why_not_regular(records.record_path(path), MAX_RECORD_BYTES)
+            why = record_why and f"registreringen {records.RECORD_DIR}/{path.name}.json er " \
+                                 f"{record_why}"
+        if why is not None:
+            passed_over.append(f"{path.name} ({why})")
+            continue
+        sha256 = sha256_regular(path)
         record, why = records.check(path, sha256)
         if record is None:
             passed_over.append(f"{path.name} ({why})")
