@@ -115,7 +115,8 @@ def write_one(job: Job) -> Outcome:
         report = reports.build(s.dataset, s.register, job.kind, job.number, s.year, s.lang,
                                s.config, s.shared)
         warnings += report.warnings
-        reports.write(report, job.target, s.templates_dir, warn=warnings.append, kit=s.kit)
+        reports.write(report, job.target, s.templates_dir, warn=warnings.append, kit=s.kit,
+                      strict_pages=True)  # a page limit is an error in a batch
     except KommunerapportError as exc:  # our own: the message says it all
         return Outcome(job, FAILED, exc.format_message(), time.perf_counter() - start)
     except Exception as exc:  # one report must not stop the batch

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kommunerapport import files
+from kommunerapport.errors import KommunerapportError
 from kommunerapport.model.config import Config
 from kommunerapport.model.kinds import ReportKind
 from kommunerapport.model.regions import County, Register
@@ -34,13 +35,15 @@ from kommunerapport.reports.member import Shared, member_report, shared_figures
 from kommunerapport.reports.sector import sector_report
 from kommunerapport.writing.check import check
 
-__all__ = ["OSLO_COUNTY", "Report", "Shared", "build", "build_county", "member_report",
-           "member_target", "sector_report", "shared_figures", "write"]
+__all__ = ["OSLO_COUNTY", "PageLimitError", "Report", "Shared", "build", "build_county",
+           "member_report", "member_target", "sector_report", "shared_figures", "write"]
 
 
 def member_target(register: Register, number: str, year: int, out_dir: Path) -> Path:
-    """Where a member's report goes (``outputs.names``)."""
-    return out_dir / report_name(ReportKind.MEMBER, year, number, register.unit(number).short_name)
+    """Where a member's report goes (``outputs.names``): named for the first name of its
+    official name, in the register's order («5612-guovdageaidnu», «5025-roros»)."""
+    name = register.unit(number).name
+    return out_dir / report_name(ReportKind.MEMBER, year, number, name)
 
 
 def build_county(dataset: Dataset, register: Register, county: County, year: int, lang: str,
@@ -64,19 +67,29 @@ def build(dataset: Dataset, register: Register, kind: ReportKind, number: str, y
     return member_report(dataset, register, number, year, lang, config, shared)
 
 
+class PageLimitError(KommunerapportError):
+    """A report ran over its kind's page limit, where the limit is a rule (in a batch)."""
+
+
 def write(report: Report, target: Path, templates_dir: Path | None = None,
-          warn: Callable[[str], object] | None = None, kit: bool = False) -> Path:
+          warn: Callable[[str], object] | None = None, kit: bool = False,
+          strict_pages: bool = False) -> Path:
     """Check the report, render it to ``target`` (atomically) and return the path.
 
-    A failed check is an error (nothing is written); running over the page limit is
-    a warning, since a user's own templates may lay the page out differently. ``kit``:
-    the press kit too, in a folder beside the PDF (``render.kit``).
+    A failed check is an error (nothing is written). Running over the page limit is an
+    error with ``strict_pages`` (a batch: nothing is written), else a warning (a single
+    report, where a user's own templates may lay the page out differently). ``kit``: the
+    press kit too, in a folder beside the PDF (``render.kit``).
     """
     check(report.draft())
     context = report.context
     html = render_html(context, templates_dir=templates_dir)
     with files.atomic_path(target) as tmp:
         pages = write_pdf(html, tmp, templates_dir, pictures(context))
+        if strict_pages and pages and pages > report.page_limit:
+            raise PageLimitError(f"{target.name} ble {pages} sider; grensen for denne "
+                                 f"rapporttypen er {report.page_limit}. Rapporten er ikke "
+                                 "skrevet.")
     # The tool's own record of what it wrote: `send` trusts it, not the PDF's text.
     records.record_written(target, kind=report.kind, lang=context.lang, sample=context.sample)
     if kit:
