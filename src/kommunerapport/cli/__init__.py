@@ -29,6 +29,10 @@ Examples:
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--county", help="Write the report for one county (name or number).")
 @click.option("--sector", is_flag=True, help="Write the report for the whole sector.")
+@click.option("--member", "member_names", multiple=True, metavar="NAVN|NUMMER",
+              help="Skriv rapporten for ett medlem: en kommune eller en fylkeskommune, med "
+                   "navn i hvilken som helst skrivemåte eller nummer (Kautokeino, 5612, "
+                   "«Vestfold fylkeskommune», 39). Kan gis flere ganger.")
 @click.option("--all", "everything", is_flag=True,
               help="Write the sector report and the 15 county reports.")
 @click.option("--members", is_flag=True,
@@ -54,7 +58,8 @@ Examples:
               help="A folder with your own copies of the templates and styles.")
 @click.version_option(package_name="kommunerapport")
 @click.pass_context
-def main(ctx: click.Context, county: str | None, sector: bool, everything: bool, members: bool,
+def main(ctx: click.Context, county: str | None, sector: bool, member_names: tuple[str, ...],
+         everything: bool, members: bool,
          jobs: int | None, skip_existing: bool, kit: bool, year: int | None,
          lang: str | None, data_file: Path | None, out_dir: Path, config_file: Path | None,
          templates_dir: Path | None) -> None:
@@ -66,8 +71,9 @@ def main(ctx: click.Context, county: str | None, sector: bool, everything: bool,
     """
     if ctx.invoked_subcommand is not None:
         return
-    if sum((bool(county), sector, everything or members)) != 1:
-        raise click.UsageError("Velg én av --county NAVN, --sector, --all eller --members.")
+    if sum((bool(county), sector, bool(member_names), everything or members)) != 1:
+        raise click.UsageError("Velg én av --county NAVN, --sector, --member NAVN, --all eller "
+                               "--members.")
     batch_only = [name for name, given in (("--jobs", jobs), ("--skip-existing", skip_existing))
                   if given]
     if batch_only and not (everything or members):
@@ -82,6 +88,19 @@ def main(ctx: click.Context, county: str | None, sector: bool, everything: bool,
                          data_file=data_file, out_dir=out_dir, config_file=config_file,
                          templates_dir=templates_dir, jobs=jobs, skip_existing=skip_existing,
                          kit=kit))
+    if member_names:
+        from kommunerapport.batch.single import write_members
+
+        for written in write_members(list(member_names), year=year, lang=lang,
+                                     data_file=data_file, out_dir=out_dir,
+                                     config_file=config_file, templates_dir=templates_dir,
+                                     kit=kit):
+            click.echo(str(written))
+            if kit:
+                from kommunerapport.render.kit import kit_folder
+
+                click.echo(str(kit_folder(written)))
+        return
     from kommunerapport.batch.single import write_report
 
     path = write_report(county=county, year=year, lang=lang, data_file=data_file,

@@ -140,6 +140,11 @@ def resolver(dataset: Dataset, register: Register, year: int
                            _years({year: _shown(now), year - 1: _shown(before)}), norm_k,
                            _years({year: _shown(reserve), year - 1: _shown(reserve_before)}),
                            _tallies(t, units, years, norm_k))
+        if ref.kind == "national_with_oslo":
+            now = fig.national(t, register, year, with_oslo=True)
+            before = fig.national(t, register, year - 1, with_oslo=True)
+            return Figures("kommunene inkludert Oslo",
+                           _years({year: _shown(now), year - 1: _shown(before)}), norm_k)
         if ref.kind == "county_authorities":
             units = common.county_authority_units(register, year)
             now = fig.county_authorities_total(t, register, year)

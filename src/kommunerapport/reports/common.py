@@ -66,7 +66,7 @@ class Report:
         """What the text check reads (``writing.check``): every sentence by where it stands."""
         marked = self.marked or self.context
         user = set(self.user_text)
-        prose = tuple((where, s) for where, s in _prose(marked) if s not in user)
+        prose = tuple((where, s) for where, s in sentences(marked) if s not in user)
         return Draft(self.context.subject.split(".")[0], self.context.lang, self.year,
                      prose, tuple(_layout(marked)), self.facts, self.names,
                      tuple(_cells(marked)), self.refused, self.partial,
@@ -231,7 +231,7 @@ def count_key(lang: str, book: FactBook, counted: fig.Count, about: str) -> str:
 
 # ---------------------------------------------------------------------- the text to check
 
-def _prose(ctx: ReportContext) -> Iterator[tuple[str, str]]:
+def sentences(ctx: ReportContext) -> Iterator[tuple[str, str]]:
     """The report's sentences (its own and the user's, filled in), each with where it stands."""
     yield "tittel", ctx.title
     for sentence in ctx.lede:

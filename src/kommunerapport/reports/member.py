@@ -271,6 +271,8 @@ def _reserve(lang: str, book: FactBook, subject: text.Subject, own: str, reserve
                           value=book.pct(reserve, own), year=reserve.year))
         if FactBook.shown(reserve) <= 0:
             out.append(phrase(lang, "reserve_emptied", subject=subject.again))
+    else:  # the figures beside it say what they are of
+        out.append(phrase(lang, "reserve_missing", subject=subject.again, year=reserve.year))
     if group.reserve.known and len(group.units) > 1:
         who = (group_subject.again if authority else
                common.named(lang, book, county, list(group.units), group.reserve, group_subject))

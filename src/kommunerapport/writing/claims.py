@@ -56,7 +56,8 @@ class Ref:
 
     ``kind``: «municipality» (number), «county» (a county's municipalities, by county
     number), «county_authority» (county number), «national» (the municipalities
-    without Oslo), «county_authorities» (without Oslo), «sector» (both of the last two).
+    without Oslo), «national_with_oslo», «county_authorities» (without Oslo), «sector» (the
+    municipalities without Oslo and the county authorities).
     """
 
     kind: str
@@ -64,6 +65,7 @@ class Ref:
 
 
 NATIONAL, AUTHORITIES, SECTOR = Ref("national"), Ref("county_authorities"), Ref("sector")
+WITH_OSLO = Ref("national_with_oslo")
 
 
 @dataclass(frozen=True)
@@ -154,12 +156,13 @@ FUND = re.compile(r"\b(?:disposisjonsfond\w*|fond|fondet|fonda|fondene|reserve\w
                   re.I)
 RESULT = re.compile(r"\b(?:netto driftsresultat\w*|driftsresultat\w*|resultat\w*|"
                     r"\w*økonomi\w*)\b", re.I)
-NORM = re.compile(r"\b(?:normen|norma|anbefal\w* nivå\w*|tilrådd\w* nivå\w*|tilrådde nivå\w*|"
-                  r"anbefalingen|anbefalinga|tilrådinga|tbus? norm\w*)\b", re.I)
+NORM = re.compile(r"\b(?:normen|norma|dette nivået|det nivået|anbefal\w* nivå\w*|"
+                  r"tilrådd\w* nivå\w*|tilrådde nivå\w*|anbefalingen|anbefalinga|tilrådinga|"
+                  r"tbus? norm\w*)\b", re.I)
 NORM_ABOVE = re.compile(r"\b(?:over|høyere enn|høgare enn|godt over|klart over)\s+(?:tbus?\s+)?"
-                        r"(?:normen|norma|anbefal|tilråd)", re.I)
+                        r"(?:normen|norma|dette nivå|anbefal|tilråd)", re.I)
 NORM_BELOW = re.compile(r"\b(?:under|lavere enn|lågare enn|godt under|klart under)\s+"
-                        r"(?:tbus?\s+)?(?:normen|norma|anbefal|tilråd)", re.I)
+                        r"(?:tbus?\s+)?(?:normen|norma|dette nivå|anbefal|tilråd)", re.I)
 NORM_AT = re.compile(r"\b(?:på|akkurat på)\s+(?:normen|norma)", re.I)
 NORM_REACHED = re.compile(r"\b(?:nådde|når|nådd|nå|innfridde|innfrir|oppfylte|oppfyller|"
                           r"klarte|klarer)\b(?:\s+\w+){0,3}?\s+(?:normen|norma|anbefal|tilråd|"
@@ -201,14 +204,15 @@ VAGUE = re.compile(r"\b(?P<word>mange|flere|fleire|færre|noen|nokre|nokon|enkel
                    r"ein del)\s+(?:av\s+)?(?:kommun|fylkeskommun|\w+\s+kommun)", re.I)
 COUNTED = re.compile(
     rf"\b(?P<q>{COUNT})\s+av\s+(?:{THE}\s+)?(?P<of>{COUNT})(?:\s+{UNITS_NOUN})?"
-    rf"|\b(?P<n>{COUNT})\s+(?:av\s+)?{UNITS_NOUN}"
+    rf"|\b(?P<n>{COUNT})\s+(?:kommuner|kommunar|fylkeskommuner|fylkeskommunar)\b"
     r"|\b(?:hver|kvar)\s+(?P<ord>" + "|".join(ORDINALS) + r")\b"
     r"|\b(?P<most>flertallet|fleirtalet|de fleste|dei fleste|mer enn halvparten|"
     r"meir enn halvparten|over halvparten|majoriteten)\b"
     r"|\b(?P<half>halvparten|halvdelen)\b"
     r"|\b(?P<few>mindre enn halvparten|under halvparten|et mindretall|eit mindretal)\b"
-    rf"|\b(?P<none>ingen)\b(?:\s+av)?(?:\s+{THE})?(?:\s+{COUNT})?(?:\s+{UNITS_NOUN}|\s+dem|\s+dei)?"
-    rf"|\b(?P<all>alle|samtlige|samtlege)\b(?:\s+{THE})?(?:\s+{COUNT})?\s+{UNITS_NOUN}",
+    rf"|\b(?P<none>ingen)\b(?:\s+av)?(?:\s+{THE})?(?:\s+(?P<none_of>{COUNT}))?"
+    rf"(?:\s+{UNITS_NOUN}|\s+dem|\s+dei)?"
+    rf"|\b(?P<all>alle|samtlige|samtlege)\b(?:\s+{THE})?(?:\s+(?P<all_of>{COUNT}))?\s+{UNITS_NOUN}",
     re.I)
 SPLIT = re.compile(r"(?<=[.!?])\s+|\s*;\s*|:\s+|,\s+(?=(?:men|mens|medan|og\s+det)\b)|\s+[–—]\s+")
 
@@ -276,7 +280,11 @@ def names_of(register: Register) -> Names:
 
 # ---------------------------------------------------------------------- reading a clause
 
-GENERIC = [
+GENERIC_FIRST = [
+    (re.compile(r"\b(?:(?:kommunene|kommunane|landet)\s+)?(?:inkludert|medregnet|med)\s+oslo\b",
+                re.I), "with_oslo"),
+    (re.compile(r"\b(?:fylkeskommunene|fylkeskommunane)(?:\s+(?:uten|utan|utenom|utanom)\s+oslo)?"
+                r"\b", re.I), "authorities"),
     (re.compile(r"\b(?:landet|hele landet|heile landet|norske kommuner|norske kommunar|"
                 r"landets kommuner|kommunene uten oslo|kommunane utan oslo|landet uten oslo|"
                 r"landet utan oslo|kommunene i landet|kommunane i landet)\b", re.I), "national"),
@@ -284,10 +292,15 @@ GENERIC = [
     (re.compile(r"\b(?:fylkeskommunene|fylkeskommunane)\b", re.I), "authorities"),
     (re.compile(r"\b(?:kommuneøkonomien|økonomien i kommunene|økonomien i kommunane)\b", re.I),
      "own"),
+]
+GENERIC_LAST = [
     (re.compile(r"\b(?:kommunene|kommunane)\b", re.I), "municipalities"),
     (re.compile(r"\bfylkeskommunen\b", re.I), "authority"),
     (re.compile(r"\bkommunen\b", re.I), "member"),
 ]
+# «normen for fylkeskommunene»: a unit named for whose norm it is, not what the words are about
+NORM_OF = re.compile(r"\b(?:normen|norma|norm|nivået|anbefalingen)\s+for\s+(?:de\s+|dei\s+)?$",
+                     re.I)
 # «kommunene i Vestfold»: the words before a county's name that make it its municipalities
 IN_COUNTY = re.compile(r"\b(?:kommunene|kommunane|kommuner|kommunar|kommune|"
                        r"kommuneøkonomien|økonomien)\s+i\s+$", re.I)
@@ -320,29 +333,46 @@ def _clauses(text: str, setting: Setting) -> Iterator[_Clause]:
         words = text[at:end]
         if not words:
             continue
-        refs: list[tuple[int, Ref | None, str]] = []
-        taken: list[tuple[int, int]] = []
-        local = words
-        for m in mentions:
-            if at <= m.start < end:
-                begin = m.start - at
-                lead = IN_COUNTY.search(local[:begin])
-                if lead:  # «kommunene i Vestfold» is one subject, not two
-                    begin = lead.start()
-                refs.append((begin, m.ref, local[begin:m.end - at]))
-                taken.append((begin, m.end - at))
-        for pattern, kind in GENERIC:
-            for g in pattern.finditer(local):
-                if any(a <= g.start() < b or g.start() <= a < g.end() for a, b in taken):
-                    continue
+        yield _Clause(words, _refs(words, at, mentions, setting))
+
+
+def _refs(local: str, at: int, mentions: list[_Mention], setting: Setting
+          ) -> list[tuple[int, Ref | None, str]]:
+    """What a clause (``local``, at ``at`` in its text) names, in order: the country, the
+    sector and the county authorities first, then names from the register, then «kommunene»,
+    «kommunen» and «fylkeskommunen»; a unit named for whose norm it is is no subject."""
+    refs: list[tuple[int, Ref | None, str]] = []
+    taken: list[tuple[int, int]] = []
+
+    def take(a: int, b: int) -> bool:
+        if any(x <= a < y or a <= x < b for x, y in taken):
+            return False
+        taken.append((a, b))
+        return not NORM_OF.search(local[:a])
+
+    for pattern, kind in GENERIC_FIRST:
+        for g in pattern.finditer(local):
+            if take(g.start(), g.end()):
                 refs.append((g.start(), _generic(kind, setting), g[0]))
-                taken.append((g.start(), g.end()))
-        refs.sort(key=lambda r: r[0])
-        yield _Clause(words, refs)
+    for m in mentions:
+        if at <= m.start < at + len(local):
+            begin = m.start - at
+            lead = IN_COUNTY.search(local[:begin])
+            if lead:  # «kommunene i Vestfold» is one subject, not two
+                begin = lead.start()
+            if take(begin, m.end - at):
+                refs.append((begin, m.ref, local[begin:m.end - at]))
+    for pattern, kind in GENERIC_LAST:
+        for g in pattern.finditer(local):
+            if take(g.start(), g.end()):
+                refs.append((g.start(), _generic(kind, setting), g[0]))
+    refs.sort(key=lambda r: r[0])
+    return refs
 
 
 def _generic(kind: str, setting: Setting) -> Ref | None:
     return {"national": NATIONAL, "sector": SECTOR, "authorities": AUTHORITIES,
+            "with_oslo": WITH_OSLO,
             "own": setting.own if setting.kind != "member" else setting.municipalities,
             "municipalities": setting.municipalities, "member": setting.member,
             "authority": setting.member if setting.member and
@@ -380,7 +410,9 @@ def _year_of(clause: str, position: int, year: int) -> int:
     if relative:
         return year - 1 if relative[1].lower() == "året før" else year
     years = [int(y) for y in YEAR.findall(clause[:position])]
-    return years[-1] if years else year
+    if years:
+        return years[-1]
+    return year - 1 if re.search(r"\båret før\b", clause[:position], re.I) else year
 
 
 # ---------------------------------------------------------------------- judging
@@ -389,18 +421,34 @@ Resolve = Callable[[Ref], "Figures | None"]
 
 
 def judge(text: str, setting: Setting, resolve: Resolve) -> list[Verdict]:
-    """Every claim of ``text`` (a headline, a lede, a quote) held to the figures."""
+    """Every claim of ``text`` (a headline, a lede, a quote) held to the figures.
+
+    A clause that names no unit is about the unit of the clause before; one that names no
+    measure («For kommunene uten Oslo var det 11,5 prosent.») is about the measure of the
+    clause before (the fund, there).
+    """
     verdicts: list[Verdict] = []
     last: Ref | None = None
+    fund = False
     for clause in _clauses(text, setting):
-        found, last = _judge_clause(clause, setting, resolve, last)
+        words = clause.words
+        if FUND.search(words) or EMPTIED.search(words):
+            fund = True
+        elif (RESULT.search(words) or DEFICIT.search(words) or SURPLUS.search(words)
+              or NORM.search(words) or not re.search(r"\b(?:det|dette)\b", words, re.I)):
+            fund = False
+        found, last = _judge_clause(clause, setting, resolve, last, fund)
         verdicts += found
     return verdicts
 
 
 def _judge_clause(clause: _Clause, setting: Setting, resolve: Resolve,
-                  last: Ref | None) -> tuple[list[Verdict], Ref | None]:
+                  last: Ref | None, fund: bool = False) -> tuple[list[Verdict], Ref | None]:
     words = clause.words
+    share = SHARE.search(words)
+    if share and (_is_claim(words) or PERCENT_NUMBER.search(words)):
+        return [Verdict(words, None, f"andeler («{share[0]}») kontrolleres ikke; skriv "
+                                     "antallet («54 av 357 kommuner»)")], last
     named = [r for _, r, _ in clause.refs]
     if any(r is None for r in named) and clause.refs:
         ambiguous = next(w for _, r, w in clause.refs if r is None)
@@ -421,7 +469,14 @@ def _judge_clause(clause: _Clause, setting: Setting, resolve: Resolve,
                                      "holde mot tallene")], subject
     if counted:
         return [_judge_count(words, counted, named, setting, resolve)], subject
-    if not _is_claim(words):
+    loose = _loose(words)
+    if loose:
+        return [Verdict(words, None, loose)], subject
+    other_measure = OTHER.search(words)
+    if other_measure and (loose or _is_claim(words, bool(named))):
+        return [Verdict(words, None, f"verktøyet holder ikke «{other_measure[0]}» mot "
+                                     "rapportens tall")], subject
+    if not _is_claim(words, bool(named)):
         return [], subject
     figures = resolve(subject)
     if figures is None:
@@ -432,10 +487,11 @@ def _judge_clause(clause: _Clause, setting: Setting, resolve: Resolve,
         out.append(Verdict(words, None, "sektoren samlet har ikke ett tall i rapporten; "
                                         "skriv kommunene eller fylkeskommunene"))
         return out, subject
-    out += _partial(figures, _judge_about(words, setting, figures, resolve, other))
+    out += _partial(figures, _judge_about(words, setting, figures, resolve, other, fund,
+                                          clause.refs))
     for also in subjects[1:]:  # «Larvik og Sandefjord gikk med overskudd»: each of them
         more = resolve(also)
-        out += (_partial(more, _judge_about(words, setting, more, resolve, other))
+        out += (_partial(more, _judge_about(words, setting, more, resolve, other, fund))
                 if more is not None else
                 [Verdict(words, None, "verktøyet har ingen tall for det teksten gjelder")])
     return out, subject
@@ -465,6 +521,40 @@ def _listed(clause: _Clause) -> list[Ref]:
     return out
 
 
+ANY_NUMBER = re.compile(r"(?<![\w,.])[−-]?\d+(?:[ \u00a0]\d{3})*(?:,\d+)?(?![\w,])")
+
+
+# «normen for fylkeskommunene på 4 prosent», «Norm for kommunene 1,75 %»: the norm's value
+NORM_VALUE = re.compile(r"\b(?:normen|norma|norm)\b(?:\s+for\s+[\wæøå ]{1,30}?)?\s*"
+                        r"(?:på|er|,)?\s*$", re.I)
+# A share of the units («andelen kommuner som har tømt fondet»): not checked
+SHARE = re.compile(r"\b(?:andel\w*|delen av|del av)\b", re.I)
+# What the tool holds no claim to: other measures than the result, the fund and their counts.
+OTHER = re.compile(r"\b(?:\w*inntekt\w*|\w*utgift\w*|\w*kostnad\w*|skatt\w*|\w*investering\w*|"
+                   r"\w*gjeld\w*|lån\w*|renter?\w*|lønn\w*|\w*tilskudd\w*|\w*tilskot\w*|"
+                   r"folketal\w*|innbygg\w*|pensjon\w*|kroner|milliard\w*|million\w*|ramme\w*|"
+                   r"budsjett\w*|tjenest\w*|tenest\w*)\b", re.I)
+
+
+def _loose(words: str) -> str:
+    """Why a clause that is no claim the tool can judge still says something of figures:
+    a number of another kind («12 milliarder kroner»), or a direction of something the
+    tool has no figure for («driftsinntektene økte»); "" when it says nothing of them."""
+    judged = {m.span() for m in PERCENT_NUMBER.finditer(words)}
+    for m in ANY_NUMBER.finditer(words):
+        if YEAR.fullmatch(m[0].lstrip("−-")):
+            continue
+        if not any(a <= m.start() < b for a, b in judged):
+            return f"tallet {m[0]} kan ikke knyttes til et tall verktøyet har"
+    direction = UP.search(words) or DOWN.search(words) or VANISHED.search(words)
+    about = (RESULT.search(words) or DEFICIT.search(words) or SURPLUS.search(words)
+             or FUND.search(words))
+    if direction and direction[0].lower() not in {"opp", "ned", "større", "mindre"} \
+            and not about:
+        return f"verktøyet har ikke tall for det som «{direction[0]}»"
+    return ""
+
+
 def _is_count(m: re.Match[str]) -> bool:
     """«en» and «ei» are articles unless they count («én av seks», «en av seks kommuner»)."""
     if m["q"] is not None or m["ord"] or m["most"] or m["half"] or m["few"] or m["all"]:
@@ -479,14 +569,16 @@ def _has_predicate(words: str) -> bool:
                 or NORM.search(words) or BALANCE.search(words))
 
 
-def _is_claim(words: str) -> bool:
-    """Whether a clause says anything a figure could prove or refute."""
-    return bool(_has_predicate(words) or PERCENT_NUMBER.search(words) or BETTER.search(words)
-                or WORSE.search(words) or BACK.search(words) or TURN.search(words)
-                or TURNED.search(words)
+def _is_claim(words: str, named: bool = True) -> bool:
+    """Whether a clause says anything a figure could prove or refute. «Bedre» or «svakere»
+    said of no result and no unit («rammene styrkes») is not about the figures."""
+    about = bool(RESULT.search(words) or DEFICIT.search(words) or SURPLUS.search(words)
+                 or FUND.search(words))
+    return bool(_has_predicate(words) or PERCENT_NUMBER.search(words)
+                or ((BETTER.search(words) or WORSE.search(words)) and (about or named))
+                or BACK.search(words) or TURN.search(words) or TURNED.search(words)
                 or ((UP.search(words) or DOWN.search(words) or VANISHED.search(words))
-                    and (RESULT.search(words) or DEFICIT.search(words)
-                         or SURPLUS.search(words) or FUND.search(words))))
+                    and about))
 
 
 # -------------------------------------------------------------- counts: «17 av 38 kommuner»
@@ -534,12 +626,19 @@ def _judge_count(words: str, m: re.Match[str], named: list[Ref | None], setting:
             + (f" ({tally.total - tally.reported} uten tall)"
                if tally.reported < tally.total else ""))
     share = tally.count / tally.reported
+    of_said = m["none_of"] or m["all_of"]
+    if of_said and _count(of_said) not in {tally.reported, tally.total}:
+        return Verdict(words, None, f"teksten teller av {of_said}, tallene gjelder "
+                                    f"{tally.reported} av {tally.total}: " + said)
     ok: bool
     if m["q"] is not None:
         q, of = _count(m["q"]), _count(m["of"])
         if q is None or of is None:
             return Verdict(words, None, f"«{m[0].strip()}» er ikke et tall")
-        ok = q == tally.count and of in {tally.reported, tally.total}
+        if of not in {tally.reported, tally.total}:
+            return Verdict(words, None, f"teksten teller av {of}, tallene gjelder "
+                                        f"{tally.reported} av {tally.total}: " + said)
+        ok = q == tally.count
         if ok and of == tally.total and tally.reported < tally.total:
             return Verdict(words, None, f"bare {tally.reported} av {tally.total} har tall: "
                                         + said)
@@ -584,11 +683,12 @@ def _result(figures: Figures, year: int) -> str:
 
 
 def _judge_about(words: str, setting: Setting, figures: Figures, resolve: Resolve,
-                 other: Ref | None) -> list[Verdict]:
+                 other: Ref | None, fund: bool = False,
+                 mentions: list[tuple[int, Ref | None, str]] | None = None) -> list[Verdict]:
     """Sign, direction, norm and numbers of one unit's (or set's) figures."""
     if figures.parts:  # the sector: the claim must hold for every part
         found = [v for part in figures.parts
-                 for v in _judge_about(words, setting, part, resolve, other)]
+                 for v in _judge_about(words, setting, part, resolve, other, fund)]
         refused = [v for v in found if v.ok is False]
         unchecked = [v for v in found if v.ok is None]
         if refused:
@@ -599,7 +699,6 @@ def _judge_about(words: str, setting: Setting, figures: Figures, resolve: Resolv
     year = _year_of(words, 0, setting.year)
     negated = bool(NOT.search(words))
     checks: list[Verdict] = []
-    fund = bool(FUND.search(words) or EMPTIED.search(words))
     numbers = list(PERCENT_NUMBER.finditer(words))
     if fund:
         checks += _fund(words, figures, year, numbers, negated)
@@ -637,7 +736,8 @@ def _judge_about(words: str, setting: Setting, figures: Figures, resolve: Resolv
         state = _state(words, now, before, negated, numbers)
         if state is not None:
             checks.append(Verdict(words, state, said))
-    checks += _numbers(words, numbers, figures, year, now, before, resolve, other)
+    checks += _numbers(words, numbers, figures, year, now, before, resolve, other,
+                       mentions or [])
     if not checks:
         return [Verdict(words, None, "verktøyet kan ikke avgjøre hva teksten sier om tallene")]
     return checks
@@ -655,8 +755,8 @@ def _state(words: str, now: Decimal, before: Decimal | None, negated: bool,
                                                 or deficit.start() < surplus.start())
         if vanished:
             ok = (before < 0 <= now) if noun_deficit else (before > 0 >= now)
-        elif up:  # the deficit (or surplus) grew
-            ok = (now < 0 and now < before) if noun_deficit else (now > 0 and now > before)
+        elif up:  # the deficit (or surplus) there was grew
+            ok = (before < 0 and now < before) if noun_deficit else (before > 0 and now > before)
         else:  # it shrank
             ok = (before < 0 and now > before) if noun_deficit else (before > 0 and now < before)
         return ok != negated
@@ -718,12 +818,28 @@ def _points(numbers: list[re.Match[str]]) -> list[re.Match[str]]:
 
 def _numbers(words: str, numbers: list[re.Match[str]], figures: Figures, year: int,
              now: Decimal, before: Decimal | None, resolve: Resolve,
-             other: Ref | None) -> list[Verdict]:
-    """Each number of the clause against the figure it can only be."""
+             other: Ref | None, mentions: list[tuple[int, Ref | None, str]]) -> list[Verdict]:
+    """Each number of the clause against the figure it can only be: the norm's own value
+    after «normen (for …) på», else the figure of the unit named last before it («Tysvær 3,1
+    prosent, kommunene i Rogaland minus 0,3 prosent»)."""
     out = []
     deficit = DEFICIT.search(words)
+    own = figures
+    previous = 0
     for m in numbers:
+        figures = own
+        named = [ref for pos, ref, _ in mentions if previous <= pos < m.start() and ref]
+        previous = m.end()
+        if named and named[-1].kind != "sector":
+            figures = resolve(named[-1]) or own
+            if figures is not own:
+                now = figures.ndr.get(year, now)
+                before = figures.ndr.get(year - 1)
         value = _number(m["num"])
+        if NORM_VALUE.search(words[:m.start()]) and not m["unit"].lower().startswith("prosentp"):
+            out.append(Verdict(words, _compare(m["cmp"], value, figures.norm, _places(value)),
+                               f"normen er {_pct(figures.norm)} prosent"))
+            continue
         places = _places(value)
         signed = bool(m["sign"])
         if m["unit"].lower().startswith("prosentpoeng"):
