@@ -104,6 +104,10 @@ def shifting(t: pd.DataFrame) -> pd.DataFrame:
     return _drop(t, _units("33")[:3], [YEAR - 1])
 
 
+# The counties whose members each variant changes (``check_reports.py`` writes theirs).
+TOUCHED = {"delvis": {"39", "50", "46", "40"}, "likt": {"34", "18", "31", "33"},
+           "null": {"11", "56"}, "grenser": {"42"}, "skiftende": {"15", "33"}}
+
 VARIANTS: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "delvis": partial, "likt": ties, "null": zero, "grenser": boundaries,
     "skiftende": shifting,

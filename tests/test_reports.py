@@ -266,3 +266,62 @@ def test_a_map_names_the_municipalities_without_figures(register) -> None:
     report = build_county(survey, register, find_county("Vestland"), 2025, "nn", Config())
     drawn = next(c for s in report.context.sections for c in s.charts if c.style == "map")
     assert "Utan tal (skraverte): Etne, Sveio" in drawn.alt
+
+
+def test_no_capital_mid_sentence_but_names(dataset, register) -> None:
+    """Issue 18: «capitals mid-sentence». A word with a capital inside a sentence is a name
+    from the register, an abbreviation (TBU, ROBEK, SSB, KS, KOSTRA) or opens a quoted title."""
+    import re
+
+    from kommunerapport.reports import build, shared_figures
+    from kommunerapport.reports.common import sentences
+    from kommunerapport.writing.facts import plain
+
+    names = {w for unit in (*register.municipalities, *register.counties)
+             for w in re.findall(r"[\wÀ-ÿ]+", unit.name)}
+    allowed = names | {"TBU", "ROBEK", "SSB", "KS", "KOSTRA", "Kart", "Kartverket"}
+    shared = shared_figures(dataset, register, 2025)
+    found = []
+    for lang in ("nb", "nn"):
+        for kind, number in (("sector", ""), ("county", "39"), ("county", "55"),
+                             ("member", "5612"), ("member", "39"), ("member", "0301")):
+            report = build(dataset, register, kind, number, 2025, lang, Config(), shared)
+            for where, sentence in sentences(report.marked):
+                if where == "tittel":
+                    continue
+                for part in re.split(r"(?<=[.!?:])\s+", plain(sentence)):
+                    found += [(w, part) for w in re.findall(r"(?<!«)\b[\wÀ-ÿ]+", part)[1:]
+                              if w[0].isupper() and w not in allowed]
+    assert found == []
+
+
+def test_kartverket_is_a_source_in_om_tallene(rendered: dict, dataset, register) -> None:
+    # Issue 18: the map credit was only inside the picture.
+    report = build_county(dataset, register, find_county("Vestfold"), 2025, "nb", Config())
+    assert ("Kartverket, Administrative enheter (CC BY 4.0)",
+            "Kommune- og fylkesgrensene i kartene", "2024", "–", "–") in \
+        report.context.provenance.rows
+    assert "Kartverket, Administrative" in flat(full_text(rendered["vestfold"]))
+
+
+def test_pages_are_filled(rendered: dict) -> None:
+    """Issue 18: no page left a third empty before the last, and no last page of a few lines;
+    the sector report in three pages. ``scripts/check_reports.py`` holds every report to it,
+    on the sample and on constructed data."""
+    import importlib.util
+    import sys
+
+    scripts = Path(__file__).parent.parent / "scripts"
+    sys.path.insert(0, str(scripts))
+    try:
+        spec = importlib.util.spec_from_file_location("check_reports",
+                                                      scripts / "check_reports.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(scripts))
+    for key in ("vestfold", "vestland", "troms", "sector"):
+        pages = module.fill(rendered[key])
+        assert module.page_problems(key, pages) == [], pages
+    assert len(module.fill(rendered["sector"])) == 3

@@ -67,7 +67,7 @@ LAND, LAND_EDGE, BORDER = "#f3f3f3", "#c8c8c8", "#3c3c3c"
 MAP_W, MAP_H = 3.4, 2.45  # a county or member map at most, inches, as printed
 
 
-COUNTRY_H = 4.6  # the country map's height, inches: the sector report fits three pages
+COUNTRY_H = 4.4  # the country map's height, inches: the sector report fits three pages
 
 
 LEGEND_W = 2.3  # the legend beside it, inches

@@ -108,7 +108,7 @@ def spread_chart(lang: str, book: FactBook, values: pd.Series, deficits: fig.Cou
         charts.histogram(names, counts, [hi <= 0 for hi in BINS[1:]],
                          label(lang, "axis_count")),
         alt, phrase(lang, "chart_spread_title", year=year),
-        (label(lang, "col_interval"), *names), rows)
+        (label(lang, "col_interval"), *names), rows, style="spread")
 
 
 def bars(values: list[float | None]) -> tuple[tuple[float, float, bool] | None, ...]:
