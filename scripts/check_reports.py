@@ -29,8 +29,8 @@ import tempfile
 from pathlib import Path
 
 import pdfplumber
-
 import variants
+
 from kommunerapport.batch import run as batch
 from kommunerapport.model.regions import load_register
 

@@ -283,9 +283,9 @@ def test_no_capital_mid_sentence_but_names(dataset, register) -> None:
     shared = shared_figures(dataset, register, 2025)
     found = []
     for lang in ("nb", "nn"):
-        for kind, number in (("sector", ""), ("county", "39"), ("county", "55"),
+        for kind, unit in (("sector", ""), ("county", "39"), ("county", "55"),
                              ("member", "5612"), ("member", "39"), ("member", "0301")):
-            report = build(dataset, register, kind, number, 2025, lang, Config(), shared)
+            report = build(dataset, register, kind, unit, 2025, lang, Config(), shared)
             for where, sentence in sentences(report.marked):
                 if where == "tittel":
                     continue
