@@ -241,3 +241,23 @@ def test_partial_survey_trend_names_who_reported_and_compares_no_scopes(register
     assert trend.rows[0][0] == "De fem kommunene i Vestland som har rapportert"
     assert "lå over" not in trend.alt
     assert not report.context.key_figures[0].note.endswith(",")
+
+
+def test_two_commas_in_a_row_are_caught(vestfold) -> None:
+    # Issue 18: «double commas».
+    found = problems(with_paragraph(vestfold, "De fem som har rapportert,, gikk i pluss.").draft())
+    assert found == ["to komma etter hverandre i «De fem som har rapportert,, gikk i pluss.» "
+                     "(Resultatet målt mot normen)."]
+
+
+def test_a_subjects_comma_before_the_templates_is_one() -> None:
+    from kommunerapport.writing.lang import phrase
+
+    # «rank_shared_reported» ends «… som har rapportert.»; a subject ending in a relative
+    # clause before a comma of the template gives one comma, and none before a full stop.
+    said = phrase("nb", "versus_above", subject="de fem kommunene som har rapportert,",
+                  diff="1,0 prosentpoeng")
+    assert said == ("De fem kommunene som har rapportert, ligger dermed 1,0 prosentpoeng over "
+                    "landet uten Oslo.")
+    assert ",," not in phrase("nb", "growth_income", subject="de to som har rapportert,",
+                              income="økte med 1,0 prosent", first=2024, year=2025)

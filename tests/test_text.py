@@ -263,3 +263,18 @@ def test_a_growth_shown_as_zero_is_unchanged() -> None:
 
 def test_names_are_joined_with_og() -> None:
     assert text.join_names(["Grue", "Åsnes", "Eidskog"], "nb") == "Grue, Åsnes og Eidskog"
+
+
+def test_many_who_share_a_place_are_counted_not_listed() -> None:
+    # 41 municipalities on 2,0: a rank sentence naming 40 others ran a report to 3 pages.
+    values = {f"18{i:02d}": ndr(2.0) for i in range(41)}
+    names = {u: f"K{i}" for i, u in enumerate(values)}
+    sentence = text.rank_sentence("nb", FactBook("nb"), "Leirfjord kommune", "1800",
+                                  text.shown_ranks(values), names, "kommunene i Nordland",
+                                  2025, partial=False)
+    assert flat(sentence) == ("Rangert etter netto driftsresultat deler Leirfjord kommune 1. "
+                              "plass med 40 andre av de 41 kommunene i Nordland.")
+    top = [(f"K{i}", ndr(5.0)) for i in range(8)] + [("Vardø", ndr(-1.0))]
+    assert flat(text.extremes("nn", FactBook("nn"), top)) == (
+        "8 kommunar hadde det sterkaste resultatet med 5,0 prosent, medan Vardø hadde det "
+        "svakaste med minus 1,0 prosent.")

@@ -11,7 +11,7 @@ the fast path) and finds the classes of defect an editor found by hand:
   and paragraphs of the law are not figures;
 - bokmål words in a nynorsk report, and nynorsk words in a bokmål one (marker
   words below; proper names and the user's own quotes are not checked);
-- «Oslo fylkeskommune», which does not exist in the accounts;
+- «Oslo fylkeskommune», which does not exist in the accounts; two commas in a row;
 - a sentence about all or none of the municipalities when some have not reported;
 - the same sentence printed twice;
 - the user's own words (headline, lede, quotes) that the figures refute
@@ -55,6 +55,7 @@ NYNORSK_ONLY = frozenset("""
 MARKERS = {"nn": BOKMAL_ONLY, "nb": NYNORSK_ONLY}
 
 NO_OSLO_AUTHORITY = re.compile(r"Oslo\s+fylkeskommune", re.IGNORECASE)
+DOUBLE_COMMA = re.compile(r",\s*,")
 DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")
 LAW = re.compile(r"§\s*\d+(?:-\d+)?(?:\s+[a-g](?:\s*(?:,|og)\s*[a-g])*)?")
 NUMBER = re.compile(r"(?<![\w,.])[−-]?\d+(?:[ \u00a0]\d{3})*(?:,\d+)?(?![\w,])")
@@ -111,6 +112,8 @@ def problems(report: Draft) -> list[str]:
         sentence = plain(text)
         if NO_OSLO_AUTHORITY.search(sentence):
             out.append(f"«Oslo fylkeskommune» finnes ikke i regnskapene ({where}).")
+        if DOUBLE_COMMA.search(sentence):
+            out.append(f"to komma etter hverandre i «{_short(sentence)}» ({where}).")
         for word in _foreign_words(sentence, report.lang, report.names):
             out.append(f"«{word}» er {'bokmål' if report.lang == 'nn' else 'nynorsk'} i en "
                        f"rapport på {'nynorsk' if report.lang == 'nn' else 'bokmål'} ({where}: "

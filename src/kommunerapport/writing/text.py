@@ -39,6 +39,8 @@ STEADY = Decimal("0.5")
 WORDS_UP_TO = 12
 # Shares of the municipalities (the part that emptied their fund) from this many on.
 SHARES_FROM = 20
+# Units sharing a place, or the best or worst figure, are named up to this many, else counted.
+NAMED_UP_TO = 6
 
 
 @dataclass(frozen=True)
@@ -286,11 +288,20 @@ def extremes(lang: str, book: FactBook, values: Sequence[tuple[Named, Figure]]) 
     worst = [(n, f) for n, f, s in shown if s == bottom]
     deficits = top < 0
     key = "extremes_deficits" if deficits else "extremes_balance" if top == 0 else "extremes"
-    return capital(phrase(lang, key, best=join_names([str(n) for n, _ in best], lang),
+    return capital(phrase(lang, key, best=_named(lang, book, best),
                           best_value=book.pct(best[0][1], best[0][0], magnitude=deficits),
-                          worst=join_names([str(n) for n, _ in worst], lang),
+                          worst=_named(lang, book, worst),
                           worst_value=book.pct(worst[0][1], worst[0][0],
                                                magnitude=deficits)))
+
+
+def _named(lang: str, book: FactBook, units: list[tuple[Named, Figure]]) -> str:
+    """«Loppa og Måsøy»; more than ``NAMED_UP_TO`` are counted: «14 kommuner»."""
+    if len(units) <= NAMED_UP_TO:
+        return join_names([str(n) for n, _ in units], lang)
+    f = units[0][1]
+    return phrase(lang, "units_counted", n=book.count(len(units), label(lang, "area_sector"),
+                                                       "sharing", f.year))
 
 
 def emptied_sentences(lang: str, book: FactBook, now: Count, before: Count | None,
@@ -402,6 +413,10 @@ def rank_sentence(lang: str, book: FactBook, name: str, number: str, ranks: dict
     place = book.count(rank, name, "rank", year, unit="unit_place")
     count = book.amount(total, group, "ranked", year, small=total <= WORDS_UP_TO)
     extra = "_reported" if partial else ""
+    if len(sharing) > NAMED_UP_TO:
+        many = book.count(len(sharing), group, "sharing", year)
+        return phrase(lang, "rank_shared_many" + extra, name=name, rank=place, total=count,
+                      group=group, others=many)
     if sharing:
         return phrase(lang, "rank_shared" + extra, name=name, rank=place, total=count,
                       group=group, others=join_names(sharing, lang))
