@@ -242,7 +242,7 @@ def _versus_section(lang: str, book: FactBook, dataset: Dataset, register: Regis
     mine_label = (text.capital(subject.again.rstrip(",")) if partial
                   else phrase(lang, "series_county", county=county.short_name))
     chart = graphics.trend_chart(lang, book, [
-        graphics.Series(mine_label, subject.again.rstrip(","), tuple(mine), subject.units),
+        graphics.Series(mine_label, subject.again, tuple(mine), subject.units),
         graphics.Series(label(lang, "series_national"), national_label,
                         tuple(fig.national(t, register, y) for y in years))],
         norms.norm("kommuner", year))

@@ -65,7 +65,7 @@ def trend_chart(lang: str, book: FactBook, series: list[Series], norm: norms.Nor
     # Years are compared only where both lines have a figure of the same scope.
     both = [(a, b) for a, b in zip(mine.figures, other.figures, strict=True)
             if a.known and b.known and text.same_scope(a, b)]
-    if both:
+    if len(both) >= 2:  # «i null av ett år» says nothing
         above = sum(FactBook.shown(a) > FactBook.shown(b) for a, b in both)
         small = len(both) <= text.WORDS_UP_TO
         span = f"{years[0]}–{years[-1]}"
@@ -74,10 +74,27 @@ def trend_chart(lang: str, book: FactBook, series: list[Series], norm: norms.Nor
                                               small=small, unit="unit_years", gender="n"),
                             years=book.amount(len(both), mine.prose, "years_compared", span,
                                               small=small, unit="unit_years", gender="n"))
+    for s in series:  # a set's line has no point where some of its units have no figure
+        gaps = [f.year for f in s.figures if not f.known]
+        if s.units and gaps and len(gaps) < len(years):
+            alt += " " + phrase(lang, "chart_trend_gaps", subject=s.prose,
+                                years=_years(gaps, lang))
     return Chart(
         charts.trend(years, drawn, norm.value, phrase(lang, "series_norm", norm=norm_text)),
         alt, phrase(lang, "chart_trend_title", first=years[0], last=years[-1]),
         (label(lang, "col_year"), *map(str, years)), rows)
+
+
+def _years(years: list[int], lang: str) -> str:
+    """«2020–2024», «2021 og 2023»: the years, runs as spans."""
+    runs: list[list[int]] = []
+    for y in sorted(years):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return text.join_names([f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs],
+                           lang)
 
 
 def spread_chart(lang: str, book: FactBook, values: pd.Series, deficits: fig.Count,

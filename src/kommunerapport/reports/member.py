@@ -294,8 +294,8 @@ def _chart(lang: str, book: FactBook, own: str, number: str, group: Group,
                                      label(lang, "group_county_authorities"), group.series))
     else:
         if len(group.units) > 1:  # Oslo is its county's only municipality
-            name = group_subject.again.rstrip(",")
-            lines.append(graphics.Series(text.capital(name), name, group.series,
+            name = group_subject.again
+            lines.append(graphics.Series(text.capital(name.rstrip(",")), name, group.series,
                                          group_subject.units))
         lines.append(graphics.Series(label(lang, "series_national"), label(lang, "national"),
                                      shared.national_series))
