@@ -31,6 +31,7 @@ from pathlib import Path
 import pdfplumber
 import variants
 
+from kommunerapport import files
 from kommunerapport.batch import run as batch
 from kommunerapport.model.regions import load_register
 
@@ -104,7 +105,9 @@ def main() -> int:
                         help=f"the data sets, comma-separated (default: {','.join(DATA)})")
     args = parser.parse_args()
     problems: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
+    # Every temporary of the run (WeasyPrint's font copies in the forked workers too) in a
+    # folder of its own, removed at the end, as the console script does.
+    with files.own_tempdir(), tempfile.TemporaryDirectory() as tmp:
         for data in args.data.split(","):
             if data not in DATA:
                 parser.error(f"ukjent datasett «{data}»; velg blant {', '.join(DATA)}")
