@@ -18,6 +18,7 @@ Examples:
   kommunerapport --county Vestland --year 2024 --lang nn
   kommunerapport --sector --config ks.toml
   kommunerapport --county Vestland --kit
+  kommunerapport --member Kautokeino
   kommunerapport --all
   kommunerapport --all --members --jobs 2 --skip-existing
   kommunerapport figures --county Vestfold
