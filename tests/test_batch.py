@@ -125,7 +125,8 @@ def test_skip_existing_writes_only_what_is_missing(tmp_path: Path) -> None:
 def test_exactly_one_mode(runner) -> None:
     result = runner.invoke(main, ["--members", "--sector"])
     assert result.exit_code == 2
-    assert "Velg én av --county NAVN, --sector, --all eller --members." in result.stderr
+    assert ("Velg én av --county NAVN, --sector, --member NAVN, --all eller --members."
+            in result.stderr)
 
 
 def test_plan_names_all_members(register) -> None:
@@ -200,3 +201,19 @@ def _tenfold_but_three_dies(index: int) -> int:
 def test_a_dead_worker_fails_only_its_own_job() -> None:
     results = dict(workers.run(8, _tenfold_but_three_dies, 2, lambda i, reason: reason))
     assert results == {0: 0, 1: 10, 2: 20, 3: workers.DIED, 4: 40, 5: 50, 6: 60, 7: 70}
+
+
+def test_a_report_over_its_page_limit_fails_in_a_batch_and_is_not_written(tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    # Issue 18: page limits are errors in a batch, not warnings. A limit of one page for a
+    # member makes every member report too long.
+    from kommunerapport.model.kinds import ReportKind
+    from kommunerapport.reports import common
+
+    monkeypatch.setitem(common.PAGE_LIMITS, ReportKind.MEMBER, 1)
+    summary = batch.run_batch(members=["3903"], out_dir=tmp_path, jobs=1)
+    assert [o.job.number for o in summary.failed] == ["3903"]
+    assert summary.failed[0].reason == ("kommuneokonomi-2025-3903-holmestrand.pdf ble 2 sider; "
+                                        "grensen for denne rapporttypen er 1. Rapporten er "
+                                        "ikke skrevet.")
+    assert not (tmp_path / "kommuneokonomi-2025-3903-holmestrand.pdf").exists()

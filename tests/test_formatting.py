@@ -102,9 +102,13 @@ def test_kroner_are_whole() -> None:
 
 # -- Prose -------------------------------------------------------------------------------------
 
-def test_nynorsk_says_ein() -> None:
-    assert whole_word(1, "nn") == "ein"
-    assert whole_word(1, "nb") == "en"
+def test_one_agrees_with_its_noun_and_is_told_from_the_article() -> None:
+    # Språkrådet: «én» with the accent where it is the number; «ett»/«eitt» for a neuter noun
+    # («i eitt av seks år»); nynorsk «éin» (masculine), «éi» (feminine).
+    assert whole_word(1, "nb") == "én" and whole_word(1, "nb", "n") == "ett"
+    assert whole_word(1, "nn") == "éin" and whole_word(1, "nn", "f") == "éi"
+    assert whole_word(1, "nn", "n") == "eitt"
+    assert whole_word(2, "nn", "n") == "to"
 
 
 @pytest.mark.parametrize(("n", "expected"), [

@@ -210,11 +210,11 @@ HOSTILE_QUOTE = ('Se <img src=x onerror=alert(1)> og [klikk her](javascript:aler
 CONFIG = f"""
 organisation = "KS"
 about = "KS er kommunesektorens organisasjon. <b>Alle</b> er medlemmer."
-[[quotes]]
+[[county.quotes]]
 text = "{HOSTILE_QUOTE}"
 name = "Kari Nordmann"
 role = "fylkesleder i KS Vestfold"
-[[contacts]]
+[[county.contacts]]
 name = "Ola Nordmann"
 role = "rådgiver"
 email = "ola@example.org"
@@ -339,3 +339,30 @@ def test_a_picture_is_marked_for_sample_data_and_drafts_only(dataset, register) 
             assert words.marks == marks
             assert words.title == chart.title and words.unit == chart.unit
             assert words.source.startswith(("Kilde: SSB", "Kjelde: SSB", "Kjelde: Eksempel"))
+
+
+def test_each_map_class_is_a_row_of_its_own_with_its_label(vestland: Path) -> None:
+    # Issue 18: the kit's CSV merged six classes into four rows, without labels, when two
+    # classes held the same count. Each class is a fact of its own now.
+    classes = [r for r in rows(vestland) if r["kva"].startswith("Einingar i klassen ")]
+    labels = [r["kva"].removeprefix("Einingar i klassen ") for r in classes]
+    assert labels == ["4 og over", "1,75 til under 4", "0 til under 1,75", "−2 til under 0",
+                      "−4 til under −2", "under −4"]
+    assert {r["eining"] for r in classes} == {"kommunar"}
+    # Vestland's 43 municipalities, each in one class (built-in sample: all have figures).
+    assert sum(int(r["tal"]) for r in classes) == 43
+
+
+def test_the_county_authorities_on_the_country_map_are_counted_as_such(tmp_path: Path,
+                                                                        dataset,
+                                                                        register) -> None:
+    from kommunerapport.model.config import Config
+    from kommunerapport.render.kit_table import plain_csv
+    from kommunerapport.reports import sector_report
+
+    report = sector_report(dataset, register, 2025, "nb", Config())
+    table = list(csv.DictReader(plain_csv(report.facts, "nb").decode("utf-8").splitlines()))
+    authorities = [r for r in table if r["hva"].startswith("Enheter i klassen")
+                   and r["gjelder"] == "Fylkeskommunene"]
+    assert len(authorities) == 6 and {r["enhet"] for r in authorities} == {"fylkeskommuner"}
+    assert sum(int(r["tall"]) for r in authorities) == 14  # without Oslo

@@ -30,7 +30,7 @@ from pypdf import PdfReader
 from kommunerapport.cli import main
 from kommunerapport.mail import status
 from kommunerapport.mail.sendlog import LOG_NAME
-from kommunerapport.model.config import Config
+from kommunerapport.model.config import Config, Words
 from kommunerapport.model.kinds import ReportKind
 from kommunerapport.model.regions import Register
 from kommunerapport.model.schema import Dataset
@@ -413,7 +413,7 @@ def test_a_season_preview_test_one_county_the_rest_and_a_correction(
     assert lines[-1] == ("Sendt: 1. Allerede sendt: 2. Endret, ikke sendt (bruk --resend): 0. "
                          "Feilet: 0.")
     # 4. A correction to Kinn's report goes again, marked as replacing today's.
-    config = Config(headline="Kinn: rettet rapport")
+    config = Config(member=Words(headline="Kinn: rettet rapport"))
     report = member_report(dataset, register, "4602", 2025, None, config)
     kinn = outputs.report_path(out, ReportKind.MEMBER, 2025, "4602", "Kinn")
     write(report, kinn)  # changed since approval: a draft again, until approved

@@ -359,3 +359,26 @@ def test_the_municipalities_cover_mainland_norway() -> None:
     assert municipalities == pytest.approx(323_808, rel=0.01)
     assert counties == pytest.approx(municipalities, rel=1e-9)
     assert all(km2(p) > 0 for p in paths.values())
+
+
+def test_the_reports_class_labels_say_which_side_a_bound_falls_on() -> None:
+    # Issue 18: «−2 til 0» did not say where 0 goes; lower bounds are inclusive.
+    from kommunerapport.reports.graphics import map_labels
+
+    for lang in ("nb", "nn"):
+        p = map_classes.panel([map_classes.Area("4611", "Etne", 0.0)], map_labels(lang, 2025),
+                              1.75)
+        assert [c.label for c in p.classes] == [
+            "under \u22124", "\u22124 til under \u22122", "\u22122 til under 0",
+            "0 til under 1,75", "1,75 til under 4", "4 og over"]
+
+
+@pytest.mark.parametrize("simulation", [None, DEUTERANOPIA, PROTANOPIA])
+def test_every_class_stands_apart_from_the_land_and_the_hatched_white(simulation) -> None:
+    """Issue 18: «−2 til 0» was near-white beside the grey land. ΔE*ab ≥ 20 from the land
+    around a map and from the white of units without figures, as seen with and without
+    red–green colour blindness."""
+    for colour in map_classes.COLOURS:
+        for ground in (maps.LAND, maps.MISSING_FACE):
+            assert np.linalg.norm(_lab(colour, simulation) - _lab(ground, simulation)) >= 20, (
+                colour, ground)

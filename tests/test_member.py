@@ -176,3 +176,55 @@ def test_a_municipality_is_compared_with_its_kostra_group(dataset, register, sha
 def test_no_kostra_group_without_a_fetched_correspondence(dataset, register, shared) -> None:
     report = member_report(dataset, register, "3222", YEAR, None, Config(), shared=shared)
     assert "KOSTRA" not in " ".join(p for s in report.context.sections for p in s.paragraphs)
+
+
+def test_a_bilingual_name_in_full_first_then_the_name_readers_know(dataset, register,
+                                                                   shared, rendered) -> None:
+    # Issue 18: «Guovdageaidnu kommune», a Sami name with the Norwegian word, never; Klass's
+    # name in full at first mention and in tables, then the register's short form.
+    report = member_report(dataset, register, "5612", YEAR, None, Config(), shared=shared)
+    assert _flat(report.context.title).endswith("for Kautokeino kommune")
+    text = _flat(full_text(rendered["5612"]))
+    assert "Guovdageaidnu kommune" not in text
+    assert "Rangert etter netto driftsresultat" in text and "Kautokeino kommune" in text
+    # The file is named for the first official name, in ASCII.
+    assert rendered["5612"].name == "kommuneokonomi-2025-5612-guovdageaidnu.pdf"
+    assert member_target(register, "5025", YEAR, Path("ut")).name == \
+        "kommuneokonomi-2025-5025-roros.pdf"  # «Røros - Rosse», never «…-rosse»
+
+
+def test_member_on_the_command_line_by_any_spelling(runner, tmp_path, monkeypatch) -> None:
+    from kommunerapport.cli import main
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1772755200")
+    result = runner.invoke(main, ["--member", "kautokeino", "--member", "5025", "--member",
+                                  "Vestfold fylkeskommune", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == [str(tmp_path / name) for name in (
+        "kommuner/kommuneokonomi-2025-5612-guovdageaidnu.pdf",
+        "kommuner/kommuneokonomi-2025-5025-roros.pdf",
+        "fylkeskommuner/kommuneokonomi-2025-39-vestfold-fylkeskommune.pdf")]
+    assert all(Path(p).is_file() for p in result.stdout.split())
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("Kautokeno", "Ukjent medlem «Kautokeno». Mente du: Kautokeino?"),
+    ("Herøy", "«Herøy» passer på flere kommuner: 1515 Herøy (Møre og Romsdal), 1818 Herøy "
+              "(Nordland). Bruk kommunenummeret."),
+    ("99", "Ukjent fylkeskommune «99»."),
+])
+def test_an_unknown_member_is_refused_before_anything_is_written(runner, tmp_path, typed,
+                                                                  message) -> None:
+    from kommunerapport.cli import main
+
+    result = runner.invoke(main, ["--member", "Bergen", "--member", typed, "--out",
+                                  str(tmp_path / "ut")])
+    assert (result.exit_code, result.stderr) == (2, f"Feil: {message}\n")
+    assert not (tmp_path / "ut").exists()
+
+
+def test_oslo_as_a_member_is_oslo_kommune() -> None:
+    from kommunerapport.model.regions import find_member
+
+    assert [find_member(name) for name in ("Oslo", "03", "0301", "Oslove")] == ["0301"] * 4
+    assert find_member("Troms – Romsa – Tromssa fylkeskommune") == "55"

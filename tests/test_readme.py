@@ -177,9 +177,14 @@ def test_every_readme_command_works_as_written_on_a_fresh_clone(
     assert (fresh_clone / "mine" / "report.css").is_file()
     # The members approved, written again without «UTKAST», and sent: examples/members.csv
     # has five members, Holmestrand with two addresses.
+    # (Tønsberg, written with the config's words before the approval and without them
+    # after, is a draft again: «changed since approval». It is not among the recipients.)
+    sent = {row.split(",")[0] for row in (ROOT / "examples" / "members.csv").read_text(
+        "utf-8").splitlines()[1:] if row}
     for pdf in sorted((out / "kommuner").glob("*.pdf")) + sorted(
             (out / "fylkeskommuner").glob("*.pdf")):
-        assert records.read_record(pdf).status == records.APPROVED, pdf.name
+        if pdf.name.split("-")[2] in sent:
+            assert records.read_record(pdf).status == records.APPROVED, pdf.name
     received = smtp.received()
     tests = received.pop("meg@ks.no")  # --to-me: one of each kind, to oneself first
     assert tests >= 1

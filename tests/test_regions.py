@@ -213,5 +213,31 @@ def test_an_unknown_municipality_suggests_the_nearest_name() -> None:
 
 def test_bilingual_names_keep_their_official_order(register) -> None:
     assert register.municipality("5612").name == "Guovdageaidnu - Kautokeino"  # Klass 131
-    assert register.municipality("5612").short_name == "Guovdageaidnu"
+    # The short form is the name readers know, decided once in the register (issue 18).
+    assert register.municipality("5612").short_name == "Kautokeino"
+    assert register.municipality("5025").short_name == "Røros"
     assert register.municipality("0301").name == "Oslo - Oslove"
+
+
+def test_the_register_is_what_its_script_writes(tmp_path, monkeypatch) -> None:
+    """``scripts/build_register.py`` writes the shipped register byte for byte, short names
+    (``SHORT_NAMES``) included."""
+    import importlib.util
+    from importlib import resources
+
+    script = Path(__file__).parent.parent / "scripts" / "build_register.py"
+    spec = importlib.util.spec_from_file_location("build_register", script)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "OUT", tmp_path)
+    module.build()
+    shipped = resources.files("kommunerapport").joinpath("data")
+    for name in ("kommuner.csv", "fylker.csv", "robek.csv"):
+        assert (tmp_path / name).read_bytes() == shipped.joinpath(name).read_bytes(), name
+
+
+def test_every_short_name_is_one_of_the_official_names(register) -> None:
+    for m in register.municipalities:
+        parts = [p.split(" (")[0] for p in m.name.split(" - ")]
+        assert m.short_name in parts, (m.number, m.name, m.short_name)

@@ -216,7 +216,7 @@ def test_a_quote_in_another_script_is_drawn_with_the_full_font(tmp_path: Path) -
     from kommunerapport.batch.single import write_report
 
     config = tmp_path / "ks.toml"
-    config.write_text('organisation = "KS"\n[[quotes]]\ntext = "Бюджет в балансе"\n'
+    config.write_text('organisation = "KS"\n[[county.quotes]]\ntext = "Бюджет в балансе"\n'
                       'name = "Ơn Nguyễn"\nrole = "ordfører"\n', "utf-8")
     pdf = write_report("Vestfold", 2025, None, None, tmp_path, config).path
     text = full_text(pdf)

@@ -7,7 +7,7 @@ import pytest
 from kommunerapport.figures import Count, Figure
 from kommunerapport.model.norms import norm
 from kommunerapport.writing import text
-from kommunerapport.writing.facts import FactBook
+from kommunerapport.writing.facts import FactBook, plain
 
 NORM = norm("kommuner", 2025)  # TBU: 1,75 %
 NB_SUBJECT = text.Subject("kommunene i Vestfold", "kommunene i Vestfold", "kommunene i Vestfold")
@@ -20,7 +20,9 @@ def ndr(value: float | None, year: int = 2025, scope: str = "konsern") -> Figure
 
 
 def flat(sentences: list[str] | str) -> str:
-    return " ".join([sentences] if isinstance(sentences, str) else sentences).replace(NBSP, " ")
+    """As a reader sees it: the slot marks out, plain spaces."""
+    joined = " ".join([sentences] if isinstance(sentences, str) else sentences)
+    return plain(joined).replace(NBSP, " ")
 
 
 @pytest.mark.parametrize(("before", "now", "rule", "nb", "nn"), [
@@ -107,41 +109,64 @@ def count(n: int, reported: int, total: int | None = None, year: int = 2025) -> 
 
 def test_one_in_three_reads_as_hver_tredje() -> None:
     # KS 6.3.2026: «Hver tredje kommune går med underskudd.»
-    assert text.deficit_sentences("nb", FactBook("nb"), count(119, 357), None, "kommunene") == [
-        "Hver tredje kommune gikk med underskudd i 2025."]
-    assert text.deficit_sentences("nn", FactBook("nn"), count(119, 357), None, "kommunane") == [
-        "Kvar tredje kommune gjekk med underskot i 2025."]
+    assert flat(text.deficit_sentences("nb", FactBook("nb"), count(119, 357), None,
+                                       "kommunene")) == (
+        "Hver tredje kommune gikk med underskudd i 2025.")
+    assert flat(text.deficit_sentences("nn", FactBook("nn"), count(119, 357), None,
+                                       "kommunane")) == (
+        "Kvar tredje kommune gjekk med underskot i 2025.")
 
 
 def test_counts_are_words_when_small_and_figures_when_not() -> None:
     book = FactBook("nb")
-    assert text.deficit_sentences("nb", book, count(2, 6), count(4, 6, year=2024), "k") == [
-        "I 2025 gikk to av seks kommuner med underskudd.", "Året før gjaldt det fire av dem."]
+    assert flat(text.deficit_sentences("nb", book, count(2, 6), count(4, 6, year=2024), "k")) == (
+        "I 2025 gikk to av seks kommuner med underskudd. Året før gikk fire av de seks "
+        "kommunene med underskudd.")
     # «Tolv av 43» is «12 av 43»: one style in one sentence.
-    assert text.deficit_sentences("nn", FactBook("nn"), count(12, 43), None, "k") == [
-        "I 2025 gjekk 12 av 43 kommunar med underskot."]
+    assert flat(text.deficit_sentences("nn", FactBook("nn"), count(12, 43), None, "k")) == (
+        "I 2025 gjekk 12 av 43 kommunar med underskot.")
+
+
+def test_one_is_the_number_one_in_the_nouns_gender() -> None:
+    # Issue 18: «en av seks» → «én av seks»; nynorsk «éin av seks kommunar».
+    assert flat(text.deficit_sentences("nb", FactBook("nb"), count(1, 6), None, "k")) == (
+        "I 2025 gikk én av seks kommuner med underskudd.")
+    assert flat(text.deficit_sentences("nn", FactBook("nn"), count(1, 6), None, "k")) == (
+        "I 2025 gjekk éin av seks kommunar med underskot.")
+
+
+def test_one_unit_that_reported_is_told_as_one() -> None:
+    # One of six reporting: never «alle de én kommunene»; the sentence says what it is.
+    one = count(1, 1, total=6)
+    assert flat(text.deficit_sentences("nb", FactBook("nb"), one, count(0, 1, 1, 2024), "k")) == (
+        "Den ene kommunen som har rapportert, gikk med underskudd i 2025. Året før gikk "
+        "kommunen ikke med underskudd.")
+    assert flat(text.norm_reached("nn", FactBook("nn"), 0, one, NORM, "k")) == (
+        "Den eine kommunen som har rapportert, nådde ikkje norma i 2025.")
 
 
 def test_all_and_none_are_said_with_the_definite_form() -> None:
-    assert text.deficit_sentences("nb", FactBook("nb"), count(0, 6), None, "k") == [
-        "I 2025 gikk ingen av de seks kommunene med underskudd."]
+    assert flat(text.deficit_sentences("nb", FactBook("nb"), count(0, 6), None, "k")) == (
+        "I 2025 gikk ingen av de seks kommunene med underskudd.")
     book = FactBook("nb")
     reached = text.norm_reached("nb", book, 6, count(0, 6), NORM, "k")
-    assert reached == "I 2025 nådde alle de seks kommunene normen."
+    assert flat(reached) == "I 2025 nådde alle de seks kommunene normen."
 
 
 def test_partial_data_says_those_that_reported() -> None:
     # A KS survey with 5 of 43 municipalities: «Ingen av dei fem kommunane som har rapportert …»
     partial = count(0, 5, total=43)
-    assert text.deficit_sentences("nn", FactBook("nn"), partial, None, "k") == [
-        "I 2025 gjekk ingen av dei fem kommunane som har rapportert, med underskot."]
+    assert flat(text.deficit_sentences("nn", FactBook("nn"), partial, count(2, 5, 5, 2024),
+                                       "k")) == (
+        "I 2025 gjekk ingen av dei fem kommunane som har rapportert, med underskot. Året før "
+        "gjekk to av dei fem kommunane som har rapportert, med underskot.")
 
 
 def test_last_year_is_counted_over_the_same_units() -> None:
     # Five report now; four of them have figures for 2024.
     now, before = count(1, 5, total=43), Count(2, 4, 5, ("4612",), (), 2024, False)
     out = text.deficit_sentences("nb", FactBook("nb"), now, before, "k")
-    assert out[1] == "Av dem som har tall for 2024, gjaldt det to av fire."
+    assert flat(out[1]) == "Av de fire som har tall for 2024, gikk to med underskudd det året."
 
 
 def test_emptied_share_change() -> None:
@@ -165,6 +190,23 @@ def test_ties_name_everyone_who_shares_the_figure() -> None:
         "svakeste med minus 3,0 prosent.")
 
 
+def test_when_every_figure_is_a_deficit_the_smallest_and_largest_are_named() -> None:
+    # Issue 18: never «det sterkeste … minus 0,1».
+    values = [("Loppa", ndr(-0.1)), ("Alta", ndr(-1.0)), ("Vardø", ndr(-3.0))]
+    assert flat(text.extremes("nb", FactBook("nb"), values)) == (
+        "Loppa hadde det minste underskuddet, 0,1 prosent, og Vardø det største, 3,0 prosent.")
+    assert flat(text.extremes("nn", FactBook("nn"), values)) == (
+        "Loppa hadde det minste underskotet, 0,1 prosent, og Vardø det største, 3,0 prosent.")
+
+
+def test_a_deficit_shown_as_zero_is_a_balance_not_the_weakest_deficit() -> None:
+    # −0,04 is printed 0,0: the best of a county whose others are in deficit is «beste».
+    values = [("Loppa", ndr(-0.04)), ("Vardø", ndr(-3.0))]
+    assert flat(text.extremes("nb", FactBook("nb"), values)) == (
+        "Loppa hadde det beste resultatet med 0,0 prosent, mens Vardø hadde det svakeste med "
+        "minus 3,0 prosent.")
+
+
 def test_shared_places_are_told_as_shared() -> None:
     values = {"4602": ndr(-8.0), "4631": ndr(-8.02), "4601": ndr(2.0)}
     ranks = text.shown_ranks(values)
@@ -172,13 +214,14 @@ def test_shared_places_are_told_as_shared() -> None:
     sentence = text.rank_sentence("nn", FactBook("nn"), "Kinn", "4602", ranks,
                                   {"4602": "Kinn", "4631": "Masfjorden", "4601": "Bergen"},
                                   "kommunane i Vestland", 2025, partial=False)
-    assert sentence == ("Rangert etter netto driftsresultat deler Kinn plass 2 av dei tre "
-                        "kommunane i Vestland med Masfjorden.")
+    # Issue 18: not «deler plass 15 av de 18».
+    assert flat(sentence) == ("Rangert etter netto driftsresultat deler Kinn 2. plass med "
+                              "Masfjorden blant dei tre kommunane i Vestland.")
 
 
 def test_missing_units_are_named() -> None:
     counted = Count(1, 5, 6, ("3911",), (), 2025, False)
-    assert text.coverage_sentence("nb", FactBook("nb"), counted, ["Færder"]) == (
+    assert flat(text.coverage_sentence("nb", FactBook("nb"), counted, ["Færder"])) == (
         "Tallene omfatter de fem av seks kommunene som har rapportert. Det mangler tall for "
         "Færder.")
 
@@ -188,7 +231,7 @@ def test_no_reported_figures_is_said_once_not_counted_as_zero() -> None:
     book = FactBook("nn")
     assert text.deficit_sentences("nn", book, nobody, None, "k") == []
     assert text.emptied_sentences("nn", book, nobody, None, "k") == []
-    assert text.coverage_sentence("nn", book, nobody, ["Bergen"]) == (
+    assert flat(text.coverage_sentence("nn", book, nobody, ["Bergen"])) == (
         "Det finst ikkje tal for nokon av dei 43 kommunane.")
 
 
@@ -209,5 +252,29 @@ def test_income_against_costs() -> None:
         "i løpende kroner, mens driftsutgiftene gikk ned med 0,4 prosent.")
 
 
+def test_a_growth_shown_as_zero_is_unchanged() -> None:
+    # Issue 18: not «økte med 0,0 prosent».
+    income, costs = Figure(0.04, "bdi", 2025, "vekst"), Figure(-0.03, "bdu", 2025, "vekst")
+    assert flat(text.growth_sentence("nn", FactBook("nn"), "kommunane i Vestland", income,
+                                     costs)) == (
+        "Driftsinntektene til kommunane i Vestland var uendra frå 2024 til 2025, målt i løpande "
+        "kroner, medan driftsutgiftene var uendra.")
+
+
 def test_names_are_joined_with_og() -> None:
     assert text.join_names(["Grue", "Åsnes", "Eidskog"], "nb") == "Grue, Åsnes og Eidskog"
+
+
+def test_many_who_share_a_place_are_counted_not_listed() -> None:
+    # 41 municipalities on 2,0: a rank sentence naming 40 others ran a report to 3 pages.
+    values = {f"18{i:02d}": ndr(2.0) for i in range(41)}
+    names = {u: f"K{i}" for i, u in enumerate(values)}
+    sentence = text.rank_sentence("nb", FactBook("nb"), "Leirfjord kommune", "1800",
+                                  text.shown_ranks(values), names, "kommunene i Nordland",
+                                  2025, partial=False)
+    assert flat(sentence) == ("Rangert etter netto driftsresultat deler Leirfjord kommune 1. "
+                              "plass med 40 andre av de 41 kommunene i Nordland.")
+    top = [(f"K{i}", ndr(5.0)) for i in range(8)] + [("Vardø", ndr(-1.0))]
+    assert flat(text.extremes("nn", FactBook("nn"), top)) == (
+        "8 kommunar hadde det sterkaste resultatet med 5,0 prosent, medan Vardø hadde det "
+        "svakaste med minus 1,0 prosent.")

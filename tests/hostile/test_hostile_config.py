@@ -38,7 +38,7 @@ def toml(tmp_path: Path, text: str | bytes, name: str = "ks.toml") -> Path:
     return write(tmp_path, name, text)
 
 
-QUOTE = '[[quotes]]\ntext = "Tallene viser omstilling"\nname = "Navn Navnesen"\n'
+QUOTE = '[[county.quotes]]\ntext = "Tallene viser omstilling"\nname = "Navn Navnesen"\n'
 
 
 # --------------------------------------------------------------------------- unclear messages
@@ -46,7 +46,7 @@ QUOTE = '[[quotes]]\ntext = "Tallene viser omstilling"\nname = "Navn Navnesen"\n
 def test_role_given_as_a_number(tmp_path: Path) -> None:
     # was «[[quotes]] mangler «role»», though role was there
     f = toml(tmp_path, QUOTE + "role = 3\n")
-    refused(run(tmp_path, f), f"{f}, linje 4: «role» i [[quotes]] nr. 1 skal være tekst i "
+    refused(run(tmp_path, f), f"{f}, linje 4: «role» i [[county.quotes]] nr. 1 skal være tekst i "
                               "anførselstegn, ikke et tall (3).")
 
 
@@ -54,41 +54,53 @@ def test_role_given_as_a_number(tmp_path: Path) -> None:
     ("true", "en sannhetsverdi (true)"), ('["a"]', "en liste"), ("{ a = 1 }", "en tabell"),
     ("2026-03-06", "en dato eller et klokkeslett (2026-03-06)"), ("2.5", "et tall (2.5)")])
 def test_each_wrong_type_is_named(tmp_path: Path, value: str, kind: str) -> None:
-    f = toml(tmp_path, QUOTE + 'role = "styreleder"\n\n[[quotes]]\ntext = "To"\nname = "N"\n'
+    f = toml(tmp_path, QUOTE + 'role = "styreleder"\n\n[[county.quotes]]\ntext = "To"\nname = "N"\n'
                        f"role = {value}\n")
-    refused(run(tmp_path, f), f"{f}, linje 9: «role» i [[quotes]] nr. 2 skal være tekst i "
+    refused(run(tmp_path, f), f"{f}, linje 9: «role» i [[county.quotes]] nr. 2 skal være tekst i "
                               f"anførselstegn, ikke {kind}.")
 
 
 def test_a_missing_role_names_its_table(tmp_path: Path) -> None:
     f = toml(tmp_path, 'organisation = "KS"\n\n' + QUOTE)
-    refused(run(tmp_path, f), f"{f}, linje 3: [[quotes]] nr. 1 mangler «role».")
+    refused(run(tmp_path, f), f"{f}, linje 3: [[county.quotes]] nr. 1 mangler «role».")
 
 
 def test_an_empty_role_is_missing(tmp_path: Path) -> None:
     f = toml(tmp_path, QUOTE + 'role = "   "\n')
-    refused(run(tmp_path, f), f"{f}, linje 4: [[quotes]] nr. 1 mangler «role».")
+    refused(run(tmp_path, f), f"{f}, linje 4: [[county.quotes]] nr. 1 mangler «role».")
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    ("headline = 5", "«headline» skal være tekst i anførselstegn, ikke et tall (5)."),
-    ('lede = ["Først", "så"]', "«lede» skal være tekst i anførselstegn, ikke en liste."),
     ("about = 1e400", "«about» skal være tekst i anførselstegn, ikke et tall (inf)."),
     ('date = "i morgen"', "«date» skal være en dato, for eksempel 2026-03-06, ikke «i morgen»."),
     ("date = 2026-03-06T10:00:00", "«date» skal være en dato, for eksempel 2026-03-06, ikke "
                                    "en dato eller et klokkeslett (2026-03-06 10:00:00)."),
     ('keywords = "kommuneøkonomi"', "«keywords» skal være en liste med tekst, som "
                                     "[\"kommuneøkonomi\"]."),
-    ('quotes = "sitat"', "«quotes» skal skrives som [[quotes]]-tabeller."),
+    ('headline = "Til alle"', "«headline» står utenfor en mottakergruppe og ville kommet i alle "
+                              "rapportene; flytt den til [sector], [county] eller [member] (se "
+                              "examples/ks.toml)."),
+    ('county = "Vestfold"', "«county» skal være en tabell, [county], ikke «Vestfold»."),
 ])
 def test_top_level_values_of_the_wrong_kind(tmp_path: Path, line: str, message: str) -> None:
     f = toml(tmp_path, f'organisation = "KS"\n{line}\n')
     refused(run(tmp_path, f), f"{f}, linje 2: {message}")
 
 
+@pytest.mark.parametrize(("line", "message"), [
+    ("headline = 5", "«headline» i [county] skal være tekst i anførselstegn, ikke et tall (5)."),
+    ('lede = ["Først", "så"]', "«lede» i [county] skal være tekst i anførselstegn, ikke en "
+                               "liste."),
+    ('quotes = "sitat"', "«quotes» i [county] skal skrives som [[county.quotes]]-tabeller."),
+])
+def test_an_audiences_words_of_the_wrong_kind(tmp_path: Path, line: str, message: str) -> None:
+    f = toml(tmp_path, f'organisation = "KS"\n[county]\n{line}\n')
+    refused(run(tmp_path, f), f"{f}, linje 3: {message}")
+
+
 def test_an_unknown_field_in_a_contact(tmp_path: Path) -> None:
-    f = toml(tmp_path, '[[contacts]]\nname = "Ola"\nmobil = "900 00 000"\n')
-    refused(run(tmp_path, f), f"{f}, linje 3: ukjent felt «mobil» i [[contacts]] nr. 1. "
+    f = toml(tmp_path, '[[county.contacts]]\nname = "Ola"\nmobil = "900 00 000"\n')
+    refused(run(tmp_path, f), f"{f}, linje 3: ukjent felt «mobil» i [[county.contacts]] nr. 1. "
                               "Gyldige: name, role, phone, email.")
 
 
@@ -109,8 +121,7 @@ def test_terminal_escapes_in_a_key_are_shown_escaped(tmp_path: Path) -> None:
     f = toml(tmp_path, '"\\u001b[2J\\u001b]0;eid\\u0007" = 1\n')
     result = run(tmp_path, f)
     refused(result, f"{f}: ukjent innstilling «\\x1b[2J\\x1b]0;eid\\x07». Gyldige: "
-                    "about, contacts, date, headline, keywords, lede, organisation, quotes, "
-                    "release.")
+                    "about, county, date, keywords, member, organisation, release, sector.")
     assert not any(ch in result.output for ch in "\x1b\x07")
 
 
@@ -161,6 +172,6 @@ def test_brackets_in_strings_and_comments_are_not_nesting(tmp_path: Path) -> Non
     from kommunerapport.sources.configfile import load_config
 
     text = ('about = "' + "[" * 100 + '"  # ' + "{" * 100 + "\n"
-            "headline = '''" + "[" * 100 + "'''\n")
+            "[sector]\nheadline = '''" + "[" * 100 + "'''\n")
     config = load_config(toml(tmp_path, text))
-    assert config.about == "[" * 100 and config.headline == "[" * 100
+    assert config.about == "[" * 100 and config.sector.headline == "[" * 100

@@ -97,7 +97,7 @@ def test_a_long_unbreakable_word_in_the_config_is_printed_whole(hostile: Hostile
     # Issue 10: «Long unbreakable text in the config is silently cut in the PDF.»
     word = "Kommunesektorensorganisasjon" * 12
     (hostile.tmp_path / "ks.toml").write_text(
-        f'about = "{word}"\n[[quotes]]\ntext = "{word}"\nname = "Navn"\nrole = "leder"\n',
+        f'about = "{word}"\n[[county.quotes]]\ntext = "{word}"\nname = "Navn"\nrole = "leder"\n',
         "utf-8")
     result = hostile.run(["--county", "Vestfold", "--config", "ks.toml"], exit_code=0,
                          message=None, inputs=[hostile.tmp_path / "ks.toml"],

@@ -131,7 +131,8 @@ def write_one(job: Job) -> Outcome:
                                s.config, s.shared)
         warnings += report.warnings
         written = reports.publish(report, job.target, s.templates_dir, warn=warnings.append,
-                                  kit=s.kit, force=s.force)
+                                  kit=s.kit, force=s.force,
+                                  strict_pages=True)  # a page limit is an error in a batch
     except KommunerapportError as exc:  # our own: the message says it all
         return Outcome(job, FAILED, exc.format_message(), time.perf_counter() - start)
     except Exception as exc:  # one report must not stop the batch

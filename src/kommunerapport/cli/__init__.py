@@ -24,6 +24,7 @@ from kommunerapport.cli.options import (  # noqa: E402
 )
 
 if TYPE_CHECKING:
+    from kommunerapport.render.writer import Written
     from kommunerapport.sources.loading import DataInput
 
 EPILOG = """\b
@@ -32,6 +33,7 @@ Eksempler:
   kommunerapport --county Vestland --year 2024 --lang nn
   kommunerapport --sector --config ks.toml
   kommunerapport --county Vestland --kit
+  kommunerapport --member Kautokeino
   kommunerapport --all
   kommunerapport --all --members --jobs 2 --skip-existing
   kommunerapport figures --county Vestfold
@@ -43,6 +45,10 @@ Eksempler:
              options_metavar=OPTIONS_METAVAR, subcommand_metavar=SUBCOMMAND_METAVAR)
 @click.option("--county", metavar="NAVN", help="Lag rapporten for ett fylke (navn eller nummer).")
 @click.option("--sector", is_flag=True, help="Lag rapporten for hele kommunesektoren.")
+@click.option("--member", "member_names", multiple=True, metavar="NAVN|NUMMER",
+              help="Lag rapporten for ett medlem: en kommune eller en fylkeskommune, med "
+                   "navn i hvilken som helst skrivemåte eller nummer (Kautokeino, 5612, "
+                   "«Vestfold fylkeskommune», 39). Kan gis flere ganger.")
 @click.option("--all", "everything", is_flag=True,
               help="Lag sektorrapporten og de 15 fylkesrapportene.")
 @click.option("--members", is_flag=True,
@@ -78,7 +84,8 @@ Eksempler:
               help="En mappe med egne kopier av malene og stilarket.")
 @click.version_option(package_name="kommunerapport")
 @click.pass_context
-def main(ctx: click.Context, county: str | None, sector: bool, everything: bool, members: bool,
+def main(ctx: click.Context, county: str | None, sector: bool, member_names: tuple[str, ...],
+         everything: bool, members: bool,
          jobs: int | None, skip_existing: bool, force: bool, quiet: bool, verbose: bool,
          kit: bool, year: int | None,
          lang: str | None, data_file: DataInput | None, out_dir: Path, config_file: Path | None,
@@ -98,8 +105,9 @@ def main(ctx: click.Context, county: str | None, sector: bool, everything: bool,
         fonts.VERBOSE = True
     if ctx.invoked_subcommand is not None:
         return
-    if sum((bool(county), sector, everything or members)) != 1:
-        raise click.UsageError("Velg én av --county NAVN, --sector, --all eller --members.")
+    if sum((bool(county), sector, bool(member_names), everything or members)) != 1:
+        raise click.UsageError("Velg én av --county NAVN, --sector, --member NAVN, --all eller "
+                               "--members.")
     batch_only = [name for name, given in (("--jobs", jobs), ("--skip-existing", skip_existing))
                   if given]
     if skip_existing and force:
@@ -119,11 +127,25 @@ def main(ctx: click.Context, county: str | None, sector: bool, everything: bool,
                          data_file=data_file, out_dir=out_dir, config_file=config_file,
                          templates_dir=templates_dir, jobs=jobs, skip_existing=skip_existing,
                          kit=kit, force=force, quiet=quiet, verbose=verbose))
+    if member_names:
+        from kommunerapport.batch.single import write_members
+
+        for written in write_members(list(member_names), year=year, lang=lang,
+                                     data_file=data_file, out_dir=out_dir,
+                                     config_file=config_file, templates_dir=templates_dir,
+                                     kit=kit, force=force):
+            _said(written, kit, quiet)
+        return
     from kommunerapport.batch.single import write_report
 
     written = write_report(county=county, year=year, lang=lang, data_file=data_file,
                            out_dir=out_dir, config_file=config_file,
                            templates_dir=templates_dir, kit=kit, force=force)
+    _said(written, kit, quiet)
+
+
+def _said(written: Written, kit: bool, quiet: bool) -> None:
+    """A report's path (and its kit's) on stdout; on stderr when it was left alone."""
     click.echo(str(written.path))
     if kit:
         from kommunerapport.render.kit import kit_folder

@@ -62,7 +62,8 @@ def unit_figure(table: pd.DataFrame, unit: str, year: int, measure: str) -> Figu
     value = float(pct[unit]) if pct else None
     prov = provenance(recs)  # of no rows: a Figure's defaults
     return Figure(value, measure, year, METHOD_UNIT, n=int(value is not None), total=1,
-                  missing=() if value is not None else (unit,), **prov)
+                  missing=() if value is not None else (unit,),
+                  covers=(unit,) if value is not None else (), **prov)
 
 
 def weighted(table: pd.DataFrame, units: list[str], year: int, measure: str = "ndr_pct") -> Figure:
@@ -82,7 +83,7 @@ def weighted(table: pd.DataFrame, units: list[str], year: int, measure: str = "n
     weights = [w for _, _, w in usable]
     value = ratio(total([p * w for _, p, w in usable]), total(weights))
     return Figure(value, measure, year, METHOD_WEIGHTED, n=len(usable), total=len(units),
-                  missing=missing, **prov)
+                  missing=missing, covers=tuple(u for u in units if u in usable_units), **prov)
 
 
 def published(table: pd.DataFrame, code: str, year: int, measure: str) -> Figure | None:
@@ -91,7 +92,7 @@ def published(table: pd.DataFrame, code: str, year: int, measure: str) -> Figure
     if not recs:
         return None
     return Figure(float(recs[0].value), measure, year, METHOD_PUBLISHED, n=1, total=1,
-                  **provenance(recs))
+                  covers=(code,), **provenance(recs))
 
 
 def municipalities(register: Register, with_oslo: bool = True) -> list[str]:
@@ -218,4 +219,4 @@ def growth(table: pd.DataFrame, units: list[str], year: int, measure: str = "bdi
     value = (total([now[u][0].value for u in common]) / total_before - 1) * 100
     recs = [r for u in common for r in now[u] + before[u]]
     return Figure(float(value), measure, year, METHOD_GROWTH, n=len(common), total=len(units),
-                  missing=missing, **provenance(recs))
+                  missing=missing, covers=tuple(common), **provenance(recs))

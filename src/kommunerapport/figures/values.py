@@ -51,6 +51,9 @@ class Figure:
     # (source, release, scope) of the rows behind the value: which release each source
     # contributed, for «Om tallene».
     origins: tuple[tuple[str, str, str], ...] = ()
+    # The units whose figures make the value (a municipality, the reporting members of a
+    # county, SSB's aggregate code): a report names no other set beside it.
+    covers: tuple[str, ...] = ()
 
     @property
     def known(self) -> bool:

@@ -127,7 +127,7 @@ def normalise(text: str) -> str:
         text = text.replace(a, b)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("-", " ")
+    text = text.replace("-", " ").replace("–", " ")  # «Troms – Romsa», as reports print it
     for suffix in (" fylkeskommune", " fylke", " kommune"):
         text = text.removesuffix(suffix)
     return " ".join(text.split())
@@ -210,6 +210,40 @@ def find_municipality(query: str) -> Municipality:
         raise RegionError(f"«{query}» passer på flere kommuner: {listed}. Bruk kommunenummeret.")
     names = {normalise(m.short_name): m.short_name for m in register.municipalities}
     raise RegionError(f"Ukjent kommune «{query}».{_suggest(wanted, names)}")
+
+
+def find_member(query: str) -> str:
+    """The member the user means: a municipality (4-digit number or any name form) or a
+    county authority (2-digit number, «Vestfold fylkeskommune», or a county's name that no
+    municipality has); its number. Oslo is Oslo kommune (0301): its accounts are the
+    municipality's."""
+    register = load_register()
+    wanted = normalise(query)
+    text = query.strip()
+    if text.isdigit() and len(text) <= 2:
+        number = text.zfill(2)
+        if number == "03":
+            return "0301"
+        if any(c.number == number for c in register.counties):
+            return number
+        raise RegionError(f"Ukjent fylkeskommune «{query}».")
+    authority = query.casefold().rstrip().endswith("fylkeskommune")
+    if not authority:
+        matches = [m for m in register.municipalities
+                   if wanted in _keys(m.number, m.name, m.short_name)]
+        if len(matches) == 1:
+            return matches[0].number
+        if len(matches) > 1:
+            listed = ", ".join(f"{m.number} {m.name}" for m in matches)
+            raise RegionError(f"«{query}» passer på flere kommuner: {listed}. Bruk "
+                              "kommunenummeret.")
+    for county in register.counties:
+        if wanted in _keys(county.number, county.name, county.short_name):
+            return "0301" if county.number == "03" else county.number
+    names = {normalise(m.short_name): m.short_name for m in register.municipalities}
+    names |= {normalise(c.short_name): f"{c.short_name} fylkeskommune"
+              for c in register.counties if c.number != "03"}
+    raise RegionError(f"Ukjent medlem «{query}».{_suggest(wanted, names)}")
 
 
 def _suggest(wanted: str, names: dict[str, str]) -> str:

@@ -1,7 +1,8 @@
 """The classes of a map of netto driftsresultat: where each unit falls, and the words for it.
 
 Classes diverge around zero (lower bounds inclusive, so 0 is a surplus and the norm
-is met at the norm): deficits in the report's red, surpluses in its blue. The breaks
+is met at the norm), and their labels say which side a bound falls on («−2 til under 0»,
+«0 til under 1,75»): deficits in the report's red, surpluses in its blue. The breaks
 hold both TBU norms, 1,75 (municipalities) and 4 (county authorities), so one
 legend serves both panels of the country map. The six colours differ in lightness
 by at least 12 L* (they read in greyscale), and stay apart for red–green colour
@@ -24,8 +25,11 @@ from kommunerapport.writing.formatting import number
 BREAKS = (-4.0, -2.0, 0.0, NORM_MUNICIPALITIES, NORM_COUNTY_AUTHORITIES)
 
 
-# From the strongest deficit to the strongest surplus (L* 40, 65, 91 | 79, 52, 23).
-COLOURS = ("#b3261e", "#e5836e", "#ffded5", "#a8c6ec", "#437fbd", "#1b365d")
+# From the strongest deficit to the strongest surplus (L* 40, 64, 88 | 76, 52, 23). The two
+# classes next to zero carry colour enough (ΔE*ab ≥ 20, as seen with and without red–green
+# colour blindness) to stand apart from the grey land around a map and the white of units
+# without figures: «−2 til under 0» is peach, not the near-white it once was.
+COLOURS = ("#b3261e", "#fe6c65", "#fbd7b2", "#81c5e0", "#3084aa", "#1b365d")
 
 
 MAX_NAMED = 10  # units without figures named in the legend; the rest counted
@@ -46,7 +50,7 @@ class Labels:
 
     legend_title: str  # «Netto driftsresultat 2025, prosent»
     below: str  # class labels, with {lo} and {hi}: «under {hi}»
-    between: str  # «{lo} til {hi}»
+    between: str  # «{lo} til under {hi}»
     above: str  # «{lo} og over»
     missing: str  # heading of the hatched units: «Ingen tall»
     more: str = ""  # after MAX_NAMED names: «og {n} til»

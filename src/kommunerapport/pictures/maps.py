@@ -68,6 +68,9 @@ LAND, LAND_EDGE, BORDER = "#f3f3f3", "#c8c8c8", "#3c3c3c"
 MAP_W, MAP_H = 3.4, 2.45  # a county or member map at most, inches, as printed
 
 
+COUNTRY_H = 4.4  # the country map's height, inches: the sector report fits three pages
+
+
 LEGEND_W = 2.3  # the legend beside it, inches
 
 
@@ -379,7 +382,7 @@ def _member_pixels(spec: _Spec, dpi: float) -> bytes:
 
 
 def _draw_country(spec: _Spec) -> MplFigure:
-    fig = plt.figure(figsize=(WIDTH_IN, 6.3), dpi=DPI)
+    fig = plt.figure(figsize=(WIDTH_IN, COUNTRY_H), dpi=DPI)
     norway = bounds_of([n for n in geometry().paths if len(n) == 2])
     ax = _map_axes(fig, (0.0, 0.0, 1.0, 1.0), norway)
     _land(ax, spec.units)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kommunerapport import files
+from kommunerapport.errors import KommunerapportError
 from kommunerapport.model.kinds import ReportKind
 from kommunerapport.outputs import approvals, records
 from kommunerapport.render import fingerprint
@@ -70,10 +71,17 @@ def approval_for(target: Path, content: str) -> tuple[str, str | None, str | Non
     return records.DRAFT, None, None
 
 
+class PageLimitError(KommunerapportError):
+    """A report ran over its page limit where the limit is a rule (in a batch)."""
+
+
 def write_files(context: ReportContext, facts: tuple[Fact, ...], target: Path,
                 subject: Subject, templates_dir: Path | None = None, kit: bool = False,
-                force: bool = False) -> Written:
-    """Write the report's PDF (and kit) to ``target`` unless it is there already."""
+                force: bool = False, page_limit: int | None = None) -> Written:
+    """Write the report's PDF (and kit) to ``target`` unless it is there already.
+
+    ``page_limit``: a PDF longer than this is not written (``PageLimitError``).
+    """
     files.own_folder(target.parent)
     content = fingerprint.content(context, facts, templates_dir)
     status, by, at = approval_for(target, content)
@@ -97,6 +105,9 @@ def write_files(context: ReportContext, facts: tuple[Fact, ...], target: Path,
     html = render_html(context, templates_dir=templates_dir)
     with files.atomic_path(target, what=f"rapporten {target.name}") as tmp:
         pages = write_pdf(html, tmp, templates_dir, pictures(context))
+        if page_limit is not None and pages > page_limit:
+            raise PageLimitError(f"{target.name} ble {pages} sider; grensen for denne "
+                                 f"rapporttypen er {page_limit}. Rapporten er ikke skrevet.")
     if keep_kit:
         write_kit(context, facts, target)
     records.record_written(

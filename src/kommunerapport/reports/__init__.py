@@ -25,22 +25,22 @@ from kommunerapport.model.kinds import ReportKind
 from kommunerapport.model.regions import County, Register
 from kommunerapport.model.schema import Dataset
 from kommunerapport.outputs.names import report_path
-from kommunerapport.render.writer import Subject, Written, write_files
+from kommunerapport.render.writer import PageLimitError, Subject, Written, write_files
 from kommunerapport.reports.common import OSLO_COUNTY, Report
 from kommunerapport.reports.county import county_report
 from kommunerapport.reports.member import Shared, member_report, shared_figures
 from kommunerapport.reports.sector import sector_report
 from kommunerapport.writing.check import check
 
-__all__ = ["OSLO_COUNTY", "Report", "Shared", "Written", "build", "build_county",
-           "member_report", "member_target", "publish", "sector_report", "shared_figures",
-           "write"]
+__all__ = ["OSLO_COUNTY", "PageLimitError", "Report", "Shared", "Written", "build",
+           "build_county", "member_report", "member_target", "publish", "sector_report",
+           "shared_figures", "write"]
 
 
 def member_target(register: Register, number: str, year: int, out_dir: Path) -> Path:
-    """Where a member's report goes (``outputs.names``)."""
-    return report_path(out_dir, ReportKind.MEMBER, year, number,
-                       register.unit(number).short_name)
+    """Where a member's report goes (``outputs.names``): named for the first name of its
+    official name, in the register's order («5612-guovdageaidnu», «5025-roros»)."""
+    return report_path(out_dir, ReportKind.MEMBER, year, number, register.unit(number).name)
 
 
 def build_county(dataset: Dataset, register: Register, county: County, year: int, lang: str,
@@ -66,18 +66,20 @@ def build(dataset: Dataset, register: Register, kind: ReportKind, number: str, y
 
 def publish(report: Report, target: Path, templates_dir: Path | None = None,
             warn: Callable[[str], object] | None = None, kit: bool = False,
-            force: bool = False) -> Written:
+            force: bool = False, strict_pages: bool = False) -> Written:
     """Check the report, write its files to ``target`` when they would change (``force``:
     always) and say what became of them.
 
-    A failed check is an error (nothing is written); running over the page limit is
-    a warning, since a user's own templates may lay the page out differently. ``kit``:
-    the press kit too, in a folder beside the PDF (``render.kit``).
+    A failed check is an error (nothing is written). Running over the page limit is an
+    error with ``strict_pages`` (a batch: nothing is written), else a warning (a single
+    report, where a user's own templates may lay the page out differently). ``kit``: the
+    press kit too, in a folder beside the PDF (``render.kit``).
     """
     check(report.draft())
     written = write_files(report.context, report.facts, target,
                           Subject(report.kind, report.number or None, report.year),
-                          templates_dir, kit, force)
+                          templates_dir, kit, force,
+                          page_limit=report.page_limit if strict_pages else None)
     pages = written.pages
     if pages and pages > report.page_limit and warn is not None:
         warn(f"{target.name} har {pages} sider; grensen for denne rapporttypen er "
@@ -87,7 +89,7 @@ def publish(report: Report, target: Path, templates_dir: Path | None = None,
 
 def write(report: Report, target: Path, templates_dir: Path | None = None,
           warn: Callable[[str], object] | None = None, kit: bool = False,
-          force: bool = False) -> Path:
+          force: bool = False, strict_pages: bool = False) -> Path:
     """``publish``, returning the PDF's path."""
-    publish(report, target, templates_dir, warn, kit, force)
+    publish(report, target, templates_dir, warn, kit, force, strict_pages)
     return target

@@ -8,19 +8,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
-from kommunerapport import figures as fig
 from kommunerapport.model.config import Config
 from kommunerapport.model.kinds import ReportKind
 from kommunerapport.model.regions import FIRST_YEAR, ROBEK_DATE, County, Register
 from kommunerapport.model.schema import shown_decimals
 from kommunerapport.render.context import DataTable, KeyFigure, ReportContext, Section
-from kommunerapport.reports.common import Parts, Report, report_date, unit_name
-from kommunerapport.writing import text
-from kommunerapport.writing.facts import Fact, FactBook
+from kommunerapport.reports import words
+from kommunerapport.reports.common import Parts, Report, report_date, unit_name, without_slots
+from kommunerapport.writing import claims, text
+from kommunerapport.writing.facts import Fact, plain
 from kommunerapport.writing.formatting import number
 from kommunerapport.writing.lang import (
     date_text,
@@ -228,41 +229,41 @@ def frame(parts: Parts, config: Config, *, kind: ReportKind, number: str, year: 
           subject: str, lede: list[str], key_figures: tuple[KeyFigure, ...],
           sections: tuple[Section, ...],
           groups: dict[str, str], note: tuple[str, bool], partial: bool,
-          main: tuple[fig.Figure, fig.Figure | None], notes: tuple[str, ...] = ()) -> Report:
+          notes: tuple[str, ...] = (), fields: dict[str, str | None] | None = None,
+          setting: claims.Setting | None = None,
+          resolve: claims.Resolve | None = None) -> Report:
     """The report around its sections: dateline, «Om tallene», sample notice, metadata.
 
-    The config's own headline and lede, when given, come first: KS's message leads.
+    The config's words for this report's audience, when given, replace the tool's
+    headline and lede (``reports.words``); ``fields`` fill their templates.
     """
     lang, book = parts.lang, parts.book
     date = report_date(config)
     sample_text, sample = note
     sample = sample or book.synthetic
+    chosen = words.choose(config, kind.value, number, plain(subject), fields or {}, title, lede,
+                          setting, resolve)
     facts = list(book.facts)
     derived = derived_from_sample(lang, facts, groups)
     if derived:
         sample_text = " ".join(t for t in (sample_text, derived) if t)
     provenance = provenance_table(lang, facts, groups)
+    provenance = replace(provenance, rows=provenance.rows + tuple(
+        (source, what, years, "–", "–") for source, what, years in book.credits))
     releases = sorted({release_name(r, lang) for f in facts if f.release
                        for r in f.release.split("; ")})
     notice = sample_notice(lang)
     pdf_subject = (f"{subject}. {label(lang, 'release')}: {'; '.join(releases)}."
                    + (f" {notice}." if sample else ""))
-    user = tuple(t for t in (config.headline, config.lede) if t)
-    headline = text.keep_last_words(config.headline) if config.headline else title
-    context = ReportContext(
-        lang=lang, title=headline, subject=pdf_subject, kind=kind.value,
+    marked = ReportContext(
+        lang=lang, title=chosen.title, subject=pdf_subject, kind=kind.value,
         organisation=config.organisation, dateline=date_text(date.day, date.month, date.year),
         created=date.isoformat(), labels=labels(lang), sample=sample,
-        sample_notice=notice, sample_note=sample_text, quotes=config.quotes,
-        lede=((config.lede,) if config.lede else ()) + tuple(lede),
-        key_figures=key_figures, sections=sections, provenance=provenance,
+        sample_notice=notice, sample_note=sample_text, quotes=chosen.quotes,
+        lede=chosen.lede, key_figures=key_figures, sections=sections, provenance=provenance,
         method=label(lang, "method_text"), notes=border_notes(lang, year) + notes,
-        contacts=config.contacts, about=config.about,
+        contacts=chosen.contacts, about=config.about,
         keywords=tuple(config.keywords) + ((notice,) if sample else ()))
-    now, before = main
-    shown = FactBook.shown(now) if now.known else None
-    change = (book.difference(now, before)[0] if shown is not None and before is not None
-              and before.known else None)
-    return Report(context, tuple(facts), kind, number, year, partial,
-                  frozenset(parts.names), user, tuple(later_facts(lang, date, facts)),
-                  shown, change)
+    return Report(without_slots(marked), tuple(facts), kind, number, year, partial,
+                  frozenset(parts.names), marked, chosen.user_text, chosen.refused,
+                  tuple(later_facts(lang, date, facts)) + chosen.warnings)

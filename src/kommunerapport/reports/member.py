@@ -31,6 +31,7 @@ from kommunerapport.model.schema import Dataset
 from kommunerapport.pictures import maps
 from kommunerapport.render.context import Chart, KeyFigure, Section
 from kommunerapport.reports import about, common, graphics
+from kommunerapport.reports import claims as user_claims
 from kommunerapport.reports.common import OSLO_COUNTY, Parts, Report, official
 from kommunerapport.writing import text
 from kommunerapport.writing.facts import FactBook
@@ -64,7 +65,7 @@ def _group(t: pd.DataFrame, units: list[str], year: int, years: list[int]) -> Gr
     values = {u: fig.unit_figure(t, u, year, "ndr_pct") for u in units}
     return Group(tuple(units), fig.weighted(t, units, year),
                  fig.weighted(t, units, year, "dispfond_pct"),
-                 tuple(fig.weighted(t, units, y) for y in years), text.shown_ranks(values))
+                 tuple(common.series_over(t, units, years)), text.shown_ranks(values))
 
 
 def shared_figures(dataset: Dataset, register: Register, year: int) -> Shared:
@@ -111,11 +112,12 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
     parts = Parts(lang, FactBook(lang))
     book = parts.book
     key = "subject_county_authority" if authority else "subject_member"
+    # The official name in full at first mention; the short form readers know after that
+    # and in the headline («Guovdageaidnu – Kautokeino kommune», then «Kautokeino kommune»).
+    own = phrase(lang, key, name=unit.short_name)
     subject = text.Subject(phrase(lang, key, name=official(unit.name)),
                            label(lang, "again_county_authority" if authority
-                                 else "again_member"),
-                           phrase(lang, key, name=official(unit.name)))
-    own = phrase(lang, key, name=unit.short_name)
+                                 else "again_member"), own)
     parts.names.update({official(unit.name), unit.short_name, county.short_name,
                         official(county.name)})
     norm = norms.norm("fylkeskommuner" if authority else "kommuner", year)
@@ -126,15 +128,17 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
     reserve = fig.unit_figure(t, number, year, "dispfond_pct")
     names = {u: common.unit_name(register, u) for u in group.units}
     parts.names.update(names.values())
-    group_name = (label(lang, "group_county_authorities") if authority
-                  else common.county_subject(lang, county, group.now.n if group.now.known
-                                             else 0, len(group.units)).again)
+    everyone = label(lang, "group_county_authorities")
+    group_subject = (text.Subject(everyone, everyone, everyone)
+                     if authority else
+                     common.county_subject(lang, book, county, list(group.units),
+                                           group.now.covers, year))
 
     entry = register.robek_entry(number)
     norm_par = text.norm_sentences(lang, book, subject, now, norm) + [
         text.robek_member(lang, text.capital(subject.again), entry.grounds if entry else None,
                           ROBEK_DATE)]
-    versus = _versus(lang, book, subject, now, group, group_name, authority, shared)
+    versus = _versus(lang, book, subject, now, group, group_subject, authority, shared)
     if not authority:
         versus += _kostra(lang, book, dataset, subject, unit.short_name, number, now)
     rank = text.rank_sentence(lang, book, own, number, group.ranks, names,
@@ -142,19 +146,22 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
                               else label(lang, "group_ranked_county",
                                           county=county.short_name),
                               year, partial=len(group.ranks) < len(group.units))
-    reserve_par = _reserve(lang, book, subject, own, reserve, group, group_name, authority,
-                           shared)
-    chart = _chart(lang, book, own, number, group, group_name, authority, shared, norm, t)
+    reserve_par = _reserve(lang, book, subject, own, reserve, group, group_subject, county,
+                           authority, shared)
+    chart = _chart(lang, book, own, number, group, group_subject, authority, shared, norm, t)
     heading = label(lang, "h_versus_county_authority" if authority
                     else "h_versus_member" if len(group.units) > 1 else "h_versus_national",
                     name=text.capital(own))
     drawn = _map(lang, book, dataset.table, register, number, group, year, authority, county)
-    # The words first, then the pictures: a page of text never breaks for a chart.
+    # The trend beside the words that compare the member with its county and the country,
+    # the map after the fund: the first page fills with the trend chart, the second holds
+    # the fund, the map and «Om tallene».
     sections = (
         Section(label(lang, "h_norm"), (" ".join(norm_par),)),
-        Section(heading, tuple(p for p in (" ".join(versus), rank) if p)),
+        Section(heading, tuple(p for p in (" ".join(versus), rank) if p),
+                charts=(chart,) if chart else ()),
         Section(label(lang, "h_reserve"), (" ".join(reserve_par),) if reserve_par else (),
-                charts=tuple(c for c in (chart, drawn) if c)),
+                charts=(drawn,) if drawn else ()),
     )
     title = text.headline(lang, subject, now, before, norm)
     lede = text.lede(lang, book, subject, now, before, member=True)
@@ -174,12 +181,30 @@ def member_report(dataset: Dataset, register: Register, number: str, year: int,
     notes += about.history_notes(lang, dataset.meta, register, [number], list(shared.years))
     groups = {name: area for name in names.values() if name != official(unit.name)}
     groups |= {own: own, subject.again: own, official(unit.name): own}
+    # Figures of the group's reporting units fold into the group's line of «Om tallene».
+    groups |= {f.subject: area for f in book.facts
+               if f.subject not in groups and f.units and set(f.units) <= set(group.units)
+               and len(f.units) > 1}
+    words = config.words("member", number)
+    fields: dict[str, str | None] = {}
+    if words.headline or words.lede or words.quotes:
+        national = (shared.national, label(lang, "national")) if not authority else (
+            group.now, label(lang, "group_county_authorities"))
+        fields = {
+            "medlem": own, "navn": unit.short_name, "fylke": county.short_name,
+            "år": str(year), "året_før": str(year - 1),
+            "netto_driftsresultat": book.pct(now, own) if now.known else None,
+            "netto_driftsresultat_året_før": book.pct(before, own) if before.known else None,
+            "disposisjonsfond": book.pct(reserve, own) if reserve.known else None,
+            "landet": book.pct(*national) if national[0].known else None,
+        }
     return about.frame(
         parts, config, kind=ReportKind.MEMBER, number=number, year=year, title=title,
         subject=label(lang, "pdf_subject", year=year, subject=own), lede=lede,
         key_figures=key_figures, sections=sections, groups=groups, note=note,
-        partial=group.now.known and group.now.n < group.now.total, main=(now, before),
-        notes=notes)
+        partial=group.now.known and group.now.n < group.now.total, notes=notes,
+        fields=fields, setting=user_claims.setting(register, ReportKind.MEMBER, number, year),
+        resolve=user_claims.resolver(dataset, register, year))
 
 
 def _map(lang: str, book: FactBook, t: pd.DataFrame, register: Register, number: str,
@@ -223,53 +248,61 @@ def _kostra(lang: str, book: FactBook, dataset: Dataset, subject: text.Subject, 
 
 
 def _versus(lang: str, book: FactBook, subject: text.Subject, now: fig.Figure, group: Group,
-            group_name: str, authority: bool, shared: Shared) -> list[str]:
+            group_subject: text.Subject, authority: bool, shared: Shared) -> list[str]:
     out = []
+    group_name = group_subject.again
     if len(group.units) > 1 and group.now.known:
         out.append(phrase(lang, "group_result", group=text.capital(group_name),
-                          value=book.pct(group.now, group_name), year=group.now.year))
-        out.append(text.compare_sentence(lang, book, "versus_group", subject.again, now,
+                          value=book.pct(group.now, group_subject.who()), year=group.now.year))
+        out.append(text.compare_sentence(lang, book, "versus_group", subject.who(), now,
                                          group.now, group=group_name) or "")
     if not authority and shared.national.known:
         national = label(lang, "national")
         out.append(phrase(lang, "national", value=book.pct(shared.national, national),
                           year=shared.year))
-        out.append(text.compare_sentence(lang, book, "versus", subject.again, now,
+        out.append(text.compare_sentence(lang, book, "versus", subject.who(), now,
                                          shared.national) or "")
     return [s for s in out if s]
 
 
 def _reserve(lang: str, book: FactBook, subject: text.Subject, own: str, reserve: fig.Figure,
-             group: Group, group_name: str, authority: bool, shared: Shared) -> list[str]:
+             group: Group, group_subject: text.Subject, county: County, authority: bool,
+             shared: Shared) -> list[str]:
     out = []
     if reserve.known:
         out.append(phrase(lang, "reserve", subject=subject.again,
                           value=book.pct(reserve, own), year=reserve.year))
         if FactBook.shown(reserve) <= 0:
             out.append(phrase(lang, "reserve_emptied", subject=subject.again))
+    else:  # the figures beside it say what they are of
+        out.append(phrase(lang, "reserve_missing", subject=subject.again, year=reserve.year))
     if group.reserve.known and len(group.units) > 1:
-        out.append(phrase(lang, "reserve_group", group=group_name,
-                          value=book.pct(group.reserve, group_name)))
+        who = (group_subject.again if authority else
+               common.named(lang, book, county, list(group.units), group.reserve, group_subject))
+        out.append(phrase(lang, "reserve_group", group=str(who),
+                          value=book.pct(group.reserve, who)))
     if not authority and shared.national_reserve.known:
         out.append(phrase(lang, "reserve_national",
                           value=book.pct(shared.national_reserve, label(lang, "national"))))
     return out
 
 
-def _chart(lang: str, book: FactBook, own: str, number: str, group: Group, group_name: str,
-           authority: bool, shared: Shared, norm: norms.Norm, t: pd.DataFrame) -> Chart | None:
-    mine = [fig.unit_figure(t, number, y, "ndr_pct") for y in shared.years]
-    own_label = text.capital(own)
+def _chart(lang: str, book: FactBook, own: str, number: str, group: Group,
+           group_subject: text.Subject, authority: bool, shared: Shared, norm: norms.Norm,
+           t: pd.DataFrame) -> Chart | None:
+    mine = tuple(fig.unit_figure(t, number, y, "ndr_pct") for y in shared.years)
+    lines = [graphics.Series(text.capital(own), own, mine)]
     if authority:
-        series = {own_label: mine, label(lang, "key_county_authorities"): list(group.series)}
-        compare = label(lang, "key_county_authorities")
+        lines.append(graphics.Series(label(lang, "key_county_authorities"),
+                                     label(lang, "group_county_authorities"), group.series))
     else:
-        series = {own_label: mine}
         if len(group.units) > 1:  # Oslo is its county's only municipality
-            series[text.capital(group_name)] = list(group.series)
-        series[label(lang, "series_national")] = list(shared.national_series)
-        compare = label(lang, "series_national")
-    return graphics.trend_chart(lang, book, series, norm, own_label, compare, own)
+            name = group_subject.again
+            lines.append(graphics.Series(text.capital(name.rstrip(",")), name, group.series,
+                                         group_subject.units))
+        lines.append(graphics.Series(label(lang, "series_national"), label(lang, "national"),
+                                     shared.national_series))
+    return graphics.trend_chart(lang, book, lines, norm)
 
 
 def _key_figures(lang: str, book: FactBook, own: str, now: fig.Figure, before: fig.Figure,

@@ -3,12 +3,19 @@
 It reads the finished text (no PDF needed, so a batch checks all 388 reports on
 the fast path) and finds the classes of defect an editor found by hand:
 
+- a number that does not show the fact in its slot: every number of a generated
+  sentence, key figure, chart, table and note stands in a slot bound to one fact
+  (``writing.facts``), and must print that fact's digits with its sign (or without
+  it, where the sentence says the direction in words), or its count in words;
+- a number that stands in no slot (it did not come from the figures); years, dates
+  and paragraphs of the law are not figures;
 - bokmål words in a nynorsk report, and nynorsk words in a bokmål one (marker
   words below; proper names and the user's own quotes are not checked);
-- «Oslo fylkeskommune», which does not exist in the accounts;
-- a number in a sentence that is not one of the report's facts as shown (a figure
-  that did not come from the data, or was rounded another way);
-- a sentence about all or none of the municipalities when some have not reported.
+- «Oslo fylkeskommune», which does not exist in the accounts; two commas in a row;
+- a sentence about all or none of the municipalities when some have not reported;
+- the same sentence printed twice;
+- the user's own words (headline, lede, quotes) that the figures refute
+  (``writing.claims``, judged when the report is built).
 
 A failed check stops the report with one line that quotes the offending text.
 """
@@ -17,11 +24,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from kommunerapport.errors import KommunerapportError
-from kommunerapport.writing.facts import Fact
-from kommunerapport.writing.formatting import MINUS
+from kommunerapport.writing.facts import Fact, outside_slots, plain, slots
+from kommunerapport.writing.formatting import MINUS, NBSP, ONE, WORDS
+from kommunerapport.writing.lang import FRACTIONS, label
 
 # Words that are bokmål and not nynorsk, and the reverse, as the reports could use them.
 BOKMAL_ONLY = frozenset("""
@@ -32,7 +39,8 @@ BOKMAL_ONLY = frozenset("""
     gjaldt statlig beregning beregnet beregningsutvalget anbefaler anbefalt løpende mens
     de samme holdt igjen laget alene selskaper foretak kilde deres ett et en mer bare
     hele høyest lavest høyere vedtatt innen oppsto dekkes merforbruk regnskap regnskapet
-    regnskapsundersøkelse foreløpige hentet ennå dessuten flere
+    regnskapsundersøkelse foreløpige hentet ennå dessuten flere gjelder ene underskuddet
+    uendret
 """.split())  # noqa: SIM905 - a word list reads best as text
 NYNORSK_ONLY = frozenset("""
     ikkje kva kvar korleis nokon noko mykje frå fekk vart vere utan samanlikna
@@ -42,20 +50,22 @@ NYNORSK_ONLY = frozenset("""
     tilrår tilrådd løpande medan dei same halde att laga åleine føretak kjelde deira eit
     ein eitt meir berre heile høgast lågast høgare vedteke vedteken innan oppstod
     dekkjast meirforbruk rekneskap rekneskapen rekneskapsundersøking førebelse henta
-    utrekning dessutan òg fleire
+    utrekning dessutan òg fleire eine underskotet uendra
 """.split())  # noqa: SIM905 - a word list reads best as text
 MARKERS = {"nn": BOKMAL_ONLY, "nb": NYNORSK_ONLY}
 
 NO_OSLO_AUTHORITY = re.compile(r"Oslo\s+fylkeskommune", re.IGNORECASE)
+DOUBLE_COMMA = re.compile(r",\s*,")
 DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")
 LAW = re.compile(r"§\s*\d+(?:-\d+)?(?:\s+[a-g](?:\s*(?:,|og)\s*[a-g])*)?")
-NUMBER = re.compile(r"(?<![\w,.])\d+(?:[ \u00a0]\d{3})*(?:,\d+)?(?![\w,])")
+NUMBER = re.compile(r"(?<![\w,.])[−-]?\d+(?:[ \u00a0]\d{3})*(?:,\d+)?(?![\w,])")
 WORD = re.compile(r"[A-Za-zÆØÅæøåÀ-ÿ]+")
 # Quantifiers that speak of every unit (or none); with partial data they must say
 # that they mean those that reported.
 ALL_UNITS = re.compile(r"\b(alle|ingen|hver|kvar)\b", re.IGNORECASE)
 UNIT_WORD = re.compile(r"kommun", re.IGNORECASE)
 REPORTED = re.compile(r"som har rapportert|har tal|har tall|ROBEK")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«–])")
 
 
 class CheckError(KommunerapportError):
@@ -67,8 +77,11 @@ class Draft:
     """What the check reads of a report: its words by where they stand, and its facts.
 
     ``prose``: the generated sentences (title, lede, key figures, paragraphs, chart
-    titles and alt texts, notes), each as (where, sentence); their numbers must be
-    facts. ``layout``: headings, table headers and notes, checked for language only.
+    titles and alt texts, notes), each as (where, sentence) with its slots; their numbers
+    must show the facts in their slots. ``cells``: table and chart cells, held to the
+    same rule. ``layout``: headings, table headers and notes, checked for language only.
+    ``refused``: the user's own words the figures refute (``writing.claims``), one line
+    each.
     """
 
     about: str  # what the report is about, for the message («Kommuneøkonomien 2025, Vestfold»)
@@ -78,10 +91,10 @@ class Draft:
     layout: tuple[tuple[str, str], ...]
     facts: tuple[Fact, ...]
     names: frozenset[str]  # proper names it uses (not checked as bokmål/nynorsk)
-    user_text: tuple[str, ...] = ()  # the config's headline and lede, as given
+    cells: tuple[tuple[str, str], ...] = ()
+    refused: tuple[str, ...] = ()
     partial: bool = False  # some of the units it speaks of have no figures
-    main: Decimal | None = None  # the headline figure as shown
-    main_change: Decimal | None = None  # its change from the year before, as shown
+    user: tuple[tuple[str, str], ...] = ()  # the user's words as printed: never twice either
 
 
 def check(draft: Draft) -> None:
@@ -93,65 +106,89 @@ def check(draft: Draft) -> None:
 
 def problems(report: Draft) -> list[str]:
     """Every problem the check finds, one line each."""
-    out: list[str] = []
-    sentences = list(report.prose)
-    for where, sentence in sentences + list(report.layout):
+    out: list[str] = list(report.refused)
+    sentences = [(where, s) for where, s in report.prose if s]
+    for where, text in sentences + list(report.layout):
+        sentence = plain(text)
         if NO_OSLO_AUTHORITY.search(sentence):
             out.append(f"«Oslo fylkeskommune» finnes ikke i regnskapene ({where}).")
+        if DOUBLE_COMMA.search(sentence):
+            out.append(f"to komma etter hverandre i «{_short(sentence)}» ({where}).")
         for word in _foreign_words(sentence, report.lang, report.names):
             out.append(f"«{word}» er {'bokmål' if report.lang == 'nn' else 'nynorsk'} i en "
                        f"rapport på {'nynorsk' if report.lang == 'nn' else 'bokmål'} ({where}: "
                        f"«{_short(sentence)}»).")
-    allowed = _allowed_numbers(report)
-    for where, sentence in sentences + [("brukerens tekst", t) for t in report.user_text]:
-        for number in _numbers(sentence):
-            if number not in allowed:
-                out.append(f"tallet {number} i «{_short(sentence)}» ({where}) er ikke et av "
-                           "rapportens tall.")
-    for text in report.user_text:
-        out += _contradictions(text, report)
+    for where, text in sentences + list(report.cells):
+        out += _number_problems(where, text, report)
     if report.partial:
-        for where, sentence in sentences:
-            for part in re.split(r"(?<=[.!?])\s+", sentence):
+        for where, text in sentences:
+            for part in SENTENCE_END.split(plain(text)):
                 if (ALL_UNITS.search(part) and UNIT_WORD.search(part)
                         and not REPORTED.search(part)):
                     out.append(f"«{_short(part)}» ({where}) gjelder alle kommunene, men ikke "
                                "alle har rapportert.")
+    out += _repeated(sentences + list(report.user))
     return out
 
 
-# Words in the user's own headline or lede that say which way the figures went.
-SURPLUS = re.compile(r"\b(pluss|overskudd|overskot)\b", re.IGNORECASE)
-DEFICIT = re.compile(r"\b(underskudd|underskot|minus)\b", re.IGNORECASE)
-BETTER = re.compile(r"\b(bedre|bedring|betre|betring|styrket|styrka|styrking)\b",
-                    re.IGNORECASE)
-WORSE = re.compile(r"\b(svakere|svekkelse|svakare|svekking|forverring|forverra|forverret)\b",
-                   re.IGNORECASE)
-
-
-def _contradictions(text: str, report: Draft) -> list[str]:
-    """The user's headline or lede may not say what the figures contradict: «pluss» when
-    the result is not above zero, «bedre» when it fell. A text that names both sides
-    («snudde et underskudd til et overskudd») is not judged."""
-    now, change = report.main, report.main_change
-    quoted = f"«{_short(text)}»"
-    checks = []
-    if now is not None:
-        said = f"hovedtallet er {_number(now)} prosent"
-        checks += [(SURPLUS, DEFICIT, now <= 0, said), (DEFICIT, SURPLUS, now >= 0, said)]
-    if change is not None:
-        said = f"hovedtallet endret seg {_number(change)} prosentpoeng fra året før"
-        checks += [(BETTER, WORSE, change <= 0, said), (WORSE, BETTER, change >= 0, said)]
+def _number_problems(where: str, text: str, report: Draft) -> list[str]:
+    """Each slot shows its fact; no number stands outside a slot (but years and dates)."""
     out = []
-    for word, opposite, wrong, said in checks:
-        found = word.search(text)
-        if found and wrong and not opposite.search(text):
-            out.append(f"{quoted} sier «{found[0]}», men {said}.")
+    sentence = plain(text)
+    for slot in slots(text):
+        fact = report.facts[slot.fact] if slot.fact < len(report.facts) else None
+        if fact is None or not shows(slot.kind, slot.text, fact, report.lang):
+            held = (f"{fact.subject}, {fact.measure[:1].lower()}{fact.measure[1:]} {fact.year}: "
+                    f"{fact.value}" if fact else "et tall rapporten ikke har")
+            out.append(f"tallet «{plain(slot.text)}» i «{_short(sentence)}» ({where}) viser ikke "
+                       f"tallet det står for ({held}).")
+    for number in _numbers(outside_slots(text), report.year):
+        out.append(f"tallet {number} i «{_short(sentence)}» ({where}) er ikke fylt inn fra et "
+                   "av rapportens tall.")
     return out
 
 
-def _number(d: Decimal) -> str:
-    return str(d).replace(".", ",").replace("-", MINUS)
+FRACTION_OF = {word: n for lang in FRACTIONS.values() for n, word in lang.items()}
+
+
+def shows(kind: str, printed: str, fact: Fact, lang: str) -> bool:
+    """Whether ``printed`` (the text of a slot of ``kind``) shows ``fact`` as the rules say."""
+    text = " ".join(printed.replace(NBSP, " ").split())
+    if kind == "words":
+        if not fact.value.isdigit():
+            return False
+        n = int(fact.value)
+        forms = set(ONE[lang].values()) if n == 1 else {WORDS[lang][n]} if n <= 12 else set()
+        return text == fact.value or text.casefold() in forms
+    if kind == "fraction":
+        share = FRACTION_OF.get(text.casefold())
+        return (share is not None and fact.value.isdigit()
+                and abs(int(fact.value) - 100 / share) <= 2.5)
+    if kind == "magnitude":
+        return text == fact.digits
+    minus = label(lang, "word_minus") + " "
+    sign, digits = (("-", text[len(minus):]) if text.startswith(minus)
+                    else ("-", text[1:]) if text.startswith(MINUS)
+                    else ("+", text[1:]) if text.startswith("+") else ("", text))
+    wanted = "-" if fact.negative else "+" if fact.value.startswith("+") else ""
+    return digits == fact.digits and sign == wanted
+
+
+def _repeated(sentences: list[tuple[str, str]]) -> list[str]:
+    """The same sentence twice in the report's text (its lede and its body, say)."""
+    seen: dict[str, str] = {}
+    out = []
+    for where, text in sentences:
+        for part in SENTENCE_END.split(plain(text)):
+            words = " ".join(part.split())
+            if len(words) < 25:  # «Ja», a year, a short label: not a sentence
+                continue
+            if words in seen:
+                out.append(f"setningen «{_short(words)}» står to ganger ({seen[words]} og "
+                           f"{where}).")
+            else:
+                seen[words] = where
+    return out
 
 
 def _foreign_words(sentence: str, lang: str, names: frozenset[str]) -> list[str]:
@@ -162,20 +199,14 @@ def _foreign_words(sentence: str, lang: str, names: frozenset[str]) -> list[str]
     return [w for w in WORD.findall(sentence) if w.casefold() in markers]
 
 
-def _numbers(sentence: str) -> list[str]:
+def _numbers(sentence: str, year: int) -> list[str]:
+    """The numbers of ``sentence`` that are not years, dates or paragraphs of the law."""
     sentence = DATE.sub(" ", LAW.sub(" ", sentence))
-    return [n.replace(" ", "\u00a0") for n in NUMBER.findall(sentence)]
-
-
-def _allowed_numbers(report: Draft) -> set[str]:
-    allowed = {f.digits.replace(" ", "\u00a0") for f in report.facts}
-    for f in report.facts:
-        allowed.update(re.findall(r"\d{4}", f.year))
-    first = report.year - 10
-    allowed.update(str(y) for y in range(first, report.year + 1))
-    return {a.lstrip(MINUS + "+") for a in allowed}
+    years = {str(y) for y in range(year - 10, year + 2)}
+    return [n.replace(" ", NBSP) for n in NUMBER.findall(sentence)
+            if n not in years]
 
 
 def _short(text: str, width: int = 90) -> str:
-    text = " ".join(text.split())
+    text = " ".join(plain(text).split())
     return text if len(text) <= width else text[:width - 1] + "…"

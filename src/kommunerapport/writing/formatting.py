@@ -90,6 +90,14 @@ def percent(value: float | None, decimals: int = 1, missing: str = "–") -> str
     return number(shown, decimals) + NBSP + "%"
 
 
-def whole_word(n: int, lang: str = "nb") -> str:
+# «One» agrees with its noun and carries the accent that tells the number from the
+# article («én av seks kommuner», «i eitt av seks år»). Genders: m (kommune, fylkeskommune,
+# plass), f, n (år, fylke).
+ONE = {"nb": {"m": "én", "f": "én", "n": "ett"}, "nn": {"m": "éin", "f": "éi", "n": "eitt"}}
+
+
+def whole_word(n: int, lang: str = "nb", gender: str = "m") -> str:
     """Small whole numbers as words in prose (0–12), larger ones as figures."""
+    if n == 1:
+        return ONE[lang][gender]
     return WORDS[lang][n] if 0 <= n <= 12 else number(n)

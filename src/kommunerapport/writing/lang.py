@@ -58,10 +58,14 @@ def phrase(lang: str, key: str, **values: object) -> str:
     template = catalogue(lang)[(PHRASE, key)]
     if "subject" in values:
         subject = str(values["subject"])
-        values["Subject"] = subject[:1].upper() + subject[1:]
+        # The first letter, past any slot mark (``writing.facts``) the subject opens with.
+        first = next((i for i, c in enumerate(subject) if c.isalpha()), 0)
+        values["Subject"] = subject[:first] + subject[first:first + 1].upper() + \
+            subject[first + 1:]
     # A subject that ends in a relative clause carries its comma («… som har rapportert,»);
-    # before a full stop, the comma goes.
-    return re.sub(r",+(?=[.;:)])", "", template.format(**values))
+    # before a full stop the comma goes, and before the template's own comma it is one.
+    text = re.sub(r",(?:\s*,)+", ",", template.format(**values))
+    return re.sub(r",+(?=[.;:)])", "", text)
 
 
 def label(lang: str, key: str, **values: object) -> str:

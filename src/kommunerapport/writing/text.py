@@ -1,8 +1,8 @@
 """The report's sentences: figures in, Norwegian out.
 
 Pure functions over ``figures`` results. Every number goes through the report's
-``FactBook`` (so it is shown in one style and remembered with its provenance),
-every word comes from the catalogue (``lang.phrase``). The rules here decide
+``FactBook`` (so it is shown in one style, remembered with its provenance and bound to
+its slot), every word comes from the catalogue (``lang.phrase``). The rules here decide
 what the figures allow a sentence to say:
 
 - one threshold for «bedring»/«svekkelse» in the headline and the lede
@@ -10,10 +10,13 @@ what the figures allow a sentence to say:
   samme» only when the shown figures are equal;
 - «tilbake i pluss» only above zero as shown; zero is «i balanse»;
 - a sentence about the municipalities covers those that reported, and says so
-  when some have not;
+  when some have not; one that reported is «den ene kommunen som har rapportert»;
 - ties are told as ties: everyone who shares the best or worst figure, or a
-  rank, is named;
-- figures of different scope (kasse, konsern) are never compared.
+  rank, is named; when every figure is a deficit, the smallest and the largest
+  deficit are named as such (never «det sterkeste … minus 0,1»);
+- figures of different scope (kasse, konsern) are never compared;
+- «one» agrees with its noun (``formatting.ONE``): «én av seks kommuner», «i eitt av
+  seks år».
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from decimal import Decimal
 
 from kommunerapport.figures import Count, Figure
 from kommunerapport.model.norms import Norm
-from kommunerapport.writing.facts import FactBook
-from kommunerapport.writing.formatting import NBSP, whole_word
+from kommunerapport.writing.facts import OPEN, FactBook, Who
+from kommunerapport.writing.facts import Subject as Named
+from kommunerapport.writing.formatting import NBSP
 from kommunerapport.writing.lang import FRACTIONS, label, phrase, robek_reasons
 
 # A change of at least this (percentage points, as shown) is «bedre»/«svakere»; a
@@ -35,20 +39,39 @@ STEADY = Decimal("0.5")
 WORDS_UP_TO = 12
 # Shares of the municipalities (the part that emptied their fund) from this many on.
 SHARES_FROM = 20
+# Units sharing a place, or the best or worst figure, are named up to this many, else counted.
+NAMED_UP_TO = 6
 
 
 @dataclass(frozen=True)
 class Subject:
-    """Who a report is about, as the text names them."""
+    """Who a report is about, as the text names them, and the units that names.
+
+    ``units``: the set of units the subject's figures must be made of (a county's
+    municipalities, or those of them that reported); empty for a single unit, whose
+    figure is its own.
+    """
 
     first: str  # first mention: «kommunene i Troms – Romsa – Tromssa», «Hareid kommune»
     again: str  # later: «kommunene i Troms», «kommunen»
     headline: str  # in the headline: «kommunene i Troms», «Hareid kommune»
+    units: frozenset[str] = frozenset()
+
+    def who(self, form: str | None = None) -> Named:
+        """``form`` (default: ``again``) bound to the subject's units, when it names a set."""
+        name = self.again if form is None else form
+        return Who(name, self.units) if self.units else name
 
 
 def capital(sentence: str) -> str:
-    """First letter upper case, the rest as it is («Kommunene i Vestfold»)."""
-    return sentence[:1].upper() + sentence[1:]
+    """First letter upper case, the rest as it is («Kommunene i Vestfold»); a sentence that
+    opens with a number in words («To av seks …») gets it inside the number's slot."""
+    for i, char in enumerate(sentence):
+        if char.isalpha() and not (OPEN <= char <= "\ue019"):
+            return sentence[:i] + char.upper() + sentence[i + 1:]
+        if char.isdigit():
+            return sentence
+    return sentence
 
 
 def join_names(names: Sequence[str], lang: str) -> str:
@@ -67,25 +90,22 @@ def keep_last_words(text: str) -> str:
 
 # ---------------------------------------------------------------------- counts in prose
 
-def amount(n: int, lang: str, small: bool) -> str:
-    """A count as a word when the sentence's counts are all small, else in figures."""
-    return whole_word(n, lang) if small else str(n)
-
-
-def units_of(lang: str, book: FactBook, n: int, reported: int, total: int, noun: str,
-             measure: str, year: int | str, basis: Count | None, about: str) -> str:
+def units_of(lang: str, book: FactBook, n: int, counted: Count, noun: str, measure: str,
+             about: Named) -> str:
     """«to av seks kommuner», «ingen av de seks kommunene», «alle de 43 kommunene»,
     «fire av de fem kommunene som har rapportert,» (when not all ``total`` reported).
 
-    ``noun``: «kommuner» or «fylkeskommuner» (the catalogue's ``units_*`` phrases).
+    ``noun``: «municipalities» (the catalogue's ``units_*`` phrases). ``counted.reported``
+    is at least two: one unit is told by the ``*_one_*`` sentences.
     """
-    small = reported <= WORDS_UP_TO
-    book.count(n, about, measure, year, basis)
-    book.count(reported, about, "reported", year, basis)
-    partial = reported < total
-    key = "none" if n == 0 else "all" if n == reported else "some"
+    small = counted.reported <= WORDS_UP_TO
+    count = book.amount(n, about, measure, counted.year, counted, small=small)
+    reported = book.amount(counted.reported, about, "reported", counted.year, counted,
+                           small=small)
+    partial = counted.reported < counted.total
+    key = "none" if n == 0 else "all" if n == counted.reported else "some"
     return phrase(lang, f"units_{noun}_{key}" + ("_reported" if partial else ""),
-                  n=amount(n, lang, small), reported=amount(reported, lang, small))
+                  n=count, reported=reported)
 
 
 def fraction_word(count: int, total: int, lang: str) -> str | None:
@@ -97,6 +117,11 @@ def fraction_word(count: int, total: int, lang: str) -> str | None:
         if abs(share - 1 / n) <= 0.02 and total >= 3 * n:
             return word
     return None
+
+
+def _one(counted: Count) -> bool:
+    """Only one unit has a figure: sentences about it say «den ene», not «alle de én»."""
+    return counted.reported == 1
 
 
 # ---------------------------------------------------------------------- headline and lede
@@ -149,14 +174,14 @@ def lede(lang: str, book: FactBook, subject: Subject, now: Figure, before: Figur
     if not now.known:
         return [phrase(lang, "lede_unknown", subject=subject.first, year=now.year)]
     key = "lede_result_member" if member else "lede_result"
-    out = [phrase(lang, key, subject=subject.first, value=book.pct(now, subject.again),
+    out = [phrase(lang, key, subject=subject.first, value=book.pct(now, subject.who()),
                   year=now.year)]
     if before is None or not before.known:
         out.append(phrase(lang, "lede_no_before"))
         return out
     diff, _ = book.difference(now, before)
     kind = change_key(diff)
-    was = "" if kind == "same" else book.pct(before, subject.again)
+    was = "" if kind == "same" else book.pct(before, subject.who())
     out.append(phrase(lang, f"lede_{kind}", before=was))
     return out
 
@@ -165,10 +190,12 @@ def coverage_lede(lang: str, book: FactBook, now: Figure, year: int) -> str:
     """When an aggregate leaves units out: «Tallet omfatter de fem av 43 kommunene som har
     rapportert.»"""
     small = now.total <= WORDS_UP_TO
-    book.count(now.n, label(lang, "subject_reporting"), "reported", year, now)
-    book.count(now.total, label(lang, "subject_reporting"), "units_total", year)
-    return phrase(lang, "lede_coverage", n=amount(now.n, lang, small),
-                  total=amount(now.total, lang, small))
+    about = label(lang, "subject_reporting")
+    total = book.amount(now.total, about, "units_total", year, small=small)
+    if now.n == 1:
+        return phrase(lang, "lede_coverage_one", total=total)
+    n = book.amount(now.n, about, "reported", year, now, small=small)
+    return phrase(lang, "lede_coverage", n=n, total=total)
 
 
 # ---------------------------------------------------------------------- against the norm
@@ -183,7 +210,7 @@ def norm_sentences(lang: str, book: FactBook, subject: Subject, now: Figure,
     if diff == 0:
         out.append(phrase(lang, "norm_at", subject=subject.again))
     else:
-        points = book.points(diff, decimals, subject.again, "versus_norm", str(now.year),
+        points = book.points(diff, decimals, subject.who(), "versus_norm", str(now.year),
                              (now,))
         out.append(phrase(lang, "norm_above" if diff > 0 else "norm_below",
                           subject=subject.again, diff=points))
@@ -191,50 +218,61 @@ def norm_sentences(lang: str, book: FactBook, subject: Subject, now: Figure,
 
 
 def norm_reached(lang: str, book: FactBook, reached: int, counted: Count, norm: Norm,
-                 about: str) -> str:
-    units = units_of(lang, book, reached, counted.reported, counted.total, "municipalities",
-                     "norm_reached", counted.year, counted, about)
+                 about: Named) -> str:
+    if _one(counted):
+        return phrase(lang, f"norm_reached_one_{'yes' if reached else 'no'}",
+                      year=counted.year)
+    units = units_of(lang, book, reached, counted, "municipalities", "norm_reached", about)
     return phrase(lang, "norm_reached", units=units, year=counted.year)
 
 
 # ---------------------------------------------------------------------- the spread
 
 def deficit_sentences(lang: str, book: FactBook, now: Count, before: Count | None,
-                      about: str) -> list[str]:
+                      about: Named) -> list[str]:
     """How many went in deficit, and how many of the same units a year before."""
     if not now.reported:
         return []  # the coverage sentence says that no figures came in
-    complete = now.reported == now.total
-    word = fraction_word(now.count, now.reported, lang) if complete else None
-    if word is not None:
-        book.count(now.count, about, "deficits", now.year, now)
-        out = [phrase(lang, "deficit_fraction", fraction=word, year=now.year)]
+    if _one(now):
+        out = [phrase(lang, f"deficit_one_{'yes' if now.count else 'no'}", year=now.year)]
     else:
-        units = units_of(lang, book, now.count, now.reported, now.total, "municipalities",
-                         "deficits", now.year, now, about)
-        out = [phrase(lang, "deficit_count", units=units, year=now.year)]
+        complete = now.reported == now.total
+        word = fraction_word(now.count, now.reported, lang) if complete else None
+        if word is not None and now.share is not None:
+            book.count(now.count, about, "deficits", now.year, now)
+            out = [phrase(lang, "deficit_fraction", year=now.year,
+                          fraction=book.fraction(word, now.share, about, "deficit_share",
+                                                 now.year, now))]
+        else:
+            units = units_of(lang, book, now.count, now, "municipalities", "deficits", about)
+            out = [phrase(lang, "deficit_count", units=units, year=now.year)]
     if before is not None and before.reported:
         out.append(_before(lang, book, before, now, "deficit", "deficits", about))
     return out
 
 
 def _before(lang: str, book: FactBook, before: Count, now: Count, what: str, measure: str,
-            about: str) -> str:
-    """«Året før gjaldt det fire av dem.» over the units counted now."""
+            about: Named) -> str:
+    """«Året før gikk fire av de seks kommunene med underskudd.», over the units counted
+    now (those of them with figures for the year before)."""
+    if _one(now):
+        return phrase(lang, f"{what}_before_one_" + ("yes" if before.count else "no"))
     small = now.reported <= WORDS_UP_TO
-    book.count(before.count, about, measure, before.year, before)
-    if before.reported < now.reported:
-        book.count(before.reported, about, "reported", before.year, before)
+    n = book.amount(before.count, about, measure, before.year, before, small=small)
+    reported = book.amount(before.reported, about, "reported", before.year, before,
+                           small=small)
     key = (f"{what}_before_none" if before.count == 0 else f"{what}_before_all"
            if before.count == before.reported else f"{what}_before")
     if before.reported < now.reported:
         key += "_of_some"
-    return phrase(lang, key, n=amount(before.count, lang, small),
-                  reported=amount(before.reported, lang, small), year=before.year)
+    elif now.reported < now.total:
+        key += "_reported"
+    return phrase(lang, key, n=n, reported=reported, year=before.year)
 
 
-def extremes(lang: str, book: FactBook, values: list[tuple[str, Figure]]) -> str:
-    """The strongest and the weakest, everyone who shares the figure as shown named."""
+def extremes(lang: str, book: FactBook, values: Sequence[tuple[Named, Figure]]) -> str:
+    """The strongest and the weakest, everyone who shares the figure as shown named; when
+    every figure is a deficit, the smallest and the largest deficit."""
     known = [(name, f) for name, f in values if f.known]
     if len(known) < 2:
         return ""
@@ -242,28 +280,43 @@ def extremes(lang: str, book: FactBook, values: list[tuple[str, Figure]]) -> str
     top, bottom = max(s for _, _, s in shown), min(s for _, _, s in shown)
     if top == bottom:
         small = len(known) <= WORDS_UP_TO
-        book.count(len(known), label(lang, "subject_reporting"), "reported", known[0][1].year)
-        return phrase(lang, "extremes_all_same", n=amount(len(known), lang, small),
+        n = book.amount(len(known), label(lang, "subject_reporting"), "reported",
+                        known[0][1].year, small=small)
+        return phrase(lang, "extremes_all_same", n=n,
                       value=book.pct(known[0][1], known[0][0]))
     best = [(n, f) for n, f, s in shown if s == top]
     worst = [(n, f) for n, f, s in shown if s == bottom]
-    return capital(phrase(lang, "extremes", best=join_names([n for n, _ in best], lang),
-                          best_value=book.pct(best[0][1], best[0][0]),
-                          worst=join_names([n for n, _ in worst], lang),
-                          worst_value=book.pct(worst[0][1], worst[0][0])))
+    deficits = top < 0
+    key = "extremes_deficits" if deficits else "extremes_balance" if top == 0 else "extremes"
+    return capital(phrase(lang, key, best=_named(lang, book, best),
+                          best_value=book.pct(best[0][1], best[0][0], magnitude=deficits),
+                          worst=_named(lang, book, worst),
+                          worst_value=book.pct(worst[0][1], worst[0][0],
+                                               magnitude=deficits)))
+
+
+def _named(lang: str, book: FactBook, units: list[tuple[Named, Figure]]) -> str:
+    """«Loppa og Måsøy»; more than ``NAMED_UP_TO`` are counted: «14 kommuner»."""
+    if len(units) <= NAMED_UP_TO:
+        return join_names([str(n) for n, _ in units], lang)
+    f = units[0][1]
+    return phrase(lang, "units_counted", n=book.count(len(units), label(lang, "area_sector"),
+                                                       "sharing", f.year))
 
 
 def emptied_sentences(lang: str, book: FactBook, now: Count, before: Count | None,
-                      about: str) -> list[str]:
+                      about: Named) -> list[str]:
     """Who has emptied the reserve fund; for many units, the share against last year."""
     if not now.reported:
         return []
-    units = units_of(lang, book, now.count, now.reported, now.total, "municipalities",
-                     "emptied", now.year, now, about)
-    out = [phrase(lang, "emptied_count", units=units, year=now.year)]
+    if _one(now):
+        out = [phrase(lang, f"emptied_one_{'yes' if now.count else 'no'}", year=now.year)]
+    else:
+        units = units_of(lang, book, now.count, now, "municipalities", "emptied", about)
+        out = [phrase(lang, "emptied_count", units=units, year=now.year)]
     if before is None or not before.reported or (now.count == 0 and before.count == 0):
         return out
-    if now.reported >= SHARES_FROM and before.reported == now.reported:
+    if now.reported >= SHARES_FROM and before.reported == now.reported == now.total:
         a = int(Decimal(repr(before.share)).quantize(Decimal(1), "ROUND_HALF_UP"))
         b = int(Decimal(repr(now.share)).quantize(Decimal(1), "ROUND_HALF_UP"))
         was = book.share(a, about, "emptied_share", before.year, before)
@@ -284,19 +337,23 @@ def coverage_sentence(lang: str, book: FactBook, counted: Count, missing_names: 
     """Which units the figures cover; names the missing ones (or counts them, if many)."""
     small = counted.total <= WORDS_UP_TO
     about = label(lang, "subject_reporting")
-    book.count(counted.total, about, "units_total", counted.year)
+    total = book.amount(counted.total, about, "units_total", counted.year, small=small)
     if not counted.reported:
-        return phrase(lang, "coverage_none", total=amount(counted.total, lang, small))
+        return phrase(lang, "coverage_none", total=total)
     if not counted.missing:
-        return phrase(lang, "coverage_all", total=amount(counted.total, lang, small))
-    book.count(counted.reported, about, "reported", counted.year, counted)
+        return phrase(lang, "coverage_all", total=total)
+    if _one(counted):
+        reported = ""
+        key = "coverage_one"
+    else:
+        reported = book.amount(counted.reported, about, "reported", counted.year, counted,
+                               small=small)
+        key = "coverage_some"
     if len(missing_names) <= most_named:
-        return phrase(lang, "coverage_some", reported=amount(counted.reported, lang, small),
-                      total=amount(counted.total, lang, small),
+        return phrase(lang, key, reported=reported, total=total,
                       missing=join_names(missing_names, lang))
-    book.count(len(missing_names), about, "missing", counted.year)
-    return phrase(lang, "coverage_many", reported=amount(counted.reported, lang, small),
-                  total=amount(counted.total, lang, small), missing=str(len(missing_names)))
+    missing = book.count(len(missing_names), about, "missing", counted.year)
+    return phrase(lang, key + "_many", reported=reported, total=total, missing=missing)
 
 
 # ---------------------------------------------------------------------- comparisons
@@ -305,7 +362,7 @@ def same_scope(a: Figure, b: Figure) -> bool:
     return set(a.scope.split("/")) == set(b.scope.split("/"))
 
 
-def compare_sentence(lang: str, book: FactBook, prefix: str, subject: str, mine: Figure,
+def compare_sentence(lang: str, book: FactBook, prefix: str, subject: Named, mine: Figure,
                      other: Figure, measure: str = "versus", **extra: str) -> str | None:
     """«… ligger dermed 1,4 prosentpoeng over landet uten Oslo.»; None if either is unknown.
 
@@ -314,32 +371,34 @@ def compare_sentence(lang: str, book: FactBook, prefix: str, subject: str, mine:
     if not (mine.known and other.known):
         return None
     if not same_scope(mine, other):
-        return phrase(lang, "scope_differs", subject=subject,
+        return phrase(lang, "scope_differs", subject=str(subject),
                       mine=label(lang, f"scope_prose_{mine.scope.split('/')[0]}"),
                       other=label(lang, f"scope_prose_{other.scope.split('/')[0]}"))
     diff, decimals = book.difference(mine, other)
     if diff == 0:
-        return phrase(lang, f"{prefix}_same", subject=subject, **extra)
+        return phrase(lang, f"{prefix}_same", subject=str(subject), **extra)
     points = book.points(diff, decimals, subject, measure, str(mine.year), (mine, other))
     key = f"{prefix}_above" if diff > 0 else f"{prefix}_below"
-    return phrase(lang, key, subject=subject, diff=points, **extra)
+    return phrase(lang, key, subject=str(subject), diff=points, **extra)
 
 
-def result_with_before(lang: str, book: FactBook, prefix: str, name: str, now: Figure,
+def result_with_before(lang: str, book: FactBook, prefix: str, name: Named, now: Figure,
                        before: Figure | None) -> str:
     """«X hadde et netto driftsresultat på 2,0 prosent i 2025, mot 2,6 prosent året før»,
     or «…, det samme som året før», or no comparison when last year has no figure."""
+    words = str(name)
     if not now.known:
-        return phrase(lang, f"{prefix}_missing", name=name, Name=capital(name), year=now.year)
+        return phrase(lang, f"{prefix}_missing", name=words, Name=capital(words),
+                      year=now.year)
     value = book.pct(now, name)
     if before is None or not before.known:
-        return phrase(lang, f"{prefix}_new", name=name, Name=capital(name), value=value,
+        return phrase(lang, f"{prefix}_new", name=words, Name=capital(words), value=value,
                       year=now.year)
     diff, _ = book.difference(now, before)
     if diff == 0:
-        return phrase(lang, f"{prefix}_same", name=name, Name=capital(name), value=value,
+        return phrase(lang, f"{prefix}_same", name=words, Name=capital(words), value=value,
                       year=now.year)
-    return phrase(lang, prefix, name=name, Name=capital(name), value=value, year=now.year,
+    return phrase(lang, prefix, name=words, Name=capital(words), value=value, year=now.year,
                   before=book.pct(before, name))
 
 
@@ -351,17 +410,18 @@ def rank_sentence(lang: str, book: FactBook, name: str, number: str, ranks: dict
         return ""
     total = len(ranks)
     sharing = [names[u] for u, r in ranks.items() if r == rank and u != number]
-    book.count(total, group, "ranked", year)
-    book.count(rank, name, "rank", year, unit="unit_place")
-    small = total <= WORDS_UP_TO
+    place = book.count(rank, name, "rank", year, unit="unit_place")
+    count = book.amount(total, group, "ranked", year, small=total <= WORDS_UP_TO)
     extra = "_reported" if partial else ""
+    if len(sharing) > NAMED_UP_TO:
+        many = book.count(len(sharing), group, "sharing", year)
+        return phrase(lang, "rank_shared_many" + extra, name=name, rank=place, total=count,
+                      group=group, others=many)
     if sharing:
-        return phrase(lang, "rank_shared" + extra, name=name, rank=rank,
-                      total=amount(total, lang, small), group=group,
-                      others=join_names(sharing, lang))
+        return phrase(lang, "rank_shared" + extra, name=name, rank=place, total=count,
+                      group=group, others=join_names(sharing, lang))
     key = ("rank_first" if rank == 1 else "rank") + extra
-    return phrase(lang, key, name=name, rank=rank, total=amount(total, lang, small),
-                  group=group)
+    return phrase(lang, key, name=name, rank=place, total=count, group=group)
 
 
 def shown_ranks(values: dict[str, Figure]) -> dict[str, int]:
@@ -383,18 +443,23 @@ def robek_member(lang: str, name: str, grounds: str | None, date: str) -> str:
 
 # ---------------------------------------------------------------------- growth
 
-def growth_sentence(lang: str, book: FactBook, subject: str, income: Figure,
+def growth_sentence(lang: str, book: FactBook, subject: Named, income: Figure,
                     costs: Figure | None) -> str:
-    """Driftsinntekter against driftsutgifter growth, over the same units both years."""
+    """Driftsinntekter against driftsutgifter growth, over the same units both years; a
+    growth shown as 0,0 is «uendret», never «økte med 0,0 prosent»."""
     if not income.known:
         return ""
     first = income.year - 1
     parts = {"income": income} | ({"costs": costs} if costs is not None and costs.known else {})
     words = {}
     for key, f in parts.items():
-        direction = "up" if FactBook.shown(f) >= 0 else "down"
+        shown = FactBook.shown(f)
+        if shown == 0:
+            words[key] = phrase(lang, "growth_same")
+            continue
+        direction = "up" if shown > 0 else "down"
         words[key] = phrase(lang, f"growth_{direction}",
                             value=book.pct(f, subject, magnitude=True))
     key = "growth_both" if "costs" in words else "growth_income"
-    return phrase(lang, key, subject=subject, first=first, year=income.year,
+    return phrase(lang, key, subject=str(subject), first=first, year=income.year,
                   income=words["income"], costs=words.get("costs", ""))
