@@ -217,3 +217,24 @@ def test_a_report_over_its_page_limit_fails_in_a_batch_and_is_not_written(tmp_pa
                                         "grensen for denne rapporttypen er 1. Rapporten er "
                                         "ikke skrevet.")
     assert not (tmp_path / "kommuneokonomi-2025-3903-holmestrand.pdf").exists()
+
+
+def test_a_member_over_its_page_limit_is_laid_out_closer_and_fits(
+        tmp_path: Path, dataset: Dataset, register: Register) -> None:
+    # Kåfjord (5540) in the built-in data: its ROBEK listing, an empty disposisjonsfond and
+    # 2020–2023 carried over from its old number make three pages at the normal size. The
+    # writer lays it out again closer (smaller charts and map) and it keeps to two.
+    from pdfs import page_texts
+
+    from kommunerapport.render.html import render_html
+    from kommunerapport.render.pdf import pictures, write_pdf
+
+    report = reports.build(dataset, register, ReportKind.MEMBER, "5540", 2025, None, Config())
+    normal = tmp_path / "normal.pdf"
+    assert write_pdf(render_html(report.context), normal, None, pictures(report.context)) == 3
+
+    summary = batch.run_batch(members=["5540"], out_dir=tmp_path / "ut", jobs=1)
+    assert summary.failed == []
+    pdf = tmp_path / "ut" / "kommuner" / "kommuneokonomi-2025-5540-gaivuotna.pdf"
+    assert len(page_texts(pdf)) == 2
+    assert "Side 2 av 2" in page_texts(pdf)[1]

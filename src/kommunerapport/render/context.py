@@ -119,6 +119,9 @@ class ReportContext:
     # Not approved yet: «UTKAST» on every page (``labels.draft_mark``) and a line saying
     # so (``labels.draft_note``). The writer sets it from the approvals (``render.writer``).
     draft: bool = True
+    # Laid out closer (charts and map smaller) for a report that ran over its page limit
+    # at the normal size; the writer sets it (``render.writer``).
+    tight: bool = False
 
     def as_dict(self) -> dict[str, object]:
         """Top-level keys for Jinja; nested dataclasses stay objects."""

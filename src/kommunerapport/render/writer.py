@@ -77,10 +77,13 @@ class PageLimitError(KommunerapportError):
 
 def write_files(context: ReportContext, facts: tuple[Fact, ...], target: Path,
                 subject: Subject, templates_dir: Path | None = None, kit: bool = False,
-                force: bool = False, page_limit: int | None = None) -> Written:
+                force: bool = False, page_limit: int | None = None,
+                strict_pages: bool = False) -> Written:
     """Write the report's PDF (and kit) to ``target`` unless it is there already.
 
-    ``page_limit``: a PDF longer than this is not written (``PageLimitError``).
+    ``page_limit``: a report longer than this is laid out again closer (``tight``: smaller
+    charts and map), and with ``strict_pages`` not written if it is still too long
+    (``PageLimitError``).
     """
     files.own_folder(target.parent)
     content = fingerprint.content(context, facts, templates_dir)
@@ -106,6 +109,10 @@ def write_files(context: ReportContext, facts: tuple[Fact, ...], target: Path,
     with files.atomic_path(target, what=f"rapporten {target.name}") as tmp:
         pages = write_pdf(html, tmp, templates_dir, pictures(context))
         if page_limit is not None and pages > page_limit:
+            closer = dataclasses.replace(context, tight=True)
+            pages = write_pdf(render_html(closer, templates_dir=templates_dir), tmp,
+                              templates_dir, pictures(closer))
+        if strict_pages and page_limit is not None and pages > page_limit:
             raise PageLimitError(f"{target.name} ble {pages} sider; grensen for denne "
                                  f"rapporttypen er {page_limit}. Rapporten er ikke skrevet.")
     if keep_kit:

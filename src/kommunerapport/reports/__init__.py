@@ -70,7 +70,8 @@ def publish(report: Report, target: Path, templates_dir: Path | None = None,
     """Check the report, write its files to ``target`` when they would change (``force``:
     always) and say what became of them.
 
-    A failed check is an error (nothing is written). Running over the page limit is an
+    A failed check is an error (nothing is written). A report over its page limit is laid
+    out again closer (``render.writer``); still over the limit, it is an
     error with ``strict_pages`` (a batch: nothing is written), else a warning (a single
     report, where a user's own templates may lay the page out differently). ``kit``: the
     press kit too, in a folder beside the PDF (``render.kit``).
@@ -79,7 +80,7 @@ def publish(report: Report, target: Path, templates_dir: Path | None = None,
     written = write_files(report.context, report.facts, target,
                           Subject(report.kind, report.number or None, report.year),
                           templates_dir, kit, force,
-                          page_limit=report.page_limit if strict_pages else None)
+                          page_limit=report.page_limit, strict_pages=strict_pages)
     pages = written.pages
     if pages and pages > report.page_limit and warn is not None:
         warn(f"{target.name} har {pages} sider; grensen for denne rapporttypen er "
