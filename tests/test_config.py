@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,42 @@ def test_a_utf8_bom_is_allowed(tmp_path: Path) -> None:
     f = tmp_path / "ks.toml"
     f.write_bytes('\ufefforganisation = "KS Agder"\n'.encode())
     assert load_config(f).organisation == "KS Agder"
+
+
+def test_every_sentence_tomllib_can_say_has_its_norwegian() -> None:
+    # The sentences are read from tomllib's own source, so a Python that adds one fails
+    # here rather than showing the user English.
+    import inspect
+    import tomllib._parser as parser  # its messages are what we translate
+
+    from kommunerapport.sources.tomlmessages import SENTENCES
+
+    said = set(re.findall(r'suffixed_err\(\s*src,\s*\w+,\s*f?"((?:[^"\\]|\\.)*)"',
+                          inspect.getsource(parser)))
+    assert len(said) >= 20, said  # the regular expression still finds them
+    for sentence in said:
+        example = re.sub(r"\{[^}]*\}", "'x'", sentence).replace("\\\\", "\\")
+        assert any(re.fullmatch(pattern, example) for pattern, _ in SENTENCES), sentence
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    # columns counted by hand: tomllib points at the «]» of the second [sector], the start
+    # of the line without a name, the first «Z» that is no hex digit, the first
+    # digit of a date that does not exist
+    ('[sector]\nheadline = "a"\n[sector]\n', "linje 3, tegn 8: ugyldig TOML: «sector» er "
+                                              "oppgitt to ganger."),
+    ('x = 1\n= 2\n', "linje 2, tegn 1: ugyldig TOML: linjen er verken en innstilling "
+                     "(navn = verdi) eller en tabell ([navn])."),
+    ('about = "\\uZZZZ"\n', "linje 1, tegn 12: ugyldig TOML: ugyldig tegnkode etter \\u "
+                            "eller \\U."),
+    ('date = 2026-02-30\n', "linje 1, tegn 8: ugyldig TOML: ugyldig dato eller klokkeslett."),
+    ('a = { b = 1\n', "linje 1, tegn 12: ugyldig TOML: tabellen er ikke lukket med «}»."),
+])
+def test_broken_toml_in_norwegian(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "ks.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UsageError) as refused:
+        load_config(path)
+    assert refused.value.format_message() == f"{path}, {message}"
+    assert not re.search(r"\b(at|line|column|Invalid|Expected|Cannot)\b",
+                         refused.value.format_message())

@@ -122,3 +122,23 @@ def test_a_killed_runs_temporaries_are_removed_by_the_next(tmp_path: Path) -> No
     finally:
         tempfile.tempdir = before
     assert list(temp.iterdir()) == []
+
+
+def test_a_failed_report_leaves_no_folder_it_made(tmp_path: Path) -> None:
+    out = tmp_path / "ut" / "mars"
+    with pytest.raises(RuntimeError), files.folder_for(out):
+        assert out.is_dir()
+        raise RuntimeError("stoppet i tekstkontrollen")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_report_keeps_folders_that_were_there_or_hold_files(tmp_path: Path) -> None:
+    (tmp_path / "ut").mkdir()
+    out = tmp_path / "ut" / "mars"
+    with pytest.raises(RuntimeError), files.folder_for(out):
+        (out / "første.pdf").write_bytes(b"%PDF")
+        raise RuntimeError("den andre rapporten feilet")
+    assert (out / "første.pdf").exists()
+    with pytest.raises(RuntimeError), files.folder_for(tmp_path / "ut" / "april"):
+        raise RuntimeError
+    assert sorted(p.name for p in (tmp_path / "ut").iterdir()) == ["mars"]

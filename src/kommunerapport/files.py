@@ -47,6 +47,21 @@ def ensure_folder(folder: Path) -> Path:
     return folder
 
 
+@contextlib.contextmanager
+def folder_for(folder: Path) -> Iterator[Path]:
+    """``ensure_folder``, and if the work done inside fails, the folders it created are
+    removed again (when still empty): a refused report leaves no empty ``--out`` behind."""
+    created = [p for p in (folder, *folder.parents) if not p.exists()]  # deepest first
+    ensure_folder(folder)
+    try:
+        yield folder
+    except BaseException:
+        for made in created:
+            with contextlib.suppress(OSError):
+                made.rmdir()
+        raise
+
+
 def user_cache_folder() -> Path:
     """The user's cache folder for the tool: ``KOMMUNERAPPORT_CACHE_DIR``, else the
     system's (``platformdirs``: ``~/.cache/kommunerapport`` on Linux)."""

@@ -133,6 +133,7 @@ def allowed_roots(tmp_path: Path, inputs: Iterable[Path]) -> list[Path]:
     """Where the command may look: its inputs and its own installation."""
     import matplotlib
 
+    from hostile.opened import SYSTEM
     from kommunerapport import files
     from kommunerapport.mail import message as mail_message
     from kommunerapport.render import pdf as render
@@ -143,6 +144,7 @@ def allowed_roots(tmp_path: Path, inputs: Iterable[Path]) -> list[Path]:
              files.asset_dir("templates"), files.asset_dir("styles"), render.FONT_DIR,
              mail_message.templates_dir(), Path(matplotlib.get_configdir()),
              Path(matplotlib.get_cachedir())]
+    roots.extend(SYSTEM)  # what libraries read of the system the first time, never data
     cache = os.environ.get("KOMMUNERAPPORT_CACHE_DIR")
     if cache:
         roots.append(Path(cache))

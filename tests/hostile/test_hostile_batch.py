@@ -475,3 +475,35 @@ def test_skip_existing_trusts_only_a_pdf_with_its_matching_record(
     assert ("  Hoppet over: fylkeskommuner/kommuneokonomi-2025-39-vestfold-fylkeskommune.pdf"
             in again.stderr)
     assert records.current(kinn) is not None and records.current(holmestrand) is not None
+
+
+# --- What to write and where: names, numbers and folders as typed ---------------------
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--member", "Våler"], "Feil: «Våler» passer på flere kommuner: 3114 Våler (Østfold), "
+                            "3419 Våler (Innlandet). Bruk kommunenummeret."),
+    (["--member", "Herøy"], "Feil: «Herøy» passer på flere kommuner: 1515 Herøy (Møre og "
+                            "Romsdal), 1818 Herøy (Nordland). Bruk kommunenummeret."),
+    (["--member", ""], "Feil: Ukjent medlem «»."),
+    # a name copied with an invisible zero-width space: shown, and the name meant offered
+    (["--member", "Horten\u200b"], "Feil: Ukjent medlem «Horten\\u200b». Mente du: Horten?"),
+    (["--county", "Vestfold", "--year", "1999"],
+     "Feil: Ingen tall for 1999 i innebygde data. Årene i dataene er 2020, 2021, 2022, 2023, "
+     "2024, 2025."),
+    (["--all", "--jobs", "0"], "Feil: Ugyldig verdi for '--jobs': 0 er utenfor det gyldige "
+                               "området x>=1."),
+    (["--all", "--jobs", "to"], "Feil: Ugyldig verdi for '--jobs': 'to' er ikke et gyldig "
+                                "tall."),
+])
+def test_a_selection_that_names_no_single_report(hostile: Hostile, args: list[str],
+                                                 message: str) -> None:
+    hostile.run([*args, "--out", "ut"], exit_code=2, message=message)
+    assert not (hostile.tmp_path / "ut").exists()
+
+
+def test_an_out_folder_below_a_file(hostile: Hostile) -> None:
+    (hostile.tmp_path / "rapporter").write_text("ikke en mappe\n")
+    hostile.run(["--county", "Vestfold", "--out", "rapporter/mars"], exit_code=1,
+                message="Feil: Kan ikke lage mappen rapporter/mars: en del av stien er ikke en "
+                        "mappe (ENOTDIR)")
+    assert (hostile.tmp_path / "rapporter").read_text() == "ikke en mappe\n"

@@ -60,8 +60,7 @@ def write_members(members: list[str], year: int | None, lang: str | None,
         for line in report.warnings:
             _warn(line)
         reports.append((report, target))
-    files.ensure_folder(out_dir)
-    with folder_lock(out_dir):
+    with files.folder_for(out_dir), folder_lock(out_dir):
         return [publish(report, target, templates_dir, warn=_warn, kit=kit, force=force)
                 for report, target in reports]
 
@@ -90,6 +89,5 @@ def write_report(county: str | None, year: int | None, lang: str | None,
                              lang=lang if lang == "nn" else None)
     for line in report.warnings:
         _warn(line)
-    files.ensure_folder(out_dir)
-    with folder_lock(out_dir):
+    with files.folder_for(out_dir), folder_lock(out_dir):
         return publish(report, target, templates_dir, warn=_warn, kit=kit, force=force)

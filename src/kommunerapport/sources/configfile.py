@@ -58,7 +58,7 @@ from kommunerapport.model.config import (
 )
 from kommunerapport.model.kinds import is_county_number
 from kommunerapport.model.regions import find_county, find_municipality, load_register
-from kommunerapport.sources import limits
+from kommunerapport.sources import limits, tomlmessages
 
 KEYS = {"organisation", "keywords", "about", "date", "release", "sector", "county",
         "member"}
@@ -167,7 +167,8 @@ def load_config(path: Path | None) -> Config:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError.at(path, f"ugyldig TOML ({exc}).") from None
+        broken = tomlmessages.explain(exc, text)
+        raise UsageError.at(path, broken.problem, line=broken.line, char=broken.char) from None
     except RecursionError:
         raise UsageError.at(path, f"lister og tabeller er nestet dypere enn grensen for nesting "
                                   f"på {limits.MAX_DEPTH} nivåer.") from None
