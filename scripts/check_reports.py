@@ -34,6 +34,7 @@ import variants
 from kommunerapport import files
 from kommunerapport.batch import run as batch
 from kommunerapport.model.regions import load_register
+from kommunerapport.sources.loading import DataInput
 
 MM = 72 / 25.4
 TOP, BOTTOM = 20 * MM, 22 * MM  # the page margins of styles/report.css
@@ -74,7 +75,7 @@ def run(data: str, lang: str, year: int | None, jobs: int | None, out: Path,
     members = batch.all_members(register)
     if data != "sample":
         out.parent.mkdir(parents=True, exist_ok=True)
-        data_file = variants.write(data, out.parent)
+        data_file = DataInput((variants.write(data, out.parent),))
         if not full:
             touched = variants.TOUCHED[data]
             members = [m for m in members

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,3 +61,25 @@ def test_the_variants_are_constructed_and_say_so(tmp_path: Path) -> None:
     assert "Konstruerte testdata" in text and ",false\n" in text  # real SSB rows stay real
     changed = [line for line in text.splitlines() if "Konstruerte testdata" in line]
     assert changed and all(line.endswith(",true") for line in changed)
+
+
+def test_a_variant_reaches_the_batch_as_data_it_can_load(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # The script's own run is long; here its batch writes one member's report, from the
+    # data the script hands it: a bare path once broke every variant after the sample.
+    from kommunerapport.batch import run as batch
+
+    real, asked = batch.run_batch, {}
+
+    def one_report(**options: Any) -> batch.BatchSummary:
+        asked.update(options)
+        return real(members=["5601"], out_dir=options["out_dir"], jobs=1,
+                    data_file=options["data_file"])
+
+    monkeypatch.setattr(check_reports.batch, "run_batch", one_report)
+    problems = check_reports.run("null", "nb", None, 1, tmp_path / "null" / "nb", False)
+    assert problems == []
+    written = list((tmp_path / "null" / "nb").rglob("*.pdf"))
+    assert [p.name for p in written] == ["kommuneokonomi-2025-5601-alta.pdf"]
+    # only the counties the variant changes, and their members: Rogaland (11), Finnmark (56)
+    assert {m[:2] for m in asked["members"]} == {"11", "56"}
