@@ -1,3 +1,3 @@
 """kommunerapport: Norwegian municipal accounts as press-release PDF reports."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
