@@ -114,6 +114,9 @@ def wrong_invocations() -> list[list[str]]:
         ["approve", "--by", "Kari"], ["approve", "--all"], ["approve", "--by", "Kari", "--all"],
         ["--sector", "--force", "--skip-existing"],
         ["send", "--recipients", "x.csv", "--draft", "ikke en adresse", "--dry-run"],
+        # a config and a template broken by hand: tomllib's and Jinja's English
+        ["--county", "Vestfold", "--config", "feil.toml"],
+        ["--county", "Vestfold", "--templates", "maler"],
     ]
     for name in sorted(main.commands):
         cases.append([name, "--ukjent-valg"])
@@ -124,6 +127,9 @@ def wrong_invocations() -> list[list[str]]:
 def test_every_error_is_norwegian(args: list[str], tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("x.csv").write_text("nummer,navn,epost\n3901,Horten,a@example.org\n", "utf-8")
+    Path("feil.toml").write_text('[member.Våler]\nheadline = "Til Våler"\n', "utf-8")
+    Path("maler").mkdir()
+    Path("maler", "_footer.html").write_text("<p>{% if %}</p>\n", "utf-8")
     result = CliRunner().invoke(main, args, prog_name="kommunerapport")
     assert result.exit_code in (1, 2), result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("Feil: ")]
@@ -166,3 +172,28 @@ def test_sqlite_messages_are_said_in_norwegian() -> None:
     # One it does not know is said to be SQLite's own words, not passed off as ours.
     assert sqlite_reason(sqlite3.OperationalError("near x: syntax error")) == (
         "SQLite-feil: near x: syntax error")
+
+
+@pytest.mark.parametrize(("template", "expected"), [
+    ("{% if %}", "ventet et uttrykk, fant «%}»"),
+    ("{% if utkast %}UTKAST", "malen slutter før blokken «if» er lukket"),
+    ("{% for k in kommuner %}{% endif %}",
+     "«endif» hører ikke hjemme her; blokken «for» er ikke lukket"),
+    ("{% tittel %}", "ukjent kode «tittel»"),
+    ("{{ tittel }", "uventet «}»"),
+    ("{{ 'tittel }}", "uventet tegn «'»"),
+    ("{{ hemmelig }}", "«hemmelig» finnes ikke"),
+    ("{{ fylke.innbyggere }}", "«dict object» har ikke «innbyggere»"),
+    # one it does not know is said to be Jinja's own words, not passed off as ours
+    ("{% macro m(a=1, b) %}{% endmacro %}", "Jinja-feil: non-default argument follows "
+                                            "default argument"),
+])
+def test_template_errors_are_said_in_norwegian(template: str, expected: str) -> None:
+    import jinja2
+
+    from kommunerapport.errors import template_reason
+
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    with pytest.raises(jinja2.TemplateError) as raised:
+        env.from_string(template).render(fylke={})
+    assert template_reason(raised.value) == expected

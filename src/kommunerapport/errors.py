@@ -124,6 +124,41 @@ def sqlite_reason(exc: BaseException) -> str:
     return f"SQLite-feil: {text}"
 
 
+# Jinja's names for the marks of a template, in its messages («got 'end of statement
+# block'»), as the user writes them.
+_JINJA_TOKENS = {"end of statement block": "%}", "begin of statement block": "{%",
+                 "end of print statement": "}}", "begin of print statement": "{{",
+                 "end of comment": "#}", "begin of comment": "{#",
+                 "end of template": "slutten av malen"}
+_JINJA_SENTENCES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.DOTALL), norwegian) for pattern, norwegian in (
+        (r"'(.+)' is undefined", "«{0}» finnes ikke"),
+        (r"'(.+)' has no attribute '(.+)'", "«{0}» har ikke «{1}»"),
+        (r"Expected an expression, got '(.+)'", "ventet et uttrykk, fant «{0}»"),
+        (r"expected token '(.+)', got '(.+)'", "ventet «{0}», fant «{1}»"),
+        (r"unexpected end of template, expected '(.+)'\.",
+         "malen slutter før «{0}»"),
+        (r"Unexpected end of template\..* The innermost block that needs to be closed is "
+         r"'(.+)'\.", "malen slutter før blokken «{0}» er lukket"),
+        (r"Unexpected end of template\..*", "malen slutter før en blokk er lukket"),
+        (r"Encountered unknown tag '(.+?)'\..* The innermost block that needs to be closed "
+         r"is '(.+)'\.", "«{0}» hører ikke hjemme her; blokken «{1}» er ikke lukket"),
+        (r"Encountered unknown tag '(.+?)'\..*", "ukjent kode «{0}»"),
+        (r"unexpected '(.+)'", "uventet «{0}»"),
+        (r"unexpected char ['\"](.+)['\"] at \d+", "uventet tegn «{0}»"),
+    ))
+
+
+def template_reason(exc: BaseException) -> str:
+    """Jinja's English for a broken template: the common cases in Norwegian, the rest
+    named as Jinja's own words (as ``sqlite_reason`` does)."""
+    text = getattr(exc, "message", None) or str(exc)
+    for pattern, norwegian in _JINJA_SENTENCES:
+        if found := pattern.fullmatch(text):
+            return norwegian.format(*(_JINJA_TOKENS.get(g, g) for g in found.groups()))
+    return f"Jinja-feil: {text}"
+
+
 def _english_system_words() -> list[tuple[re.Pattern[str], str]]:
     """The system's own words for every error above, in the messages that quote them."""
     pairs: list[tuple[re.Pattern[str], str]] = []

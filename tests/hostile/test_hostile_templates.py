@@ -56,16 +56,16 @@ def test_a_relative_templates_folder_with_its_own_stylesheet(hostile: Hostile,
 def test_a_template_syntax_error_names_the_file_and_line(hostile: Hostile, mine: Path) -> None:
     (mine / "_footer.html").write_text("<p>\n{% if %}</p>\n", "utf-8")
     hostile.run(["--county", "Vestfold", "--templates", str(mine)], exit_code=1,
-                message=f"Feil: {mine / '_footer.html'}, linje 2: Expected an expression, "
-                        "got 'end of statement block'.",
+                # Jinja: «Expected an expression, got 'end of statement block'»
+                message=f"Feil: {mine / '_footer.html'}, linje 2: ventet et uttrykk, fant «%}}».",
                 inputs=[mine], warnings=WARNINGS, env=EPOCH)
 
 
 def test_a_template_asking_for_what_the_report_lacks(hostile: Hostile, mine: Path) -> None:
     own_report(mine, "<h1>{{ title }}</h1>", "<h1>{{ title }} {{ secret }}</h1>")
     hostile.run(["--county", "Vestfold", "--templates", str(mine)], exit_code=1,
-                message="Feil: Malen report.html bruker noe rapporten ikke har: 'secret' is "
-                        "undefined.", inputs=[mine], warnings=WARNINGS, env=EPOCH)
+                message="Feil: Malen report.html bruker noe rapporten ikke har: «secret» finnes "
+                        "ikke.", inputs=[mine], warnings=WARNINGS, env=EPOCH)
 
 
 def test_a_template_that_asks_for_a_local_file_gets_nothing(hostile: Hostile,

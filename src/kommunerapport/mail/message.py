@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from kommunerapport.errors import TemplateError
+from kommunerapport.errors import TemplateError, template_reason
 from kommunerapport.files import asset_dir
 from kommunerapport.mail.inputs import why_not_regular
 from kommunerapport.mail.recipients import Outgoing
@@ -130,7 +130,11 @@ def render_email(out: Outgoing, templates: Templates,
         body = env.get_template(BODY_TEMPLATE).render(context)
         html = env.get_template(HTML_TEMPLATE).render(context) if templates.html else None
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"E-postmalen kan ikke brukes: {exc}.") from None
+        where = getattr(exc, "filename", None)
+        line = getattr(exc, "lineno", None)
+        place = f" ({where}, linje {line})" if where and line else ""
+        raise TemplateError(f"E-postmalen kan ikke brukes{place}: {template_reason(exc)}.") \
+            from None
     if not subject:
         raise TemplateError(f"E-postmalen {SUBJECT_TEMPLATE} gir et tomt emne.")
     return subject, body, html

@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 from jinja2.loaders import split_template_path
 
-from kommunerapport.errors import TemplateError, os_reason
+from kommunerapport.errors import TemplateError, os_reason, template_reason
 from kommunerapport.files import NotRegular, asset_dir, read_regular
 from kommunerapport.render.context import ReportContext
 
@@ -90,7 +90,8 @@ def render_html(context: ReportContext, template: str = "report.html",
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"Fant ikke malen «{exc.name}».") from None
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"Malen {template} bruker noe rapporten ikke har: {exc.message}.") \
-            from None
+        raise TemplateError(f"Malen {template} bruker noe rapporten ikke har: "
+                            f"{template_reason(exc)}.") from None
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{exc.filename}, linje {exc.lineno}: {exc.message}.") from None
+        raise TemplateError(f"{exc.filename}, linje {exc.lineno}: {template_reason(exc)}.") \
+            from None
