@@ -817,3 +817,12 @@ def test_invisible_characters_are_shown_in_the_message(tmp_path: Path) -> None:
     result = run(tmp_path, "inspect", f)
     assert result.exit_code == 1
     assert "«\\ufeffNetto driftsresultat i % av brutto driftsinntekter (%)»" in result.stderr
+
+
+def test_a_quote_left_open_in_the_tidy_format_names_its_line(tmp_path: Path) -> None:
+    # was pandas' English: «Error tokenizing data. C error: EOF inside string starting at
+    # row 2»; the quote opens in the source column of the file's third line
+    f = write(tmp_path, "tall.csv", TIDY + tidy_row()
+              + '3903,2025,bdi,100,,konsern,"SSB 12134,foreløpige tall,false\n')
+    refused(run(tmp_path, "figures", "--sector", "--data", f),
+            f"{f}, linje 3: et anførselstegn som åpner en tekst her, lukkes aldri.")

@@ -48,7 +48,11 @@ def read_table(path: Path, text: str | None = None) -> pd.DataFrame:
             expected, line, saw = fields.groups()
             raise DataError.at(name, f"{saw} felt, men overskriften har {expected}.",
                                line=int(line)) from None
-        raise DataError.at(name, f"fila kan ikke leses som CSV ({exc}).") from None
+        unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if unclosed:  # pandas counts rows from 0, the header included
+            raise DataError.at(name, "et anførselstegn som åpner en tekst her, lukkes aldri.",
+                               line=int(unclosed.group(1)) + 1) from None
+        raise DataError.at(name, f"fila kan ikke leses som CSV (pandas-feil: {exc}).") from None
     return validate(raw, name)
 
 
