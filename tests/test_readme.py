@@ -175,6 +175,11 @@ def test_every_readme_command_works_as_written_on_a_fresh_clone(
     assert (fresh_clone / "rapporter" / "sektor" / "kommuneokonomi-2025-landet.pdf").is_file()
     assert (out / "fylker" / "kommuneokonomi-2025-vestland-pressepakke" / "tekst.docx").is_file()
     assert (fresh_clone / "mine" / "report.css").is_file()
+    # and every report the README names in its text or comments
+    named = re.findall(r"\b(?:output|rapporter)/[\w/.-]+\.pdf", README)
+    assert len(named) >= 4
+    for path in named:
+        assert (fresh_clone / path).is_file(), path
     # The members approved, written again without «UTKAST», and sent: examples/members.csv
     # has five members, Holmestrand with two addresses.
     # (Tønsberg, written with the config's words before the approval and without them
