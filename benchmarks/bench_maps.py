@@ -60,10 +60,10 @@ def pdf_seconds(image: bytes, repeat: int) -> float:
     handed to WeasyPrint as the tool hands it (by URL, through its fetcher)."""
     from weasyprint import HTML
 
-    from kommunerapport.pictures.charts import image_url
+    from kommunerapport.render.context import IMAGE_SCHEME
     from kommunerapport.render.pdf import ProjectOnlyFetcher
 
-    url = image_url(image)
+    url = f"{IMAGE_SCHEME}kart.png"  # as ``render.context.Chart.src`` names a picture
     html = ("<html lang='nb'><body><h1>Kart</h1><p>Tekst.</p>"
             + (f"<img src='{url}' style='width:170mm'>" if image else "") + "</body></html>")
     fetcher = ProjectOnlyFetcher((), {url: image})

@@ -195,8 +195,14 @@ def main() -> None:
     if opts.command == "capture":
         capture(opts.target, opts.county)
     else:
+        from kommunerapport.files import own_tempdir
+
         gc.disable()
-        json.dump(run(opts.source, opts.out, opts.jobs), sys.stdout)
+        # WeasyPrint's font copies in a folder of the run's own, as the console script
+        # keeps them: the process ends with os._exit, which never collects them.
+        with own_tempdir():
+            result = run(opts.source, opts.out, opts.jobs)
+        json.dump(result, sys.stdout)
         print()
         sys.stdout.flush()
         os._exit(0)
