@@ -35,6 +35,20 @@ def test_the_builtin_dataset_loads_and_validates(dataset) -> None:
     assert set(dataset.table["scope"]) == {"konsern"}  # SSB's KOSTRA default
 
 
+def test_the_shipped_dataset_is_what_the_script_builds(tmp_path: Path) -> None:
+    # scripts/make_dataset.py is the source of data/dataset.csv and dataset.json: a change
+    # to either by hand, or to the script without rebuilding, fails here
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, str(root / "scripts" / "make_dataset.py"), "--out",
+                    str(tmp_path)], check=True, cwd=root, capture_output=True)
+    shipped = root / "src" / "kommunerapport" / "data"
+    for name in ("dataset.csv", "dataset.json"):
+        assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), name
+
+
 def test_every_synthetic_row_is_marked_and_the_metadata_says_so(dataset) -> None:
     table = dataset.table
     sample = table[table["source"].str.startswith("Eksempeldata")]
