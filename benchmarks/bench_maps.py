@@ -21,6 +21,7 @@ import statistics
 import time
 import zlib
 from collections.abc import Callable
+from functools import partial
 from importlib import resources
 
 from kommunerapport import figures
@@ -39,9 +40,9 @@ LABELS = map_classes.Labels(
 
 def areas(numbers: list[str]) -> list[map_classes.Area]:
     register, table = load_register(), load_builtin().table
-    shares = figures.shares(table, "ndr_pct", YEAR, numbers)
+    pct = figures.shares(table, "ndr_pct", YEAR, numbers)["pct"].astype(float).to_dict()
     return [map_classes.Area(n, (register.municipality(n) if len(n) == 4 else register.county(n))
-                      .short_name, float(shares.loc[n, "pct"]) if n in shares.index else None)
+                      .short_name, pct.get(n))
             for n in numbers]
 
 
@@ -76,14 +77,19 @@ def main() -> None:
     repeat = parser.parse_args().repeat
     register = load_register()
     vestland = [m.number for m in register.in_county("46")]
-    views = {
+    views: dict[str, Callable[[], maps.Map | maps.NoMap]] = {
         "fylke (Vestland)": lambda: maps.county_map(areas(vestland), LABELS),
         "landet (357 + 14)": lambda: maps.country_map(
             areas([m.number for m in register.municipalities]),
             areas([c.number for c in register.counties if c.number != "03"]), LABELS),
         "medlem (Voss)": lambda: maps.member_map(areas(vestland), "4621", LABELS),
     }
-    built = {name: make() for name, make in views.items()}  # the figures, outside the timing
+    built: dict[str, maps.Map] = {}
+    for name, make in views.items():  # the figures, outside the timing
+        drawn = make()
+        if not isinstance(drawn, maps.Map):
+            raise SystemExit(f"{name}: ingen kart ({drawn.reason})")
+        built[name] = drawn
 
     map_geometry.geometry.cache_clear()
     start = time.perf_counter()
@@ -94,7 +100,7 @@ def main() -> None:
     for name, m in built.items():
         fastest, median = timed(m.drawing.pdf_image, repeat)
         pdf = pdf_seconds(m.drawing.pdf_image(), repeat) - without
-        kit, _ = timed(lambda m=m: m.drawing.render(("png", "svg"), 2.0, "T", "A"), 3)
+        kit, _ = timed(partial(m.drawing.render, ("png", "svg"), 2.0, "T", "A"), 3)
         files = m.drawing.render(("png", "svg"), 2.0, "T", "A")
         print(f"{name:<18} tegne {fastest:5.3f} s (median {median:5.3f}), i PDF +{pdf:5.3f} s, "
               f"sum {fastest + pdf:5.3f} s | "

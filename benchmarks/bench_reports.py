@@ -47,6 +47,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = Path(__file__).resolve().parent / "floor.py"
@@ -75,7 +76,7 @@ class Run:
     wall: float
     cpu: float
     reports: int
-    memory: dict = field(default_factory=dict)
+    memory: dict[str, Any] = field(default_factory=dict)
     rewritten: int = 0  # PDFs whose file changed (a rerun into a folder that has them)
 
 
@@ -113,7 +114,7 @@ def timed(command: list[str], out: Path | None = None, sample: bool = False) -> 
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                text=True)
-    sampler = MemorySampler(process.pid, out) if sample else None
+    sampler = MemorySampler(process.pid, out) if sample and out is not None else None
     _, stderr = process.communicate()
     wall = time.perf_counter() - start
     if sampler:
@@ -148,18 +149,20 @@ class MemorySampler:
             done = sum(1 for _ in self.out.rglob("*.pdf")) if self.out.exists() else 0
             self.samples.append((done, {p: m for p, m in workers.items() if m}, pss))
 
-    def summary(self, reports: int) -> dict:
+    def summary(self, reports: int) -> dict[str, Any]:
         """Per worker: its memory at 10 %, 50 % and 100 % of the reports; the tree's peak."""
-        marks = {}
+        marks: dict[float, dict[int, float]] = {}
         for share in (0.1, 0.5, 1.0):
             at = [s for s in self.samples if s[0] >= share * reports * 0.98]
             if at:
                 marks[share] = at[0][1] if share < 1 else self.samples[-1][1] or at[0][1]
         pids = sorted({p for s in self.samples for p in s[1]})
-        per_worker = {p: [marks[m].get(p) for m in sorted(marks)] for p in pids}
-        per_worker = {p: w for p, w in per_worker.items()  # workers seen through the run
+        seen = {p: [marks[m].get(p) for m in sorted(marks)] for p in pids}
+        per_worker = {p: w for p, w in seen.items()  # workers seen through the run
                       if sum(m is not None for m in w) > 1}
-        growth = [w[-1] - w[0] for w in per_worker.values() if None not in w and len(w) > 1]
+        complete = [[m for m in w if m is not None] for w in per_worker.values()
+                    if None not in w]
+        growth = [w[-1] - w[0] for w in complete if len(w) > 1]
         return {"workers": per_worker, "growth": max(growth) if growth else None,
                 "peak_pss": max((s[2] for s in self.samples), default=None),
                 "peak_rss": max((max(s[1].values(), default=0) for s in self.samples),
@@ -276,7 +279,7 @@ def measure(python: Path, setup: Setup, work: Path, captures: dict[str, Path], j
 
 
 def median(runs: list[Run], what: str) -> float:
-    return statistics.median(getattr(r, what) for r in runs)
+    return float(statistics.median(getattr(r, what) for r in runs))
 
 
 GOAL_ALL = {"without libharfbuzz-subset0": "≤ 60 s", "with libharfbuzz-subset0": "≤ 45 s"}

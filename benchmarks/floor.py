@@ -37,12 +37,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-_RECORDS: list[dict] = []
+_RECORDS: list[dict[str, Any]] = []
 # What the floor must never import in its timed part: it is the libraries alone.
 DATA_STACK = ("kommunerapport.model.schema", "kommunerapport.figures", "kommunerapport.sources",
               "kommunerapport.reports", "kommunerapport.batch", "kommunerapport.writing.text",
               "kommunerapport.writing.facts")
-_STYLES: dict = {}
+_STYLES: dict[Any, Any] = {}
 
 
 def capture(target: Path, county: str | None) -> None:
@@ -98,7 +98,8 @@ def _styles(font_set: Any) -> tuple[list[Any], Any]:
         _STYLES[font_set] = ([CSS(string=font_set.face_css(), font_config=config),
                               CSS(filename=str(_assets("styles") / "report.css"),
                                   font_config=config)], config)
-    return _STYLES[font_set]
+    styles: tuple[list[Any], Any] = _STYLES[font_set]
+    return styles
 
 
 def _setup(warm: bool) -> None:
@@ -131,8 +132,8 @@ def _pictures(images: dict[str, bytes]) -> Any:
     """WeasyPrint's own URL fetcher, serving the drawn pictures as the tool's fetcher does."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class Pictures(URLFetcher):
-        def fetch(self, url: str, headers: dict | None = None) -> Any:
+    class Pictures(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no types
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
             if url in images:
                 return URLFetcherResponse(url, images[url],
                                           {"Content-Type": "image/png"})
@@ -157,7 +158,7 @@ def _one(args: tuple[int, Path]) -> float:
     return time.perf_counter() - start
 
 
-def run(source: Path, out: Path, jobs: int) -> dict:
+def run(source: Path, out: Path, jobs: int) -> dict[str, Any]:
     """Write the captured reports the floor's way; the times."""
     global _RECORDS
     start = time.perf_counter()

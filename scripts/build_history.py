@@ -30,6 +30,7 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SSB = ROOT / "sources" / "ssb"
@@ -37,7 +38,7 @@ OUT = ROOT / "src" / "kommunerapport" / "data"
 FIRST = "2002-01-01"
 
 
-def cassette_body(text: str, uri_part: str) -> dict:
+def cassette_body(text: str, uri_part: str) -> dict[str, Any]:
     """The JSON body of the vcr exchange whose URI contains ``uri_part``.
 
     vcr writes the body as a YAML single-quoted scalar folded over lines (a line break
@@ -63,7 +64,8 @@ def cassette_body(text: str, uri_part: str) -> dict:
         out.append(ch)
         i += 1
     body = re.sub(r"<U\+([0-9A-F]{4})>", lambda m: chr(int(m.group(1), 16)), "".join(out))
-    return json.loads(body)
+    loaded: dict[str, Any] = json.loads(body)
+    return loaded
 
 
 def changes() -> list[dict[str, str]]:

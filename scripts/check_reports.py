@@ -33,6 +33,7 @@ import variants
 
 from kommunerapport import files
 from kommunerapport.batch import run as batch
+from kommunerapport.batch.plan import all_members
 from kommunerapport.model.regions import load_register
 from kommunerapport.sources.loading import DataInput
 
@@ -72,7 +73,7 @@ def run(data: str, lang: str, year: int | None, jobs: int | None, out: Path,
         full: bool) -> list[str]:
     register = load_register()
     data_file = None
-    members = batch.all_members(register)
+    members = all_members(register)
     if data != "sample":
         out.parent.mkdir(parents=True, exist_ok=True)
         data_file = DataInput((variants.write(data, out.parent),))
