@@ -17,6 +17,7 @@ from pdfs import page_texts
 from kommunerapport.batch import run as batch
 from kommunerapport.cli import main
 from kommunerapport.outputs import approvals, records
+from kommunerapport.sources import loading
 from kommunerapport.sources.loading import load_builtin
 
 EPOCH = "1772755200"  # 6.3.2026
@@ -92,7 +93,7 @@ def test_a_report_changed_after_approval_is_a_draft_again(
     row = (table.unit == "3903") & (table.year == 2025)
     table.loc[row & (table.measure == "ndr"), "value"] = 109487.0  # 4,4 % of 2 488 333
     table.loc[row & (table.measure == "ndr_pct"), "value"] = 4.4
-    monkeypatch.setattr(batch, "load_dataset",
+    monkeypatch.setattr(loading, "load_dataset",
                         lambda path: dataclasses.replace(revised, table=table))
     rerun = CliRunner().invoke(main, ["--members", "--jobs", "1"])
     assert "Skrevet: 1, uendret: 2" in rerun.stderr

@@ -19,6 +19,7 @@ from kommunerapport.model.schema import Dataset
 from kommunerapport.outputs import records
 from kommunerapport.render import fingerprint
 from kommunerapport.render.kit import kit_folder
+from kommunerapport.sources import loading
 from kommunerapport.sources.loading import load_builtin
 
 FEW = ["3903", "4602", "39"]  # Holmestrand, Kinn, Vestfold fylkeskommune
@@ -79,7 +80,7 @@ def with_holmestrand_at(ndr: float) -> Dataset:
 def test_a_changed_figure_rewrites_only_the_reports_that_show_it(
         written: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = state(written)
-    monkeypatch.setattr(batch, "load_dataset", lambda path: with_holmestrand_at(109487.0))
+    monkeypatch.setattr(loading, "load_dataset", lambda path: with_holmestrand_at(109487.0))
     again = batch.run_batch(members=FEW, out_dir=written, jobs=1)
     # Holmestrand's own report; Kinn (Vestland) and Vestfold fylkeskommune (the county
     # authorities) show none of Holmestrand's figures, nor any aggregate it is part of.

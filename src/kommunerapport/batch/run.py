@@ -53,8 +53,7 @@ from kommunerapport.render import fonts
 from kommunerapport.render import pdf as render
 from kommunerapport.render.kit import kit_folder
 from kommunerapport.render.writer import KIT_ONLY
-from kommunerapport.sources.configfile import load_config
-from kommunerapport.sources.loading import DataInput, load_dataset
+from kommunerapport.sources.loading import DataInput, load_inputs
 
 WRITTEN, UNCHANGED, SKIPPED, FAILED = "written", "unchanged", "skipped", "failed"
 
@@ -216,10 +215,7 @@ def _load(year: int | None, lang: str | None, data_file: DataInput | None,
           config_file: Path | None, templates_dir: Path | None, members: bool,
           kit: bool = False, force: bool = False) -> _State:
     """What every report needs, loaded once; the table indexed, the shared figures made."""
-    config = load_config(config_file)
-    if data_file is not None and data_file.release is None and config.release:
-        data_file = DataInput(data_file.paths, config.release)  # the config's date
-    dataset = load_dataset(data_file)
+    config, dataset = load_inputs(config_file, data_file)
     register = load_register()
     year = resolve_year(dataset, year)
     figures.index(dataset.table)

@@ -27,8 +27,7 @@ from kommunerapport.reports import (
     sector_report,
     shared_figures,
 )
-from kommunerapport.sources.configfile import load_config
-from kommunerapport.sources.loading import DataInput, load_dataset
+from kommunerapport.sources.loading import DataInput, load_inputs
 
 
 def _warn(line: str) -> None:
@@ -43,10 +42,7 @@ def write_members(members: list[str], year: int | None, lang: str | None,
     name is looked up before any report is written, and a report that would say the same
     as the one in ``out_dir`` is left alone (``force``: written anyway)."""
     numbers = list(dict.fromkeys(find_member(m) for m in members))
-    config = load_config(config_file)
-    if data_file is not None and data_file.release is None and config.release:
-        data_file = DataInput(data_file.paths, config.release)  # the config's date
-    dataset = load_dataset(data_file)
+    config, dataset = load_inputs(config_file, data_file)
     register = load_register()
     year = resolve_year(dataset, year)
     shared = shared_figures(dataset, register, year)
@@ -71,10 +67,7 @@ def write_report(county: str | None, year: int | None, lang: str | None,
                  force: bool = False) -> Written:
     """Build one county report (or the sector's, without ``county``) and write its PDF
     unless the one in ``out_dir`` already says the same (``force``: always)."""
-    config = load_config(config_file)
-    if data_file is not None and data_file.release is None and config.release:
-        data_file = DataInput(data_file.paths, config.release)  # the config's date
-    dataset = load_dataset(data_file)
+    config, dataset = load_inputs(config_file, data_file)
     register = load_register()
     year = resolve_year(dataset, year)
     if county:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from kommunerapport.errors import DataError
+from kommunerapport.model.config import Config
 from kommunerapport.model.schema import Dataset, JsonObject
 from kommunerapport.sources import guard, limits
 from kommunerapport.sources.tidycsv import read_table
@@ -51,6 +52,18 @@ def load_dataset(path: Path | DataInput | None = None, *, announce: bool = True)
     dataset = _figures(given if given and given.paths else None, announce)
     groups = klass.read_groups(store.cache_dir())
     return replace(dataset, kostra_groups=groups) if groups else dataset
+
+
+def load_inputs(config_file: Path | None,
+                data: DataInput | None) -> tuple[Config, Dataset]:
+    """The user's config and the figures: files that give no release date of their own
+    and no ``--release`` take the config's ``release``."""
+    from kommunerapport.sources.configfile import load_config
+
+    config = load_config(config_file)
+    if data is not None and data.release is None and config.release:
+        data = DataInput(data.paths, config.release)
+    return config, load_dataset(data)
 
 
 def _figures(given: DataInput | None, announce: bool) -> Dataset:
