@@ -113,13 +113,19 @@ class NotRegular(ValueError):
         self.path, self.what = path, what
 
 
+def open_no_follow(path: Path) -> int:
+    """A descriptor to read ``path`` that follows no symbolic link and cannot block on a
+    FIFO; the caller checks with ``os.fstat`` that it is a regular file."""
+    return os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                   | getattr(os, "O_NONBLOCK", 0))
+
+
 def read_regular(path: Path) -> bytes:
     """The bytes of ``path`` if it is a regular file; NotRegular if it is a symbolic link,
     a FIFO (which would block the read for ever), a folder or a device. OSError as
     ``open`` gives it otherwise (the file does not exist, no permission)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, flags)
+        fd = open_no_follow(path)
     except OSError as exc:
         odd = kind_of(path)
         if odd is not None:

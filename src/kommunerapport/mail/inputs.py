@@ -13,6 +13,7 @@ import os
 import stat
 from pathlib import Path
 
+from kommunerapport import files
 from kommunerapport.errors import DeliveryError, UsageError
 from kommunerapport.sources import limits
 
@@ -55,9 +56,8 @@ def why_not_regular(path: Path, limit: int) -> str | None:
 def open_regular(path: Path, limit: int) -> bytes:
     """A regular file's bytes, read through a descriptor that follows no link and cannot
     hang on a pipe; DeliveryError naming the file otherwise."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, flags)
+        fd = files.open_no_follow(path)
     except OSError as exc:
         raise DeliveryError(f"Kan ikke lese {path}: {exc.strerror or 'ukjent feil'}.") from None
     try:

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kommunerapport import __version__
+from kommunerapport import __version__, files
 from kommunerapport.errors import DeliveryError
 
 LOG_NAME = "sendlogg.sqlite3"
@@ -439,9 +439,8 @@ def symlink_refusal(path: Path) -> DeliveryError:
 
 
 def read_header(path: Path) -> bytes:
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, flags)
+        fd = files.open_no_follow(path)
     except OSError as exc:
         raise DeliveryError(f"Kan ikke lese sendeloggen {path}: {os_words(exc)}.") from None
     try:
