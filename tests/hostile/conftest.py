@@ -69,6 +69,20 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 CLICK_PREAMBLE = ("Bruk:", "Prøv ")
 
 
+# A report built on the built-in data with the dateline of KS's press release (6.3.2026)
+# warns that its figures and the ROBEK register are dated after it; the cases that
+# render one expect these lines and set this date.
+WARNINGS = ("Advarsel: ROBEK-registeret i rapporten er per 20.4.2026, etter datolinjen "
+            "6.3.2026.",
+            "Advarsel: tallgrunnlaget «kalibrert mot SSBs tall 16.3.2026» er fra etter "
+            "datolinjen 6.3.2026.",
+            "Advarsel: tallgrunnlaget «foreløpige tall 16.3.2026» er fra etter datolinjen "
+            "6.3.2026.",
+            "Advarsel: tallgrunnlaget «reviderte tall, hentet 16.3.2026» er fra etter "
+            "datolinjen 6.3.2026.")
+EPOCH = {"SOURCE_DATE_EPOCH": "1772755200"}  # 6.3.2026, the date of KS's press release
+
+
 # --- Watching what the command touches ----------------------------------------------
 
 

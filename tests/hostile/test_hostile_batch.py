@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from hostile.conftest import Hostile
+from hostile.conftest import EPOCH, WARNINGS, Hostile
 from kommunerapport import files, reports
 from kommunerapport.batch import run as batch
 from kommunerapport.batch import workers
@@ -293,15 +293,6 @@ def test_batch_options_for_a_single_report_are_refused(runner, options: list[str
 
 # --- Disk full, quota, read-only, I/O error (issue 20.5) -------------------------------
 
-WARNINGS = ("Advarsel: ROBEK-registeret i rapporten er per 20.4.2026, etter datolinjen "
-            "6.3.2026.",
-            "Advarsel: tallgrunnlaget «kalibrert mot SSBs tall 16.3.2026» er fra etter "
-            "datolinjen 6.3.2026.",
-            "Advarsel: tallgrunnlaget «foreløpige tall 16.3.2026» er fra etter datolinjen "
-            "6.3.2026.",
-            "Advarsel: tallgrunnlaget «reviderte tall, hentet 16.3.2026» er fra etter "
-            "datolinjen 6.3.2026.")
-EPOCH = {"SOURCE_DATE_EPOCH": "1772755200"}  # 6.3.2026
 REASONS = {
     errno.ENOSPC: "disken er full (ENOSPC). Frigjør plass, og kjør på nytt.",
     errno.EDQUOT: "diskkvoten din er brukt opp (EDQUOT). Frigjør plass, og kjør på nytt.",

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from mailkit import Certificates
+from mailkit import EVERYONE, FROM, MEMBERS, Certificates
 from pypdf import PdfReader, PdfWriter
 
 from hostile.conftest import Hostile
@@ -37,14 +37,6 @@ from kommunerapport.outputs.approvals import approve_reports
 from kommunerapport.render import pdf as render
 from kommunerapport.reports import member_report, write
 
-FROM = "analyse@ks.example"
-# nummer, kortnavn, address (written forms from the register, Klass 131/104).
-MEMBERS = [
-    ("3901", "Horten", "post@horten.example"),
-    ("4602", "Kinn", "post@kinn.example"),
-    ("46", "Vestland", "post@vestland.example"),
-]
-EVERYONE = Counter(address for *_, address in MEMBERS)
 SUMMARY = ("Sendt: {sent}. Allerede sendt: {already}. Endret, ikke sendt (bruk --resend): 0. "
            "{unknown}Feilet: {failed}.")
 UNKNOWN = "Ukjent utfall, ikke sendt på nytt (bruk --resend-unknown): {}. "

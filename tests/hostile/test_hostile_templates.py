@@ -15,18 +15,8 @@ from pathlib import Path
 import pytest
 from pdfs import full_text
 
-from hostile.conftest import Hostile
+from hostile.conftest import EPOCH, WARNINGS, Hostile
 from kommunerapport.files import asset_dir
-
-WARNINGS = ("Advarsel: ROBEK-registeret i rapporten er per 20.4.2026, etter datolinjen "
-            "6.3.2026.",
-            "Advarsel: tallgrunnlaget «kalibrert mot SSBs tall 16.3.2026» er fra etter "
-            "datolinjen 6.3.2026.",
-            "Advarsel: tallgrunnlaget «foreløpige tall 16.3.2026» er fra etter datolinjen "
-            "6.3.2026.",
-            "Advarsel: tallgrunnlaget «reviderte tall, hentet 16.3.2026» er fra etter "
-            "datolinjen 6.3.2026.")
-EPOCH = {"SOURCE_DATE_EPOCH": "1772755200"}  # 6.3.2026, the date of KS's press release
 
 
 @pytest.fixture
